@@ -1,0 +1,20 @@
+import { checkArtefact } from '../normalize/artefact.js';
+import { handlerFor } from '../normalize/index.js';
+import { expandArtefactPaths } from '../paths.js';
+import { resolveOptions } from './shared.js';
+import type { CommonFlags, Report } from './shared.js';
+
+export interface CheckFlags extends CommonFlags {
+  paths: string[];
+}
+
+/** `reprodist check [PATH...]`: exit 0 when all are in normal form, 1 when any is not, 2 on any error. */
+export async function runCheck(flags: CheckFlags): Promise<Report> {
+  const options = resolveOptions(flags);
+  const { files, problems } = await expandArtefactPaths(flags.paths);
+  const results = [];
+  for (const file of files) results.push(await checkArtefact(handlerFor(file)!, file, options));
+  const failed = problems.length > 0 || results.some((r) => r.status === 'refused' || r.status === 'error');
+  const exitCode = failed ? 2 : results.some((r) => r.status === 'not-normal') ? 1 : 0;
+  return { command: 'check', epoch: options.epoch, results, problems, exitCode };
+}

@@ -1,0 +1,25 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { normalizeArtefact, removeStaleScratch } from '../normalize/artefact.js';
+import { handlerFor } from '../normalize/index.js';
+import { expandArtefactPaths } from '../paths.js';
+import { resolveOptions } from './shared.js';
+import type { CommonFlags, Report } from './shared.js';
+
+export interface NormalizeFlags extends CommonFlags {
+  paths: string[];
+  out?: string;
+}
+
+/** `reprodist [normalize] [PATH...]`: exit 0 when every file was written or already normal, else 2. */
+export async function runNormalize(flags: NormalizeFlags): Promise<Report> {
+  const options = resolveOptions(flags);
+  const { files, problems } = await expandArtefactPaths(flags.paths);
+  if (flags.out) await mkdir(flags.out, { recursive: true });
+  const targetDirs = new Set(flags.out ? [flags.out] : files.map((f) => dirname(f)));
+  for (const dir of targetDirs) await removeStaleScratch(dir);
+  const results = [];
+  for (const file of files) results.push(await normalizeArtefact(handlerFor(file)!, file, options, flags.out));
+  const failed = problems.length > 0 || results.some((r) => r.status === 'refused' || r.status === 'error');
+  return { command: 'normalize', epoch: options.epoch, results, problems, exitCode: failed ? 2 : 0 };
+}

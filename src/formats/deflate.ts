@@ -1,0 +1,134 @@
+// The deterministic deflate of the normal form (RFC 1951 raw deflate).
+//
+// node:zlib is Chromium's zlib fork, whose output differs from stock zlib and is not promised to stay
+// the same across versions or CPUs, so it is only used for inflating. Compression runs pako with its
+// classic hash (`legacyHash`), which reproduces stock zlib byte for byte: its output is fixed by the
+// pako version pinned in package-lock.json, and anyone can recompute it with Python's zlib.
+//
+// The stream is cut into independent blocks of DEFLATE_BLOCK_SIZE input bytes, as pigz does: each
+// block is compressed on its own, primed with the previous 32 KiB of input as a preset dictionary, and
+// ends with a sync flush (an empty stored block, so it ends on a byte boundary); the last block ends
+// with Z_FINISH. Blocks can therefore be compressed in any order, on any number of threads, and the
+// concatenation is the same bytes. An input of at most one block is exactly what zlib's
+// `compressobj(level, DEFLATED, -15)` gives.
+import { crc32 } from 'node:zlib';
+import { Deflate, Z_FINISH, Z_SYNC_FLUSH } from 'pako';
+
+/** Input bytes per independently compressed block. Part of the normal form: changing it changes bytes. */
+export const DEFLATE_BLOCK_SIZE = 1 << 20;
+/** How much preceding input primes each block: the whole deflate window. */
+export const DEFLATE_DICTIONARY_SIZE = 32 * 1024;
+
+export interface DeflateBlockJob {
+  /** The block's input, at most DEFLATE_BLOCK_SIZE bytes. */
+  input: Uint8Array;
+  /** Up to DEFLATE_DICTIONARY_SIZE bytes that precede the block in the stream; empty for the first. */
+  dictionary: Uint8Array;
+  level: number;
+  /** Whether this is the stream's final block (sets BFINAL). */
+  last: boolean;
+}
+
+/** Compresses one block of the stream. A pure function of the job, so it may run in any thread. */
+export function deflateBlock(job: DeflateBlockJob): Uint8Array {
+  const deflater = new Deflate({
+    level: job.level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9,
+    raw: true,
+    windowBits: 15,
+    memLevel: 8,
+    strategy: 0,
+    legacyHash: true,
+    ...(job.dictionary.length > 0 ? { dictionary: job.dictionary } : {}),
+  });
+  const chunks: Uint8Array[] = [];
+  deflater.onData = (chunk: Uint8Array) => chunks.push(chunk);
+  deflater.push(job.input, job.last ? Z_FINISH : Z_SYNC_FLUSH);
+  if (deflater.err) throw new Error(`deflate failed: ${deflater.msg}`);
+  return concat(chunks);
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Runs one block job; the default runs it in this thread, a worker pool may run it elsewhere. */
+export type BlockCompressor = (job: DeflateBlockJob) => Promise<Uint8Array>;
+
+export const compressInThisThread: BlockCompressor = async (job) => deflateBlock(job);
+
+/** Where compressed bytes go, in order; awaiting it is the backpressure. */
+export type ByteSink = (chunk: Uint8Array) => Promise<void>;
+
+export interface DeflateSummary {
+  /** CRC-32 (ISO 3309) of the uncompressed input. */
+  crc32: number;
+  /** Uncompressed length in bytes. */
+  size: number;
+  /** Compressed length in bytes. */
+  compressedSize: number;
+}
+
+/**
+ * Streams input through the block scheme described at the top of this module. A full block is held
+ * back until more input arrives, so that an input of exactly one block is one Z_FINISH block.
+ * At most `maxInFlight` blocks are being compressed at once, which bounds memory.
+ */
+export class DeflateStream {
+  private block = new Uint8Array(DEFLATE_BLOCK_SIZE);
+  private filled = 0;
+  private dictionary: Uint8Array = new Uint8Array(0);
+  private readonly inFlight: Promise<Uint8Array>[] = [];
+  private crc = 0;
+  private size = 0;
+  private compressedSize = 0;
+
+  constructor(
+    private readonly level: number,
+    private readonly sink: ByteSink,
+    private readonly compress: BlockCompressor = compressInThisThread,
+    private readonly maxInFlight = 1,
+  ) {}
+
+  async write(data: Uint8Array): Promise<void> {
+    this.crc = crc32(data, this.crc);
+    this.size += data.length;
+    let at = 0;
+    while (at < data.length) {
+      if (this.filled === DEFLATE_BLOCK_SIZE) await this.submit(false);
+      const take = Math.min(data.length - at, DEFLATE_BLOCK_SIZE - this.filled);
+      this.block.set(data.subarray(at, at + take), this.filled);
+      this.filled += take;
+      at += take;
+    }
+  }
+
+  async end(): Promise<DeflateSummary> {
+    await this.submit(true);
+    while (this.inFlight.length > 0) await this.drainOne();
+    return { crc32: this.crc >>> 0, size: this.size, compressedSize: this.compressedSize };
+  }
+
+  private async submit(last: boolean): Promise<void> {
+    const input = this.block.subarray(0, this.filled);
+    const job: DeflateBlockJob = { input, dictionary: this.dictionary, level: this.level, last };
+    this.dictionary = input.slice(Math.max(0, input.length - DEFLATE_DICTIONARY_SIZE));
+    this.block = new Uint8Array(DEFLATE_BLOCK_SIZE);
+    this.filled = 0;
+    this.inFlight.push(this.compress(job));
+    while (this.inFlight.length >= this.maxInFlight) await this.drainOne();
+  }
+
+  private async drainOne(): Promise<void> {
+    const compressed = await this.inFlight.shift()!;
+    this.compressedSize += compressed.length;
+    await this.sink(compressed);
+  }
+}

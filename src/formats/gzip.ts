@@ -1,0 +1,181 @@
+// gzip file format, RFC 1952. Reading inflates with node:zlib (which checks CRC-32 and ISIZE of every
+// member and follows multi-member files); writing uses the deterministic DeflateStream.
+import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { FormatError } from './errors.js';
+import { DeflateStream, compressInThisThread } from './deflate.js';
+import type { BlockCompressor, ByteSink } from './deflate.js';
+
+// RFC 1952 section 2.3.1, FLG bits.
+const FTEXT = 0x01;
+const FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+const FRESERVED = 0xe0;
+
+/** RFC 1952 section 2.3.1: ID1 ID2, the magic number. */
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+/** CM = 8: deflate, the only method RFC 1952 defines. */
+const CM_DEFLATE = 8;
+/** OS = 3: Unix. What gzip, pigz and zlib write on Unix; the normal form writes it everywhere. */
+export const GZIP_OS_UNIX = 3;
+/** The largest header we read before giving up: FNAME/FCOMMENT/FEXTRA beyond this are not sane. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/** The header fields of a gzip member (RFC 1952 section 2.3). */
+export interface GzipHeader {
+  /** FLG: flag bits, as stored. */
+  flags: number;
+  /** MTIME: seconds since 1970 or 0 for none. */
+  mtime: number;
+  /** XFL: extra flags, 2 = maximum compression, 4 = fastest (informational only). */
+  xfl: number;
+  /** OS: the file system the file was made on. */
+  os: number;
+  /** FNAME: the original file name (ISO 8859-1), when FLG.FNAME is set. */
+  fileName?: string;
+  /** FCOMMENT: a comment, when FLG.FCOMMENT is set. */
+  comment?: string;
+  /** FEXTRA: length of the extra field, when FLG.FEXTRA is set. */
+  extraLength?: number;
+  /** Whether FLG.FHCRC announced a header CRC-16. */
+  headerCrc: boolean;
+}
+
+/** Parses the first member's header from the start of a file. */
+export function parseGzipHeader(bytes: Uint8Array): GzipHeader {
+  if (bytes.length < 10) throw new FormatError(`gzip: file is ${bytes.length} bytes, shorter than a gzip header (10)`);
+  if (bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1]) {
+    throw new FormatError(`gzip: not a gzip file (bytes 0-1 are ${hex(bytes[0]!)} ${hex(bytes[1]!)}, expected 1f 8b)`);
+  }
+  if (bytes[2] !== CM_DEFLATE) throw new FormatError(`gzip: byte 2 (CM) is ${bytes[2]}, only 8 (deflate) exists`);
+  const flags = bytes[3]!;
+  if (flags & FRESERVED) throw new FormatError(`gzip: byte 3 (FLG) ${hex(flags)} sets reserved bits`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header: GzipHeader = {
+    flags,
+    mtime: view.getUint32(4, true),
+    xfl: bytes[8]!,
+    os: bytes[9]!,
+    headerCrc: (flags & FHCRC) !== 0,
+  };
+  let at = 10;
+  const need = (n: number, what: string) => {
+    if (at + n > bytes.length) throw new FormatError(`gzip: header truncated in ${what} at byte ${at}`);
+  };
+  if (flags & FEXTRA) {
+    need(2, 'XLEN');
+    header.extraLength = view.getUint16(at, true);
+    at += 2;
+    need(header.extraLength, 'FEXTRA');
+    at += header.extraLength;
+  }
+  const zeroTerminated = (what: string): string => {
+    const end = bytes.indexOf(0, at);
+    if (end < 0) throw new FormatError(`gzip: header truncated in ${what} starting at byte ${at}`);
+    const text = Buffer.from(bytes.subarray(at, end)).toString('latin1');
+    at = end + 1;
+    return text;
+  };
+  if (flags & FNAME) header.fileName = zeroTerminated('FNAME');
+  if (flags & FCOMMENT) header.comment = zeroTerminated('FCOMMENT');
+  return header;
+}
+
+export interface GunzipSource {
+  header: GzipHeader;
+  /** The uncompressed bytes of every member in turn; pass its errors through asGzipError. */
+  stream: Readable;
+}
+
+/** Opens a gzip file: its first header, and a stream of the inflated contents of all its members. */
+export async function openGunzip(path: string): Promise<GunzipSource> {
+  const handle = await open(path, 'r');
+  let head: Uint8Array;
+  try {
+    const buffer = Buffer.alloc(MAX_HEADER_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  const header = parseGzipHeader(head);
+  const gunzip = createGunzip();
+  const file = createReadStream(path);
+  file.on('error', (error) => gunzip.destroy(error));
+  return { header, stream: file.pipe(gunzip) };
+}
+
+/** Turns zlib's errors while inflating into FormatErrors that say what is wrong; others pass. */
+export function asGzipError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string' || !code.startsWith('Z_')) return error;
+  return new FormatError(describeZlibError(error as Error & { code: string }));
+}
+
+function describeZlibError(error: Error & { code?: string }): string {
+  if (error.code === 'Z_BUF_ERROR') return 'gzip: compressed data is truncated (unexpected end of file)';
+  if (/incorrect data check/.test(error.message)) return 'gzip: CRC-32 of the inflated data does not match the trailer';
+  if (/incorrect length check/.test(error.message)) return 'gzip: ISIZE in the trailer does not match the inflated length';
+  if (/incorrect header check/.test(error.message)) return 'gzip: data after a member is neither a gzip member nor zero padding';
+  return `gzip: corrupt compressed data (${error.message})`;
+}
+
+/**
+ * The fixed header of the normal form (RFC 1952 section 2.3): no FNAME, FEXTRA, FCOMMENT or FHCRC,
+ * MTIME 0, XFL as zlib sets it for the level, OS Unix. It equals what `gzip -9n` writes.
+ */
+export function normalGzipHeader(level: number): Uint8Array {
+  const xfl = level === 9 ? 2 : level === 1 ? 4 : 0;
+  return Uint8Array.of(GZIP_MAGIC[0], GZIP_MAGIC[1], CM_DEFLATE, 0, 0, 0, 0, 0, xfl, GZIP_OS_UNIX);
+}
+
+/** Writes one gzip member in the normal form: header, deterministic deflate, CRC-32 and ISIZE trailer. */
+export class GzipWriter {
+  private readonly deflate: DeflateStream;
+  private started = false;
+
+  constructor(
+    private readonly level: number,
+    private readonly sink: ByteSink,
+    compress: BlockCompressor = compressInThisThread,
+    maxInFlight = 1,
+  ) {
+    this.deflate = new DeflateStream(level, sink, compress, maxInFlight);
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    await this.start();
+    await this.deflate.write(data);
+  }
+
+  async end(): Promise<void> {
+    await this.start();
+    const { crc32, size } = await this.deflate.end();
+    // RFC 1952 section 2.3.1: CRC32, then ISIZE (input size modulo 2^32), both little-endian.
+    const trailer = new Uint8Array(8);
+    const view = new DataView(trailer.buffer);
+    view.setUint32(0, crc32, true);
+    view.setUint32(4, size % 2 ** 32, true);
+    await this.sink(trailer);
+  }
+
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.sink(normalGzipHeader(this.level));
+  }
+}
+
+/** The FLG bits a header sets, by name, for reports. */
+export function gzipFlagNames(flags: number): string[] {
+  const names: [number, string][] = [[FTEXT, 'FTEXT'], [FHCRC, 'FHCRC'], [FEXTRA, 'FEXTRA'], [FNAME, 'FNAME'], [FCOMMENT, 'FCOMMENT']];
+  return names.filter(([bit]) => flags & bit).map(([, name]) => name);
+}
+
+function hex(byte: number): string {
+  return byte.toString(16).padStart(2, '0');
+}

@@ -1,0 +1,155 @@
+// One handler per artefact format behind a common interface, and the safe way to apply one: write
+// to a temp file beside the target, check the content view of what was written against the input's,
+// then rename over the target. The original is never touched before that rename.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat, chmod, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { ByteSink } from '../formats/deflate.js';
+import { FormatError } from '../formats/errors.js';
+import { contentDifferences } from './content.js';
+import type { ContentRecord } from './content.js';
+import type { NormalizeOptions } from './options.js';
+import type { Change } from './report.js';
+import { RefusedInput } from './refusal.js';
+
+export type ArtefactKind = 'sdist' | 'wheel';
+
+export interface HandlerRun {
+  /** What the normal form changes compared with the input. */
+  changes: Change[];
+  /** The input's content view, which the output must equal. */
+  content: ContentRecord[];
+}
+
+export interface ArtefactHandler {
+  kind: ArtefactKind;
+  matches(fileName: string): boolean;
+  /** Writes the normal form of `inputPath` to `sink`; `workDir` may hold its scratch files. */
+  normalize(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun>;
+  /** The content view of an artefact of this kind. */
+  readContent(path: string): Promise<ContentRecord[]>;
+}
+
+export type ArtefactStatus = 'normalized' | 'unchanged' | 'normal' | 'not-normal' | 'refused' | 'error';
+
+export interface ArtefactResult {
+  path: string;
+  kind?: ArtefactKind;
+  /** Where the normal form was written (normalize only). */
+  output?: string;
+  /** normalize: `normalized` or `unchanged` (already in normal form). check: `normal` or `not-normal`.
+   * Either: `refused` (a bad input) or `error` (could not be read or written). */
+  status: ArtefactStatus;
+  changes: Change[];
+  /** For refused and error: one line saying what and why. */
+  message?: string;
+}
+
+/** Scratch files are named so that a later run can recognise (and remove) those a killed run left. */
+export const SCRATCH_PREFIX = '.reprodist-';
+
+export function scratchPath(dir: string, suffix: 'tmp' | 'spool'): string {
+  return join(dir, `${SCRATCH_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.${suffix}`);
+}
+
+/** Removes scratch files left in `dir` by runs whose process no longer exists. */
+export async function removeStaleScratch(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^\.reprodist-(\d+)-[0-9a-f]{8}\.(tmp|spool)$/.exec(name);
+    if (match && !processExists(Number(match[1]))) await rm(join(dir, name), { force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** `check`: whether the file is already in normal form, and what normalizing would change. */
+export async function checkArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions): Promise<ArtefactResult> {
+  return guarded(path, handler.kind, async () => {
+    const inputHash = await sha256File(path);
+    const outputHash = createHash('sha256');
+    const run = await handler.normalize(path, async (chunk) => void outputHash.update(chunk), options, tmpdir());
+    const normal = outputHash.digest('hex') === inputHash;
+    return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes };
+  });
+}
+
+/** `normalize`: writes the normal form to `outDir` (or in place), verified, atomically. */
+export async function normalizeArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions, outDir?: string): Promise<ArtefactResult> {
+  return guarded(path, handler.kind, async () => {
+    const target = outDir ? join(outDir, basename(path)) : path;
+    const workDir = dirname(target);
+    const [inputHash, inputStat] = await Promise.all([sha256File(path), stat(path)]);
+    const temp = scratchPath(workDir, 'tmp');
+    try {
+      const file = await open(temp, 'wx', 0o600);
+      const outputHash = createHash('sha256');
+      let run: HandlerRun;
+      try {
+        let position = 0;
+        run = await handler.normalize(path, async (chunk) => {
+          outputHash.update(chunk);
+          await file.write(chunk, 0, chunk.length, position);
+          position += chunk.length;
+        }, options, workDir);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      const unchanged = outputHash.digest('hex') === inputHash;
+      const result: ArtefactResult = { path, kind: handler.kind, output: target, status: unchanged ? 'unchanged' : 'normalized', changes: unchanged ? [] : run.changes };
+      if (unchanged && target === path) return result;
+      const differences = contentDifferences(run.content, await handler.readContent(temp));
+      if (differences.length > 0) {
+        throw new Error(`verification failed, ${path} left as it was: ${differences.slice(0, 3).join('; ')}`);
+      }
+      await chmod(temp, inputStat.mode & 0o7777);
+      await rename(temp, target);
+      return result;
+    } finally {
+      await rm(temp, { force: true });
+    }
+  });
+}
+
+/** Runs one artefact's work, turning any failure into a one-line result instead of a throw. */
+async function guarded(path: string, kind: ArtefactKind, work: () => Promise<ArtefactResult>): Promise<ArtefactResult> {
+  try {
+    return await work();
+  } catch (error) {
+    const refused = error instanceof FormatError || error instanceof RefusedInput;
+    return { path, kind, status: refused ? 'refused' : 'error', changes: [], message: describeError(error) };
+  }
+}
+
+/** One line for any error: what failed and why, without a stack trace. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  const syscallPath = (error as NodeJS.ErrnoException).path;
+  if (code && syscallPath) {
+    const reasons: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', ENOSPC: 'no space left on device', EROFS: 'read-only file system' };
+    return `${syscallPath}: ${reasons[code] ?? error.message}`;
+  }
+  return error.message.split('\n')[0]!;
+}

@@ -1,0 +1,50 @@
+import type { BlockCompressor } from '../formats/deflate.js';
+
+/**
+ * The epoch used when neither --epoch nor SOURCE_DATE_EPOCH gives one: 2020-02-02T00:00:00Z, the
+ * same default hatchling uses, so hatchling's own output already carries it. Not 0 and not before
+ * 1980: gzip warns about 0, and zip cannot store times before 1980.
+ */
+export const DEFAULT_EPOCH = 1580601600;
+/** 1980-01-01T00:00:00Z, the earliest time a zip can hold; no earlier epoch or mtime is written. */
+export const MIN_EPOCH = 315532800;
+/** 2107-12-31T23:59:58Z, the latest time a zip can hold (and well inside tar's 11 octal digits). */
+export const MAX_EPOCH = 4354819198;
+
+/** `epoch`: every mtime becomes the epoch. `clamp`: older mtimes stay, newer ones become the epoch. */
+export type MtimePolicy = 'epoch' | 'clamp';
+
+export interface NormalizeOptions {
+  /** Seconds since 1970, a whole number in [MIN_EPOCH, MAX_EPOCH]. */
+  epoch: number;
+  mtime: MtimePolicy;
+  /** Deflate level 1-9. */
+  level: number;
+  /** Wheels only: copy the builder's compressed bytes instead of recompressing. */
+  keepCompression: boolean;
+  /** Runs deflate blocks; a worker pool makes compression parallel without changing bytes. */
+  compressor?: BlockCompressor;
+  /** How many blocks may be compressing at once (1 without a pool). */
+  blocksInFlight?: number;
+}
+
+export const DEFAULT_LEVEL = 9;
+
+export function checkEpoch(epoch: number, source: string): number {
+  if (!Number.isInteger(epoch)) throw new RangeError(`${source}: epoch must be a whole number of seconds, got ${epoch}`);
+  if (epoch < MIN_EPOCH || epoch > MAX_EPOCH) {
+    throw new RangeError(`${source}: epoch ${epoch} is outside ${MIN_EPOCH} (1980-01-01) .. ${MAX_EPOCH} (2107-12-31), which zip and tools downstream cannot take`);
+  }
+  return epoch;
+}
+
+/** The mtime a member gets in the normal form. */
+export function normalMtime(original: number, options: Pick<NormalizeOptions, 'epoch' | 'mtime'>): number {
+  if (options.mtime === 'epoch') return options.epoch;
+  return Math.max(MIN_EPOCH, Math.min(Math.floor(original), options.epoch));
+}
+
+/** The permission bits of a regular file in the normal form: 0755 iff any x bit was set. */
+export function normalFileMode(mode: number): number {
+  return mode & 0o111 ? 0o755 : 0o644;
+}

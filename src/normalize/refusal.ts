@@ -1,0 +1,41 @@
+// What the normal form refuses rather than guesses at: names and links that would write outside the
+// extraction directory (as Python's tarfile `data` filter and installers refuse them).
+import { posix } from 'node:path';
+
+/** An input that is well-formed but that reprodist will not normalize; the message is one line. */
+export class RefusedInput extends Error {
+  override name = 'RefusedInput';
+}
+
+/** Validates a member name and returns it without trailing slashes. */
+export function checkMemberName(raw: string): string {
+  const name = raw.replace(/\/+$/, '');
+  const shown = JSON.stringify(raw);
+  if (name === '') throw new RefusedInput(`member name ${shown} is empty`);
+  if (name.includes('\0')) throw new RefusedInput(`member name ${shown} contains a NUL byte`);
+  if (name.includes('\ufffd')) throw new RefusedInput(`member name ${shown} is not valid UTF-8`);
+  if (name.startsWith('/')) throw new RefusedInput(`member name ${shown} is an absolute path`);
+  if (escapes(name)) throw new RefusedInput(`member name ${shown} uses .. to leave the archive's directory`);
+  return name;
+}
+
+/** Validates a symlink's target against the link's own place; returns the target unchanged. */
+export function checkLinkTarget(linkPath: string, target: string): string {
+  if (target === '') throw new RefusedInput(`${linkPath}: symlink with an empty target`);
+  if (target.startsWith('/')) throw new RefusedInput(`${linkPath}: symlink to the absolute path ${target}`);
+  if (escapes(posix.join(posix.dirname(linkPath), target))) {
+    throw new RefusedInput(`${linkPath}: symlink to ${target} points outside the archive`);
+  }
+  return target;
+}
+
+/** Whether a relative path climbs above its starting directory at any point. */
+function escapes(path: string): boolean {
+  let depth = 0;
+  for (const part of path.split('/')) {
+    if (part === '..') depth -= 1;
+    else if (part !== '' && part !== '.') depth += 1;
+    if (depth < 0) return true;
+  }
+  return false;
+}
