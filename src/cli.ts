@@ -9,6 +9,7 @@ import { printReport, UsageError } from './commands/shared.js';
 import type { CommonFlags, Report } from './commands/shared.js';
 import { describeError } from './normalize/artefact.js';
 import { DEFAULT_EPOCH, DEFAULT_LEVEL } from './normalize/options.js';
+import { defaultJobs } from './formats/deflate-pool.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,6 +20,7 @@ function commonOptions<T>(y: Argv<T>) {
     .option('mtime', { choices: ['epoch', 'clamp'] as const, default: 'epoch' as const, describe: 'epoch: every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
     .option('level', { type: 'number', default: DEFAULT_LEVEL, describe: 'deflate level, 1-9' })
     .option('keep-compression', { type: 'boolean', default: false, describe: "wheels: keep the builder's compressed bytes (faster; reproducible only when both builders' zlib agree)" })
+    .option('jobs', { alias: 'j', type: 'number', default: defaultJobs(), describe: 'compression threads (the output bytes do not depend on it)' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only failures' });
 }

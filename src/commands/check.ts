@@ -1,7 +1,7 @@
 import { checkArtefact } from '../normalize/artefact.js';
 import { handlerFor } from '../normalize/index.js';
 import { expandArtefactPaths } from '../paths.js';
-import { resolveOptions } from './shared.js';
+import { resolveOptions, withCompression } from './shared.js';
 import type { CommonFlags, Report } from './shared.js';
 
 export interface CheckFlags extends CommonFlags {
@@ -12,8 +12,11 @@ export interface CheckFlags extends CommonFlags {
 export async function runCheck(flags: CheckFlags): Promise<Report> {
   const options = resolveOptions(flags);
   const { files, problems } = await expandArtefactPaths(flags.paths);
-  const results = [];
-  for (const file of files) results.push(await checkArtefact(handlerFor(file)!, file, options));
+  const results = await withCompression(options, flags.jobs, async (compressing) => {
+    const done = [];
+    for (const file of files) done.push(await checkArtefact(handlerFor(file)!, file, compressing));
+    return done;
+  });
   const failed = problems.length > 0 || results.some((r) => r.status === 'refused' || r.status === 'error');
   const exitCode = failed ? 2 : results.some((r) => r.status === 'not-normal') ? 1 : 0;
   return { command: 'check', epoch: options.epoch, results, problems, exitCode };

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { normalizeArtefact, removeStaleScratch } from '../normalize/artefact.js';
 import { handlerFor } from '../normalize/index.js';
 import { expandArtefactPaths } from '../paths.js';
-import { resolveOptions } from './shared.js';
+import { resolveOptions, withCompression } from './shared.js';
 import type { CommonFlags, Report } from './shared.js';
 
 export interface NormalizeFlags extends CommonFlags {
@@ -18,8 +18,11 @@ export async function runNormalize(flags: NormalizeFlags): Promise<Report> {
   if (flags.out) await mkdir(flags.out, { recursive: true });
   const targetDirs = new Set(flags.out ? [flags.out] : files.map((f) => dirname(f)));
   for (const dir of targetDirs) await removeStaleScratch(dir);
-  const results = [];
-  for (const file of files) results.push(await normalizeArtefact(handlerFor(file)!, file, options, flags.out));
+  const results = await withCompression(options, flags.jobs, async (compressing) => {
+    const done = [];
+    for (const file of files) done.push(await normalizeArtefact(handlerFor(file)!, file, compressing, flags.out));
+    return done;
+  });
   const failed = problems.length > 0 || results.some((r) => r.status === 'refused' || r.status === 'error');
   return { command: 'normalize', epoch: options.epoch, results, problems, exitCode: failed ? 2 : 0 };
 }

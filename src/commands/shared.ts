@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { checkEpoch, DEFAULT_EPOCH, DEFAULT_LEVEL } from '../normalize/options.js';
 import type { MtimePolicy, NormalizeOptions } from '../normalize/options.js';
 import type { ArtefactResult } from '../normalize/artefact.js';
+import { createDeflatePool } from '../formats/deflate-pool.js';
 
 export interface CommonFlags {
   epoch?: string;
@@ -11,6 +12,8 @@ export interface CommonFlags {
   keepCompression: boolean;
   json: boolean;
   quiet: boolean;
+  /** Compression threads; 1 compresses on the main thread. */
+  jobs: number;
 }
 
 /** A problem with the command line or environment: exit 2 with this one line. */
@@ -43,7 +46,19 @@ function gitCommitTime(): number {
 
 export function resolveOptions(flags: CommonFlags): NormalizeOptions {
   if (!Number.isInteger(flags.level) || flags.level < 1 || flags.level > 9) throw new UsageError(`--level: expected 1 to 9, got ${flags.level}`);
+  if (!Number.isInteger(flags.jobs) || flags.jobs < 1) throw new UsageError(`--jobs: expected a whole number of at least 1, got ${flags.jobs}`);
   return { epoch: resolveEpoch(flags.epoch), mtime: flags.mtime, level: flags.level ?? DEFAULT_LEVEL, keepCompression: flags.keepCompression };
+}
+
+/** Runs `work` with options whose compression uses `jobs` threads (a pool only when jobs > 1). */
+export async function withCompression<T>(options: NormalizeOptions, jobs: number, work: (options: NormalizeOptions) => Promise<T>): Promise<T> {
+  if (jobs <= 1) return work(options);
+  const pool = createDeflatePool(jobs);
+  try {
+    return await work({ ...options, compressor: pool.compress, blocksInFlight: pool.blocksInFlight });
+  } finally {
+    await pool.close();
+  }
 }
 
 const PAD = 11;

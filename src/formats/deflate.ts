@@ -12,7 +12,13 @@
 // concatenation is the same bytes. An input of at most one block is exactly what zlib's
 // `compressobj(level, DEFLATED, -15)` gives.
 import { crc32 } from 'node:zlib';
-import { Deflate, Z_FINISH, Z_SYNC_FLUSH } from 'pako';
+import {
+  ZStream, Z_BUF_ERROR, Z_DEFAULT_STRATEGY, Z_FINISH, Z_OK, Z_STREAM_END, Z_SYNC_FLUSH,
+  zlibDeflate, zlibDeflateInit2, zlibDeflateReset, zlibDeflateSetDictionary,
+} from 'pako';
+
+/** CM 8, the deflate method (zlib.h Z_DEFLATED). */
+const Z_DEFLATED = 8;
 
 /** Input bytes per independently compressed block. Part of the normal form: changing it changes bytes. */
 export const DEFLATE_BLOCK_SIZE = 1 << 20;
@@ -29,35 +35,52 @@ export interface DeflateBlockJob {
   last: boolean;
 }
 
-/** Compresses one block of the stream. A pure function of the job, so it may run in any thread. */
-export function deflateBlock(job: DeflateBlockJob): Uint8Array {
-  const deflater = new Deflate({
-    level: job.level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9,
-    raw: true,
-    windowBits: 15,
-    memLevel: 8,
-    strategy: 0,
-    legacyHash: true,
-    ...(job.dictionary.length > 0 ? { dictionary: job.dictionary } : {}),
-  });
-  const chunks: Uint8Array[] = [];
-  deflater.onData = (chunk: Uint8Array) => chunks.push(chunk);
-  deflater.push(job.input, job.last ? Z_FINISH : Z_SYNC_FLUSH);
-  if (deflater.err) throw new Error(`deflate failed: ${deflater.msg}`);
-  return concat(chunks);
+/** One zlib state per level, reset between blocks: allocating a new one per block is slow and feeds the GC. */
+const states = new Map<number, ZStream>();
+
+function stateFor(level: number): ZStream {
+  let strm = states.get(level);
+  if (!strm) {
+    strm = new ZStream();
+    // Raw deflate (windowBits -15), memLevel 8, default strategy: zlib's and Python's defaults.
+    const status = zlibDeflateInit2(strm, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, true);
+    if (status !== Z_OK) throw new RangeError(`deflate: cannot start at level ${level} (${strm.msg})`);
+    states.set(level, strm);
+  } else {
+    zlibDeflateReset(strm);
+  }
+  return strm;
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
+/** Compresses one block of the stream. A pure function of the job, so it may run in any thread. */
+export function deflateBlock(job: DeflateBlockJob): Uint8Array {
+  const strm = stateFor(job.level);
+  if (job.dictionary.length > 0) zlibDeflateSetDictionary(strm, job.dictionary);
+  strm.input = job.input;
+  strm.next_in = 0;
+  strm.avail_in = job.input.length;
+  // deflateBound for raw deflate, plus room for the sync flush's empty stored block.
+  let output = new Uint8Array(job.input.length + (job.input.length >> 12) + (job.input.length >> 14) + 64);
+  strm.output = output;
+  strm.next_out = 0;
+  strm.avail_out = output.length;
+  const flush = job.last ? Z_FINISH : Z_SYNC_FLUSH;
+  for (;;) {
+    const status = zlibDeflate(strm, flush);
+    if (status !== Z_OK && status !== Z_STREAM_END && status !== Z_BUF_ERROR) throw new Error(`deflate failed: ${strm.msg}`);
+    const finished = job.last ? status === Z_STREAM_END : strm.avail_in === 0 && strm.avail_out > 0;
+    if (finished) break;
+    const grown = new Uint8Array(output.length * 2);
+    grown.set(output.subarray(0, strm.next_out));
+    output = grown;
+    strm.output = output;
+    strm.avail_out = output.length - strm.next_out;
   }
-  return out;
+  strm.input = EMPTY;
+  return output.subarray(0, strm.next_out);
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Runs one block job; the default runs it in this thread, a worker pool may run it elsewhere. */
 export type BlockCompressor = (job: DeflateBlockJob) => Promise<Uint8Array>;
