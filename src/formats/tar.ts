@@ -94,7 +94,7 @@ function describeTarError(error: unknown, lastOffset: number): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/Invalid tar header/.test(message)) {
     return lastOffset === 0
-      ? 'tar: the data is not a tar archive (the first header has a bad checksum or no tar magic)'
+      ? 'tar: no valid header at the start: the data is not a tar archive, or its first header is corrupt'
       : `tar: corrupt header after byte ${lastOffset} (bad checksum or unknown format)`;
   }
   if (/Unexpected end of data/.test(message)) return `tar: archive is truncated (data ends inside a member after byte ${lastOffset})`;

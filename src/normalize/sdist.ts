@@ -78,6 +78,12 @@ export async function indexSdist(inputPath: string, spool: FileHandle | null): P
         size += chunk.length;
       }
       const member: IndexedMember = { path, type, mode: entry.mode, mtime: entry.mtime, spoolOffset, size, sha256: hash.digest('hex'), linkname };
+      if (type === 'link') {
+        // A hard link is another name for its target's data and mode.
+        const root = seen.get(linkname)!;
+        member.sha256 = root.sha256;
+        member.mode = root.mode;
+      }
       if (type === 'file') spoolOffset += size;
       members.push(member);
       seen.set(path, member);
