@@ -72,6 +72,7 @@ export function describeResult(result: ArtefactResult): string[] {
     const count = change.count > 1 ? ` (${change.count})` : '';
     lines.push(`${' '.repeat(PAD)}${change.field}${count}: ${change.examples.join(', ')}${change.count > change.examples.length ? ', ...' : ''}`);
   }
+  for (const problem of result.problems) lines.push(`${' '.repeat(PAD)}problem: ${problem}`);
   return lines;
 }
 

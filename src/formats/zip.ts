@@ -387,8 +387,10 @@ interface LocalHeader {
   dataOffset: number;
 }
 
-/** Read chunk for member data and the central directory. */
+/** Read-ahead for the central directory, batch size for writing it, and inflate output chunk size. */
 const CHUNK = 64 * 1024;
+/** Positioned read size for member data: large enough that per-read overhead does not dominate. */
+const DATA_CHUNK = 1024 * 1024;
 
 /** Opens the zip at `path`, validates its whole structure, and returns a reader that owns the file. */
 export async function openZip(path: string): Promise<ZipReader> {
@@ -483,7 +485,7 @@ export class ZipReader {
   private async *rawChunks(entry: ZipEntry): AsyncGenerator<Buffer> {
     const end = entry.dataOffset + entry.compressedSize;
     for (let at = entry.dataOffset; at < end; ) {
-      const length = Math.min(CHUNK, end - at);
+      const length = Math.min(DATA_CHUNK, end - at);
       const buf = Buffer.allocUnsafe(length);
       const { bytesRead } = await this.handle.read(buf, 0, length, at);
       if (bytesRead === 0) {
@@ -621,19 +623,24 @@ class PositionedFile {
   }
 }
 
-/** Sequential reads through a region (the central directory) with a read-ahead buffer. */
-class RegionCursor {
+/**
+ * Reads through a region (the central directory, or the members before it) with a read-ahead window,
+ * so that walking it in offset order costs one positioned read per window, not one per record.
+ */
+class ReadAhead {
   private buf: Buffer = Buffer.alloc(0);
   private bufStart = 0;
   constructor(
     private readonly file: PositionedFile,
+    /** Where the region ends, and what starts there (for error messages). */
     readonly end: number,
+    private readonly endWhat: string,
   ) {}
 
   async bytes(offset: number, length: number, what: string): Promise<Buffer> {
     if (offset + length > this.end) {
       throw new ZipFormatError(
-        `${what} at offset ${offset} needs ${length} bytes, but the central directory ends at offset ${this.end}`,
+        `${what} at offset ${offset} needs ${length} bytes, but ${this.endWhat} at offset ${this.end}`,
         offset,
       );
     }
@@ -660,10 +667,7 @@ async function parseArchive(file: PositionedFile): Promise<ParsedArchive> {
   const dir = await readDirectoryLocation(file, eocd);
   const entries = await readCentralDirectory(file, dir);
   checkDuplicateNames(entries);
-  const locals = new Map<MutableEntry, LocalHeader>();
-  for (const entry of entries) locals.set(entry, await readLocalHeader(file, entry, dir.offset));
-  await checkLayout(file, entries, locals, dir.offset);
-  for (const entry of entries) checkLocalAgreesWithCentral(entry, locals.get(entry)!);
+  await checkMembers(file, entries, dir.offset);
   return {
     entries,
     comment: eocd.comment,
@@ -731,7 +735,8 @@ async function findEndRecord(file: PositionedFile): Promise<EndRecord> {
     );
   }
   const found = exact[0]!;
-  const inComment = signatures.filter((i) => i > found);
+  // Signatures that reach into the comment; bytes of the record's own fields do not count.
+  const inComment = signatures.filter((i) => i + 4 > found + EOCD.size);
   if (inComment.length > 0) {
     const at = tailStart + Math.min(...inComment);
     throw new ZipFormatError(
@@ -889,7 +894,7 @@ function checkDisk(value: number, what: string, offset: number): void {
 
 /** Parses every central directory header (APPNOTE 4.3.12). */
 async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation): Promise<MutableEntry[]> {
-  const cursor = new RegionCursor(file, dir.offset + dir.size);
+  const cursor = new ReadAhead(file, dir.offset + dir.size, 'the central directory ends');
   const entries: MutableEntry[] = [];
   let at = dir.offset;
   while (at < cursor.end) {
@@ -1016,35 +1021,82 @@ function checkDuplicateNames(entries: MutableEntry[]): void {
   }
 }
 
-/** Reads and parses an entry's local file header (APPNOTE 4.3.7); does not compare it yet. */
-async function readLocalHeader(file: PositionedFile, entry: MutableEntry, cdOffset: number): Promise<LocalHeader> {
+/**
+ * Walks the members in offset order and checks that they tile the file from offset 0 to the central
+ * directory: each is its local header (APPNOTE 4.3.7), its data, then with flag bit 3 a data descriptor
+ * (4.3.9), and the next member or the central directory starts right after. Each local header must
+ * repeat its central header. Fills in dataOffset, localExtraFields and dataDescriptorLength.
+ */
+async function checkMembers(file: PositionedFile, entries: MutableEntry[], cdOffset: number): Promise<void> {
+  const ordered = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset || a.index - b.index);
+  const first = ordered[0];
+  const firstStart = first === undefined ? cdOffset : first.localHeaderOffset;
+  if (firstStart !== 0) {
+    throw new ZipFormatError(
+      `${firstStart} bytes before the first local file header (the first ${first === undefined ? 'record, the central directory,' : 'member'} ` +
+        `starts at offset ${firstStart}, not 0)`,
+      0,
+    );
+  }
+  const region = new ReadAhead(file, cdOffset, 'the central directory starts');
+  for (let i = 0; i < ordered.length; i++) {
+    const entry = ordered[i]!;
+    const local = await readLocalHeader(region, entry);
+    const next = ordered[i + 1];
+    const nextStart = next === undefined ? cdOffset : next.localHeaderOffset;
+    const nextWhat = next === undefined ? `the central directory at offset ${cdOffset}` : `the local header of ${describe(next)} at offset ${nextStart}`;
+    const dataEnd = local.dataOffset + entry.compressedSize;
+    const gap = nextStart - dataEnd;
+    entry.dataOffset = local.dataOffset;
+    entry.localExtraFields = local.extraFields;
+    if (gap < 0) {
+      throw new ZipFormatError(
+        `overlapping members: ${describe(entry)} occupies offsets ${entry.localHeaderOffset} to ${dataEnd} ` +
+          `(data of ${entry.compressedSize} bytes from offset ${local.dataOffset}), which overlaps ${nextWhat}`,
+        nextStart,
+      );
+    }
+    if ((entry.flags & FLAG_DATA_DESCRIPTOR) === 0) {
+      if (gap > 0) {
+        throw new ZipFormatError(
+          `${gap} unexpected bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat}`,
+          dataEnd,
+        );
+      }
+    } else {
+      entry.dataDescriptorLength = await checkDataDescriptor(region, entry, dataEnd, gap, nextWhat);
+    }
+    checkLocalAgreesWithCentral(entry, local);
+  }
+}
+
+/** Parses an entry's local file header (APPNOTE 4.3.7); checkLocalAgreesWithCentral compares it. */
+async function readLocalHeader(region: ReadAhead, entry: MutableEntry): Promise<LocalHeader> {
   const at = entry.localHeaderOffset;
   const label = describe(entry);
-  if (at + LOCAL.size > cdOffset) {
+  if (at + LOCAL.size > region.end) {
     throw new ZipFormatError(
-      `${label}: local header offset ${at} is not followed by a ${LOCAL.size}-byte local header before the central directory at offset ${cdOffset}`,
+      `${label}: local header offset ${at} is not followed by a ${LOCAL.size}-byte local header before the central directory at offset ${region.end}`,
       entry.centralHeaderOffset + CENTRAL.localHeaderOffset,
     );
   }
-  // One read usually covers the header, its name and a typical extra field.
-  const guess = Math.min(LOCAL.size + entry.nameBytes.length + 256, cdOffset - at);
-  let buf = await file.read(at, guess, `local file header of ${label}`);
-  if (buf.readUInt32LE(LOCAL.signature) !== SIG_LOCAL) {
+  const fixed = await region.bytes(at, LOCAL.size, `local file header of ${label}`);
+  if (fixed.readUInt32LE(LOCAL.signature) !== SIG_LOCAL) {
     throw new ZipFormatError(
-      `no local file header signature (50 4b 03 04) at offset ${at}, where ${label} points (found ${hexBytes(buf.subarray(0, 4))})`,
+      `no local file header signature (50 4b 03 04) at offset ${at}, where ${label} points (found ${hexBytes(fixed.subarray(0, 4))})`,
       at,
     );
   }
-  const nameLength = buf.readUInt16LE(LOCAL.nameLength);
-  const extraLength = buf.readUInt16LE(LOCAL.extraLength);
+  const nameLength = fixed.readUInt16LE(LOCAL.nameLength);
+  const extraLength = fixed.readUInt16LE(LOCAL.extraLength);
   const total = LOCAL.size + nameLength + extraLength;
-  if (at + total > cdOffset) {
+  if (at + total > region.end) {
     throw new ZipFormatError(
-      `local file header of ${label} at offset ${at} (name ${nameLength} bytes, extra ${extraLength} bytes) runs into the central directory at offset ${cdOffset}`,
+      `local file header of ${label} at offset ${at} (name ${nameLength} bytes, extra ${extraLength} bytes) runs into the central directory at offset ${region.end}`,
       at + LOCAL.nameLength,
     );
   }
-  if (total > buf.length) buf = await file.read(at, total, `local file header of ${label}`);
+  const buf = Buffer.from(await region.bytes(at, total, `local file header of ${label}`));
   const extraFields = parseExtraFields(buf.subarray(LOCAL.size + nameLength, total), at + LOCAL.size + nameLength, `local file header of ${label} at offset ${at}`);
   const resolved = applyZip64(
     {
@@ -1071,98 +1123,56 @@ async function readLocalHeader(file: PositionedFile, entry: MutableEntry, cdOffs
 }
 
 /**
- * Checks that members tile the file from offset 0 to the central directory: each member is its local
- * header, its data, then (flag bit 3) a data descriptor, and the next member or the central directory
- * starts right after. Fills in dataOffset, localExtraFields and dataDescriptorLength.
+ * APPNOTE 4.3.9: the data descriptor fills exactly the `gap` between the data and the next record, so
+ * its length tells its form: 12 (crc, 32-bit sizes), 16 (signature first), 20 (crc, 64-bit sizes) or
+ * 24 (signature first). Its values must be the central header's. Returns its length.
  */
-async function checkLayout(
-  file: PositionedFile,
-  entries: MutableEntry[],
-  locals: Map<MutableEntry, LocalHeader>,
-  cdOffset: number,
-): Promise<void> {
-  const ordered = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset || a.index - b.index);
-  const first = ordered[0];
-  const firstStart = first === undefined ? cdOffset : first.localHeaderOffset;
-  if (firstStart !== 0) {
+async function checkDataDescriptor(region: ReadAhead, entry: MutableEntry, dataEnd: number, gap: number, nextWhat: string): Promise<number> {
+  const fits: number[] = [
+    DESCRIPTOR.sizesWithoutSignature32,
+    DESCRIPTOR.sizesWithSignature32,
+    DESCRIPTOR.sizesWithoutSignature64,
+    DESCRIPTOR.sizesWithSignature64,
+  ];
+  if (!fits.includes(gap)) {
     throw new ZipFormatError(
-      `${firstStart} bytes before the first local file header (the first ${first === undefined ? 'record, the central directory,' : 'member'} ` +
-        `starts at offset ${firstStart}, not 0)`,
-      0,
+      `${gap} bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat}: ` +
+        `a data descriptor takes 12, 16, 20 or 24 bytes`,
+      dataEnd,
     );
   }
-  for (let i = 0; i < ordered.length; i++) {
-    const entry = ordered[i]!;
-    const local = locals.get(entry)!;
-    const next = ordered[i + 1];
-    const nextStart = next === undefined ? cdOffset : next.localHeaderOffset;
-    const nextWhat = next === undefined ? `the central directory at offset ${cdOffset}` : `the local header of ${describe(next)} at offset ${nextStart}`;
-    const dataEnd = local.dataOffset + entry.compressedSize;
-    const gap = nextStart - dataEnd;
-    entry.dataOffset = local.dataOffset;
-    entry.localExtraFields = local.extraFields;
-    if (gap < 0) {
-      throw new ZipFormatError(
-        `overlapping members: ${describe(entry)} occupies offsets ${entry.localHeaderOffset} to ${dataEnd} ` +
-          `(data of ${entry.compressedSize} bytes from offset ${local.dataOffset}), which overlaps ${nextWhat}`,
-        nextStart,
-      );
-    }
-    if ((entry.flags & FLAG_DATA_DESCRIPTOR) === 0) {
-      if (gap > 0) {
-        throw new ZipFormatError(
-          `${gap} unexpected bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat}`,
-          dataEnd,
-        );
-      }
-      continue;
-    }
-    const fits: number[] = [
-      DESCRIPTOR.sizesWithoutSignature32,
-      DESCRIPTOR.sizesWithSignature32,
-      DESCRIPTOR.sizesWithoutSignature64,
-      DESCRIPTOR.sizesWithSignature64,
-    ];
-    if (!fits.includes(gap)) {
-      throw new ZipFormatError(
-        `${gap} bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat}: ` +
-          `a data descriptor takes 12, 16, 20 or 24 bytes`,
-        dataEnd,
-      );
-    }
-    const d = await file.read(dataEnd, gap, `data descriptor of ${describe(entry)}`);
-    const withSignature = gap === DESCRIPTOR.sizesWithSignature32 || gap === DESCRIPTOR.sizesWithSignature64;
-    const wide = gap === DESCRIPTOR.sizesWithoutSignature64 || gap === DESCRIPTOR.sizesWithSignature64;
-    if (withSignature && d.readUInt32LE(0) !== DESCRIPTOR.signature) {
-      throw new ZipFormatError(
-        `${gap} bytes at offset ${dataEnd}, after the data of ${describe(entry)}, are not a data descriptor: a ${gap}-byte ` +
-          `descriptor starts with the signature 50 4b 07 08, found ${hexBytes(d.subarray(0, 4))}`,
-        dataEnd,
-      );
-    }
-    let p = withSignature ? 4 : 0;
-    const crc = d.readUInt32LE(p);
-    p += 4;
-    const compressedSize = wide ? readU64(d, p, dataEnd, 'data descriptor compressed size') : d.readUInt32LE(p);
-    p += wide ? 8 : 4;
-    const uncompressedSize = wide ? readU64(d, p, dataEnd, 'data descriptor uncompressed size') : d.readUInt32LE(p);
-    const disagreements = compareValues(
-      [
-        ['CRC-32', crc, entry.crc32, hex32],
-        ['compressed size', compressedSize, entry.compressedSize, String],
-        ['uncompressed size', uncompressedSize, entry.uncompressedSize, String],
-      ],
-      false,
+  const d = await region.bytes(dataEnd, gap, `data descriptor of ${describe(entry)}`);
+  const withSignature = gap === DESCRIPTOR.sizesWithSignature32 || gap === DESCRIPTOR.sizesWithSignature64;
+  const wide = gap === DESCRIPTOR.sizesWithoutSignature64 || gap === DESCRIPTOR.sizesWithSignature64;
+  if (withSignature && d.readUInt32LE(0) !== DESCRIPTOR.signature) {
+    throw new ZipFormatError(
+      `${gap} bytes at offset ${dataEnd}, after the data of ${describe(entry)}, are not a data descriptor: a ${gap}-byte ` +
+        `descriptor starts with the signature 50 4b 07 08, found ${hexBytes(d.subarray(0, 4))}`,
+      dataEnd,
     );
-    if (disagreements.length > 0) {
-      throw new ZipFormatError(
-        `data descriptor at offset ${dataEnd} (${gap} bytes, ${withSignature ? 'with' : 'without'} signature, ${wide ? '64' : '32'}-bit sizes) ` +
-          `disagrees with the central directory header of ${describe(entry)}: ${disagreements.join('; ')}`,
-        dataEnd,
-      );
-    }
-    entry.dataDescriptorLength = gap;
   }
+  let p = withSignature ? 4 : 0;
+  const crc = d.readUInt32LE(p);
+  p += 4;
+  const compressedSize = wide ? readU64(d, p, dataEnd, 'data descriptor compressed size') : d.readUInt32LE(p);
+  p += wide ? 8 : 4;
+  const uncompressedSize = wide ? readU64(d, p, dataEnd, 'data descriptor uncompressed size') : d.readUInt32LE(p);
+  const disagreements = compareValues(
+    [
+      ['CRC-32', crc, entry.crc32, hex32],
+      ['compressed size', compressedSize, entry.compressedSize, String],
+      ['uncompressed size', uncompressedSize, entry.uncompressedSize, String],
+    ],
+    false,
+  );
+  if (disagreements.length > 0) {
+    throw new ZipFormatError(
+      `data descriptor at offset ${dataEnd} (${gap} bytes, ${withSignature ? 'with' : 'without'} signature, ${wide ? '64' : '32'}-bit sizes) ` +
+        `disagrees with the central directory header of ${describe(entry)}: ${disagreements.join('; ')}`,
+      dataEnd,
+    );
+  }
+  return gap;
 }
 
 /** A local header must repeat its central header (APPNOTE 4.3.7 vs 4.3.12). */
@@ -1394,6 +1404,8 @@ interface CentralRecord {
 export class ZipWriter {
   private readonly write: ZipSink;
   private readonly records: CentralRecord[] = [];
+  /** Names written so far (as latin1 strings of their bytes), since the reader refuses duplicates. */
+  private readonly names = new Set<string>();
   private position = 0;
   private busy = false;
   private failed: unknown = undefined;
@@ -1425,6 +1437,9 @@ export class ZipWriter {
   async addEntry(entry: ZipWriterEntry): Promise<void> {
     await this.guard(async () => {
       const record = validateWriterEntry(entry, this.position);
+      const key = Buffer.from(record.nameBytes.buffer, record.nameBytes.byteOffset, record.nameBytes.byteLength).toString('latin1');
+      if (this.names.has(key)) throw new Error(`duplicate name ${JSON.stringify(decodeZipText(record.nameBytes, false))}`);
+      this.names.add(key);
       const header = localHeaderBytes(record);
       await this.emit(header);
       await this.writeData(entry, record);
@@ -1550,6 +1565,13 @@ function validateWriterEntry(entry: ZipWriterEntry, offset: number): CentralReco
   }
   if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATE) {
     throw new RangeError(`method ${entry.method}: only 0 (stored) and 8 (deflate) are supported`);
+  }
+  if ((entry.flags & FLAG_UTF8) !== 0) {
+    try {
+      utf8Decoder.decode(entry.nameBytes);
+    } catch {
+      throw new RangeError(`nameBytes are not valid UTF-8, but flag bit 11 (UTF-8) is set`);
+    }
   }
   if (entry.method === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize) {
     throw new RangeError(`stored entry: compressedSize ${entry.compressedSize} differs from uncompressedSize ${entry.uncompressedSize}`);

@@ -21,6 +21,8 @@ export interface HandlerRun {
   changes: Change[];
   /** The input's content view, which the output must equal. */
   content: ContentRecord[];
+  /** What is wrong with the artefact that normalizing does not fix (a RECORD that does not match). */
+  problems?: string[];
 }
 
 export interface ArtefactHandler {
@@ -43,6 +45,8 @@ export interface ArtefactResult {
    * Either: `refused` (a bad input) or `error` (could not be read or written). */
   status: ArtefactStatus;
   changes: Change[];
+  /** Defects normalizing does not fix, such as a RECORD that does not match the members; check fails on them. */
+  problems: string[];
   /** For refused and error: one line saying what and why. */
   message?: string;
 }
@@ -89,8 +93,9 @@ export async function checkArtefact(handler: ArtefactHandler, path: string, opti
     const inputHash = await sha256File(path);
     const outputHash = createHash('sha256');
     const run = await handler.normalize(path, async (chunk) => void outputHash.update(chunk), options, tmpdir());
-    const normal = outputHash.digest('hex') === inputHash;
-    return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes };
+    const problems = run.problems ?? [];
+    const normal = outputHash.digest('hex') === inputHash && problems.length === 0;
+    return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems };
   });
 }
 
@@ -117,7 +122,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
         await file.close();
       }
       const unchanged = outputHash.digest('hex') === inputHash;
-      const result: ArtefactResult = { path, kind: handler.kind, output: target, status: unchanged ? 'unchanged' : 'normalized', changes: unchanged ? [] : run.changes };
+      const result: ArtefactResult = { path, kind: handler.kind, output: target, status: unchanged ? 'unchanged' : 'normalized', changes: unchanged ? [] : run.changes, problems: run.problems ?? [] };
       if (unchanged && target === path) return result;
       const differences = contentDifferences(run.content, await handler.readContent(temp));
       if (differences.length > 0) {
@@ -138,7 +143,7 @@ async function guarded(path: string, kind: ArtefactKind, work: () => Promise<Art
     return await work();
   } catch (error) {
     const refused = error instanceof FormatError || error instanceof RefusedInput;
-    return { path, kind, status: refused ? 'refused' : 'error', changes: [], message: describeError(error) };
+    return { path, kind, status: refused ? 'refused' : 'error', changes: [], problems: [], message: describeError(error) };
   }
 }
 

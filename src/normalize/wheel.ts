@@ -1,0 +1,352 @@
+// The normal form of a wheel (docs/normal-form.md, "wheel"), built on the zip codec. Members are
+// read through the central directory, recompressed with the deterministic deflate (several at once,
+// so the block pool stays busy), and written in normal order; no member data is held whole in memory.
+import { createHash } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DeflateStream } from '../formats/deflate.js';
+import type { ByteSink } from '../formats/deflate.js';
+import {
+  EXTRA_EXTENDED_TIMESTAMP, FLAG_DATA_DESCRIPTOR, FLAG_UTF8, HOST_UNIX, METHOD_DEFLATE, METHOD_STORED, MSDOS_ATTR_DIRECTORY,
+  S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, VERSION_DEFLATE, ZipWriter, externalAttrToUnixMode, fromDosDateTime, hostOf,
+  makeVersionMadeBy, openZip, toDosDateTime, unixModeToExternalAttr,
+} from '../formats/zip.js';
+import type { ZipEntry, ZipReader } from '../formats/zip.js';
+import { compareNames, withImpliedDirectories } from './content.js';
+import type { ContentRecord, ContentType } from './content.js';
+import { normalFileMode, normalMtime } from './options.js';
+import type { NormalizeOptions } from './options.js';
+import { ChangeLog } from './report.js';
+import { RefusedInput, checkLinkTarget, checkMemberName } from './refusal.js';
+import { scratchPath } from './artefact.js';
+import type { ArtefactHandler, HandlerRun } from './artefact.js';
+import { recordProblems } from './record.js';
+
+/** Unix, spec version 2.0: what Python's zipfile writes on every platform. */
+const VERSION_MADE_BY = makeVersionMadeBy(HOST_UNIX, VERSION_DEFLATE);
+/** A member's compressed bytes stay in memory up to this size, and go to a scratch file beyond. */
+const IN_MEMORY_LIMIT = 4 << 20;
+/** Members being read and compressed at once, ahead of the one being written. */
+const MEMBERS_IN_FLIGHT = 8;
+/** RECORD files larger than this are not parsed for the check (no real wheel comes close). */
+const MAX_RECORD_BYTES = 64 << 20;
+
+/** A member of the input, classified and validated. */
+interface WheelMember {
+  entry: ZipEntry;
+  path: string;
+  type: ContentType;
+  executable: boolean;
+  /** Seconds since 1970 (UTC) as the input stores it, for `--mtime clamp`. */
+  mtime: number;
+}
+
+/** `true` when the member lies under a top-level `*.dist-info/` directory. */
+function inDistInfo(path: string): boolean {
+  return /^[^/]+\.dist-info\//.test(path);
+}
+
+function isRecord(path: string): boolean {
+  return /^[^/]+\.dist-info\/RECORD$/.test(path);
+}
+
+/** Normal order: by UTF-8 bytes, except `*.dist-info/` members last, and their RECORD very last. */
+export function compareWheelPaths(a: string, b: string): number {
+  const rank = (p: string) => (isRecord(p) ? 2 : inDistInfo(p) ? 1 : 0);
+  return rank(a) - rank(b) || compareNames(a, b);
+}
+
+function classify(entry: ZipEntry): WheelMember {
+  const path = checkMemberName(entry.name);
+  const unixMode = hostOf(entry.versionMadeBy) === HOST_UNIX ? externalAttrToUnixMode(entry.externalAttr) : 0;
+  const format = unixMode & S_IFMT;
+  let type: ContentType;
+  if (entry.name.endsWith('/') || format === S_IFDIR) type = 'directory';
+  else if (format === S_IFLNK) type = 'symlink';
+  else if (format === 0 || format === S_IFREG) type = entry.externalAttr & MSDOS_ATTR_DIRECTORY ? 'directory' : 'file';
+  else throw new RefusedInput(`${path}: zip member of Unix file type 0${format.toString(8)} (a device, fifo or socket) is refused`);
+  if (type === 'directory' && entry.uncompressedSize !== 0) throw new RefusedInput(`${path}: directory entry with ${entry.uncompressedSize} bytes of data`);
+  return { entry, path, type, executable: type === 'file' && (unixMode & 0o111) !== 0, mtime: entryMtime(entry) };
+}
+
+/** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
+function entryMtime(entry: ZipEntry): number {
+  for (const field of [...entry.localExtraFields, ...entry.extraFields]) {
+    // Info-ZIP extended timestamp: flags byte, bit 0 = mtime follows as a signed 32-bit LE.
+    if (field.id === EXTRA_EXTENDED_TIMESTAMP && field.data.length >= 5 && field.data[0]! & 1) {
+      return Buffer.from(field.data).readInt32LE(1);
+    }
+  }
+  try {
+    return fromDosDateTime(entry);
+  } catch {
+    return 0;
+  }
+}
+
+/** Compressed bytes of one member, in memory or, when large, in a scratch file. */
+class CompressedData {
+  private chunks: Uint8Array[] = [];
+  private length = 0;
+  private spill?: { handle: FileHandle; path: string };
+
+  constructor(private readonly workDir: string) {}
+
+  readonly sink: ByteSink = async (chunk) => {
+    if (!this.spill && this.length + chunk.length > IN_MEMORY_LIMIT) {
+      const path = scratchPath(this.workDir, 'spool');
+      this.spill = { handle: await open(path, 'wx+', 0o600), path };
+      for (const held of this.chunks) await this.spill.handle.write(held);
+      this.chunks = [];
+    }
+    if (this.spill) await this.spill.handle.write(chunk);
+    else this.chunks.push(chunk);
+    this.length += chunk.length;
+  };
+
+  async *read(): AsyncGenerator<Uint8Array> {
+    if (!this.spill) {
+      yield* this.chunks;
+      return;
+    }
+    for (let at = 0; at < this.length; ) {
+      const buffer = Buffer.allocUnsafe(Math.min(1 << 20, this.length - at));
+      const { bytesRead } = await this.spill.handle.read(buffer, 0, buffer.length, at);
+      at += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.chunks = [];
+    if (this.spill) {
+      await this.spill.handle.close();
+      await rm(this.spill.path, { force: true });
+    }
+  }
+}
+
+/** A member ready to be written: its header fields and where its bytes come from. */
+interface PreparedMember {
+  member: WheelMember;
+  sha256: string;
+  size: number;
+  crc32: number;
+  method: number;
+  compressedSize: number;
+  data: () => AsyncIterable<Uint8Array>;
+  dispose: () => Promise<void>;
+}
+
+async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** Reads a member (checking its CRC and size) and compresses it the normal way. */
+async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOptions, workDir: string): Promise<PreparedMember> {
+  const { entry } = member;
+  const nothing = { data: async function* () {}, dispose: async () => undefined };
+  if (member.type === 'directory') return { member, sha256: '', size: 0, crc32: 0, method: METHOD_STORED, compressedSize: 0, ...nothing };
+  if (options.keepCompression) {
+    const { sha256, size } = await hashStream(zip.openMemberStream(entry));
+    return { member, sha256, size, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, data: () => zip.openRawStream(entry), dispose: nothing.dispose };
+  }
+  const compressed = new CompressedData(workDir);
+  try {
+    const deflate = new DeflateStream(options.level, compressed.sink, options.compressor, options.blocksInFlight);
+    const hash = createHash('sha256');
+    for await (const chunk of zip.openMemberStream(entry)) {
+      hash.update(chunk as Buffer);
+      await deflate.write(chunk as Buffer);
+    }
+    const { crc32, size, compressedSize } = await deflate.end();
+    const sha256 = hash.digest('hex');
+    // Stored only when deflate would not make it smaller (empty files among them): content decides.
+    if (compressedSize >= size) {
+      await compressed.dispose();
+      return { member, sha256, size, crc32, method: METHOD_STORED, compressedSize: size, data: () => zip.openMemberStream(entry), dispose: nothing.dispose };
+    }
+    return { member, sha256, size, crc32, method: METHOD_DEFLATE, compressedSize, data: () => compressed.read(), dispose: () => compressed.dispose() };
+  } catch (error) {
+    await compressed.dispose();
+    throw error;
+  }
+}
+
+function externalAttr(member: WheelMember): number {
+  if (member.type === 'directory') return unixModeToExternalAttr(S_IFDIR | 0o755) + MSDOS_ATTR_DIRECTORY;
+  if (member.type === 'symlink') return unixModeToExternalAttr(S_IFLNK | 0o777);
+  return unixModeToExternalAttr(S_IFREG | normalFileMode(member.executable ? 0o755 : 0o644));
+}
+
+/** Notes how an input entry's header differs from what the normal form writes for it. */
+function noteEntryChanges(changes: ChangeLog, prepared: PreparedMember, written: { dosTime: number; dosDate: number; flags: number; externalAttr: number }): void {
+  const { entry, path } = prepared.member;
+  if (entry.dosTime !== written.dosTime || entry.dosDate !== written.dosDate) changes.add('zip date/time', path);
+  if (entry.externalAttr !== written.externalAttr) changes.add('zip external attributes', `${path} (0x${entry.externalAttr.toString(16)})`);
+  if (entry.extraFields.length > 0 || entry.localExtraFields.length > 0) {
+    const ids = [...new Set([...entry.localExtraFields, ...entry.extraFields].map((f) => `0x${f.id.toString(16).padStart(4, '0')}`))];
+    changes.add('zip extra fields', `${path} (${ids.join(' ')})`);
+  }
+  if (entry.versionMadeBy !== VERSION_MADE_BY) changes.add('zip version made by', `${path} (0x${entry.versionMadeBy.toString(16)})`);
+  if (entry.flags !== written.flags) changes.add('zip flags', `${path} (0x${entry.flags.toString(16)}${entry.flags & FLAG_DATA_DESCRIPTOR ? ', data descriptor' : ''})`);
+  if (entry.method !== prepared.method || entry.compressedSize !== prepared.compressedSize) changes.add('zip compressed data', path);
+  if (entry.internalAttr !== 0) changes.add('zip internal attributes', path);
+  if (entry.commentBytes.length > 0) changes.add('zip comments', path);
+}
+
+/** Runs `work` over items with up to `limit` in flight, handing results to `consume` in order. */
+async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, consume: (result: R) => Promise<void>): Promise<void> {
+  const running: Promise<R>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (next < items.length && running.length < limit) {
+      const promise = work(items[next++]!);
+      promise.catch(() => undefined); // awaited below, in order; this only stops an unhandled rejection
+      running.push(promise);
+    }
+  };
+  fill();
+  while (running.length > 0) {
+    const result = await running.shift()!;
+    fill();
+    await consume(result);
+  }
+}
+
+async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun> {
+  const zip = await openZip(inputPath);
+  try {
+    if (zip.entries.length === 0) throw new RefusedInput('zip: the wheel has no members');
+    const changes = new ChangeLog();
+    if (zip.comment.length > 0) changes.add('zip archive comment', `${zip.comment.length} bytes`);
+    const members = zip.entries.map(classify);
+    const seen = new Set<string>();
+    for (const member of members) {
+      if (seen.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
+      seen.add(member.path);
+    }
+    const byPath = new Map(members.map((m) => [m.path, m]));
+    for (const member of members) {
+      for (const dir of ancestorsOf(member.path)) {
+        const parent = byPath.get(dir);
+        if (parent && parent.type !== 'directory') throw new RefusedInput(`${member.path}: its parent ${dir} is a ${parent.type}, not a directory`);
+      }
+    }
+    // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
+    const ancestors = new Set(members.flatMap((m) => ancestorsOf(m.path)));
+    const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
+    for (const dropped of members) {
+      if (dropped.type === 'directory' && ancestors.has(dropped.path)) changes.add('zip directory entries dropped', `${dropped.path}/`);
+    }
+    const ordered = [...kept].sort((a, b) => compareWheelPaths(a.path, b.path));
+    const inputOrder = kept.map((m) => m.path);
+    if (ordered.some((m, i) => m.path !== inputOrder[i])) {
+      const firstDistInfo = inputOrder.findIndex(inDistInfo);
+      const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
+      changes.add(distInfoNotLast ? 'zip member order (.dist-info/ is not last)' : 'zip member order', `${ordered.filter((m, i) => m.path !== inputOrder[i]).length} of ${ordered.length} members move`);
+    }
+
+    const writer = new ZipWriter(sink);
+    const content: ContentRecord[] = [];
+    const fileHashes = new Map<string, { sha256: string; size: number }>();
+    let recordBytes: Buffer | undefined;
+    const { dosDate, dosTime } = toDosDateTime(options.epoch);
+    await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir), async (prepared) => {
+      try {
+        const { member } = prepared;
+        if (member.type === 'symlink') checkLinkTarget(member.path, await readText(zip, member.entry));
+        const time = options.mtime === 'epoch' ? { dosDate, dosTime } : toDosDateTime(normalMtime(member.mtime, options));
+        const fields = {
+          ...time,
+          flags: /^[\x00-\x7f]*$/.test(member.path) ? 0 : FLAG_UTF8,
+          externalAttr: externalAttr(member),
+        };
+        noteEntryChanges(changes, prepared, fields);
+        await writer.addEntry({
+          nameBytes: Buffer.from(member.type === 'directory' ? `${member.path}/` : member.path, 'utf8'),
+          versionMadeBy: VERSION_MADE_BY,
+          versionNeeded: VERSION_DEFLATE,
+          internalAttr: 0,
+          method: prepared.method,
+          crc32: prepared.crc32,
+          compressedSize: prepared.compressedSize,
+          uncompressedSize: prepared.size,
+          data: prepared.data(),
+          ...fields,
+        });
+        content.push(await contentRecord(zip, prepared));
+        if (member.type === 'file') fileHashes.set(member.path, { sha256: prepared.sha256, size: prepared.size });
+        if (isRecord(member.path) && prepared.size <= MAX_RECORD_BYTES) recordBytes = await readBytes(zip, member.entry);
+      } finally {
+        await prepared.dispose();
+      }
+    });
+    await writer.finish();
+    return { changes: changes.list(), content: withImpliedDirectories(content), problems: recordProblems(recordBytes, fileHashes) };
+  } finally {
+    await zip.close();
+  }
+}
+
+function ancestorsOf(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = posix.dirname(path); dir !== '.'; dir = posix.dirname(dir)) out.push(dir);
+  return out;
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of chunks) out.push(chunk);
+  return out;
+}
+
+async function readBytes(zip: ZipReader, entry: ZipEntry): Promise<Buffer> {
+  return Buffer.concat(await collect(zip.openMemberStream(entry)));
+}
+
+async function readText(zip: ZipReader, entry: ZipEntry): Promise<string> {
+  return (await readBytes(zip, entry)).toString('utf8');
+}
+
+async function contentRecord(zip: ZipReader, prepared: PreparedMember): Promise<ContentRecord> {
+  const { member } = prepared;
+  const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
+  if (member.type === 'directory') return base;
+  if (member.type === 'symlink') return { ...base, linkTarget: await readText(zip, member.entry) };
+  return { ...base, executable: member.executable, sha256: prepared.sha256 };
+}
+
+/** The content view of a wheel: every member read back and hashed. */
+export async function readWheelContent(path: string): Promise<ContentRecord[]> {
+  const zip = await openZip(path);
+  try {
+    const records: ContentRecord[] = [];
+    for (const entry of zip.entries) {
+      const member = classify(entry);
+      const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
+      if (member.type === 'directory') records.push(base);
+      else if (member.type === 'symlink') records.push({ ...base, linkTarget: await readText(zip, entry) });
+      else records.push({ ...base, executable: member.executable, sha256: (await hashStream(zip.openMemberStream(entry))).sha256 });
+    }
+    return withImpliedDirectories(records);
+  } finally {
+    await zip.close();
+  }
+}
+
+/** The wheel handler: `.whl` files. */
+export const wheelHandler: ArtefactHandler = {
+  kind: 'wheel',
+  matches: (fileName) => fileName.endsWith('.whl'),
+  normalize: normalizeWheel,
+  readContent: readWheelContent,
+};
