@@ -18,6 +18,7 @@
 // and the central directory, or after the end record, and every member is listed exactly once.
 //
 // Numbers are JavaScript numbers; zip64 values above Number.MAX_SAFE_INTEGER (8 PiB) are refused.
+import { FormatError } from './errors.js';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -283,7 +284,7 @@ export const EXTRA_INFOZIP_UNIX_NEW = 0x7875;
 // ---------------------------------------------------------------------------------------------------
 
 /** The archive is not one this module accepts. The message names the record and its byte offset. */
-export class ZipFormatError extends Error {
+export class ZipFormatError extends FormatError {
   /** Byte offset in the file that the message is about, when there is one. */
   readonly offset: number | undefined;
   constructor(message: string, offset?: number) {
