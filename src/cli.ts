@@ -17,10 +17,10 @@ function commonOptions<T>(y: Argv<T>) {
   return y
     .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' })
     .option('epoch', { type: 'string', describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
-    .option('mtime', { choices: ['epoch', 'clamp'] as const, default: 'epoch' as const, describe: 'epoch: every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
-    .option('level', { type: 'number', default: DEFAULT_LEVEL, describe: 'deflate level, 1-9' })
-    .option('keep-compression', { type: 'boolean', default: false, describe: "wheels: keep the builder's compressed bytes (faster; reproducible only when both builders' zlib agree)" })
-    .option('jobs', { alias: 'j', type: 'number', default: defaultJobs(), describe: 'compression threads (the output bytes do not depend on it)' })
+    .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
+    .option('level', { type: 'number', describe: `deflate level, 1-9 (default ${DEFAULT_LEVEL})` })
+    .option('keep-compression', { type: 'boolean', describe: "wheels: keep the builder's compressed bytes (faster; reproducible only when both builders' zlib agree)" })
+    .option('jobs', { alias: 'j', type: 'number', describe: `compression threads (default: the number of cores, ${defaultJobs()} here); the bytes do not depend on it` })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only failures' });
 }
@@ -47,7 +47,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .example('reprodist check dist/', 'in CI: fail when an artefact is not in normal form')
     .example('reprodist --epoch git --out normalized/ dist/*.whl', "write copies, using HEAD's commit time")
     .example('SOURCE_DATE_EPOCH=1700000000 reprodist dist/pkg-1.0.tar.gz', 'the epoch from the environment')
-    .epilogue('Exit codes: 0 success (check: all normal), 1 check: some file not normal, 2 refused input or error.')
+    .epilogue('Defaults can be set in [tool.reprodist] of pyproject.toml (epoch, mtime, level, paths, jobs, keep-compression); flags win, and SOURCE_DATE_EPOCH wins over the file\'s epoch.\n\nExit codes: 0 success (check: all normal), 1 check: some file not normal, 2 refused input or error.')
     .version(version)
     .strict()
     .help()

@@ -1,18 +1,16 @@
 import { checkArtefact } from '../normalize/artefact.js';
 import { handlerFor } from '../normalize/index.js';
 import { expandArtefactPaths } from '../paths.js';
-import { resolveOptions, withCompression } from './shared.js';
+import { resolveSettings, withCompression } from './shared.js';
 import type { CommonFlags, Report } from './shared.js';
 
-export interface CheckFlags extends CommonFlags {
-  paths: string[];
-}
+export type CheckFlags = CommonFlags;
 
 /** `reprodist check [PATH...]`: exit 0 when all are in normal form, 1 when any is not, 2 on any error. */
 export async function runCheck(flags: CheckFlags): Promise<Report> {
-  const options = resolveOptions(flags);
-  const { files, problems } = await expandArtefactPaths(flags.paths);
-  const results = await withCompression(options, flags.jobs, async (compressing) => {
+  const { options, jobs, paths } = resolveSettings(flags);
+  const { files, problems } = await expandArtefactPaths(paths);
+  const results = await withCompression(options, jobs, async (compressing) => {
     const done = [];
     for (const file of files) done.push(await checkArtefact(handlerFor(file)!, file, compressing));
     return done;

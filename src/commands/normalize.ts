@@ -3,22 +3,21 @@ import { dirname } from 'node:path';
 import { normalizeArtefact, removeStaleScratch } from '../normalize/artefact.js';
 import { handlerFor } from '../normalize/index.js';
 import { expandArtefactPaths } from '../paths.js';
-import { resolveOptions, withCompression } from './shared.js';
+import { resolveSettings, withCompression } from './shared.js';
 import type { CommonFlags, Report } from './shared.js';
 
 export interface NormalizeFlags extends CommonFlags {
-  paths: string[];
   out?: string;
 }
 
 /** `reprodist [normalize] [PATH...]`: exit 0 when every file was written or already normal, else 2. */
 export async function runNormalize(flags: NormalizeFlags): Promise<Report> {
-  const options = resolveOptions(flags);
-  const { files, problems } = await expandArtefactPaths(flags.paths);
+  const { options, jobs, paths } = resolveSettings(flags);
+  const { files, problems } = await expandArtefactPaths(paths);
   if (flags.out) await mkdir(flags.out, { recursive: true });
   const targetDirs = new Set(flags.out ? [flags.out] : files.map((f) => dirname(f)));
   for (const dir of targetDirs) await removeStaleScratch(dir);
-  const results = await withCompression(options, flags.jobs, async (compressing) => {
+  const results = await withCompression(options, jobs, async (compressing) => {
     const done = [];
     for (const file of files) done.push(await normalizeArtefact(handlerFor(file)!, file, compressing, flags.out));
     return done;

@@ -3,17 +3,21 @@ import { execFileSync } from 'node:child_process';
 import { checkEpoch, DEFAULT_EPOCH, DEFAULT_LEVEL } from '../normalize/options.js';
 import type { MtimePolicy, NormalizeOptions } from '../normalize/options.js';
 import type { ArtefactResult } from '../normalize/artefact.js';
-import { createDeflatePool } from '../formats/deflate-pool.js';
+import { createDeflatePool, defaultJobs } from '../formats/deflate-pool.js';
+import { loadProjectConfig } from '../config.js';
+import type { ProjectConfig } from '../config.js';
 
+/** Flags as parsed; undefined means "not given", so that pyproject.toml and defaults can apply. */
 export interface CommonFlags {
+  paths: string[];
   epoch?: string;
-  mtime: MtimePolicy;
-  level: number;
-  keepCompression: boolean;
+  mtime?: MtimePolicy;
+  level?: number;
+  keepCompression?: boolean;
+  /** Compression threads; 1 compresses on the main thread. */
+  jobs?: number;
   json: boolean;
   quiet: boolean;
-  /** Compression threads; 1 compresses on the main thread. */
-  jobs: number;
 }
 
 /** A problem with the command line or environment: exit 2 with this one line. */
@@ -21,11 +25,19 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** --epoch, else SOURCE_DATE_EPOCH, else DEFAULT_EPOCH. `git` means the commit time of HEAD. */
-export function resolveEpoch(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
-  const [value, source] = flag !== undefined ? [flag, '--epoch'] : env.SOURCE_DATE_EPOCH !== undefined && env.SOURCE_DATE_EPOCH !== '' ? [env.SOURCE_DATE_EPOCH, 'SOURCE_DATE_EPOCH'] : [undefined, 'default'];
+/**
+ * The epoch: --epoch, else SOURCE_DATE_EPOCH, else pyproject.toml's, else DEFAULT_EPOCH.
+ * `git` (flag or file) means the committer time of HEAD.
+ */
+export function resolveEpoch(flag: string | undefined, config: ProjectConfig = {}, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = env.SOURCE_DATE_EPOCH !== undefined && env.SOURCE_DATE_EPOCH !== '' ? env.SOURCE_DATE_EPOCH : undefined;
+  const [value, source] =
+    flag !== undefined ? [flag, '--epoch']
+    : fromEnv !== undefined ? [fromEnv, 'SOURCE_DATE_EPOCH']
+    : config.epoch !== undefined ? [String(config.epoch), `${config.source} [tool.reprodist] epoch`]
+    : [undefined, 'default'];
   if (value === undefined) return DEFAULT_EPOCH;
-  if (value === 'git') return gitCommitTime();
+  if (value === 'git') return gitCommitTime(source);
   if (!/^\d+$/.test(value.trim())) throw new UsageError(`${source}: expected whole seconds since 1970 or "git", got ${JSON.stringify(value)}`);
   try {
     return checkEpoch(Number(value.trim()), source);
@@ -34,20 +46,38 @@ export function resolveEpoch(flag: string | undefined, env: NodeJS.ProcessEnv = 
   }
 }
 
-function gitCommitTime(): number {
+function gitCommitTime(source: string): number {
   let out: string;
   try {
     out = execFileSync('git', ['log', '-1', '--format=%ct', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch {
-    throw new UsageError('--epoch git: cannot read the commit time of HEAD (not a git checkout, or no commits)');
+    throw new UsageError(`${source} git: cannot read the commit time of HEAD (not a git checkout, or no commits)`);
   }
-  return checkEpoch(Number(out.trim()), '--epoch git');
+  return checkEpoch(Number(out.trim()), `${source} git`);
 }
 
-export function resolveOptions(flags: CommonFlags): NormalizeOptions {
-  if (!Number.isInteger(flags.level) || flags.level < 1 || flags.level > 9) throw new UsageError(`--level: expected 1 to 9, got ${flags.level}`);
-  if (!Number.isInteger(flags.jobs) || flags.jobs < 1) throw new UsageError(`--jobs: expected a whole number of at least 1, got ${flags.jobs}`);
-  return { epoch: resolveEpoch(flags.epoch), mtime: flags.mtime, level: flags.level ?? DEFAULT_LEVEL, keepCompression: flags.keepCompression };
+export interface Settings {
+  options: NormalizeOptions;
+  jobs: number;
+  paths: string[];
+}
+
+/** Flags over pyproject.toml over defaults (SOURCE_DATE_EPOCH between flag and file for the epoch). */
+export function resolveSettings(flags: CommonFlags, config: ProjectConfig = loadProjectConfig()): Settings {
+  const level = flags.level ?? config.level ?? DEFAULT_LEVEL;
+  const jobs = flags.jobs ?? config.jobs ?? defaultJobs();
+  if (!Number.isInteger(level) || level < 1 || level > 9) throw new UsageError(`level: expected 1 to 9, got ${level}`);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`jobs: expected a whole number of at least 1, got ${jobs}`);
+  return {
+    options: {
+      epoch: resolveEpoch(flags.epoch, config),
+      mtime: flags.mtime ?? config.mtime ?? 'epoch',
+      level,
+      keepCompression: flags.keepCompression ?? config.keepCompression ?? false,
+    },
+    jobs,
+    paths: flags.paths.length > 0 ? flags.paths : config.paths ?? [],
+  };
 }
 
 /** Runs `work` with options whose compression uses `jobs` threads (a pool only when jobs > 1). */

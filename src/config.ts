@@ -1,0 +1,78 @@
+// `[tool.reprodist]` in pyproject.toml: project defaults, below command-line flags (and, for the
+// epoch, below SOURCE_DATE_EPOCH too).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'smol-toml';
+import type { MtimePolicy } from './normalize/options.js';
+
+export interface ProjectConfig {
+  /** The pyproject.toml it came from, for messages. */
+  source?: string;
+  epoch?: number | 'git';
+  mtime?: MtimePolicy;
+  level?: number;
+  paths?: string[];
+  jobs?: number;
+  keepCompression?: boolean;
+}
+
+/** A pyproject.toml setting reprodist cannot use: exit 2 with this line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The nearest pyproject.toml at or above `start`. */
+export function findPyproject(start: string): string | undefined {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'pyproject.toml');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Reads `[tool.reprodist]` from the nearest pyproject.toml; {} when there is none. */
+export function loadProjectConfig(start: string = process.cwd()): ProjectConfig {
+  const source = findPyproject(start);
+  if (!source) return {};
+  let document: Record<string, unknown>;
+  try {
+    document = parse(readFileSync(source, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`${source}: not valid TOML (${(error as Error).message.split('\n')[0]})`);
+  }
+  const table = (document.tool as Record<string, unknown> | undefined)?.reprodist;
+  if (table === undefined) return {};
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new ConfigError(`${source}: [tool.reprodist] must be a table`);
+  const config: ProjectConfig = { source };
+  const bad = (key: string, expected: string) => new ConfigError(`${source}: [tool.reprodist] ${key} must be ${expected}`);
+  for (const [key, value] of Object.entries(table)) {
+    switch (key) {
+      case 'epoch':
+        if (value === 'git') config.epoch = 'git';
+        else if (typeof value === 'number' || typeof value === 'bigint') config.epoch = Number(value);
+        else throw bad(key, 'whole seconds since 1970 or "git"');
+        break;
+      case 'mtime':
+        if (value !== 'epoch' && value !== 'clamp') throw bad(key, '"epoch" or "clamp"');
+        config.mtime = value;
+        break;
+      case 'level':
+      case 'jobs':
+        if (typeof value !== 'number' && typeof value !== 'bigint') throw bad(key, 'a whole number');
+        config[key] = Number(value);
+        break;
+      case 'paths':
+        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) throw bad(key, 'a list of strings');
+        // Relative to the pyproject.toml's directory, like every other path in that file.
+        config.paths = value.map((p: string) => resolve(dirname(source), p));
+        break;
+      case 'keep-compression':
+        if (typeof value !== 'boolean') throw bad(key, 'true or false');
+        config.keepCompression = value;
+        break;
+      default:
+        throw new ConfigError(`${source}: unknown key ${JSON.stringify(key)} in [tool.reprodist] (known: epoch, mtime, level, paths, jobs, keep-compression)`);
+    }
+  }
+  return config;
+}

@@ -1,0 +1,76 @@
+// [tool.reprodist] in pyproject.toml and its precedence: flags > SOURCE_DATE_EPOCH > file > defaults.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, PYTHON, REPO_ROOT, envWithout, requireTools, run, runOk, tmpDir } from './helpers/tools.js';
+
+const FIXTURE = join(REPO_ROOT, 'fixtures', 'dist', 'reprodemo-1.0.0+flit.tar.gz');
+
+/** A project dir with pyproject.toml and dist/ holding a raw sdist; returns its path. */
+function project(t: Parameters<typeof tmpDir>[0], toml: string): string {
+  const dir = tmpDir(t);
+  writeFileSync(join(dir, 'pyproject.toml'), `[project]\nname = "x"\n\n${toml}`);
+  mkdirSync(join(dir, 'dist'));
+  copyFileSync(FIXTURE, join(dir, 'dist', 'x-1.0.tar.gz'));
+  return dir;
+}
+
+function firstMtime(archive: string): number {
+  return Number(runOk(PYTHON, ['-c', 'import sys, tarfile; print(tarfile.open(sys.argv[1]).getmembers()[0].mtime)', archive]).trim());
+}
+
+function reprodist(cwd: string, args: string[], env: NodeJS.ProcessEnv = envWithout()) {
+  return run(process.execPath, [CLI, ...args], { cwd, env });
+}
+
+test('the file sets the epoch; SOURCE_DATE_EPOCH beats it; --epoch beats both', (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = project(t, '[tool.reprodist]\nepoch = 1650000000\nlevel = 6\n');
+  const archive = join(dir, 'dist', 'x-1.0.tar.gz');
+  assert.equal(reprodist(join(dir, 'dist'), []).code, 2, 'a subdirectory has no dist/ of its own');
+  assert.equal(reprodist(dir, []).code, 0);
+  assert.equal(firstMtime(archive), 1650000000);
+  assert.equal(reprodist(dir, [], envWithout({ SOURCE_DATE_EPOCH: '1660000000' })).code, 0);
+  assert.equal(firstMtime(archive), 1660000000);
+  assert.equal(reprodist(dir, ['--epoch', '1670000000'], envWithout({ SOURCE_DATE_EPOCH: '1660000000' })).code, 0);
+  assert.equal(firstMtime(archive), 1670000000);
+  // level 6 from the file: the gzip XFL byte is 0 (it is 2 at level 9).
+  const check = reprodist(dir, ['check', '--epoch', '1670000000', '--level', '9']);
+  assert.equal(check.code, 1);
+  assert.match(check.stdout, /gzip XFL: 0/);
+});
+
+test('paths come from the file, relative to it, and are found from a subdirectory', (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = project(t, '[tool.reprodist]\npaths = ["dist"]\nepoch = 1650000000\n');
+  mkdirSync(join(dir, 'src'));
+  assert.equal(reprodist(join(dir, 'src'), []).code, 0);
+  assert.equal(firstMtime(join(dir, 'dist', 'x-1.0.tar.gz')), 1650000000);
+});
+
+test('epoch = "git" takes the commit time of HEAD', (t) => {
+  if (!requireTools(t, PYTHON, 'git')) return;
+  const dir = project(t, '[tool.reprodist]\nepoch = "git"\n');
+  const env = envWithout({ GIT_COMMITTER_DATE: '@1640000000 +0000', GIT_AUTHOR_DATE: '@1640000000 +0000', GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@b', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@b' });
+  runOk('git', ['init', '-q', dir]);
+  runOk('git', ['-C', dir, 'commit', '-q', '--allow-empty', '-m', 'x'], { env });
+  assert.equal(reprodist(dir, []).code, 0);
+  assert.equal(firstMtime(join(dir, 'dist', 'x-1.0.tar.gz')), 1640000000);
+});
+
+test('unknown keys and bad values are one-line errors, exit 2', (t) => {
+  for (const [toml, pattern] of [
+    ['epoc = 1', /unknown key "epoc" in \[tool\.reprodist\]/],
+    ['level = "nine"', /level must be a whole number/],
+    ['epoch = 12', /epoch 12 is outside/],
+    ['mtime = "now"', /mtime must be "epoch" or "clamp"/],
+    ['level = 12', /level: expected 1 to 9/],
+  ] as const) {
+    const dir = project(t, `[tool.reprodist]\n${toml}\n`);
+    const result = reprodist(dir, []);
+    assert.equal(result.code, 2, toml);
+    assert.match(result.stderr, pattern);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  }
+});
