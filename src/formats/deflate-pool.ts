@@ -1,8 +1,12 @@
 // Block compression on worker threads. The blocks are independent (see deflate.ts), so the bytes do
 // not depend on how many threads run them or in which order they finish.
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+import { deflateBlock } from './deflate.js';
 import type { BlockCompressor } from './deflate.js';
+
+/** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
+const SMALL_JOB_BYTES = 64 * 1024;
 
 export interface DeflatePool {
   compress: BlockCompressor;
@@ -15,18 +19,31 @@ export function defaultJobs(): number {
   return availableParallelism();
 }
 
+/** A pool of `threads` workers, started on the first job big enough to need one. */
 export function createDeflatePool(threads: number): DeflatePool {
-  const pool = new Piscina({
-    filename: new URL('./deflate-worker.js', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: 1000,
-    // A block job needs a few MiB; small heaps make V8 collect early instead of growing RSS.
-    resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
-  });
+  let pool: Piscina | undefined;
+  let starting: Promise<Piscina> | undefined;
+  const start = async (): Promise<Piscina> => {
+    const { Piscina } = await import('piscina');
+    pool = new Piscina({
+      filename: new URL('./deflate-worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 1000,
+      // A block job needs a few MiB; small heaps make V8 collect early instead of growing RSS.
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
+    });
+    return pool;
+  };
   return {
-    compress: (job) => pool.run(job, { transferList: [job.input.buffer as ArrayBuffer] }) as Promise<Uint8Array>,
+    compress: async (job) => {
+      if (job.input.length < SMALL_JOB_BYTES) return deflateBlock(job);
+      const workers = pool ?? (await (starting ??= start()));
+      return workers.run(job, { transferList: [job.input.buffer as ArrayBuffer] }) as Promise<Uint8Array>;
+    },
     blocksInFlight: threads * 2,
-    close: () => pool.destroy(),
+    close: async () => {
+      await pool?.destroy();
+    },
   };
 }
