@@ -5,9 +5,13 @@ import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runCheck } from './commands/check.js';
 import { runNormalize } from './commands/normalize.js';
+import { compareCommand } from './commands/compare.js';
+import { digestCommand } from './commands/digest.js';
+import { verifyCommand } from './commands/verify.js';
 import { printReport, UsageError } from './commands/shared.js';
 import type { CommonFlags, Report } from './commands/shared.js';
 import { describeError } from './normalize/artefact.js';
+import { removeAllScratchNow } from './normalize/scratch.js';
 import { DEFAULT_EPOCH, DEFAULT_LEVEL } from './normalize/options.js';
 import { defaultJobs } from './formats/deflate-pool.js';
 
@@ -27,8 +31,20 @@ function commonOptions<T>(y: Argv<T>) {
 
 /** Runs the CLI and resolves to the exit code; never throws. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+  // Ctrl-C or a polite kill: remove this run's scratch files (originals are only ever replaced by
+  // an atomic rename, so they are whole either way) and exit as shells expect.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeAllScratchNow();
+      process.stderr.write(`reprodist: interrupted (${signal}); originals are untouched or fully replaced, scratch files removed\n`);
+      process.exit(code);
+    });
+  }
   let report: Report | undefined;
   let flags: CommonFlags | undefined;
+  /** Set by the verbs that print their own output (compare, digest, verify). */
+  let ownExitCode: number | undefined;
+  const setExitCode = (code: number) => void (ownExitCode = code);
   const cli = yargs(argv)
     .scriptName('reprodist')
     .usage('$0 [normalize] [PATH...]\n\nMake Python sdists (.tar.gz) and wheels (.whl) byte-reproducible, in place.')
@@ -43,6 +59,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
         flags = args as unknown as CommonFlags;
         report = await runCheck({ ...(args as unknown as CommonFlags), paths: args.paths as string[] });
       })
+    .command(compareCommand(setExitCode))
+    .command(digestCommand(setExitCode))
+    .command(verifyCommand(setExitCode))
     .example('python -m build && reprodist', 'normalize dist/* in place right after building')
     .example('reprodist check dist/', 'in CI: fail when an artefact is not in normal form')
     .example('reprodist --epoch git --out normalized/ dist/*.whl', "write copies, using HEAD's commit time")
@@ -61,6 +80,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     process.stderr.write(`reprodist: ${describeError(error)}\n`);
     return 2;
   }
+  if (ownExitCode !== undefined) return ownExitCode;
   if (!report || !flags) return 0;
   printReport(report, flags);
   return report.exitCode;

@@ -1,4 +1,6 @@
+import { tmpdir } from 'node:os';
 import { checkArtefact } from '../normalize/artefact.js';
+import { removeStaleScratch } from '../normalize/scratch.js';
 import { handlerFor } from '../normalize/index.js';
 import { expandArtefactPaths } from '../paths.js';
 import { resolveSettings, withCompression } from './shared.js';
@@ -10,6 +12,7 @@ export type CheckFlags = CommonFlags;
 export async function runCheck(flags: CheckFlags): Promise<Report> {
   const { options, jobs, paths } = resolveSettings(flags);
   const { files, problems } = await expandArtefactPaths(paths);
+  await removeStaleScratch(tmpdir());
   const results = await withCompression(options, jobs, async (compressing) => {
     const done = [];
     for (const file of files) done.push(await checkArtefact(handlerFor(file)!, file, compressing));

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { normalizeArtefact, removeStaleScratch } from '../normalize/artefact.js';
+import { normalizeArtefact } from '../normalize/artefact.js';
+import { removeStaleScratch } from '../normalize/scratch.js';
 import { handlerFor } from '../normalize/index.js';
 import { expandArtefactPaths } from '../paths.js';
 import { resolveSettings, withCompression } from './shared.js';

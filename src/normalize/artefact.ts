@@ -1,9 +1,9 @@
 // One handler per artefact format behind a common interface, and the safe way to apply one: write
 // to a temp file beside the target, check the content view of what was written against the input's,
 // then rename over the target. The original is never touched before that rename.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, chmod, readdir } from 'node:fs/promises';
+import { open, rename, stat, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { ByteSink } from '../formats/deflate.js';
@@ -13,6 +13,7 @@ import type { ContentRecord } from './content.js';
 import type { NormalizeOptions } from './options.js';
 import type { Change } from './report.js';
 import { RefusedInput } from './refusal.js';
+import { removeScratch, scratchPath } from './scratch.js';
 
 export type ArtefactKind = 'sdist' | 'wheel';
 
@@ -49,36 +50,6 @@ export interface ArtefactResult {
   problems: string[];
   /** For refused and error: one line saying what and why. */
   message?: string;
-}
-
-/** Scratch files are named so that a later run can recognise (and remove) those a killed run left. */
-export const SCRATCH_PREFIX = '.reprodist-';
-
-export function scratchPath(dir: string, suffix: 'tmp' | 'spool'): string {
-  return join(dir, `${SCRATCH_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.${suffix}`);
-}
-
-/** Removes scratch files left in `dir` by runs whose process no longer exists. */
-export async function removeStaleScratch(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const match = /^\.reprodist-(\d+)-[0-9a-f]{8}\.(tmp|spool)$/.exec(name);
-    if (match && !processExists(Number(match[1]))) await rm(join(dir, name), { force: true });
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -132,7 +103,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       await rename(temp, target);
       return result;
     } finally {
-      await rm(temp, { force: true });
+      await removeScratch(temp);
     }
   });
 }

@@ -3,7 +3,7 @@
 // output, since sorting needs random access), write (sorted, from the spool), and later a verify
 // pass over the written file.
 import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { asGzipError, GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalGzipHeader, openGunzip, parseGzipHeader } from '../formats/gzip.js';
@@ -17,7 +17,7 @@ import { normalFileMode, normalMtime } from './options.js';
 import type { NormalizeOptions } from './options.js';
 import { ChangeLog } from './report.js';
 import { RefusedInput, checkMemberName, checkLinkTarget } from './refusal.js';
-import { scratchPath } from './artefact.js';
+import { removeScratch, scratchPath } from './scratch.js';
 import type { ArtefactHandler } from './artefact.js';
 
 /** Mode of directories, and of symlinks (what lstat reports on Linux), in the normal form. */
@@ -265,7 +265,7 @@ export const sdistHandler: ArtefactHandler = {
       return { changes: index.changes.list(), content: sdistIndexContent(index) };
     } finally {
       await spool.close();
-      await rm(spoolPath, { force: true });
+      await removeScratch(spoolPath);
     }
   },
   readContent: readSdistContent,

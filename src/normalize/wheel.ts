@@ -2,7 +2,7 @@
 // read through the central directory, recompressed with the deterministic deflate (several at once,
 // so the block pool stays busy), and written in normal order; no member data is held whole in memory.
 import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -20,7 +20,7 @@ import { normalFileMode, normalMtime } from './options.js';
 import type { NormalizeOptions } from './options.js';
 import { ChangeLog } from './report.js';
 import { RefusedInput, checkLinkTarget, checkMemberName } from './refusal.js';
-import { scratchPath } from './artefact.js';
+import { removeScratch, scratchPath } from './scratch.js';
 import type { ArtefactHandler, HandlerRun } from './artefact.js';
 import { recordProblems } from './record.js';
 
@@ -123,7 +123,7 @@ class CompressedData {
     this.chunks = [];
     if (this.spill) {
       await this.spill.handle.close();
-      await rm(this.spill.path, { force: true });
+      await removeScratch(this.spill.path);
     }
   }
 }

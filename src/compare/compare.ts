@@ -1,0 +1,168 @@
+// `compare`: are two artefacts (or two directories of them) byte-identical, and if not, is it only
+// what reprodist normalizes (equal content views) or the content itself? The content verdict comes
+// from the handlers' content views; the metadata part from the codecs.
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { FormatError } from '../formats/errors.js';
+import { describeError, sha256File } from '../normalize/artefact.js';
+import type { ArtefactKind } from '../normalize/artefact.js';
+import { handlerFor } from '../normalize/index.js';
+import { RefusedInput } from '../normalize/refusal.js';
+import type { Change } from '../normalize/report.js';
+import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS, memberDifferences } from './members.js';
+import type { ContentDiffOptions, MemberDifference } from './members.js';
+import { commonMemberCount, metadataDifferences, readMetadata } from './metadata.js';
+
+export type PairStatus = 'identical' | 'differs' | 'refused' | 'error';
+
+/**
+ * For a pair that differs: `same-content` when the content views are equal (normalizing both makes
+ * them byte-identical), else `content-differs`.
+ */
+export type Verdict = 'same-content' | 'content-differs';
+
+export interface PairComparison {
+  /** The file name (or `A name | B name` when the two are named differently). */
+  name: string;
+  a: string;
+  b: string;
+  kind?: ArtefactKind;
+  status: PairStatus;
+  verdict?: Verdict;
+  /** Present once both files were read. */
+  size?: { a: number; b: number };
+  sha256?: { a: string; b: string };
+  /** Content differences (empty unless `content-differs`). */
+  members: MemberDifference[];
+  /** How many member headers both archives have: what the metadata counts are out of. */
+  commonMembers?: number;
+  /** Metadata differences: fields named `gzip ...`, `tar ...` or `zip ...`, with counts and examples. */
+  metadata: Change[];
+  /** refused and error: one line saying what and why. */
+  message?: string;
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  pairs: PairComparison[];
+  /** Directories: artefact file names on one side only. */
+  onlyInA: string[];
+  onlyInB: string[];
+  /** Arguments that named nothing usable, one line each. */
+  problems: string[];
+  /** 0 every pair identical, 1 something differs (or is on one side only), 2 an error. */
+  exitCode: number;
+}
+
+export type CompareOptions = Partial<ContentDiffOptions>;
+
+/**
+ * Compares two artefacts, two directories (artefacts paired by file name), or an artefact with the
+ * one of the same name in a directory. Never throws for a bad input: it is in `problems` or a pair's
+ * `message`.
+ */
+export async function compare(a: string, b: string, options: CompareOptions = {}): Promise<Comparison> {
+  const result: Comparison = { a, b, pairs: [], onlyInA: [], onlyInB: [], problems: [], exitCode: 0 };
+  const [infoA, infoB] = await Promise.all([statOrProblem(a, result.problems), statOrProblem(b, result.problems)]);
+  if (infoA && infoB) {
+    const pairs: [string, string][] = [];
+    if (infoA.isDirectory() && infoB.isDirectory()) {
+      const [namesA, namesB] = await Promise.all([artefactNames(a, result.problems), artefactNames(b, result.problems)]);
+      if (namesA.length === 0 && namesB.length === 0) result.problems.push(`${a} and ${b} hold no .tar.gz or .whl file`);
+      const setB = new Set(namesB);
+      const setA = new Set(namesA);
+      for (const name of namesA) {
+        if (setB.has(name)) pairs.push([join(a, name), join(b, name)]);
+        else result.onlyInA.push(name);
+      }
+      result.onlyInB.push(...namesB.filter((name) => !setA.has(name)));
+    } else if (infoA.isDirectory()) {
+      pairs.push([join(a, basename(b)), b]);
+    } else if (infoB.isDirectory()) {
+      pairs.push([a, join(b, basename(a))]);
+    } else {
+      pairs.push([a, b]);
+    }
+    for (const [pathA, pathB] of pairs) result.pairs.push(await compareFiles(pathA, pathB, options));
+  }
+  result.exitCode = exitCodeOf(result);
+  return result;
+}
+
+function exitCodeOf(result: Comparison): number {
+  if (result.problems.length > 0 || result.pairs.some((p) => p.status === 'refused' || p.status === 'error')) return 2;
+  if (result.onlyInA.length > 0 || result.onlyInB.length > 0 || result.pairs.some((p) => p.status === 'differs')) return 1;
+  return 0;
+}
+
+async function statOrProblem(path: string, problems: string[]) {
+  try {
+    return await stat(path);
+  } catch (error) {
+    problems.push(describeError(error));
+    return undefined;
+  }
+}
+
+/** The artefact file names of a directory (not recursive), as `expandArtefactPaths` takes them. */
+async function artefactNames(dir: string, problems: string[]): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    problems.push(describeError(error));
+    return [];
+  }
+  return entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.') && handlerFor(e.name))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Compares two artefact files of the same kind. */
+export async function compareFiles(a: string, b: string, options: CompareOptions = {}): Promise<PairComparison> {
+  const name = basename(a) === basename(b) ? basename(a) : `${basename(a)} | ${basename(b)}`;
+  const pair: PairComparison = { name, a, b, status: 'error', members: [], metadata: [] };
+  try {
+    const handler = handlerFor(a);
+    const handlerB = handlerFor(b);
+    if (!handler || !handlerB) throw new RefusedInput(`${handler ? b : a}: not an sdist (.tar.gz) or a wheel (.whl)`);
+    if (handler.kind !== handlerB.kind) throw new RefusedInput(`${a} is an ${handler.kind} and ${b} a ${handlerB.kind}: compare artefacts of one kind`);
+    pair.kind = handler.kind;
+    const [statA, statB, hashA, hashB] = await Promise.all([stat(a), stat(b), sha256File(a), sha256File(b)]);
+    pair.size = { a: statA.size, b: statB.size };
+    pair.sha256 = { a: hashA, b: hashB };
+    if (hashA === hashB) {
+      pair.status = 'identical';
+      return pair;
+    }
+    const [contentA, contentB] = await Promise.all([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
+    pair.members = memberDifferences(contentA, contentB);
+    pair.verdict = pair.members.length === 0 ? 'same-content' : 'content-differs';
+    await addContentDiffs(pair.members, handler.kind, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...options });
+    const [metaA, metaB] = await Promise.all([naming(a, readMetadata(a, handler.kind, statA.size)), naming(b, readMetadata(b, handler.kind, statB.size))]);
+    pair.metadata = metadataDifferences(metaA, metaB, pair.verdict === 'same-content');
+    pair.commonMembers = commonMemberCount(metaA, metaB);
+    pair.status = 'differs';
+  } catch (error) {
+    const refused = error instanceof FormatError || error instanceof RefusedInput;
+    pair.status = refused ? 'refused' : 'error';
+    pair.message = describeError(error);
+    delete pair.verdict;
+    pair.members = [];
+    pair.metadata = [];
+  }
+  return pair;
+}
+
+/** Puts the file's path in front of format errors and refusals, whose messages do not name it. */
+async function naming<T>(path: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof FormatError) throw new FormatError(`${path}: ${error.message}`);
+    if (error instanceof RefusedInput) throw new RefusedInput(`${path}: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,59 @@
+// The content digest (docs/digest.md): sha256 over the content view, so that it is equal for equal
+// content however the archive was written (order, headers, compression, explicit or implied
+// directories). The serialization is NUL-terminated fields, which no name or link target can hold.
+import { createHash } from 'node:crypto';
+import { FormatError } from '../formats/errors.js';
+import { describeError } from '../normalize/artefact.js';
+import type { ArtefactKind } from '../normalize/artefact.js';
+import { compareNames } from '../normalize/content.js';
+import type { ContentRecord, ContentType } from '../normalize/content.js';
+import { handlerFor } from '../normalize/index.js';
+import { RefusedInput } from '../normalize/refusal.js';
+
+/** The first field of the serialization: names the algorithm, so that a later one cannot collide. */
+export const DIGEST_TAG = 'reprodist-digest-v1';
+
+const TYPE_CHAR: Record<ContentType, string> = { file: 'f', directory: 'd', symlink: 'l' };
+
+/**
+ * The bytes that are hashed: the tag, then per record in name order (UTF-8 bytes) five fields: type
+ * (`f`, `d`, `l`), executable (`1` or `0`), sha256 (hex, files only), name, link target (symlinks
+ * only); every field is UTF-8 followed by one NUL byte.
+ */
+export function serializeContent(records: readonly ContentRecord[]): Buffer {
+  const fields: string[] = [DIGEST_TAG];
+  for (const record of [...records].sort((a, b) => compareNames(a.name, b.name))) {
+    if (record.linkTarget.includes('\0')) throw new RefusedInput(`${record.name}: symlink target contains a NUL byte`);
+    const isFile = record.type === 'file';
+    fields.push(TYPE_CHAR[record.type], isFile && record.executable ? '1' : '0', isFile ? record.sha256 : '', record.name, record.type === 'symlink' ? record.linkTarget : '');
+  }
+  return Buffer.from(fields.map((field) => `${field}\0`).join(''), 'utf8');
+}
+
+/** sha256 (hex) of the serialization of a content view. */
+export function contentDigest(records: readonly ContentRecord[]): string {
+  return createHash('sha256').update(serializeContent(records)).digest('hex');
+}
+
+export interface DigestResult {
+  path: string;
+  kind?: ArtefactKind;
+  status: 'ok' | 'refused' | 'error';
+  /** sha256 hex, when `ok`. */
+  digest?: string;
+  /** For refused and error: one line, naming the file. */
+  message?: string;
+}
+
+/** The content digest of one sdist or wheel; never throws. */
+export async function digest(path: string): Promise<DigestResult> {
+  const handler = handlerFor(path);
+  if (!handler) return { path, status: 'refused', message: `${path}: not an sdist (.tar.gz) or a wheel (.whl)` };
+  try {
+    return { path, kind: handler.kind, status: 'ok', digest: contentDigest(await handler.readContent(path)) };
+  } catch (error) {
+    const refused = error instanceof FormatError || error instanceof RefusedInput;
+    // Format errors and refusals say what is wrong but not where; system errors name the path already.
+    return { path, kind: handler.kind, status: refused ? 'refused' : 'error', message: refused ? `${path}: ${describeError(error)}` : describeError(error) };
+  }
+}

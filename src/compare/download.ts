@@ -1,0 +1,170 @@
+// Downloads for verify, with node:http(s) rather than fetch: fetch inflates any response sent with
+// `Content-Encoding: gzip`, which some servers send for .tar.gz files, and the bytes are the point
+// here. Redirects are followed, every wait is bounded, the size is capped, and a download goes to a
+// scratch file that becomes the target only when complete: a failure never leaves a partial file.
+import { createHash, randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { dirname, join } from 'node:path';
+
+/** Why a download failed: verify tells a missing file (404) from a server it cannot reach. */
+export type DownloadFailure = 'missing' | 'unreachable' | 'error';
+
+export class DownloadError extends Error {
+  override name = 'DownloadError';
+
+  constructor(message: string, readonly reason: DownloadFailure) {
+    super(message);
+  }
+}
+
+export interface DownloadProgress {
+  url: string;
+  received: number;
+  /** From Content-Length, when the server sent one. */
+  total?: number;
+}
+
+export interface DownloadOptions {
+  /** Milliseconds to wait for a connection, for the response, and between two pieces of the body. */
+  timeoutMs: number;
+  /** The largest body accepted, in bytes. */
+  maxBytes: number;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** 2 GiB: larger than any artefact PyPI accepts by default, small enough to stop a runaway download. */
+export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+const MAX_REDIRECTS = 10;
+const USER_AGENT = 'reprodist (+https://github.com/reprodist/reprodist)';
+
+export interface Downloaded {
+  path: string;
+  size: number;
+  sha256: string;
+  /** The URL the bytes came from, after redirects. */
+  url: string;
+}
+
+/** Downloads `url` to `target`; on any failure `target` does not exist and no scratch file remains. */
+export async function download(url: string, target: string, options: DownloadOptions): Promise<Downloaded> {
+  const { response, finalUrl } = await get(url, options);
+  const scratch = join(dirname(target), `.reprodist-download-${process.pid}-${randomBytes(4).toString('hex')}.part`);
+  const file = await open(scratch, 'wx', 0o600);
+  const hash = createHash('sha256');
+  let received = 0;
+  try {
+    for await (const chunk of readBody(response, finalUrl, options)) {
+      hash.update(chunk);
+      await file.write(chunk);
+      received += chunk.length;
+    }
+    await file.close();
+    await rename(scratch, target);
+    return { path: target, size: received, sha256: hash.digest('hex'), url: finalUrl };
+  } catch (error) {
+    response.destroy();
+    await file.close().catch(() => undefined);
+    await rm(scratch, { force: true });
+    throw error;
+  }
+}
+
+/** Fetches and parses a JSON document (at most `maxBytes`, and never more than 64 MiB). */
+export async function fetchJson(url: string, options: DownloadOptions): Promise<{ document: unknown; url: string }> {
+  const limits = { ...options, maxBytes: Math.min(options.maxBytes, 64 << 20) };
+  const { response, finalUrl } = await get(url, limits);
+  const chunks: Buffer[] = [];
+  for await (const chunk of readBody(response, finalUrl, limits)) chunks.push(chunk);
+  try {
+    return { document: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown, url: finalUrl };
+  } catch {
+    throw new DownloadError(`${finalUrl}: the response is not JSON`, 'error');
+  }
+}
+
+/** The body in pieces, with the size cap, the idle timeout and progress reports applied. */
+async function* readBody(response: IncomingMessage, url: string, options: DownloadOptions): AsyncGenerator<Buffer> {
+  const declared = Number(response.headers['content-length']);
+  const total = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+  if (total !== undefined && total > options.maxBytes) {
+    response.destroy();
+    throw new DownloadError(`${url}: ${total} bytes is more than the limit of ${options.maxBytes}`, 'error');
+  }
+  let received = 0;
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > options.maxBytes) throw new DownloadError(`${url}: more than the limit of ${options.maxBytes} bytes`, 'error');
+      options.onProgress?.({ url, received, ...(total !== undefined ? { total } : {}) });
+      yield chunk;
+    }
+  } catch (error) {
+    response.destroy();
+    throw error instanceof DownloadError ? error : asDownloadError(url, error, options.timeoutMs);
+  }
+  // A server that closes the connection early gives fewer bytes than it announced.
+  if (total !== undefined && received !== total) throw new DownloadError(`${url}: the connection closed after ${received} of ${total} bytes`, 'unreachable');
+}
+
+/** GET with redirects followed; resolves on a 2xx response, whose body the caller must read or destroy. */
+async function get(url: string, options: DownloadOptions): Promise<{ response: IncomingMessage; finalUrl: string }> {
+  let current: URL;
+  try {
+    current = new URL(url);
+  } catch {
+    throw new DownloadError(`${url}: not a URL`, 'error');
+  }
+  for (let hops = 0; ; hops += 1) {
+    if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new DownloadError(`${current}: only http and https URLs can be fetched`, 'error');
+    const response = await request(current, options.timeoutMs);
+    const status = response.statusCode ?? 0;
+    const location = response.headers.location;
+    if (status >= 300 && status < 400 && location) {
+      response.resume();
+      if (hops >= MAX_REDIRECTS) throw new DownloadError(`${url}: more than ${MAX_REDIRECTS} redirects`, 'error');
+      current = new URL(location, current);
+      continue;
+    }
+    if (status >= 200 && status < 300) return { response, finalUrl: current.href };
+    response.resume();
+    const reason = `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
+    if (status === 404 || status === 410) throw new DownloadError(`${current}: ${reason}`, 'missing');
+    throw new DownloadError(`${current}: ${reason}`, status >= 500 ? 'unreachable' : 'error');
+  }
+}
+
+function request(url: URL, timeoutMs: number): Promise<IncomingMessage> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.get(url, { headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' }, timeout: timeoutMs }, (response) => {
+      // From here the body's reader sees the timeout, as an error of the response stream.
+      response.on('error', () => undefined);
+      resolve(response);
+    });
+    req.on('timeout', () => req.destroy(new DownloadError(`${url}: nothing received for ${timeoutMs / 1000} s`, 'unreachable')));
+    req.on('error', (error) => reject(asDownloadError(url.href, error, timeoutMs)));
+  });
+}
+
+function asDownloadError(url: string, error: unknown, timeoutMs: number): DownloadError {
+  if (error instanceof DownloadError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ECONNRESET: 'connection reset',
+    ETIMEDOUT: `no response within ${timeoutMs / 1000} s`,
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ECONNABORTED: 'connection aborted',
+  };
+  if (code && reasons[code]) return new DownloadError(`${url}: ${reasons[code]}`, 'unreachable');
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  // TLS failures (certificates, handshakes) are not "unreachable": the server answered, wrongly.
+  return new DownloadError(`${url}: ${message}`, code === 'ECONNRESET' || message === 'aborted' ? 'unreachable' : 'error');
+}

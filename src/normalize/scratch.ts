@@ -1,0 +1,51 @@
+// Scratch files (temp outputs and spools) live beside the target, named so that they can be told
+// from anything else: `.reprodist-<pid>-<random>.<tmp|spool>`. Those of this process are removed on
+// success, failure and Ctrl-C; those a killed run left are removed by the next run in that directory.
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const SCRATCH_NAME = /^\.reprodist-(\d+)-[0-9a-f]{8}\.(tmp|spool)$/;
+const live = new Set<string>();
+
+/** A new scratch path in `dir`, remembered until `removeScratch`. */
+export function scratchPath(dir: string, suffix: 'tmp' | 'spool'): string {
+  const path = join(dir, `.reprodist-${process.pid}-${randomBytes(4).toString('hex')}.${suffix}`);
+  live.add(path);
+  return path;
+}
+
+export async function removeScratch(path: string): Promise<void> {
+  await rm(path, { force: true });
+  live.delete(path);
+}
+
+/** For signal handlers: removes every scratch file of this process, synchronously. */
+export function removeAllScratchNow(): void {
+  for (const path of live) rmSync(path, { force: true });
+  live.clear();
+}
+
+/** Removes scratch files left in `dir` by runs whose process no longer exists. */
+export async function removeStaleScratch(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = SCRATCH_NAME.exec(name);
+    if (match && !processExists(Number(match[1]))) await rm(join(dir, name), { force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
