@@ -2,7 +2,7 @@
 // not depend on how many threads run them or in which order they finish.
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import { deflateBlock } from './deflate.js';
+import { deflateBlockWasm } from './zlib-wasm.js';
 import type { BlockCompressor } from './deflate.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
@@ -37,7 +37,7 @@ export function createDeflatePool(threads: number): DeflatePool {
   };
   return {
     compress: async (job) => {
-      if (job.input.length < SMALL_JOB_BYTES) return deflateBlock(job);
+      if (job.input.length < SMALL_JOB_BYTES) return deflateBlockWasm(job);
       const workers = pool ?? (await (starting ??= start()));
       return workers.run(job, { transferList: [job.input.buffer as ArrayBuffer] }) as Promise<Uint8Array>;
     },

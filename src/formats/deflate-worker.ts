@@ -1,9 +1,9 @@
 // Runs in a worker thread of the deflate pool: one block job in, its compressed bytes out.
 import { Piscina } from 'piscina';
-import { deflateBlock } from './deflate.js';
+import { deflateBlockWasm } from './zlib-wasm.js';
 import type { DeflateBlockJob } from './deflate.js';
 
 export default function compressBlock(job: DeflateBlockJob): unknown {
-  const compressed = deflateBlock(job);
+  const compressed = deflateBlockWasm(job);
   return Piscina.move(compressed);
 }

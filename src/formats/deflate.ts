@@ -1,9 +1,10 @@
 // The deterministic deflate of the normal form (RFC 1951 raw deflate).
 //
 // node:zlib is Chromium's zlib fork, whose output differs from stock zlib and is not promised to stay
-// the same across versions or CPUs, so it is only used for inflating. Compression runs pako with its
-// classic hash (`legacyHash`), which reproduces stock zlib byte for byte: its output is fixed by the
-// pako version pinned in package-lock.json, and anyone can recompute it with Python's zlib.
+// the same across versions or CPUs, so it is only used for inflating. Compression runs stock zlib
+// 1.2.13 compiled to WebAssembly (./zlib-wasm.ts, built reproducibly by native/zlib-wasm/build.sh):
+// its output is fixed by that binary, which ships with reprodist, whatever the machine; pako 3 with
+// its classic hash and Python's zlib give the same bytes (test/zlib-wasm.test.ts, test/sdist.test.ts).
 //
 // The stream is cut into independent blocks of DEFLATE_BLOCK_SIZE input bytes, as pigz does: each
 // block is compressed on its own, primed with the previous 32 KiB of input as a preset dictionary, and
@@ -12,13 +13,7 @@
 // concatenation is the same bytes. An input of at most one block is exactly what zlib's
 // `compressobj(level, DEFLATED, -15)` gives.
 import { crc32 } from 'node:zlib';
-import {
-  ZStream, Z_BUF_ERROR, Z_DEFAULT_STRATEGY, Z_FINISH, Z_OK, Z_STREAM_END, Z_SYNC_FLUSH,
-  zlibDeflate, zlibDeflateInit2, zlibDeflateReset, zlibDeflateSetDictionary,
-} from 'pako';
-
-/** CM 8, the deflate method (zlib.h Z_DEFLATED). */
-const Z_DEFLATED = 8;
+import { deflateBlockWasm } from './zlib-wasm.js';
 
 /** Input bytes per independently compressed block. Part of the normal form: changing it changes bytes. */
 export const DEFLATE_BLOCK_SIZE = 1 << 20;
@@ -35,57 +30,10 @@ export interface DeflateBlockJob {
   last: boolean;
 }
 
-/** One zlib state per level, reset between blocks: allocating a new one per block is slow and feeds the GC. */
-const states = new Map<number, ZStream>();
-
-function stateFor(level: number): ZStream {
-  let strm = states.get(level);
-  if (!strm) {
-    strm = new ZStream();
-    // Raw deflate (windowBits -15), memLevel 8, default strategy: zlib's and Python's defaults.
-    const status = zlibDeflateInit2(strm, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, true);
-    if (status !== Z_OK) throw new RangeError(`deflate: cannot start at level ${level} (${strm.msg})`);
-    states.set(level, strm);
-  } else {
-    zlibDeflateReset(strm);
-  }
-  return strm;
-}
-
-/** Compresses one block of the stream. A pure function of the job, so it may run in any thread. */
-export function deflateBlock(job: DeflateBlockJob): Uint8Array {
-  const strm = stateFor(job.level);
-  if (job.dictionary.length > 0) zlibDeflateSetDictionary(strm, job.dictionary);
-  strm.input = job.input;
-  strm.next_in = 0;
-  strm.avail_in = job.input.length;
-  // deflateBound for raw deflate, plus room for the sync flush's empty stored block.
-  let output = new Uint8Array(job.input.length + (job.input.length >> 12) + (job.input.length >> 14) + 64);
-  strm.output = output;
-  strm.next_out = 0;
-  strm.avail_out = output.length;
-  const flush = job.last ? Z_FINISH : Z_SYNC_FLUSH;
-  for (;;) {
-    const status = zlibDeflate(strm, flush);
-    if (status !== Z_OK && status !== Z_STREAM_END && status !== Z_BUF_ERROR) throw new Error(`deflate failed: ${strm.msg}`);
-    const finished = job.last ? status === Z_STREAM_END : strm.avail_in === 0 && strm.avail_out > 0;
-    if (finished) break;
-    const grown = new Uint8Array(output.length * 2);
-    grown.set(output.subarray(0, strm.next_out));
-    output = grown;
-    strm.output = output;
-    strm.avail_out = output.length - strm.next_out;
-  }
-  strm.input = EMPTY;
-  return output.subarray(0, strm.next_out);
-}
-
-const EMPTY = new Uint8Array(0);
-
 /** Runs one block job; the default runs it in this thread, a worker pool may run it elsewhere. */
 export type BlockCompressor = (job: DeflateBlockJob) => Promise<Uint8Array>;
 
-export const compressInThisThread: BlockCompressor = async (job) => deflateBlock(job);
+export const compressInThisThread: BlockCompressor = async (job) => deflateBlockWasm(job);
 
 /** Where compressed bytes go, in order; awaiting it is the backpressure. */
 export type ByteSink = (chunk: Uint8Array) => Promise<void>;

@@ -1,14 +1,13 @@
-// Stock zlib's deflate, compiled to WebAssembly, as a faster drop-in for deflateBlock().
+// Stock zlib's deflate, compiled to WebAssembly: the compressor of the normal form (see ./deflate.ts).
 //
 // zlib.wasm is zlib 1.2.13 (Debian bookworm's source, the zlib Python links on Debian 12) built by
 // native/zlib-wasm/build.sh: freestanding wasm32, no emscripten or WASI, one export that compresses
-// one block with the exact parameters of deflateBlock() in ./deflate.ts (raw deflate, windowBits 15,
-// memLevel 8, default strategy, optional preset dictionary, Z_SYNC_FLUSH or Z_FINISH). pako with
-// `legacyHash` is a port of that same code, so both give the same bytes. The glue also hands deflate()
-// its output space exactly as deflateBlock() does (firstOutputSize() below, doubling if that is not
-// enough), because in corner cases zlib's bytes depend on it: a repeated Z_SYNC_FLUSH marker when a
-// call ends with no output space left, stored-block sizes at level 0 (see native/zlib-wasm/glue.c).
-// test/zlib-wasm.test.ts holds the two to byte identity.
+// one block with fixed parameters (raw deflate, windowBits 15, memLevel 8, default strategy, optional
+// preset dictionary, Z_SYNC_FLUSH or Z_FINISH). pako with `legacyHash` is a port of that same code, so
+// both give the same bytes: test/zlib-wasm.test.ts holds them to it (test/helpers/pako-deflate.ts).
+// The glue hands deflate() its output space in a fixed way (firstOutputSize() below, doubling if that
+// is not enough), because in corner cases zlib's bytes depend on it: a repeated Z_SYNC_FLUSH marker
+// when a call ends with no output space left, stored-block sizes at level 0 (native/zlib-wasm/glue.c).
 //
 // The binary is read synchronously, on first use, from `zlib.wasm` next to this module
 // (new URL('./zlib.wasm', import.meta.url)): src/formats/zlib.wasm when running the TypeScript,
@@ -92,16 +91,16 @@ export function zlibWasmMemorySize(): number {
 const align16 = (n: number): number => (n + 15) & ~15;
 
 /**
- * The output space deflateBlock() gives its first deflate() call: deflateBound for raw deflate with
- * the default parameters plus room for the sync flush marker. Must stay equal to deflate.ts.
+ * The output space of the first deflate() call: deflateBound for raw deflate with the default
+ * parameters plus room for the sync flush marker, so that levels 1-9 never run out of it.
  */
 export function firstOutputSize(inputLength: number): number {
   return inputLength + (inputLength >> 12) + (inputLength >> 14) + 64;
 }
 
 /**
- * Compresses one block of the stream: the same contract, and the same bytes, as deflateBlock() in
- * ./deflate.ts, computed by stock zlib in WebAssembly. A pure function of the job.
+ * Compresses one block of the stream (see DeflateBlockJob in ./deflate.ts) with stock zlib in
+ * WebAssembly. A pure function of the job, so it may run in any thread.
  */
 export function deflateBlockWasm(job: DeflateBlockJob): Uint8Array {
   return deflateBlockWasmWith(job, firstOutputSize(job.input.length));
