@@ -59,10 +59,22 @@ export async function* readTar(source: Readable): AsyncGenerator<TarEntry> {
   });
   source.pipe(extract);
   let lastOffset = 0;
+  const translate = (error: unknown) => (error === sourceError ? error : new FormatError(describeTarError(error, lastOffset)));
+  async function* body(entry: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    try {
+      yield* entry;
+    } catch (error) {
+      throw translate(error);
+    }
+  }
   try {
     for await (const entry of extract) {
       const raw = entry.header as tarStream.Header & { byteOffset?: number; pax?: Record<string, string> | null };
       lastOffset = raw.byteOffset ?? lastOffset;
+      // tar-stream does not skip the data of a directory entry, and then stalls: refuse it here.
+      if (raw.type === 'directory' && (raw.size ?? 0) > 0) {
+        throw new FormatError(`tar: directory entry ${JSON.stringify(raw.name)} at byte ${lastOffset} claims ${raw.size} bytes of data`);
+      }
       const paxMtime = raw.pax?.mtime !== undefined ? Number(raw.pax.mtime) : NaN;
       yield {
         header: {
@@ -81,12 +93,11 @@ export async function* readTar(source: Readable): AsyncGenerator<TarEntry> {
           pax: raw.pax ?? null,
           dataOffset: lastOffset,
         },
-        body: entry as AsyncIterable<Uint8Array>,
+        body: body(entry as AsyncIterable<Uint8Array>),
       };
     }
   } catch (error) {
-    if (error === sourceError) throw error;
-    throw new FormatError(describeTarError(error, lastOffset));
+    throw error instanceof FormatError ? error : translate(error);
   }
 }
 

@@ -5,6 +5,7 @@
 // a hang, or runaway memory.
 //
 //   node --import tsx test/fuzz/fuzz.ts --count 10000 --seed 1
+//   node --import tsx test/fuzz/fuzz.ts --seed 1 --only 2846     (replays one case)
 //
 // The library is loaded from dist/ (run `npm run build` first).
 import { createHash } from 'node:crypto';
@@ -121,7 +122,7 @@ async function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 /** Runs `count` cases from `seed` over the artefacts in `seedDir`. */
-export async function fuzz(seedDir: string, count: number, seed: number, log: (line: string) => void = () => undefined): Promise<FuzzSummary> {
+export async function fuzz(seedDir: string, count: number, seed: number, log: (line: string) => void = () => undefined, only?: number): Promise<FuzzSummary> {
   const seeds = readdirSync(seedDir).filter((n) => handlerFor(n)).map((name) => ({ name, bytes: readFileSync(join(seedDir, name)) }));
   const random = new Random(seed);
   const work = mkdtempSync(join(tmpdir(), 'reprodist-fuzz-'));
@@ -134,6 +135,8 @@ export async function fuzz(seedDir: string, count: number, seed: number, log: (l
       const mutations = [flipBits, truncate, insert, isSdist ? tamperTar : tamperZip];
       const mutation = mutations[random.below(mutations.length)]!;
       const { bytes, what } = mutation(source.bytes, random);
+      if (only !== undefined && i !== only) continue;
+      if (only !== undefined) writeFileSync(join(tmpdir(), `reprodist-fuzz-case-${only}-${source.name}`), bytes);
       const caseDir = join(work, String(i));
       const input = join(caseDir, source.name);
       mkdirSync(caseDir);
@@ -174,7 +177,8 @@ if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
     const at = process.argv.indexOf(`--${name}`);
     return at >= 0 ? Number(process.argv[at + 1]) : fallback;
   };
-  const summary = await fuzz(join(REPO, 'fixtures', 'dist'), arg('count', 10_000), arg('seed', 1), (line) => console.log(line));
+  const only = process.argv.includes('--only') ? arg('only', 0) : undefined;
+  const summary = await fuzz(join(REPO, 'fixtures', 'dist'), only !== undefined ? only + 1 : arg('count', 10_000), arg('seed', 1), (line) => console.log(line), only);
   console.log(`${summary.cases} cases: ${summary.accepted} accepted, ${summary.refused} refused, ${summary.failures.length} failures`);
   for (const failure of summary.failures.slice(0, 50)) console.log(`FAIL ${failure}`);
   process.exitCode = summary.failures.length > 0 ? 1 : 0;

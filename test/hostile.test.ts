@@ -1,0 +1,108 @@
+// Hostile archives: each must end in a bounded time and memory, as a refusal or a correct output.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { CLI, PYTHON, requireTools, run, runOk, tmpDir } from './helpers/tools.js';
+
+/** The memory bound of the normal form's promise (issue 5: 146 MiB for every input). */
+const MAX_RSS_KIB = 146 * 1024;
+
+/** Runs the CLI under GNU time; returns exit code, stderr and peak RSS in KiB. */
+function measured(args: string[]): { code: number; stderr: string; rssKiB: number } {
+  const result = run('/usr/bin/time', ['-f', 'peak-rss-kib %M', process.execPath, '--max-semi-space-size=2', CLI, ...args]);
+  const rss = /peak-rss-kib (\d+)/.exec(result.stderr);
+  return { code: result.code, stderr: result.stderr.replace(/peak-rss-kib \d+\n?/, ''), rssKiB: rss ? Number(rss[1]) : NaN };
+}
+
+function python(script: string, ...args: string[]): void {
+  runOk(PYTHON, ['-c', script, ...args], { timeout: 600_000 });
+}
+
+test('a gzip bomb: 2 GiB of tar from a few MiB of gzip streams through in bounded memory', (t) => {
+  if (!requireTools(t, PYTHON, '/usr/bin/time')) return;
+  const dir = tmpDir(t);
+  const archive = join(dir, 'bomb-1.0.tar.gz');
+  python(`
+import sys, tarfile, zlib
+size = 2 * 1024**3
+with open(sys.argv[1], 'wb') as out:
+    out.write(b'\\x1f\\x8b\\x08\\x00\\x00\\x00\\x00\\x00\\x00\\x03')
+    c, crc, total = zlib.compressobj(1, zlib.DEFLATED, -15), 0, 0
+    def put(data):
+        global crc, total
+        crc = zlib.crc32(data, crc); total += len(data); out.write(c.compress(data))
+    info = tarfile.TarInfo('bomb-1.0/zeros.bin'); info.size = size
+    put(info.tobuf(tarfile.PAX_FORMAT))
+    chunk = bytes(1 << 20)
+    for _ in range(size >> 20): put(chunk)
+    put(bytes(1024))
+    out.write(c.flush()); out.write(crc.to_bytes(4, 'little') + (total % 2**32).to_bytes(4, 'little'))
+`, archive);
+  const result = measured(['--jobs', '2', '--epoch', '1700000000', archive]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(result.rssKiB < MAX_RSS_KIB, `peak RSS ${result.rssKiB} KiB`);
+  assert.match(runOk('tar', ['-tvzf', archive]), /2147483648 2023-11-14 22:13 bomb-1.0\/zeros.bin/);
+});
+
+test('a tar whose size field exceeds the data is refused as truncated', (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  const archive = join(dir, 'lie-1.0.tar.gz');
+  python(`
+import gzip, io, sys, tarfile
+info = tarfile.TarInfo('lie-1.0/a.txt'); info.size = 10**9
+data = info.tobuf(tarfile.USTAR_FORMAT) + b'short data' + bytes(1024)
+open(sys.argv[1], 'wb').write(gzip.compress(data))
+`, archive);
+  const result = run(process.execPath, [CLI, archive]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /truncated/);
+});
+
+test('deep nesting, a 10,000-character name and a symlink loop are normalized and read back', (t) => {
+  if (!requireTools(t, PYTHON, 'tar')) return;
+  const dir = tmpDir(t);
+  const archive = join(dir, 'odd-1.0.tar.gz');
+  python(`
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], 'w:gz', format=tarfile.PAX_FORMAT) as t:
+    def add(name, data=b'', type=tarfile.REGTYPE, linkname=''):
+        info = tarfile.TarInfo(name); info.type = type; info.linkname = linkname; info.size = len(data)
+        t.addfile(info, io.BytesIO(data) if data else None)
+    add('odd-1.0/' + '/'.join('d%d' % i for i in range(500)) + '/deep.txt', b'deep')
+    add('odd-1.0/' + 'n' * 10000, b'long name')
+    add('odd-1.0/loop-a', type=tarfile.SYMTYPE, linkname='loop-b')
+    add('odd-1.0/loop-b', type=tarfile.SYMTYPE, linkname='loop-a')
+`, archive);
+  const result = run(process.execPath, [CLI, '--epoch', '1700000000', archive]);
+  assert.equal(result.code, 0, result.stderr);
+  const names = runOk(PYTHON, ['-c', 'import sys, tarfile; print("\\n".join(m.name + " " + m.linkname for m in tarfile.open(sys.argv[1])))', archive]).split('\n');
+  assert.ok(names.includes(`odd-1.0/${'n'.repeat(10000)} `));
+  assert.ok(names.includes('odd-1.0/loop-a loop-b'));
+  assert.equal(names.filter((n) => n.startsWith('odd-1.0/d0')).length, 501, '500 directories and the file');
+  assert.equal(run('tar', ['-tzf', archive]).code, 0);
+});
+
+test('a hundred thousand tiny members, in sdist and wheel, in bounded time and memory', (t) => {
+  if (!requireTools(t, PYTHON, '/usr/bin/time')) return;
+  const dir = tmpDir(t);
+  python(`
+import io, os, sys, tarfile, zipfile
+d = sys.argv[1]
+with tarfile.open(os.path.join(d, 'many-1.0.tar.gz'), 'w:gz') as t:
+    for i in range(100000):
+        info = tarfile.TarInfo('many-1.0/d%03d/f%05d.txt' % (i % 500, i)); data = b'%d\\n' % i; info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+with zipfile.ZipFile(os.path.join(d, 'many-1.0-py3-none-any.whl'), 'w', zipfile.ZIP_DEFLATED) as z:
+    for i in range(100000):
+        z.writestr('many/d%03d/f%05d.txt' % (i % 500, i), b'%d\\n' % i)
+    z.writestr('many-1.0.dist-info/RECORD', '')
+`, dir);
+  for (const name of ['many-1.0.tar.gz', 'many-1.0-py3-none-any.whl']) {
+    const started = Date.now();
+    const result = measured(['--epoch', '1700000000', join(dir, name)]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.rssKiB < MAX_RSS_KIB, `${name}: peak RSS ${result.rssKiB} KiB`);
+    assert.ok(Date.now() - started < 120_000, `${name}: ${Date.now() - started} ms`);
+  }
+});
