@@ -1,0 +1,451 @@
+#!/usr/bin/env node
+// Benchmark reprodist against the usual baselines. See bench/README.md.
+//
+//   node bench/run.mjs            big sdist, big wheel, small artefact
+//   node bench/run.mjs --huge     also the 1 GiB-member sdist and wheel (peak RSS)
+//   node bench/run.mjs --only sdist,small --runs 1
+//
+// Plain Node ESM, built-ins only. Inputs are generated once by bench/generate.py
+// (with /usr/bin/python3) and cached under bench/.cache/.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+// --- constants ---------------------------------------------------------------
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO_DIR = path.dirname(BENCH_DIR);
+const CACHE_DIR = path.join(BENCH_DIR, '.cache', 'v1'); // bump when generate.py changes
+const GENERATOR = path.join(BENCH_DIR, 'generate.py');
+const FIXTURE_DIST_DIR = path.join(REPO_DIR, 'fixtures', 'dist');
+const REPRODIST_BIN = path.join(REPO_DIR, 'bin', 'reprodist');
+
+const PYTHON = '/usr/bin/python3';
+const GNU_TIME = '/usr/bin/time';
+const EPOCH = '1700000000';
+const CORES = os.availableParallelism();
+
+const RUNS_BIG = 3;
+const RUNS_SMALL = 5;
+const RUNS_HUGE = 1;
+const MAX_CAPTURE_BYTES = 64 * 1024 * 1024;
+const BUSY_LOAD_PER_CORE = 0.25; // warn when the 1-minute load average is above this per core
+
+const TARGETS = {
+  sdistTimeSingle: 1.5, // x gzip -9n, reprodist single-threaded (for now)
+  sdistTimeParallel: 1.0, // x gzip -9n, reprodist on all cores (later)
+  sdistSize: 1.02, // x gzip -9n output size
+  wheelTime: 0.25, // x strip-nondeterminism
+  peakRssMiB: 146,
+  smallSeconds: 0.3,
+};
+
+const INPUTS = {
+  sdist: { kind: 'sdist', file: 'bigproj-1.0.tar.gz' },
+  wheel: { kind: 'wheel', file: 'bigwheel-1.0-py3-none-any.whl' },
+  tiny: { kind: 'tiny-sdist', file: 'tinyproj-1.0.tar.gz' },
+  hugeSdist: { kind: 'huge-sdist', file: 'hugeproj-1.0.tar.gz' },
+  hugeWheel: { kind: 'huge-wheel', file: 'hugewheel-1.0-py3-none-any.whl' },
+};
+
+const SECTIONS = ['sdist', 'wheel', 'small'];
+
+// --- command line --------------------------------------------------------------
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      huge: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: node bench/run.mjs [--huge] [--only sdist,wheel,small] [--runs N]');
+    process.exit(0);
+  }
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : SECTIONS;
+  for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
+  const runs = values.runs ? Number(values.runs) : undefined;
+  if (runs !== undefined && !(Number.isInteger(runs) && runs > 0)) throw new Error('--runs: positive integer');
+  return { huge: values.huge, only, runsBig: runs ?? RUNS_BIG, runsSmall: runs ?? RUNS_SMALL };
+}
+
+// --- small helpers -------------------------------------------------------------
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmtSeconds = (s) => (s === undefined ? '-' : s < 10 ? s.toFixed(3) : s.toFixed(2));
+const fmtMiB = (kib) => (kib === undefined ? '-' : (kib / 1024).toFixed(1));
+const fmtBytes = (n) => (n === undefined ? '-' : n.toLocaleString('en-US'));
+const fmtRatio = (r) => (r === undefined || !Number.isFinite(r) ? '-' : `${r.toFixed(3)}x`);
+const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
+
+function firstLines(text) {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const first = lines[0] ?? '(no output)';
+  // Node's uncaught errors start with a source location; show the error line too.
+  const error = lines.find((l) => /\b\w*Error\b/.test(l));
+  return error && error !== first ? `${first} | ${error}` : first;
+}
+
+function filesUnder(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath ?? d.path, d.name))
+    .sort();
+}
+
+const totalSize = (files) => files.reduce((n, f) => n + fs.statSync(f).size, 0);
+
+function digestFiles(files) {
+  const h = createHash('sha256');
+  for (const f of files) h.update(path.basename(f)).update(fs.readFileSync(f));
+  return h.digest('hex');
+}
+
+function toolVersion(argv) {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  return r.status === 0 ? (r.stdout || r.stderr).split('\n')[0].trim() : 'not found';
+}
+
+// --- inputs ------------------------------------------------------------------
+function ensureInput({ kind, file }) {
+  const target = path.join(CACHE_DIR, file);
+  const statsFile = `${target}.json`;
+  if (fs.existsSync(target) && fs.existsSync(statsFile)) {
+    return { file: target, stats: JSON.parse(fs.readFileSync(statsFile, 'utf8')) };
+  }
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  // Generate under the final name (it ends up in the gzip header) in a scratch dir.
+  const scratch = fs.mkdtempSync(path.join(CACHE_DIR, 'gen-'));
+  try {
+    process.stdout.write(`generating ${file} (cached in ${path.relative(REPO_DIR, CACHE_DIR)}) ... `);
+    const started = performance.now();
+    const r = spawnSync(PYTHON, [GENERATOR, kind, path.join(scratch, file)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (r.status !== 0) throw new Error(`generate.py ${kind} failed: ${r.error ?? firstLines(r.stderr)}`);
+    console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
+    fs.renameSync(path.join(scratch, file), target);
+    fs.writeFileSync(statsFile, r.stdout.trim() + '\n');
+    return { file: target, stats: JSON.parse(r.stdout) };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function smallInput() {
+  const fixtures = fs.existsSync(FIXTURE_DIST_DIR)
+    ? fs.readdirSync(FIXTURE_DIST_DIR).filter((f) => f.endsWith('.tar.gz')).sort()
+    : [];
+  if (fixtures.length) {
+    const file = path.join(FIXTURE_DIST_DIR, fixtures[0]);
+    return { file, stats: { bytes: fs.statSync(file).size }, origin: 'fixture' };
+  }
+  return { ...ensureInput(INPUTS.tiny), origin: 'generated (no fixtures/dist/*.tar.gz yet)' };
+}
+
+// --- measuring -----------------------------------------------------------------
+/** Run argv under GNU time once: wall seconds, peak RSS (KiB), exit code, stderr. */
+function timeOnce(argv) {
+  const timeFile = path.join(os.tmpdir(), `reprodist-bench-time-${process.pid}`);
+  const started = performance.now();
+  const r = spawnSync(GNU_TIME, ['-f', '%e %M', '-o', timeFile, '--', ...argv], {
+    cwd: REPO_DIR,
+    encoding: 'utf8',
+    maxBuffer: MAX_CAPTURE_BYTES,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  // With a failing command GNU time writes "Command exited with ..." before the figures.
+  const timeLines = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n') : [];
+  fs.rmSync(timeFile, { force: true });
+  const rssKiB = Number((timeLines.at(-1) ?? '').split(' ')[1]) || undefined;
+  const failure =
+    r.error || r.status !== 0
+      ? `exit ${r.status ?? r.signal ?? r.error?.code}: ${firstLines(`${r.stderr ?? ''}\n${r.stdout ?? ''}`)}`
+      : undefined;
+  return { seconds, rssKiB, failure };
+}
+
+/** One run of a case in a fresh temp dir; `setup(tmp)` returns { argv, outDir }. */
+function runOnce(result, setup) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reprodist-bench-'));
+  try {
+    const { argv, outDir } = setup(tmp);
+    const run = timeOnce(argv);
+    const outFiles = filesUnder(outDir);
+    if (!run.failure && outFiles.length === 0) run.failure = 'exit 0 but no output file written';
+    if (run.failure) {
+      result.failure = run.failure;
+      return;
+    }
+    result.times.push(run.seconds);
+    result.rssKiB = Math.max(result.rssKiB ?? 0, run.rssKiB ?? 0);
+    result.outBytes = totalSize(outFiles); // output size = all files written to outDir
+    result.digests.add(digestFiles(outFiles));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Measure cases ([{ label, setup }]) `runs` times each, interleaved round by round
+ * (A B C, A B C, ...) so that a change in machine load hits every case alike.
+ * A case that fails is not run again.
+ */
+function measureCases(cases, runs) {
+  const results = cases.map(({ label }) => ({ label, times: [], digests: new Set() }));
+  for (let round = 0; round < runs; round++) {
+    cases.forEach((c, i) => {
+      if (results[i].failure) return;
+      runOnce(results[i], c.setup);
+      const r = results[i];
+      console.log(`  run ${round + 1}/${runs}  ${r.label}: ${r.failure ? `FAILED (${r.failure})` : `${fmtSeconds(r.times.at(-1))} s`}`);
+    });
+  }
+  for (const r of results) r.seconds = r.times.length ? median(r.times) : undefined;
+  return results;
+}
+
+const withOutDir = (tmp) => {
+  const outDir = path.join(tmp, 'out');
+  fs.mkdirSync(outDir);
+  return outDir;
+};
+
+function shellPipeline(script) {
+  return (input) => (tmp) => {
+    const outDir = withOutDir(tmp);
+    const out = path.join(outDir, path.basename(input));
+    return { argv: ['sh', '-c', script, 'sh', input, out], outDir };
+  };
+}
+const gzipRecompress = shellPipeline('gzip -dc -- "$1" | gzip -9n > "$2"');
+const pigzRecompress = shellPipeline('pigz -dc -- "$1" | pigz -9n > "$2"');
+
+function stripNondeterminism(input) {
+  return (tmp) => {
+    const outDir = withOutDir(tmp);
+    const copy = path.join(outDir, path.basename(input));
+    fs.copyFileSync(input, copy); // it rewrites in place; copying is not timed
+    return { argv: ['strip-nondeterminism', '-t', 'zip', copy], outDir };
+  };
+}
+
+/** Bare Node start-up, for scale; it writes an empty marker file so the run counts as output. */
+function nodeStartup(tmp) {
+  const outDir = withOutDir(tmp);
+  const marker = path.join(outDir, 'marker');
+  return { argv: [process.execPath, '-e', 'require("fs").writeFileSync(process.argv[1], "")', marker], outDir };
+}
+
+// --- reprodist -----------------------------------------------------------------
+function probeReprodist() {
+  const probe = { exists: fs.existsSync(REPRODIST_BIN), jobs: false, keepCompression: false, subcommand: [] };
+  if (!probe.exists) {
+    probe.note = 'bin/reprodist does not exist yet: its rows will show as FAILED';
+    return probe;
+  }
+  const r = spawnSync(process.execPath, [REPRODIST_BIN, '--help'], { cwd: REPO_DIR, encoding: 'utf8' });
+  const help = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+  if (r.status !== 0) probe.note = `reprodist --help failed (exit ${r.status}): ${firstLines(help)}`;
+  probe.jobs = /--jobs\b/.test(help);
+  probe.keepCompression = /--keep-compression\b/.test(help);
+  // The contract makes `normalize` optional; pass it only if the help lists it as a command.
+  if (/^\s*reprodist\s+normalize\b/m.test(help)) probe.subcommand = ['normalize'];
+  if (!fs.existsSync(path.join(REPO_DIR, 'dist'))) probe.note ??= 'no dist/ directory: run `npm run build` first?';
+  return probe;
+}
+
+function reprodist(probe, input, extraArgs = []) {
+  return (tmp) => {
+    const outDir = withOutDir(tmp);
+    const argv = [process.execPath, REPRODIST_BIN, ...probe.subcommand, '--epoch', EPOCH, '--out', outDir];
+    return { argv: [...argv, ...extraArgs, input], outDir };
+  };
+}
+
+/** The reprodist variants to run on a big sdist: single-threaded, and all cores if possible. */
+function sdistVariants(probe) {
+  if (!probe.jobs) return [{ label: 'reprodist', args: [], parallel: false }];
+  return [
+    { label: 'reprodist --jobs 1', args: ['--jobs', '1'], parallel: false },
+    { label: `reprodist --jobs ${CORES}`, args: ['--jobs', String(CORES)], parallel: true },
+  ];
+}
+
+// --- sections ------------------------------------------------------------------
+function benchSdist(probe, runs) {
+  const input = ensureInput(INPUTS.sdist);
+  console.log(`\nBig sdist: ${describeInput(input)}`);
+  const variants = sdistVariants(probe);
+  const [gzip, pigz, ...mine] = measureCases(
+    [
+      { label: 'gzip -dc | gzip -9n', setup: gzipRecompress(input.file) },
+      { label: `pigz -dc | pigz -9n (${CORES} threads)`, setup: pigzRecompress(input.file) },
+      ...variants.map((v) => ({ label: v.label, setup: reprodist(probe, input.file, v.args) })),
+    ],
+    runs,
+  );
+  const rows = [baselineRow(gzip), compareRow(pigz, gzip)];
+  const checks = [];
+  variants.forEach((v, i) => {
+    const r = mine[i];
+    rows.push(compareRow(r, gzip));
+    const limit = v.parallel ? TARGETS.sdistTimeParallel : TARGETS.sdistTimeSingle;
+    const what = v.parallel ? `on ${CORES} cores (later)` : 'single-threaded (for now)';
+    checks.push(check(`sdist time vs gzip -9n, ${v.label} ${what}`, ratio(r.seconds, gzip.seconds), limit, 'x', r));
+    checks.push(check(`sdist size vs gzip -9n, ${v.label}`, ratio(r.outBytes, gzip.outBytes), TARGETS.sdistSize, 'x', r));
+    checks.push(rssCheck(`sdist peak RSS, ${v.label}`, r));
+  });
+  if (!probe.jobs) checks.push(`  n/a   sdist time on ${CORES} cores <= 1.0x gzip: reprodist has no --jobs yet`);
+  printTable('Big sdist (time and size ratios vs gzip -9n)', rows);
+  return checks;
+}
+
+function benchWheel(probe, runs) {
+  const input = ensureInput(INPUTS.wheel);
+  console.log(`\nBig wheel: ${describeInput(input)}`);
+  const variants = [{ label: 'reprodist (recompress)', args: [] }];
+  if (probe.keepCompression) variants.push({ label: 'reprodist --keep-compression', args: ['--keep-compression'] });
+  const [strip, ...mine] = measureCases(
+    [
+      { label: 'strip-nondeterminism -t zip', setup: stripNondeterminism(input.file) },
+      ...variants.map((v) => ({ label: v.label, setup: reprodist(probe, input.file, v.args) })),
+    ],
+    runs,
+  );
+  const rows = [baselineRow(strip)];
+  const checks = [];
+  variants.forEach((v, i) => {
+    const r = mine[i];
+    rows.push(compareRow(r, strip));
+    checks.push(check(`wheel time vs strip-nondeterminism, ${v.label}`, ratio(r.seconds, strip.seconds), TARGETS.wheelTime, 'x', r));
+    checks.push(rssCheck(`wheel peak RSS, ${v.label}`, r));
+  });
+  if (!probe.keepCompression) checks.push('  n/a   reprodist --keep-compression: not in --help yet');
+  printTable('Big wheel (time and size ratios vs strip-nondeterminism)', rows);
+  return checks;
+}
+
+function benchSmall(probe, runs) {
+  const input = smallInput();
+  console.log(`\nSmall artefact: ${path.relative(REPO_DIR, input.file)}, ${fmtBytes(input.stats.bytes)} bytes, ${input.origin}`);
+  const [node, r] = measureCases(
+    [
+      { label: 'node -e 0 (start-up floor)', setup: nodeStartup },
+      { label: 'reprodist (incl. Node start-up)', setup: reprodist(probe, input.file) },
+    ],
+    runs,
+  );
+  printTable(`Small artefact (median of ${runs}; ratio vs bare Node start-up)`, [baselineRow(node, { forSize: false }), compareRow(r, node)]);
+  return [check('small artefact wall time', r.seconds, TARGETS.smallSeconds, ' s', r)];
+}
+
+function benchHuge(probe) {
+  const checks = [];
+  const rows = [];
+  for (const [name, spec] of [['sdist', INPUTS.hugeSdist], ['wheel', INPUTS.hugeWheel]]) {
+    const input = ensureInput(spec);
+    console.log(`\nHuge ${name}: ${describeInput(input)}`);
+    const [r] = measureCases([{ label: `reprodist, huge ${name}`, setup: reprodist(probe, input.file) }], RUNS_HUGE);
+    rows.push(plainRow(r));
+    checks.push(rssCheck(`huge ${name} peak RSS`, r));
+  }
+  printTable('Huge members (1 GiB each, 1 run)', rows);
+  return checks;
+}
+
+function describeInput({ file, stats }) {
+  const parts = [path.relative(REPO_DIR, file), `${fmtBytes(stats.bytes)} bytes`];
+  if (stats.files) parts.push(`${fmtBytes(stats.files)} files`);
+  if (stats.tar_bytes_approx) parts.push(`~${fmtBytes(stats.tar_bytes_approx)} bytes of tar`);
+  if (stats.raw_bytes) parts.push(`${fmtBytes(stats.raw_bytes)} bytes uncompressed`);
+  if (stats.member_bytes) parts.push(`one ${fmtBytes(stats.member_bytes)}-byte member`);
+  return parts.join(', ');
+}
+
+// --- reporting -----------------------------------------------------------------
+const COLUMNS = ['case', 'median s', 'peak RSS MiB', 'output bytes', 'time ratio', 'size ratio', 'note'];
+
+function plainRow(r) {
+  return [r.label, fmtSeconds(r.seconds), fmtMiB(r.rssKiB), fmtBytes(r.outBytes), '', '', rowNote(r)];
+}
+function baselineRow(r, { forSize = true } = {}) {
+  const row = plainRow(r);
+  if (!r.failure) {
+    row[4] = '(baseline)';
+    if (forSize) row[5] = '(baseline)';
+  }
+  return row;
+}
+function compareRow(r, base) {
+  const row = plainRow(r);
+  row[4] = fmtRatio(ratio(r.seconds, base.seconds));
+  row[5] = fmtRatio(ratio(r.outBytes, base.outBytes));
+  return row;
+}
+function rowNote(r) {
+  if (r.failure) return `FAILED ${r.failure}`;
+  if (r.digests.size > 1) return 'OUTPUT DIFFERS BETWEEN RUNS';
+  return r.times.length > 1 ? 'same bytes each run' : '';
+}
+
+function printTable(title, rows) {
+  const all = [COLUMNS, ...rows];
+  const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => String(row[i]).length)));
+  const line = (row) =>
+    row.map((cell, i) => (i === 0 || i === row.length - 1 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ').trimEnd();
+  console.log(`\n${title}`);
+  console.log(line(COLUMNS));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+function check(what, value, limit, unit, result) {
+  if (result?.failure || value === undefined) return `  FAIL  ${what} <= ${limit}${unit}: reprodist failed`;
+  const verdict = value <= limit ? 'ok  ' : 'MISS';
+  return `  ${verdict}  ${what} <= ${limit}${unit}: ${value.toFixed(3)}${unit}`;
+}
+const rssCheck = (what, r) => check(what, r.rssKiB === undefined ? undefined : r.rssKiB / 1024, TARGETS.peakRssMiB, ' MiB', r);
+
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const busyWarning = () =>
+  os.loadavg()[0] > BUSY_LOAD_PER_CORE * CORES ? ' (machine busy: timings will be noisy)' : '';
+
+// --- main ----------------------------------------------------------------------
+function main() {
+  const options = parseOptions();
+  console.log('reprodist benchmark');
+  console.log(`  node ${process.version}, ${CORES} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${os.platform()} ${os.arch()}`);
+  console.log(`  ${toolVersion(['gzip', '--version'])}; ${toolVersion(['pigz', '--version'])}; ${toolVersion(['strip-nondeterminism', '--version'])}`);
+  const probe = probeReprodist();
+  const flags = [probe.subcommand.length ? 'normalize subcommand' : null, probe.jobs ? '--jobs' : null, probe.keepCompression ? '--keep-compression' : null];
+  console.log(`  reprodist: ${probe.exists ? 'bin/reprodist' : 'missing'}; supports: ${flags.filter(Boolean).join(', ') || 'none of --jobs/--keep-compression'}`);
+  if (probe.note) console.log(`  NOTE: ${probe.note}`);
+  console.log(`  load average before: ${loadAverage()}${busyWarning()}`);
+  console.log(`  timings: median of ${options.runsBig} runs (small artefact: ${options.runsSmall}); wall time includes process start-up`);
+
+  const checks = [];
+  if (options.only.includes('sdist')) checks.push(...benchSdist(probe, options.runsBig));
+  if (options.only.includes('wheel')) checks.push(...benchWheel(probe, options.runsBig));
+  if (options.only.includes('small')) checks.push(...benchSmall(probe, options.runsSmall));
+  if (options.huge) checks.push(...benchHuge(probe));
+
+  console.log('\nTargets');
+  for (const c of checks) console.log(c);
+  console.log(`\nload average after: ${loadAverage()}${busyWarning()}`);
+}
+
+main();
