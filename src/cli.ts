@@ -12,7 +12,7 @@ import { printReport, UsageError } from './commands/shared.js';
 import type { CommonFlags, Report } from './commands/shared.js';
 import { describeError } from './normalize/artefact.js';
 import { removeAllScratchNow } from './normalize/scratch.js';
-import { DEFAULT_EPOCH, DEFAULT_LEVEL } from './normalize/options.js';
+import { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL } from './normalize/options.js';
 import { defaultJobs } from './formats/deflate-pool.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -22,7 +22,7 @@ function commonOptions<T>(y: Argv<T>) {
     .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' })
     .option('epoch', { type: 'string', describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
     .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
-    .option('level', { type: 'number', describe: `deflate level, 1-9 (default ${DEFAULT_LEVEL})` })
+    .option('level', { type: 'number', describe: `deflate level, 1-9 (default: ${DEFAULT_LEVEL} for sdists, ${DEFAULT_WHEEL_LEVEL} for wheels)` })
     .option('keep-compression', { type: 'boolean', describe: "wheels: keep the builder's compressed bytes (faster; reproducible only when both builders' zlib agree)" })
     .option('jobs', { alias: 'j', type: 'number', describe: `compression threads (default: the number of cores, ${defaultJobs()} here); the bytes do not depend on it` })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })

@@ -54,7 +54,7 @@ with zipfile.ZipFile(os.path.join(sys.argv[1], 'gen-1.0-py3-none-any.whl'), 'w',
   const out = join(dir, 'out');
   assert.equal(runCli(['--epoch', EPOCH, '--out', out, inputs]).code, 0);
   assert.deepEqual(digests(out), {
-    'gen-1.0-py3-none-any.whl': '39bdef8503dde09939adbb10d5742842acf5ea8897b24ddf8d85200349d8970f',
+    'gen-1.0-py3-none-any.whl': '13fcdb5bb45e77d257e10418181b30203170be4bc7ecd52b1746c66d546728aa',
     'gen-1.0.tar.gz': '6777c5e2321f8598cd788d7c0ee58e76e84a0c9f16bc0c0c398a9ef5c1c55604',
   });
 });

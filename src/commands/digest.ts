@@ -35,7 +35,7 @@ export async function runDigest(flags: DigestFlags): Promise<number> {
   for (const problem of report.problems) process.stderr.write(`reprodist: ${problem}\n`);
   for (const result of report.results) {
     if (result.status === 'ok') process.stdout.write(`${result.digest}  ${result.path}\n`);
-    else process.stderr.write(`reprodist: ${result.status}: ${result.message}\n`);
+    else process.stderr.write(`${result.status.padEnd(11)}${result.message}\n`);
   }
   return report.exitCode;
 }

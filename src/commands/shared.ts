@@ -1,6 +1,6 @@
 // What the normalize and check verbs share: turning flags into options, and printing results.
 import { execFileSync } from 'node:child_process';
-import { checkEpoch, DEFAULT_EPOCH, DEFAULT_LEVEL } from '../normalize/options.js';
+import { checkEpoch, DEFAULT_EPOCH } from '../normalize/options.js';
 import type { MtimePolicy, NormalizeOptions } from '../normalize/options.js';
 import type { ArtefactResult } from '../normalize/artefact.js';
 import { createDeflatePool, defaultJobs } from '../formats/deflate-pool.js';
@@ -64,15 +64,15 @@ export interface Settings {
 
 /** Flags over pyproject.toml over defaults (SOURCE_DATE_EPOCH between flag and file for the epoch). */
 export function resolveSettings(flags: CommonFlags, config: ProjectConfig = loadProjectConfig()): Settings {
-  const level = flags.level ?? config.level ?? DEFAULT_LEVEL;
+  const level = flags.level ?? config.level;
   const jobs = flags.jobs ?? config.jobs ?? defaultJobs();
-  if (!Number.isInteger(level) || level < 1 || level > 9) throw new UsageError(`level: expected 1 to 9, got ${level}`);
+  if (level !== undefined && (!Number.isInteger(level) || level < 1 || level > 9)) throw new UsageError(`level: expected 1 to 9, got ${level}`);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`jobs: expected a whole number of at least 1, got ${jobs}`);
   return {
     options: {
       epoch: resolveEpoch(flags.epoch, config),
       mtime: flags.mtime ?? config.mtime ?? 'epoch',
-      level,
+      ...(level !== undefined ? { level } : {}),
       keepCompression: flags.keepCompression ?? config.keepCompression ?? false,
     },
     jobs,

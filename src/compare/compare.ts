@@ -123,37 +123,27 @@ async function artefactNames(dir: string, problems: string[]): Promise<string[]>
 /** Compares two artefact files of the same kind. */
 export async function compareFiles(a: string, b: string, options: CompareOptions = {}): Promise<PairComparison> {
   const name = basename(a) === basename(b) ? basename(a) : `${basename(a)} | ${basename(b)}`;
-  const pair: PairComparison = { name, a, b, status: 'error', members: [], metadata: [] };
+  let kind: ArtefactKind | undefined;
   try {
     const handler = handlerFor(a);
     const handlerB = handlerFor(b);
     if (!handler || !handlerB) throw new RefusedInput(`${handler ? b : a}: not an sdist (.tar.gz) or a wheel (.whl)`);
     if (handler.kind !== handlerB.kind) throw new RefusedInput(`${a} is an ${handler.kind} and ${b} a ${handlerB.kind}: compare artefacts of one kind`);
-    pair.kind = handler.kind;
+    kind = handler.kind;
     const [statA, statB, hashA, hashB] = await Promise.all([stat(a), stat(b), sha256File(a), sha256File(b)]);
-    pair.size = { a: statA.size, b: statB.size };
-    pair.sha256 = { a: hashA, b: hashB };
-    if (hashA === hashB) {
-      pair.status = 'identical';
-      return pair;
-    }
+    const files = { size: { a: statA.size, b: statB.size }, sha256: { a: hashA, b: hashB } };
+    if (hashA === hashB) return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
     const [contentA, contentB] = await Promise.all([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
-    pair.members = memberDifferences(contentA, contentB);
-    pair.verdict = pair.members.length === 0 ? 'same-content' : 'content-differs';
-    await addContentDiffs(pair.members, handler.kind, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...options });
-    const [metaA, metaB] = await Promise.all([naming(a, readMetadata(a, handler.kind, statA.size)), naming(b, readMetadata(b, handler.kind, statB.size))]);
-    pair.metadata = metadataDifferences(metaA, metaB, pair.verdict === 'same-content');
-    pair.commonMembers = commonMemberCount(metaA, metaB);
-    pair.status = 'differs';
+    const members = memberDifferences(contentA, contentB);
+    const verdict: Verdict = members.length === 0 ? 'same-content' : 'content-differs';
+    await addContentDiffs(members, kind, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...options });
+    const [metaA, metaB] = await Promise.all([naming(a, readMetadata(a, kind, statA.size)), naming(b, readMetadata(b, kind, statB.size))]);
+    const metadata = metadataDifferences(metaA, metaB, verdict === 'same-content');
+    return { name, a, b, kind, status: 'differs', verdict, ...files, members, commonMembers: commonMemberCount(metaA, metaB), metadata };
   } catch (error) {
     const refused = error instanceof FormatError || error instanceof RefusedInput;
-    pair.status = refused ? 'refused' : 'error';
-    pair.message = describeError(error);
-    delete pair.verdict;
-    pair.members = [];
-    pair.metadata = [];
+    return { name, a, b, ...(kind ? { kind } : {}), status: refused ? 'refused' : 'error', members: [], metadata: [], message: describeError(error) };
   }
-  return pair;
 }
 
 /** Puts the file's path in front of format errors and refusals, whose messages do not name it. */

@@ -39,7 +39,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** 2 GiB: larger than any artefact PyPI accepts by default, small enough to stop a runaway download. */
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 const MAX_REDIRECTS = 10;
-const USER_AGENT = 'reprodist (+https://github.com/reprodist/reprodist)';
+const USER_AGENT = 'reprodist verify';
 
 export interface Downloaded {
   path: string;
@@ -51,22 +51,24 @@ export interface Downloaded {
 
 /** Downloads `url` to `target`; on any failure `target` does not exist and no scratch file remains. */
 export async function download(url: string, target: string, options: DownloadOptions): Promise<Downloaded> {
-  const { response, finalUrl } = await get(url, options);
   const scratch = join(dirname(target), `.reprodist-download-${process.pid}-${randomBytes(4).toString('hex')}.part`);
   const file = await open(scratch, 'wx', 0o600);
   const hash = createHash('sha256');
-  let received = 0;
+  let response: IncomingMessage | undefined;
+  let size = 0;
   try {
-    for await (const chunk of readBody(response, finalUrl, options)) {
+    const answer = await get(url, options);
+    response = answer.response;
+    for await (const chunk of readBody(response, answer.finalUrl, options)) {
       hash.update(chunk);
       await file.write(chunk);
-      received += chunk.length;
+      size += chunk.length;
     }
     await file.close();
     await rename(scratch, target);
-    return { path: target, size: received, sha256: hash.digest('hex'), url: finalUrl };
+    return { path: target, size, sha256: hash.digest('hex'), url: answer.finalUrl };
   } catch (error) {
-    response.destroy();
+    response?.destroy();
     await file.close().catch(() => undefined);
     await rm(scratch, { force: true });
     throw error;
@@ -140,12 +142,19 @@ async function get(url: string, options: DownloadOptions): Promise<{ response: I
 function request(url: URL, timeoutMs: number): Promise<IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = client.get(url, { headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' }, timeout: timeoutMs }, (response) => {
-      // From here the body's reader sees the timeout, as an error of the response stream.
-      response.on('error', () => undefined);
-      resolve(response);
+    let response: IncomingMessage | undefined;
+    const req = client.get(url, { headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' }, timeout: timeoutMs }, (res) => {
+      response = res;
+      // Errors reach whoever reads the body; this only keeps an unread one from being unhandled.
+      res.on('error', () => undefined);
+      resolve(res);
     });
-    req.on('timeout', () => req.destroy(new DownloadError(`${url}: nothing received for ${timeoutMs / 1000} s`, 'unreachable')));
+    req.on('timeout', () => {
+      const error = new DownloadError(`${url}: nothing received for ${timeoutMs / 1000} s`, 'unreachable');
+      // Before the response, the request fails; after it, the body's reader gets this error.
+      if (response) response.destroy(error);
+      else req.destroy(error);
+    });
     req.on('error', (error) => reject(asDownloadError(url.href, error, timeoutMs)));
   });
 }

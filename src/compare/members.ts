@@ -60,9 +60,11 @@ export interface ContentDiffOptions {
   diffLines: number;
   /** Bytes of each member read for the diff (default 1 MiB); a diff of a longer text covers its start. */
   diffBytes: number;
+  /** What the diff headers call the two sides (default `A` and `B`): `--- A/name`, `+++ B/name`. */
+  labels: { a: string; b: string };
 }
 
-export const DEFAULT_CONTENT_DIFF_OPTIONS: ContentDiffOptions = { maxDiffs: 5, diffLines: 40, diffBytes: 1 << 20 };
+export const DEFAULT_CONTENT_DIFF_OPTIONS: ContentDiffOptions = { maxDiffs: 5, diffLines: 40, diffBytes: 1 << 20, labels: { a: 'A', b: 'B' } };
 
 /** Fills in sizes and diffs of the first `maxDiffs` members whose content differs. */
 export async function addContentDiffs(
@@ -87,7 +89,7 @@ export async function addContentDiffs(
     const textB = asText(dataB.head, dataB.size > dataB.head.length);
     difference.text = textA !== undefined && textB !== undefined;
     if (textA === undefined || textB === undefined) continue;
-    const lines = unifiedDiff(textA, textB, `A/${difference.name}`, `B/${difference.name}`, { maxLines: options.diffLines });
+    const lines = unifiedDiff(textA, textB, `${options.labels.a}/${difference.name}`, `${options.labels.b}/${difference.name}`, { maxLines: options.diffLines });
     if (lines.length > 0) difference.diff = lines;
   }
 }

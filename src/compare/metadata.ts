@@ -23,7 +23,7 @@ export interface TarMemberHeader {
   gname: string;
   mtime: number;
   linkname: string;
-  /** pax records other than path, linkpath and size (those restate the name, link and size). */
+  /** pax records other than path, linkpath, size and mtime (compared as the name, link target, size, mtime). */
   pax: Record<string, string>;
 }
 
@@ -47,8 +47,8 @@ export interface WheelMetadata {
 
 export type ArtefactMetadata = SdistMetadata | WheelMetadata;
 
-/** pax records that only restate what the content view (or the data length) already holds. */
-const CONTENT_PAX_KEYS = new Set(['path', 'linkpath', 'size']);
+/** pax records that restate the name, link target, size or mtime, which are compared on their own. */
+const CONTENT_PAX_KEYS = new Set(['path', 'linkpath', 'size', 'mtime']);
 
 function viewName(raw: string): string {
   return raw.replace(/\/+$/, '');
@@ -210,7 +210,7 @@ function wheelDifferences(a: WheelMetadata, b: WheelMetadata, sameContent: boole
       continue;
     }
     if (ea.dosDate !== eb.dosDate || ea.dosTime !== eb.dosTime) log.add('zip date/time', `${name} (${dosTime(ea)} → ${dosTime(eb)})`);
-    if (ea.externalAttr !== eb.externalAttr) log.add('zip external attributes', `${name} (${hex(ea.externalAttr)} → ${hex(eb.externalAttr)})`);
+    if (ea.externalAttr !== eb.externalAttr) log.add('zip external attributes', `${name} (${attributes(ea.externalAttr)} → ${attributes(eb.externalAttr)})`);
     const extrasA = extraIds(ea);
     const extrasB = extraIds(eb);
     if (extrasA !== extrasB) log.add('zip extra fields', `${name} (${extrasA || none} → ${extrasB || none})`);
@@ -245,6 +245,14 @@ function dosTime(entry: ZipEntry): string {
 
 function hex(value: number): string {
   return `0x${value.toString(16)}`;
+}
+
+/** External attributes as a Unix mode (octal) and, when set, the MS-DOS attribute byte. */
+function attributes(value: number): string {
+  const unixMode = value >>> 16;
+  const dos = value & 0xff;
+  if (unixMode === 0) return `MS-DOS ${hex(dos)}`;
+  return `${unixMode.toString(8)}${dos ? ` + MS-DOS ${hex(dos)}` : ''}`;
 }
 
 function extraIds(entry: ZipEntry): string {

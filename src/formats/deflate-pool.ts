@@ -6,7 +6,9 @@ import { deflateBlockWasm } from './zlib-wasm.js';
 import type { BlockCompressor } from './deflate.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
-const SMALL_JOB_BYTES = 64 * 1024;
+const SMALL_JOB_BYTES = 4 * 1024;
+/** The workers start once this much input has been seen, so that small artefacts never wait for them. */
+const START_AFTER_BYTES = 4 * 1024 * 1024;
 
 export interface DeflatePool {
   compress: BlockCompressor;
@@ -19,10 +21,11 @@ export function defaultJobs(): number {
   return availableParallelism();
 }
 
-/** A pool of `threads` workers, started on the first job big enough to need one. */
+/** A pool of `threads` workers, started once the input is big enough to need them. */
 export function createDeflatePool(threads: number): DeflatePool {
   let pool: Piscina | undefined;
   let starting: Promise<Piscina> | undefined;
+  let seen = 0;
   const start = async (): Promise<Piscina> => {
     const { Piscina } = await import('piscina');
     pool = new Piscina({
@@ -37,7 +40,8 @@ export function createDeflatePool(threads: number): DeflatePool {
   };
   return {
     compress: async (job) => {
-      if (job.input.length < SMALL_JOB_BYTES) return deflateBlockWasm(job);
+      seen += job.input.length;
+      if (job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES)) return deflateBlockWasm(job);
       const workers = pool ?? (await (starting ??= start()));
       return workers.run(job, { transferList: [job.input.buffer as ArrayBuffer] }) as Promise<Uint8Array>;
     },

@@ -53,7 +53,8 @@ export interface DeflateSummary {
  * At most `maxInFlight` blocks are being compressed at once, which bounds memory.
  */
 export class DeflateStream {
-  private block = new Uint8Array(DEFLATE_BLOCK_SIZE);
+  /** The block being filled; it starts small and grows to DEFLATE_BLOCK_SIZE, since most members are small. */
+  private block = new Uint8Array(0);
   private filled = 0;
   private dictionary: Uint8Array = new Uint8Array(0);
   private readonly inFlight: Promise<Uint8Array>[] = [];
@@ -75,6 +76,7 @@ export class DeflateStream {
     while (at < data.length) {
       if (this.filled === DEFLATE_BLOCK_SIZE) await this.submit(false);
       const take = Math.min(data.length - at, DEFLATE_BLOCK_SIZE - this.filled);
+      if (this.filled + take > this.block.length) this.grow(this.filled + take);
       this.block.set(data.subarray(at, at + take), this.filled);
       this.filled += take;
       at += take;
@@ -90,11 +92,17 @@ export class DeflateStream {
   private async submit(last: boolean): Promise<void> {
     const input = this.block.subarray(0, this.filled);
     const job: DeflateBlockJob = { input, dictionary: this.dictionary, level: this.level, last };
-    this.dictionary = input.slice(Math.max(0, input.length - DEFLATE_DICTIONARY_SIZE));
-    this.block = new Uint8Array(DEFLATE_BLOCK_SIZE);
+    if (!last) this.dictionary = input.slice(Math.max(0, input.length - DEFLATE_DICTIONARY_SIZE));
+    this.block = new Uint8Array(0);
     this.filled = 0;
     this.inFlight.push(this.compress(job));
     while (this.inFlight.length >= this.maxInFlight) await this.drainOne();
+  }
+
+  private grow(needed: number): void {
+    const grown = new Uint8Array(Math.min(DEFLATE_BLOCK_SIZE, Math.max(needed, 2 * this.block.length, 64 * 1024)));
+    grown.set(this.block.subarray(0, this.filled));
+    this.block = grown;
   }
 
   private async drainOne(): Promise<void> {

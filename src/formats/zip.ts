@@ -23,7 +23,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { createInflateRaw, crc32 as zlibCrc32 } from 'node:zlib';
+import { createInflateRaw, crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
 
 // ---------------------------------------------------------------------------------------------------
 // Record layouts. Each field is named once, with the APPNOTE section that defines it; the reader and
@@ -511,7 +511,40 @@ export class ZipReader {
     checkMemberEnd(entry, produced, crc);
   }
 
+  /** The same checks as inflatedChunks(), for a small member, in one read and one inflate call. */
+  private async inflateSmall(entry: ZipEntry): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.rawChunks(entry)) chunks.push(chunk);
+    const compressed = Buffer.concat(chunks);
+    let inflated: Buffer;
+    let consumed: number;
+    try {
+      const result = inflateRawSync(compressed, { info: true, maxOutputLength: entry.uncompressedSize + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      inflated = result.buffer;
+      consumed = result.engine.bytesWritten;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw inflatesTooMuch(entry, `${entry.uncompressedSize + 1} bytes`);
+      }
+      throw inflateError(entry, err, 0);
+    }
+    if (inflated.length > entry.uncompressedSize) throw inflatesTooMuch(entry, `${inflated.length} bytes`);
+    if (consumed !== entry.compressedSize) {
+      throw new ZipFormatError(
+        `${describe(entry)}: deflate stream ends after ${consumed} of the declared ${entry.compressedSize} compressed bytes ` +
+          `(${entry.compressedSize - consumed} trailing bytes from offset ${entry.dataOffset + consumed})`,
+        entry.dataOffset + consumed,
+      );
+    }
+    checkMemberEnd(entry, inflated.length, zlibCrc32(inflated));
+    return inflated;
+  }
+
   private async *inflatedChunks(entry: ZipEntry): AsyncGenerator<Buffer> {
+    if (entry.compressedSize <= SMALL_MEMBER_BYTES && entry.uncompressedSize <= SMALL_MEMBER_BYTES) {
+      yield await this.inflateSmall(entry);
+      return;
+    }
     const inflater = createInflateRaw({ chunkSize: CHUNK });
     const stop = new AbortController();
     const raw = this.rawChunks(entry);
@@ -534,11 +567,7 @@ export class ZipReader {
       for await (const chunk of inflater as AsyncIterable<Buffer>) {
         produced += chunk.length;
         if (produced > entry.uncompressedSize) {
-          throw new ZipFormatError(
-            `${describe(entry)}: inflates to more than its declared uncompressed size of ${entry.uncompressedSize} bytes ` +
-              `(stopped after ${produced} bytes from ${inflater.bytesWritten} compressed bytes at offset ${entry.dataOffset})`,
-            entry.dataOffset,
-          );
+          throw inflatesTooMuch(entry, `${produced} bytes from ${inflater.bytesWritten} compressed bytes`);
         }
         crc = zlibCrc32(chunk, crc);
         yield chunk;
@@ -561,6 +590,22 @@ export class ZipReader {
     }
     checkMemberEnd(entry, produced, crc);
   }
+}
+
+/**
+ * Members up to this size (compressed and declared) are inflated in one synchronous call: a stream
+ * per member costs more than the inflating itself in wheels of thousands of small files. The
+ * declared size bounds the output, so memory stays bounded too.
+ */
+const SMALL_MEMBER_BYTES = 1 << 20;
+
+/** A lying header: inflating stopped as soon as the output passed the declared size. */
+function inflatesTooMuch(entry: ZipEntry, stoppedAfter: string): ZipFormatError {
+  return new ZipFormatError(
+    `${describe(entry)}: inflates to more than its declared uncompressed size of ${entry.uncompressedSize} bytes ` +
+      `(stopped after ${stoppedAfter} at offset ${entry.dataOffset})`,
+    entry.dataOffset,
+  );
 }
 
 function checkMemberEnd(entry: ZipEntry, produced: number, crc: number): void {

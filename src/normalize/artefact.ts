@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, stat, chmod } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { ByteSink } from '../formats/deflate.js';
@@ -82,12 +83,12 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       const outputHash = createHash('sha256');
       let run: HandlerRun;
       try {
-        let position = 0;
+        const output = new CoalescingWriter(file);
         run = await handler.normalize(path, async (chunk) => {
           outputHash.update(chunk);
-          await file.write(chunk, 0, chunk.length, position);
-          position += chunk.length;
+          await output.write(chunk);
         }, options, workDir);
+        await output.flush();
         await file.sync();
       } finally {
         await file.close();
@@ -106,6 +107,40 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       await removeScratch(temp);
     }
   });
+}
+
+/** Gathers the many small pieces a writer emits (headers, padding) into few large file writes. */
+class CoalescingWriter {
+  private static readonly SIZE = 1 << 20;
+  private buffer = Buffer.allocUnsafe(CoalescingWriter.SIZE);
+  private filled = 0;
+  private position = 0;
+
+  constructor(private readonly file: FileHandle) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.filled + chunk.length > this.buffer.length) await this.flush();
+    if (chunk.length >= this.buffer.length) {
+      await this.put(chunk);
+      return;
+    }
+    this.buffer.set(chunk, this.filled);
+    this.filled += chunk.length;
+  }
+
+  async flush(): Promise<void> {
+    if (this.filled === 0) return;
+    await this.put(this.buffer.subarray(0, this.filled));
+    this.filled = 0;
+  }
+
+  private async put(bytes: Uint8Array): Promise<void> {
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesWritten } = await this.file.write(bytes, done, bytes.length - done, this.position);
+      done += bytesWritten;
+      this.position += bytesWritten;
+    }
+  }
 }
 
 /** Runs one artefact's work, turning any failure into a one-line result instead of a throw. */

@@ -27,9 +27,25 @@ export function withImpliedDirectories(records: ContentRecord[]): ContentRecord[
   return [...byName.values()].sort((a, b) => compareNames(a.name, b.name));
 }
 
-/** Byte order of the UTF-8 encodings, independent of locale. */
+/**
+ * Byte order of the UTF-8 encodings, independent of locale, without encoding anything: UTF-16 code
+ * units compare like UTF-8 bytes except that surrogates (code points from U+10000) must sort after
+ * U+E000..U+FFFF, which the shift below arranges.
+ */
 export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
+  }
+  return a.length - b.length;
+}
+
+function utf8Rank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
 }
 
 /** Describes how `actual` differs from `expected` (both complete views), or returns [] when equal. */

@@ -13,7 +13,7 @@ import type { TarMemberType, TarWriteMember } from '../formats/tar.js';
 import type { ByteSink } from '../formats/deflate.js';
 import { compareNames, withImpliedDirectories } from './content.js';
 import type { ContentRecord } from './content.js';
-import { normalFileMode, normalMtime } from './options.js';
+import { DEFAULT_LEVEL, normalFileMode, normalMtime } from './options.js';
 import type { NormalizeOptions } from './options.js';
 import { ChangeLog } from './report.js';
 import { RefusedInput, checkMemberName, checkLinkTarget } from './refusal.js';
@@ -206,7 +206,7 @@ export interface SdistWriteResult {
 
 /** Pass 2b: writes the planned members as a normal-form .tar.gz to `sink`. */
 export async function writeSdist(planned: PlannedMember[], spool: FileHandle, sink: ByteSink, options: NormalizeOptions): Promise<SdistWriteResult> {
-  const gzip = new GzipWriter(options.level, sink, options.compressor, options.blocksInFlight);
+  const gzip = new GzipWriter(options.level ?? DEFAULT_LEVEL, sink, options.compressor, options.blocksInFlight);
   const tarHash = createHash('sha256');
   const tar = new TarWriter(async (bytes) => {
     tarHash.update(bytes);
@@ -261,7 +261,7 @@ export const sdistHandler: ArtefactHandler = {
       const index = await indexSdist(inputPath, spool);
       const planned = planSdist(index, options);
       const written = await writeSdist(planned, spool, sink, options);
-      noteGzipChanges(index, written, options.level);
+      noteGzipChanges(index, written, options.level ?? DEFAULT_LEVEL);
       return { changes: index.changes.list(), content: sdistIndexContent(index) };
     } finally {
       await spool.close();

@@ -16,7 +16,7 @@ import {
 import type { ZipEntry, ZipReader } from '../formats/zip.js';
 import { compareNames, withImpliedDirectories } from './content.js';
 import type { ContentRecord, ContentType } from './content.js';
-import { normalFileMode, normalMtime } from './options.js';
+import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from './options.js';
 import type { NormalizeOptions } from './options.js';
 import { ChangeLog } from './report.js';
 import { RefusedInput, checkLinkTarget, checkMemberName } from './refusal.js';
@@ -161,7 +161,7 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   }
   const compressed = new CompressedData(workDir);
   try {
-    const deflate = new DeflateStream(options.level, compressed.sink, options.compressor, options.blocksInFlight);
+    const deflate = new DeflateStream(options.level ?? DEFAULT_WHEEL_LEVEL, compressed.sink, options.compressor, options.blocksInFlight);
     const hash = createHash('sha256');
     for await (const chunk of zip.openMemberStream(entry)) {
       hash.update(chunk as Buffer);
