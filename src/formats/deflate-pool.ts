@@ -21,17 +21,23 @@ export function defaultJobs(): number {
   return availableParallelism();
 }
 
-/** A pool of `threads` workers, started once the input is big enough to need them. */
+/**
+ * Compression on `threads` threads: this one and `threads - 1` workers, started once the input is big
+ * enough to need them. A job goes to a worker when one is free, else it runs here: the calling thread
+ * has spare time between its reads and writes, and one isolate fewer is a good part of the memory.
+ */
 export function createDeflatePool(threads: number): DeflatePool {
+  const workers = threads - 1;
   let pool: Piscina | undefined;
   let starting: Promise<Piscina> | undefined;
   let seen = 0;
+  let busy = 0;
   const start = async (): Promise<Piscina> => {
     const { Piscina } = await import('piscina');
     pool = new Piscina({
       filename: new URL('./deflate-worker.js', import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
+      minThreads: workers,
+      maxThreads: workers,
       idleTimeout: 1000,
       // A block job needs a few MiB; small heaps make V8 collect early instead of growing RSS.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
@@ -41,9 +47,15 @@ export function createDeflatePool(threads: number): DeflatePool {
   return {
     compress: async (job) => {
       seen += job.input.length;
-      if (job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES)) return deflateBlockWasm(job);
-      const workers = pool ?? (await (starting ??= start()));
-      return workers.run(job, { transferList: [job.input.buffer as ArrayBuffer] }) as Promise<Uint8Array>;
+      const local = workers === 0 || busy >= workers || job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
+      if (local) return deflateBlockWasm(job);
+      busy += 1;
+      try {
+        const running = pool ?? (await (starting ??= start()));
+        return (await running.run(job, { transferList: [job.input.buffer as ArrayBuffer] })) as Uint8Array;
+      } finally {
+        busy -= 1;
+      }
     },
     blocksInFlight: threads * 2,
     close: async () => {
