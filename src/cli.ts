@@ -23,10 +23,7 @@ function commonOptions<T>(y: Argv<T>) {
     .option('epoch', { type: 'string', describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
     .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
     .option('level', { type: 'number', describe: `deflate level, 1-9 (default: ${DEFAULT_LEVEL} for sdists, ${DEFAULT_WHEEL_LEVEL} for wheels)` })
-    .option('keep-compression', { type: 'boolean', describe: "wheels: keep the builder's compressed bytes (faster; reproducible only when both builders' zlib agree)" })
-    .option('jobs', { alias: 'j', type: 'number', describe: `compression threads (default: the number of cores, ${defaultJobs()} here); the bytes do not depend on it` })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only failures' });
+    .option('jobs', { alias: 'j', type: 'number', describe: `compression threads (default: the number of cores, ${defaultJobs()} here); the bytes do not depend on it` });
 }
 
 /** Runs the CLI and resolves to the exit code; never throws. */
@@ -47,6 +44,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
   const setExitCode = (code: number) => void (ownExitCode = code);
   const cli = yargs(argv)
     .scriptName('reprodist')
+    // Declared before the verb is read, so that in `reprodist --json check` the flag takes no value
+    // and `check` stays the verb (else it would be a path, and normalize would run).
+    .option('json', { type: 'boolean', describe: 'print one JSON document on stdout' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only failures' })
+    .option('keep-compression', { type: 'boolean', describe: "wheels: keep the builder's compressed bytes (faster; reproducible only when both builders' zlib agree)" })
     .usage('$0 [normalize] [PATH...]\n\nMake Python sdists (.tar.gz) and wheels (.whl) byte-reproducible, in place.')
     .command(['normalize [paths..]', '$0 [paths..]'], 'rewrite artefacts in normal form (the default command)', (y) =>
       commonOptions(y).option('out', { type: 'string', describe: 'write the normalized files to this directory instead of in place' }),

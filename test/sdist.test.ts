@@ -304,6 +304,17 @@ add('c-1.0/new.txt', b'n', mtime=1800000000)
     }
   });
 
+  test('flags before the verb are flags: `--json check`, `-q check`, `--keep-compression check` only check', (t) => {
+    if (!requireTools(t, PYTHON)) return;
+    const dir = tmpDir(t);
+    const archive = pythonTar(dir, 'demo-1.0.tar.gz', BASIC);
+    const before = sha256(archive);
+    for (const flag of ['--json', '-q', '--quiet', '--keep-compression']) {
+      assert.equal(runCli([flag, 'check', archive]).code, 1, flag);
+      assert.equal(sha256(archive), before, `${flag} check must not rewrite the file`);
+    }
+  });
+
   test('one refused file does not stop the others', (t) => {
     if (!requireTools(t, PYTHON)) return;
     const dir = tmpDir(t);

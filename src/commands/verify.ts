@@ -153,7 +153,7 @@ export function verifyCommand(done: (exitCode: number) => void): CommandModule<o
         .option('build-command', { type: 'string', default: DEFAULT_BUILD_COMMAND, describe: 'run with sh -c in the clone; must leave the sdist and wheel in dist/' })
         .option('epoch', { type: 'number', describe: "--build: the epoch to normalize with (default: the commit time)" })
         .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: "--build: mtime policy (default: the project's [tool.reprodist], else epoch)" })
-        .option('level', { type: 'number', describe: "--build: deflate level (default: the project's [tool.reprodist], else 9)" })
+        .option('level', { type: 'number', describe: "--build: deflate level (default: the project's [tool.reprodist], else 9 for sdists and 6 for wheels)" })
         .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'seconds to wait for a connection, a response or the next bytes' })
         .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, describe: 'largest download accepted (e.g. 500MiB)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout (schema: docs/compare.md)' }) as never,

@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import { loadProjectConfig } from '../config.js';
 import { normalizeArtefact } from '../normalize/artefact.js';
 import { handlerFor } from '../normalize/index.js';
-import { DEFAULT_LEVEL } from '../normalize/options.js';
 import type { MtimePolicy, NormalizeOptions } from '../normalize/options.js';
 
 const run = promisify(execFile);
@@ -89,11 +88,13 @@ export async function rebuild(options: RebuildOptions): Promise<Rebuild> {
   if (names.length === 0) throw new RebuildError(`--build: the build command left no .tar.gz or .whl in dist/ (it runs in the project directory and must write there)`);
 
   const config = loadProjectConfig(project);
+  // No level given anywhere: each kind's own default, as `reprodist` without --level uses.
+  const level = options.level ?? config.level;
   const normalizeOptions: NormalizeOptions = {
     // As if SOURCE_DATE_EPOCH were the commit time, which wins over the file's epoch.
     epoch: options.epoch ?? commitTime,
     mtime: options.mtime ?? config.mtime ?? 'epoch',
-    level: options.level ?? config.level ?? DEFAULT_LEVEL,
+    ...(level !== undefined ? { level } : {}),
     keepCompression: config.keepCompression ?? false,
   };
   const files: string[] = [];
