@@ -1,6 +1,7 @@
-// The public library API: the same work as the CLI verbs, returning structured results instead of
-// printing. Settings not given here come from [tool.reprodist] in the nearest pyproject.toml, then
-// SOURCE_DATE_EPOCH (for the epoch), then the defaults, exactly as on the command line.
+// The public library API: the same work as the CLI verbs (normalize, check, compare, digest, verify),
+// returning structured results instead of printing. For normalize and check, settings not given here
+// come from [tool.reprodist] in the nearest pyproject.toml, then SOURCE_DATE_EPOCH (for the epoch),
+// then the defaults, exactly as on the command line.
 import { runCheck } from './commands/check.js';
 import { runNormalize } from './commands/normalize.js';
 import type { CommonFlags, Report } from './commands/shared.js';
@@ -53,3 +54,5 @@ export async function normalize(paths: string | readonly string[] = [], options:
 export async function check(paths: string | readonly string[] = [], options: ReprodistOptions = {}): Promise<Report> {
   return runCheck(flagsOf(paths, options));
 }
+
+export * from './compare/index.js';

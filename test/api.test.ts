@@ -35,3 +35,16 @@ test('bad settings throw UsageError; a bad file is a refused result, not a throw
   assert.equal(report.results[0]!.status, 'refused');
   assert.match(report.results[0]!.message!, /not a gzip file/);
 });
+
+test('compare and digest are part of the API', async (t) => {
+  const dir = tmpDir(t);
+  const raw = join(REPO_ROOT, 'fixtures', 'dist', 'reprodemo-1.0.0+flit.tar.gz');
+  const out = join(dir, 'out');
+  await api.normalize(raw, { epoch: 1700000000, out });
+  const normalized = join(out, 'reprodemo-1.0.0+flit.tar.gz');
+  const [a, b] = await Promise.all([api.digest(raw), api.digest(normalized)]);
+  assert.equal(a.digest, b.digest, 'same content, same digest');
+  const comparison = await api.compare(raw, normalized);
+  assert.equal(comparison.exitCode, 1);
+  assert.equal(comparison.pairs[0]!.verdict, 'same-content');
+});
