@@ -1642,21 +1642,26 @@ function validateWriterEntry(entry: ZipWriterEntry, offset: number): CentralReco
   };
 }
 
+/** The fields local (4.3.7) and central (4.3.12) headers share, at each header's own offsets. */
+function writeSharedFields(h: Buffer, at: typeof LOCAL | typeof CENTRAL, r: CentralRecord, extraLength: number): void {
+  h.writeUInt16LE(r.versionNeeded, at.versionNeeded);
+  h.writeUInt16LE(r.flags, at.flags);
+  h.writeUInt16LE(r.method, at.method);
+  h.writeUInt16LE(r.dosTime, at.dosTime);
+  h.writeUInt16LE(r.dosDate, at.dosDate);
+  h.writeUInt32LE(r.crc32, at.crc32);
+  h.writeUInt32LE(r.zip64Sizes ? U32_ZIP64 : r.compressedSize, at.compressedSize);
+  h.writeUInt32LE(r.zip64Sizes ? U32_ZIP64 : r.uncompressedSize, at.uncompressedSize);
+  h.writeUInt16LE(r.nameBytes.length, at.nameLength);
+  h.writeUInt16LE(extraLength, at.extraLength);
+}
+
 /** APPNOTE 4.3.7. With zip64 sizes, both size fields hold 0xFFFFFFFF and the 0x0001 field has both (4.5.3). */
 function localHeaderBytes(r: CentralRecord): Buffer {
   const extra = r.zip64Sizes ? zip64Extra([r.uncompressedSize, r.compressedSize]) : Buffer.alloc(0);
   const h = Buffer.alloc(LOCAL.size + r.nameBytes.length + extra.length);
   h.writeUInt32LE(SIG_LOCAL, LOCAL.signature);
-  h.writeUInt16LE(r.versionNeeded, LOCAL.versionNeeded);
-  h.writeUInt16LE(r.flags, LOCAL.flags);
-  h.writeUInt16LE(r.method, LOCAL.method);
-  h.writeUInt16LE(r.dosTime, LOCAL.dosTime);
-  h.writeUInt16LE(r.dosDate, LOCAL.dosDate);
-  h.writeUInt32LE(r.crc32, LOCAL.crc32);
-  h.writeUInt32LE(r.zip64Sizes ? U32_ZIP64 : r.compressedSize, LOCAL.compressedSize);
-  h.writeUInt32LE(r.zip64Sizes ? U32_ZIP64 : r.uncompressedSize, LOCAL.uncompressedSize);
-  h.writeUInt16LE(r.nameBytes.length, LOCAL.nameLength);
-  h.writeUInt16LE(extra.length, LOCAL.extraLength);
+  writeSharedFields(h, LOCAL, r, extra.length);
   h.set(r.nameBytes, LOCAL.size);
   extra.copy(h, LOCAL.size + r.nameBytes.length);
   return h;
@@ -1672,16 +1677,7 @@ function centralHeaderBytes(r: CentralRecord): Buffer {
   const h = Buffer.alloc(CENTRAL.size + r.nameBytes.length + extra.length);
   h.writeUInt32LE(SIG_CENTRAL, CENTRAL.signature);
   h.writeUInt16LE(r.versionMadeBy, CENTRAL.versionMadeBy);
-  h.writeUInt16LE(r.versionNeeded, CENTRAL.versionNeeded);
-  h.writeUInt16LE(r.flags, CENTRAL.flags);
-  h.writeUInt16LE(r.method, CENTRAL.method);
-  h.writeUInt16LE(r.dosTime, CENTRAL.dosTime);
-  h.writeUInt16LE(r.dosDate, CENTRAL.dosDate);
-  h.writeUInt32LE(r.crc32, CENTRAL.crc32);
-  h.writeUInt32LE(r.zip64Sizes ? U32_ZIP64 : r.compressedSize, CENTRAL.compressedSize);
-  h.writeUInt32LE(r.zip64Sizes ? U32_ZIP64 : r.uncompressedSize, CENTRAL.uncompressedSize);
-  h.writeUInt16LE(r.nameBytes.length, CENTRAL.nameLength);
-  h.writeUInt16LE(extra.length, CENTRAL.extraLength);
+  writeSharedFields(h, CENTRAL, r, extra.length);
   h.writeUInt16LE(0, CENTRAL.commentLength);
   h.writeUInt16LE(0, CENTRAL.diskNumberStart);
   h.writeUInt16LE(r.internalAttr, CENTRAL.internalAttr);
