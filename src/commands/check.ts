@@ -3,7 +3,7 @@ import { checkArtefact } from '../normalize/artefact.js';
 import { removeStaleScratch } from '../normalize/scratch.js';
 import { handlerFor } from '../normalize/index.js';
 import { expandArtefactPaths } from '../paths.js';
-import { resolveSettings, withCompression } from './shared.js';
+import { processFiles, resolveSettings } from './shared.js';
 import type { CommonFlags, Report } from './shared.js';
 
 export type CheckFlags = CommonFlags;
@@ -13,11 +13,7 @@ export async function runCheck(flags: CheckFlags): Promise<Report> {
   const { options, jobs, paths } = resolveSettings(flags);
   const { files, problems } = await expandArtefactPaths(paths);
   await removeStaleScratch(tmpdir());
-  const results = await withCompression(options, jobs, async (compressing) => {
-    const done = [];
-    for (const file of files) done.push(await checkArtefact(handlerFor(file)!, file, compressing));
-    return done;
-  });
+  const results = await processFiles(files, options, jobs, flags, (file, compressing) => checkArtefact(handlerFor(file)!, file, compressing));
   const failed = problems.length > 0 || results.some((r) => r.status === 'refused' || r.status === 'error');
   const exitCode = failed ? 2 : results.some((r) => r.status === 'not-normal') ? 1 : 0;
   return { command: 'check', epoch: options.epoch, results, problems, exitCode };

@@ -4,6 +4,7 @@ import { checkEpoch, DEFAULT_EPOCH } from '../normalize/options.js';
 import type { MtimePolicy, NormalizeOptions } from '../normalize/options.js';
 import type { ArtefactResult } from '../normalize/artefact.js';
 import { createDeflatePool, defaultJobs } from '../formats/deflate-pool.js';
+import { ProgressBars, progressWanted } from './progress.js';
 import { loadProjectConfig } from '../config.js';
 import type { ProjectConfig } from '../config.js';
 
@@ -80,15 +81,37 @@ export function resolveSettings(flags: CommonFlags, config: ProjectConfig = load
   };
 }
 
-/** Runs `work` with options whose compression uses `jobs` threads (a pool only when jobs > 1). */
-export async function withCompression<T>(options: NormalizeOptions, jobs: number, work: (options: NormalizeOptions) => Promise<T>): Promise<T> {
-  if (jobs <= 1) return work(options);
-  const pool = createDeflatePool(jobs);
+/**
+ * Runs `work` on every file with compression on `jobs` threads (a pool only when jobs > 1) and, when
+ * there are threads to spare, two artefacts at a time so that reading and verifying one overlaps
+ * compressing the other. Results come back in the order of `files`; bars on a terminal.
+ */
+export async function processFiles(
+  files: readonly string[],
+  options: NormalizeOptions,
+  jobs: number,
+  flags: Pick<CommonFlags, 'json' | 'quiet'>,
+  work: (file: string, options: NormalizeOptions) => Promise<ArtefactResult>,
+): Promise<ArtefactResult[]> {
+  const pool = jobs > 1 ? createDeflatePool(jobs) : undefined;
+  const bars = new ProgressBars(progressWanted(flags));
+  const shared = pool ? { ...options, compressor: pool.compress, blocksInFlight: pool.blocksInFlight } : options;
+  const results: ArtefactResult[] = new Array(files.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      const { report, finish } = bars.reporter(files[i]!);
+      results[i] = await work(files[i]!, report ? { ...shared, onProgress: report } : shared);
+      finish();
+    }
+  };
   try {
-    return await work({ ...options, compressor: pool.compress, blocksInFlight: pool.blocksInFlight });
+    await Promise.all(Array.from({ length: Math.min(files.length, jobs > 1 ? 2 : 1) }, lane));
   } finally {
-    await pool.close();
+    bars.stop();
+    await pool?.close();
   }
+  return results;
 }
 
 const PAD = 11;

@@ -26,6 +26,8 @@ export interface NormalizeOptions {
   compressor?: BlockCompressor;
   /** How many blocks may be compressing at once (1 without a pool). */
   blocksInFlight?: number;
+  /** Told, as the output is written, how many uncompressed member bytes are done out of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** sdists: maximum compression, as Python's tarfile `w:gz` (setuptools) writes them. */

@@ -212,8 +212,12 @@ export async function writeSdist(planned: PlannedMember[], spool: FileHandle, si
     tarHash.update(bytes);
     await gzip.write(bytes);
   });
+  const total = planned.reduce((sum, p) => sum + (p.source?.size ?? 0), 0);
+  let done = 0;
   for (const { header, source } of planned) {
     await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size) : undefined);
+    done += source?.size ?? 0;
+    options.onProgress?.(done, total);
   }
   await tar.end();
   await gzip.end();

@@ -260,6 +260,8 @@ async function normalizeWheel(inputPath: string, sink: ByteSink, options: Normal
     const fileHashes = new Map<string, { sha256: string; size: number }>();
     let recordBytes: Buffer | undefined;
     const { dosDate, dosTime } = toDosDateTime(options.epoch);
+    const total = ordered.reduce((sum, m) => sum + m.entry.uncompressedSize, 0);
+    let done = 0;
     await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir), async (prepared) => {
       try {
         const { member } = prepared;
@@ -286,6 +288,8 @@ async function normalizeWheel(inputPath: string, sink: ByteSink, options: Normal
         content.push(await contentRecord(zip, prepared));
         if (member.type === 'file') fileHashes.set(member.path, { sha256: prepared.sha256, size: prepared.size });
         if (isRecord(member.path) && prepared.size <= MAX_RECORD_BYTES) recordBytes = await readBytes(zip, member.entry);
+        done += prepared.size;
+        options.onProgress?.(done, total);
       } finally {
         await prepared.dispose();
       }
