@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { deflateBlockWasm } from './zlib-wasm.js';
+import { DEFLATE_BLOCK_SIZE } from './deflate.js';
 import type { BlockCompressor } from './deflate.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
@@ -32,6 +33,7 @@ export function createDeflatePool(threads: number): DeflatePool {
   let starting: Promise<Piscina> | undefined;
   let seen = 0;
   let busy = 0;
+  const freeSlots: SharedArrayBuffer[] = [];
   const start = async (): Promise<Piscina> => {
     const { Piscina } = await import('piscina');
     pool = new Piscina({
@@ -49,12 +51,18 @@ export function createDeflatePool(threads: number): DeflatePool {
       seen += job.input.length;
       const local = workers === 0 || busy >= workers || job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
       if (local) return deflateBlockWasm(job);
+      // The input goes through a shared buffer, one per worker, rather than a transferred one:
+      // a fresh MiB landing in a worker per block is garbage there, and its GC lets it pile up.
+      const slot = freeSlots.pop() ?? new SharedArrayBuffer(DEFLATE_BLOCK_SIZE);
       busy += 1;
       try {
+        const input = new Uint8Array(slot, 0, job.input.length);
+        input.set(job.input);
         const running = pool ?? (await (starting ??= start()));
-        return (await running.run(job, { transferList: [job.input.buffer as ArrayBuffer] })) as Uint8Array;
+        return (await running.run({ ...job, input })) as Uint8Array;
       } finally {
         busy -= 1;
+        freeSlots.push(slot);
       }
     },
     blocksInFlight: threads * 2,

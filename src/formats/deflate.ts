@@ -93,7 +93,8 @@ export class DeflateStream {
     const input = this.block.subarray(0, this.filled);
     const job: DeflateBlockJob = { input, dictionary: this.dictionary, level: this.level, last };
     if (!last) this.dictionary = input.slice(Math.max(0, input.length - DEFLATE_DICTIONARY_SIZE));
-    this.block = new Uint8Array(0);
+    // More input follows a full block, so the next one is allocated whole rather than grown.
+    this.block = new Uint8Array(last ? 0 : DEFLATE_BLOCK_SIZE);
     this.filled = 0;
     this.inFlight.push(this.compress(job));
     while (this.inFlight.length >= this.maxInFlight) await this.drainOne();

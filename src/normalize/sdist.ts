@@ -213,9 +213,10 @@ export async function writeSdist(planned: PlannedMember[], spool: FileHandle, si
     await gzip.write(bytes);
   });
   const total = planned.reduce((sum, p) => sum + (p.source?.size ?? 0), 0);
+  const chunk = Buffer.allocUnsafe(SPOOL_CHUNK);
   let done = 0;
   for (const { header, source } of planned) {
-    await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size) : undefined);
+    await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size, chunk) : undefined);
     done += source?.size ?? 0;
     options.onProgress?.(done, total);
   }
@@ -224,10 +225,14 @@ export async function writeSdist(planned: PlannedMember[], spool: FileHandle, si
   return { tarSha256: tarHash.digest('hex') };
 }
 
-async function* readSpool(spool: FileHandle, offset: number, size: number): AsyncGenerator<Uint8Array> {
+/**
+ * Reads a member's data back from the spool into one reused buffer: each chunk is consumed (hashed
+ * and copied into a deflate block) before the next read, and not allocating a MiB per read keeps
+ * the garbage collector, and so memory, quiet on large members.
+ */
+async function* readSpool(spool: FileHandle, offset: number, size: number, buffer: Buffer): AsyncGenerator<Uint8Array> {
   for (let done = 0; done < size; ) {
-    const buffer = Buffer.allocUnsafe(Math.min(SPOOL_CHUNK, size - done));
-    const { bytesRead } = await spool.read(buffer, 0, buffer.length, offset + done);
+    const { bytesRead } = await spool.read(buffer, 0, Math.min(buffer.length, size - done), offset + done);
     if (bytesRead === 0) throw new Error('spool file ended early');
     done += bytesRead;
     yield buffer.subarray(0, bytesRead);
