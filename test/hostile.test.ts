@@ -100,10 +100,14 @@ with tarfile.open(os.path.join(d, 'many-1.0.tar.gz'), 'w:gz') as t:
     for i in range(100000):
         info = tarfile.TarInfo('many-1.0/d%03d/f%05d.txt' % (i % 500, i)); data = b'%d\\n' % i; info.size = len(data)
         t.addfile(info, io.BytesIO(data))
+import base64, hashlib
 with zipfile.ZipFile(os.path.join(d, 'many-1.0-py3-none-any.whl'), 'w', zipfile.ZIP_DEFLATED) as z:
+    rows = []
     for i in range(100000):
-        z.writestr('many/d%03d/f%05d.txt' % (i % 500, i), b'%d\\n' % i)
-    z.writestr('many-1.0.dist-info/RECORD', '')
+        name, data = 'many/d%03d/f%05d.txt' % (i % 500, i), b'%d\\n' % i
+        z.writestr(name, data)
+        rows.append('%s,sha256=%s,%d' % (name, base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode(), len(data)))
+    z.writestr('many-1.0.dist-info/RECORD', '\\n'.join(rows + ['many-1.0.dist-info/RECORD,,']) + '\\n')
 `, dir);
   for (const name of ['many-1.0.tar.gz', 'many-1.0-py3-none-any.whl']) {
     const started = Date.now();
