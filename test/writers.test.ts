@@ -110,12 +110,7 @@ describe('zip writers', () => {
   });
 
   it(
-    "Info-ZIP's unflagged UTF-8 name normalizes like the flagged one",
-    {
-      todo:
-        'design choice: Info-ZIP zip 3.0 stores UTF-8 names without the UTF-8 flag, which Python reads as cp437; ' +
-        'passing needs the normalizer to treat valid UTF-8 unflagged names as UTF-8 (and set bit 11)',
-    },
+    "Info-ZIP's unflagged UTF-8 name normalizes like the flagged one (valid UTF-8 names are read as UTF-8)",
     (t) => {
       if (!requireTools(t, ...allTools(ZIP_WRITERS))) return;
       const written = writeAll(t, ZIP_WRITERS, twoTrees(t, 'wheel', true));
