@@ -347,32 +347,11 @@ export interface ZipEntry {
   readonly dataDescriptorLength: number;
 }
 
-interface MutableEntry {
-  index: number;
-  nameBytes: Uint8Array;
-  name: string;
-  versionMadeBy: number;
-  versionNeeded: number;
-  flags: number;
-  method: number;
-  dosTime: number;
-  dosDate: number;
-  crc32: number;
-  compressedSize: number;
-  uncompressedSize: number;
-  diskNumberStart: number;
-  internalAttr: number;
-  externalAttr: number;
-  localHeaderOffset: number;
+/** A ZipEntry while the reader is still filling it in. */
+type MutableEntry = { -readonly [K in keyof ZipEntry]: ZipEntry[K] } & {
   extraFields: ZipExtraField[];
-  zip64: boolean;
-  commentBytes: Uint8Array;
-  comment: string;
-  centralHeaderOffset: number;
   localExtraFields: ZipExtraField[];
-  dataOffset: number;
-  dataDescriptorLength: number;
-}
+};
 
 /** What a local header (APPNOTE 4.3.7) says, zip64 extra applied. */
 interface LocalHeader {
