@@ -1,22 +1,15 @@
 // How two content views differ, member by member, and for the first few text files whose content
 // differs, a short unified diff of their first differing lines.
 import type { ArtefactKind } from '../normalize/artefact.js';
-import type { ContentRecord } from '../normalize/content.js';
+import { contentDifferences } from '../normalize/content.js';
+import type { ContentDifference, ContentDifferenceKind, ContentRecord } from '../normalize/content.js';
 import { readMemberBytes } from './member-data.js';
 import { unifiedDiff } from './unified-diff.js';
 
-export type MemberDifferenceKind = 'only-in-a' | 'only-in-b' | 'type' | 'content' | 'executable' | 'link-target';
+export type MemberDifferenceKind = ContentDifferenceKind;
 
-export interface MemberDifference {
-  /** The member path as in the content view (no trailing slash). */
-  name: string;
-  difference: MemberDifferenceKind;
-  /**
-   * The value on each side: for `type` the member types, for `executable` "yes"/"no", for
-   * `link-target` the targets; for `only-in-a`/`only-in-b` the member's type on the side that has it.
-   */
-  a?: string;
-  b?: string;
+/** A content difference, with what compare reads to explain a `content` one. */
+export interface MemberDifference extends ContentDifference {
   /** `content`, when the data was read: each side's size in bytes, and whether it is text. */
   size?: { a: number; b: number };
   text?: boolean;
@@ -25,33 +18,7 @@ export interface MemberDifference {
 }
 
 /** Every difference between the two views: one entry per member and aspect, in name order. */
-export function memberDifferences(a: readonly ContentRecord[], b: readonly ContentRecord[]): MemberDifference[] {
-  const out: MemberDifference[] = [];
-  const byNameB = new Map(b.map((r) => [r.name, r]));
-  const namesA = new Set(a.map((r) => r.name));
-  for (const ra of a) {
-    const rb = byNameB.get(ra.name);
-    if (!rb) {
-      out.push({ name: ra.name, difference: 'only-in-a', a: ra.type });
-      continue;
-    }
-    if (ra.type !== rb.type) {
-      out.push({ name: ra.name, difference: 'type', a: ra.type, b: rb.type });
-      continue;
-    }
-    if (ra.sha256 !== rb.sha256) out.push({ name: ra.name, difference: 'content' });
-    if (ra.executable !== rb.executable) out.push({ name: ra.name, difference: 'executable', a: yesNo(ra.executable), b: yesNo(rb.executable) });
-    if (ra.linkTarget !== rb.linkTarget) out.push({ name: ra.name, difference: 'link-target', a: ra.linkTarget, b: rb.linkTarget });
-  }
-  for (const rb of b) {
-    if (!namesA.has(rb.name)) out.push({ name: rb.name, difference: 'only-in-b', b: rb.type });
-  }
-  return out.sort((x, y) => Buffer.compare(Buffer.from(x.name), Buffer.from(y.name)));
-}
-
-function yesNo(value: boolean): string {
-  return value ? 'yes' : 'no';
-}
+export const memberDifferences: (a: readonly ContentRecord[], b: readonly ContentRecord[]) => MemberDifference[] = contentDifferences;
 
 export interface ContentDiffOptions {
   /** How many differing members get sizes and a diff (default 5). */

@@ -98,7 +98,8 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       if (unchanged && target === path) return result;
       const differences = contentDifferences(run.content, await handler.readContent(temp));
       if (differences.length > 0) {
-        throw new Error(`verification failed, ${path} left as it was: ${differences.slice(0, 3).join('; ')}`);
+        const shown = differences.slice(0, 3).map((d) => `${d.name}: ${d.difference}${d.a !== undefined || d.b !== undefined ? ` (${d.a ?? ''} / ${d.b ?? ''})` : ''}`);
+        throw new Error(`verification failed, ${path} left as it was: ${shown.join('; ')}`);
       }
       await chmod(temp, inputStat.mode & 0o7777);
       await rename(temp, target);

@@ -48,19 +48,46 @@ function utf8Rank(unit: number): number {
   return unit;
 }
 
-/** Describes how `actual` differs from `expected` (both complete views), or returns [] when equal. */
-export function contentDifferences(expected: ContentRecord[], actual: ContentRecord[]): string[] {
-  const differences: string[] = [];
-  const actualByName = new Map(actual.map((r) => [r.name, r]));
-  for (const want of expected) {
-    const got = actualByName.get(want.name);
-    actualByName.delete(want.name);
-    if (!got) differences.push(`${want.name}: missing`);
-    else if (got.type !== want.type) differences.push(`${want.name}: ${want.type} became ${got.type}`);
-    else if (got.sha256 !== want.sha256) differences.push(`${want.name}: content differs`);
-    else if (got.executable !== want.executable) differences.push(`${want.name}: executable bit differs`);
-    else if (got.linkTarget !== want.linkTarget) differences.push(`${want.name}: link target differs`);
+export type ContentDifferenceKind = 'only-in-a' | 'only-in-b' | 'type' | 'content' | 'executable' | 'link-target';
+
+/** One way in which two content views differ, for one member. */
+export interface ContentDifference {
+  /** The member path as in the content view (no trailing slash). */
+  name: string;
+  difference: ContentDifferenceKind;
+  /**
+   * The value on each side: for `type` the member types, for `executable` "yes"/"no", for
+   * `link-target` the targets; for `only-in-a`/`only-in-b` the member's type on the side that has it.
+   */
+  a?: string;
+  b?: string;
+}
+
+/** Every difference between two content views: one entry per member and aspect, in name order. */
+export function contentDifferences(a: readonly ContentRecord[], b: readonly ContentRecord[]): ContentDifference[] {
+  const out: ContentDifference[] = [];
+  const byNameB = new Map(b.map((r) => [r.name, r]));
+  const namesA = new Set(a.map((r) => r.name));
+  for (const ra of a) {
+    const rb = byNameB.get(ra.name);
+    if (!rb) {
+      out.push({ name: ra.name, difference: 'only-in-a', a: ra.type });
+      continue;
+    }
+    if (ra.type !== rb.type) {
+      out.push({ name: ra.name, difference: 'type', a: ra.type, b: rb.type });
+      continue;
+    }
+    if (ra.sha256 !== rb.sha256) out.push({ name: ra.name, difference: 'content' });
+    if (ra.executable !== rb.executable) out.push({ name: ra.name, difference: 'executable', a: yesNo(ra.executable), b: yesNo(rb.executable) });
+    if (ra.linkTarget !== rb.linkTarget) out.push({ name: ra.name, difference: 'link-target', a: ra.linkTarget, b: rb.linkTarget });
   }
-  for (const extra of actualByName.keys()) differences.push(`${extra}: unexpected member`);
-  return differences;
+  for (const rb of b) {
+    if (!namesA.has(rb.name)) out.push({ name: rb.name, difference: 'only-in-b', b: rb.type });
+  }
+  return out.sort((x, y) => compareNames(x.name, y.name));
+}
+
+function yesNo(value: boolean): string {
+  return value ? 'yes' : 'no';
 }

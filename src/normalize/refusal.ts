@@ -39,3 +39,21 @@ function escapes(path: string): boolean {
   }
   return false;
 }
+
+/** Every directory above `path`, nearest first (`a/b/c` gives `a/b`, `a`). */
+export function ancestorsOf(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = posix.dirname(path); dir !== '.' && dir !== '/'; dir = posix.dirname(dir)) out.push(dir);
+  return out;
+}
+
+/** Refuses a member whose parent path is a member that is not a directory (a file, a link). */
+export function checkParentsAreDirectories(members: readonly { path: string; type: string }[]): void {
+  const byPath = new Map(members.map((m) => [m.path, m]));
+  for (const member of members) {
+    for (const dir of ancestorsOf(member.path)) {
+      const parent = byPath.get(dir);
+      if (parent && parent.type !== 'directory') throw new RefusedInput(`${member.path}: its parent ${dir} is a ${parent.type}, not a directory`);
+    }
+  }
+}

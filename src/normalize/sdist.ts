@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { posix } from 'node:path';
 import { asGzipError, GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalGzipHeader, openGunzip, parseGzipHeader } from '../formats/gzip.js';
 import type { GzipHeader } from '../formats/gzip.js';
 import { readTar, TarWriter } from '../formats/tar.js';
@@ -16,7 +15,7 @@ import type { ContentRecord } from './content.js';
 import { DEFAULT_LEVEL, normalFileMode, normalMtime } from './options.js';
 import type { NormalizeOptions } from './options.js';
 import { ChangeLog } from './report.js';
-import { RefusedInput, checkMemberName, checkLinkTarget } from './refusal.js';
+import { RefusedInput, checkMemberName, checkLinkTarget, checkParentsAreDirectories } from './refusal.js';
 import { removeScratch, scratchPath } from './scratch.js';
 import type { ArtefactHandler } from './artefact.js';
 
@@ -135,13 +134,8 @@ interface PlannedMember {
 /** Pass 2a: the output members in normal order, and the policy-dependent changes. */
 export function planSdist(index: SdistIndex, options: NormalizeOptions): PlannedMember[] {
   const { members, changes } = index;
+  checkParentsAreDirectories(members);
   const byPath = new Map(members.map((m) => [m.path, m]));
-  for (const member of members) {
-    for (let dir = posix.dirname(member.path); dir !== '.'; dir = posix.dirname(dir)) {
-      const ancestor = byPath.get(dir);
-      if (ancestor && ancestor.type !== 'directory') throw new RefusedInput(`${member.path}: its parent ${dir} is a ${ancestor.type}, not a directory`);
-    }
-  }
 
   // Hard-linked names share one file; the first name in normal order carries the data.
   const linkGroups = new Map<string, string[]>();

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DeflateStream } from '../formats/deflate.js';
 import type { ByteSink } from '../formats/deflate.js';
@@ -19,7 +18,7 @@ import type { ContentRecord, ContentType } from './content.js';
 import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from './options.js';
 import type { NormalizeOptions } from './options.js';
 import { ChangeLog } from './report.js';
-import { RefusedInput, checkLinkTarget, checkMemberName } from './refusal.js';
+import { RefusedInput, ancestorsOf, checkLinkTarget, checkMemberName, checkParentsAreDirectories } from './refusal.js';
 import { removeScratch, scratchPath } from './scratch.js';
 import type { ArtefactHandler, HandlerRun } from './artefact.js';
 import { recordProblems } from './record.js';
@@ -234,13 +233,7 @@ async function normalizeWheel(inputPath: string, sink: ByteSink, options: Normal
       if (seen.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
       seen.add(member.path);
     }
-    const byPath = new Map(members.map((m) => [m.path, m]));
-    for (const member of members) {
-      for (const dir of ancestorsOf(member.path)) {
-        const parent = byPath.get(dir);
-        if (parent && parent.type !== 'directory') throw new RefusedInput(`${member.path}: its parent ${dir} is a ${parent.type}, not a directory`);
-      }
-    }
+    checkParentsAreDirectories(members);
     // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
     const ancestors = new Set(members.flatMap((m) => ancestorsOf(m.path)));
     const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
@@ -285,7 +278,7 @@ async function normalizeWheel(inputPath: string, sink: ByteSink, options: Normal
           data: prepared.data(),
           ...fields,
         });
-        content.push(await contentRecord(zip, prepared));
+        content.push(await contentRecord(zip, prepared.member, prepared.sha256));
         if (member.type === 'file') fileHashes.set(member.path, { sha256: prepared.sha256, size: prepared.size });
         if (isRecord(member.path) && prepared.size <= MAX_RECORD_BYTES) recordBytes = await readBytes(zip, member.entry);
         done += prepared.size;
@@ -299,12 +292,6 @@ async function normalizeWheel(inputPath: string, sink: ByteSink, options: Normal
   } finally {
     await zip.close();
   }
-}
-
-function ancestorsOf(path: string): string[] {
-  const out: string[] = [];
-  for (let dir = posix.dirname(path); dir !== '.'; dir = posix.dirname(dir)) out.push(dir);
-  return out;
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
@@ -321,12 +308,13 @@ async function readText(zip: ZipReader, entry: ZipEntry): Promise<string> {
   return (await readBytes(zip, entry)).toString('utf8');
 }
 
-async function contentRecord(zip: ZipReader, prepared: PreparedMember): Promise<ContentRecord> {
-  const { member } = prepared;
+/** A member's content record; a file's sha256 is computed unless the caller already has it. */
+async function contentRecord(zip: ZipReader, member: WheelMember, knownSha256?: string): Promise<ContentRecord> {
   const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
   if (member.type === 'directory') return base;
   if (member.type === 'symlink') return { ...base, linkTarget: await readText(zip, member.entry) };
-  return { ...base, executable: member.executable, sha256: prepared.sha256 };
+  const sha256 = knownSha256 ?? (await hashStream(zip.openMemberStream(member.entry))).sha256;
+  return { ...base, executable: member.executable, sha256 };
 }
 
 /** The content view of a wheel: every member read back and hashed. */
@@ -334,13 +322,7 @@ export async function readWheelContent(path: string): Promise<ContentRecord[]> {
   const zip = await openZip(path);
   try {
     const records: ContentRecord[] = [];
-    for (const entry of zip.entries) {
-      const member = classify(entry);
-      const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
-      if (member.type === 'directory') records.push(base);
-      else if (member.type === 'symlink') records.push({ ...base, linkTarget: await readText(zip, entry) });
-      else records.push({ ...base, executable: member.executable, sha256: (await hashStream(zip.openMemberStream(entry))).sha256 });
-    }
+    for (const entry of zip.entries) records.push(await contentRecord(zip, classify(entry)));
     return withImpliedDirectories(records);
   } finally {
     await zip.close();
