@@ -30,7 +30,10 @@ export interface DeflateBlockJob {
   last: boolean;
 }
 
-/** Runs one block job; the default runs it in this thread, a worker pool may run it elsewhere. */
+/**
+ * Runs one block job; the default runs it in this thread, a worker pool may run it elsewhere. It must
+ * be done with `job.input` when it returns (copy it if it runs later): the stream reuses that buffer.
+ */
 export type BlockCompressor = (job: DeflateBlockJob) => Promise<Uint8Array>;
 
 export const compressInThisThread: BlockCompressor = async (job) => deflateBlockWasm(job);
@@ -93,10 +96,9 @@ export class DeflateStream {
     const input = this.block.subarray(0, this.filled);
     const job: DeflateBlockJob = { input, dictionary: this.dictionary, level: this.level, last };
     if (!last) this.dictionary = input.slice(Math.max(0, input.length - DEFLATE_DICTIONARY_SIZE));
-    // More input follows a full block, so the next one is allocated whole rather than grown.
-    this.block = new Uint8Array(last ? 0 : DEFLATE_BLOCK_SIZE);
-    this.filled = 0;
     this.inFlight.push(this.compress(job));
+    // The compressor is done with the input once it returns, so a full block's buffer is refilled.
+    this.filled = 0;
     while (this.inFlight.length >= this.maxInFlight) await this.drainOne();
   }
 
