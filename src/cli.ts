@@ -13,7 +13,7 @@ import type { CommonFlags, Report } from './commands/shared.js';
 import { describeError } from './normalize/artefact.js';
 import { removeAllScratchNow } from './normalize/scratch.js';
 import { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL } from './normalize/options.js';
-import { defaultJobs } from './formats/deflate-pool.js';
+import { defaultJobs } from './formats/deflate/index.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -14,11 +14,11 @@ import {
 } from 'pako';
 import {
   DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE, DeflateStream, type DeflateBlockJob,
-} from '../src/formats/deflate.js';
+} from '../src/formats/deflate/index.js';
 import { deflateBlock } from './helpers/pako-deflate.js';
 import {
   deflateBlockWasm, deflateBlockWasmWith, firstOutputSize, zlibWasmMemorySize, zlibWasmVersion,
-} from '../src/formats/zlib-wasm.js';
+} from '../src/formats/deflate/zlib-wasm.js';
 
 const EMPTY = new Uint8Array(0);
 const LEVELS = [1, 2, 3, 4, 5, 6, 7, 8, 9];

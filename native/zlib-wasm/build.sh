@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds src/formats/zlib.wasm: stock zlib's deflate compiled to freestanding wasm32 (no emscripten,
-# no WASI libc) plus glue.c, which calls deflate() the way deflateBlock() in src/formats/deflate.ts
-# calls pako, so the bytes are the same.
+# Builds src/formats/deflate/zlib.wasm: stock zlib's deflate compiled to freestanding wasm32 (no
+# emscripten, no WASI libc) plus glue.c, which calls deflate() the way the test oracle
+# test/helpers/pako-deflate.ts calls pako, so the bytes are the same.
 #
 # Source: Debian bookworm's zlib 1:1.2.13.dfsg-1, i.e. upstream zlib 1.2.13 (the "dfsg" tarball only
 # drops contrib/ and other non-free bits; Debian's two patches touch the build system only, so they
@@ -25,7 +25,7 @@
 # version => same .wasm bytes. The sha256 is printed at the end; EXPECTED_WASM_SHA256 below is what
 # clang/lld 14.0.6 give and is checked when that toolchain is in use.
 #
-# Usage: native/zlib-wasm/build.sh [output.wasm]   (default: src/formats/zlib.wasm)
+# Usage: native/zlib-wasm/build.sh [output.wasm]   (default: src/formats/deflate/zlib.wasm)
 set -euo pipefail
 
 ZLIB_VERSION=1.2.13
@@ -41,7 +41,7 @@ EXPECTED_WASM_SHA256=216c1cd744cf23fd4934d0d618acfa12906301fc7ae5809ed6090bc5e15
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-out="${1:-$root/src/formats/zlib.wasm}"
+out="${1:-$root/src/formats/deflate/zlib.wasm}"
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 CLANG="${CLANG:-clang}"
 WASM_LD="${WASM_LD:-wasm-ld}"

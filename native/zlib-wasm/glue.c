@@ -1,12 +1,12 @@
 /*
  * reprodist: freestanding wasm32 glue around stock zlib's deflate.
  *
- * Exports one call, block_deflate(), that compresses one block of the normal form exactly as
- * src/formats/deflate.ts deflateBlock() does with pako (a port of this same zlib code): raw
+ * Exports one call, block_deflate(), that compresses one block of the normal form exactly as the
+ * test oracle test/helpers/pako-deflate.ts does with pako (a port of this same zlib code): raw
  * deflate (windowBits -15), memLevel 8, default strategy, optional preset dictionary, the whole
  * input in one piece, flushed with Z_SYNC_FLUSH (or Z_FINISH for the last block).
  *
- * Output space is handed to deflate() exactly as deflateBlock() hands it to pako (see
+ * Output space is handed to deflate() exactly as that oracle hands it to pako (see
  * block_deflate below). That matters in corner cases: with Z_SYNC_FLUSH, zlib emits a second
  * empty stored block ("repeated flush marker", see zlib.h on Z_SYNC_FLUSH and avail_out > 6)
  * when a deflate() call runs out of output space right at the marker, and at level 0 the
@@ -86,7 +86,7 @@ __attribute__((export_name("version"))) const char *version(void) { return zlibV
 /*
  * Compresses in[0..in_len) into out and returns the compressed length, or a negative BD_ERR_*.
  *
- * Output space is handed to deflate() as deflateBlock() in src/formats/deflate.ts does with pako:
+ * Output space is handed to deflate() as test/helpers/pako-deflate.ts does with pako:
  * first_cap bytes for one call; if that does not finish the block, the buffer doubles (keeping what
  * was written) and deflate() is called again. Those follow-up calls are where zlib's output could
  * depend on buffer sizes (a repeated Z_SYNC_FLUSH marker when a call ends with avail_out == 0, see

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { checkEpoch, DEFAULT_EPOCH } from '../normalize/options.js';
 import type { MtimePolicy, NormalizeOptions } from '../normalize/options.js';
 import type { ArtefactResult } from '../normalize/artefact.js';
-import { createDeflatePool, defaultJobs } from '../formats/deflate-pool.js';
+import { createDeflatePool, defaultJobs } from '../formats/deflate/index.js';
 import { ProgressBars, progressWanted } from './progress.js';
 import { loadProjectConfig } from '../config.js';
 import type { ProjectConfig } from '../config.js';

@@ -2,8 +2,8 @@
 // differs. Only the first `limit` bytes of each are kept: a diff is for reading, not for hashing.
 import type { Readable } from 'node:stream';
 import { asGzipError, openGunzip } from '../formats/gzip.js';
-import { readTar } from '../formats/tar.js';
-import { openZip } from '../formats/zip.js';
+import { readTar } from '../formats/tar/index.js';
+import { openZip } from '../formats/zip/index.js';
 import type { ArtefactKind } from '../normalize/artefact.js';
 
 export interface MemberBytes {

@@ -5,8 +5,9 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { FormatError } from './errors.js';
-import { DeflateStream, compressInThisThread } from './deflate.js';
-import type { BlockCompressor, ByteSink } from './deflate.js';
+import { DeflateStream, compressInThisThread } from './deflate/stream.js';
+import type { BlockCompressor } from './deflate/job.js';
+import type { ByteSink } from './sink.js';
 
 // RFC 1952 section 2.3.1, FLG bits.
 const FTEXT = 0x01;

@@ -7,7 +7,7 @@ import { open, rename, stat, chmod } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { ByteSink } from '../formats/deflate.js';
+import type { ByteSink } from '../formats/sink.js';
 import { FormatError } from '../formats/errors.js';
 import { contentDifferences } from './content.js';
 import type { ContentRecord } from './content.js';

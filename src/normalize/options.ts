@@ -1,4 +1,4 @@
-import type { BlockCompressor } from '../formats/deflate.js';
+import type { BlockCompressor } from '../formats/deflate/index.js';
 
 /**
  * The epoch used when neither --epoch nor SOURCE_DATE_EPOCH gives one: 2020-02-02T00:00:00Z, the

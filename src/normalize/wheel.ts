@@ -5,14 +5,14 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { DeflateStream } from '../formats/deflate.js';
-import type { ByteSink } from '../formats/deflate.js';
+import { DeflateStream } from '../formats/deflate/index.js';
+import type { ByteSink } from '../formats/sink.js';
 import {
   EXTRA_EXTENDED_TIMESTAMP, FLAG_DATA_DESCRIPTOR, FLAG_UTF8, HOST_UNIX, METHOD_DEFLATE, METHOD_STORED, MSDOS_ATTR_DIRECTORY,
   S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, VERSION_DEFLATE, ZipWriter, externalAttrToUnixMode, fromDosDateTime, hostOf,
   makeVersionMadeBy, openZip, toDosDateTime, unixModeToExternalAttr,
-} from '../formats/zip.js';
-import type { ZipEntry, ZipReader } from '../formats/zip.js';
+} from '../formats/zip/index.js';
+import type { ZipEntry, ZipReader } from '../formats/zip/index.js';
 import { compareNames, withImpliedDirectories } from './content.js';
 import type { ContentRecord, ContentType } from './content.js';
 import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from './options.js';

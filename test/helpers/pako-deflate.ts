@@ -1,11 +1,11 @@
 // An independent implementation of one block of the normal form's deflate, for tests: pako 3 with
 // its classic hash reproduces stock zlib, so it must agree byte for byte with the WebAssembly zlib
-// that reprodist ships. Output space is given exactly as src/formats/zlib-wasm.ts gives it.
+// that reprodist ships. Output space is given exactly as src/formats/deflate/zlib-wasm.ts gives it.
 import {
   ZStream, Z_BUF_ERROR, Z_DEFAULT_STRATEGY, Z_FINISH, Z_OK, Z_STREAM_END, Z_SYNC_FLUSH,
   zlibDeflate, zlibDeflateInit2, zlibDeflateReset, zlibDeflateSetDictionary,
 } from 'pako';
-import type { DeflateBlockJob } from '../../src/formats/deflate.js';
+import type { DeflateBlockJob } from '../../src/formats/deflate/index.js';
 
 /** CM 8, the deflate method (zlib.h Z_DEFLATED). */
 const Z_DEFLATED = 8;

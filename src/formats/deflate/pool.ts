@@ -1,10 +1,10 @@
-// Block compression on worker threads. The blocks are independent (see deflate.ts), so the bytes do
+// Block compression on worker threads. The blocks are independent (see ./stream.ts), so the bytes do
 // not depend on how many threads run them or in which order they finish.
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { deflateBlockWasm } from './zlib-wasm.js';
-import { DEFLATE_BLOCK_SIZE } from './deflate.js';
-import type { BlockCompressor } from './deflate.js';
+import { DEFLATE_BLOCK_SIZE } from './job.js';
+import type { BlockCompressor } from './job.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
 const SMALL_JOB_BYTES = 4 * 1024;
@@ -37,7 +37,7 @@ export function createDeflatePool(threads: number): DeflatePool {
   const start = async (): Promise<Piscina> => {
     const { Piscina } = await import('piscina');
     pool = new Piscina({
-      filename: new URL('./deflate-worker.js', import.meta.url).href,
+      filename: new URL('./worker.js', import.meta.url).href,
       minThreads: workers,
       maxThreads: workers,
       idleTimeout: 1000,

@@ -1,10 +1,6 @@
-// tar archives: POSIX.1-1988 ustar headers with POSIX.1-2001 pax extended headers (IEEE Std 1003.1,
-// "pax" utility, section "ustar Interchange Format" and "pax Interchange Format"). Parsing is
-// tar-stream's (it also reads GNU and v7 headers); this module wraps it and writes the headers.
-import type { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
-import { FormatError } from './errors.js';
-import type { ByteSink } from './deflate.js';
+// The tar header codec (IEEE Std 1003.1, pax utility: "ustar Interchange Format" and "pax
+// Interchange Format"): one member's header block(s), field by field, and the archive's padding.
+// Bytes only: which fields a member gets is policy (src/normalize/sdist.ts).
 
 /** Every tar header and data unit is a multiple of this (ustar: "blocks of 512 octets"). */
 export const TAR_BLOCK_SIZE = 512;
@@ -12,107 +8,8 @@ export const TAR_BLOCK_SIZE = 512;
 export const TAR_RECORD_SIZE = 20 * TAR_BLOCK_SIZE;
 /** The largest value an 11-digit octal size or mtime field holds. */
 const MAX_OCTAL_11 = 8 ** 11 - 1;
-/** pax and GNU long-name headers larger than this are refused rather than buffered. */
-const MAX_EXTENDED_HEADER_BYTES = 1 << 20;
 
 export type TarMemberType = 'file' | 'directory' | 'symlink' | 'link';
-
-/** A member as the reader sees it: decoded fields, with pax and GNU long names already applied. */
-export interface TarEntryHeader {
-  name: string;
-  /** tar-stream's type name; null for a typeflag it does not know (GNU sparse, volume label...). */
-  type: string | null;
-  mode: number;
-  uid: number;
-  gid: number;
-  uname: string;
-  gname: string;
-  /** Seconds since 1970, with the fraction of a pax `mtime` record when there is one. */
-  mtime: number;
-  size: number;
-  linkname: string | null;
-  devmajor: number;
-  devminor: number;
-  /** The pax records that applied to this member (global ones included), or null. */
-  pax: Record<string, string> | null;
-  /** Offset of the member's data in the uncompressed archive, for messages. */
-  dataOffset: number;
-}
-
-export interface TarEntry {
-  header: TarEntryHeader;
-  /** The member's data; must be read to its end before the next entry comes. */
-  body: AsyncIterable<Uint8Array>;
-}
-
-/**
- * Reads the members of an uncompressed tar stream in archive order. Errors of the stream itself
- * (inflating) pass through unchanged; tar errors become FormatErrors.
- */
-export async function* readTar(source: Readable): AsyncGenerator<TarEntry> {
-  // v7 headers have no magic; tar-stream refuses them unless told otherwise.
-  const extract = tarStream.extract({ allowUnknownFormat: true } as Parameters<typeof tarStream.extract>[0]);
-  let sourceError: unknown;
-  source.on('error', (error) => {
-    sourceError = error;
-    extract.destroy(error);
-  });
-  source.pipe(extract);
-  let lastOffset = 0;
-  const translate = (error: unknown) => (error === sourceError ? error : new FormatError(describeTarError(error, lastOffset)));
-  async function* body(entry: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    try {
-      yield* entry;
-    } catch (error) {
-      throw translate(error);
-    }
-  }
-  try {
-    for await (const entry of extract) {
-      const raw = entry.header as tarStream.Header & { byteOffset?: number; pax?: Record<string, string> | null };
-      lastOffset = raw.byteOffset ?? lastOffset;
-      // tar-stream does not skip the data of a directory entry, and then stalls: refuse it here.
-      if (raw.type === 'directory' && (raw.size ?? 0) > 0) {
-        throw new FormatError(`tar: directory entry ${JSON.stringify(raw.name)} at byte ${lastOffset} claims ${raw.size} bytes of data`);
-      }
-      const paxMtime = raw.pax?.mtime !== undefined ? Number(raw.pax.mtime) : NaN;
-      yield {
-        header: {
-          name: raw.name,
-          type: raw.type ?? null,
-          mode: raw.mode ?? 0,
-          uid: raw.uid ?? 0,
-          gid: raw.gid ?? 0,
-          uname: raw.uname ?? '',
-          gname: raw.gname ?? '',
-          mtime: Number.isFinite(paxMtime) ? paxMtime : (raw.mtime?.getTime() ?? 0) / 1000,
-          size: raw.size ?? 0,
-          linkname: raw.linkname ?? null,
-          devmajor: raw.devmajor ?? 0,
-          devminor: raw.devminor ?? 0,
-          pax: raw.pax ?? null,
-          dataOffset: lastOffset,
-        },
-        body: body(entry as AsyncIterable<Uint8Array>),
-      };
-    }
-  } catch (error) {
-    throw error instanceof FormatError ? error : translate(error);
-  }
-}
-
-function describeTarError(error: unknown, lastOffset: number): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/Invalid tar header/.test(message)) {
-    return lastOffset === 0
-      ? 'tar: no valid header at the start: the data is not a tar archive, or its first header is corrupt'
-      : `tar: corrupt header after byte ${lastOffset} (bad checksum or unknown format)`;
-  }
-  if (/Unexpected end of data/.test(message)) return `tar: archive is truncated (data ends inside a member after byte ${lastOffset})`;
-  if (/Header exceeds max size/.test(message)) return `tar: a pax or GNU long-name header after byte ${lastOffset} exceeds ${MAX_EXTENDED_HEADER_BYTES} bytes`;
-  if (/Invalid header/.test(message)) return `tar: header after byte ${lastOffset} has an invalid size field`;
-  return `tar: ${message}`;
-}
 
 /** A member as the writer writes it. */
 export interface TarWriteMember {
@@ -198,36 +95,6 @@ export function tarPadding(size: number): Uint8Array {
 export function tarEnd(written: number): Uint8Array {
   const withEnd = written + 2 * TAR_BLOCK_SIZE;
   return new Uint8Array(2 * TAR_BLOCK_SIZE + ((TAR_RECORD_SIZE - (withEnd % TAR_RECORD_SIZE)) % TAR_RECORD_SIZE));
-}
-
-/** Writes members and the end of the archive to a sink, counting bytes for the end padding. */
-export class TarWriter {
-  private written = 0;
-
-  constructor(private readonly sink: ByteSink) {}
-
-  async writeMember(member: TarWriteMember, data?: AsyncIterable<Uint8Array>): Promise<void> {
-    await this.put(encodeTarHeaders(member));
-    let length = 0;
-    if (data) {
-      for await (const chunk of data) {
-        length += chunk.length;
-        await this.put(chunk);
-      }
-    }
-    if (length !== member.size) throw new Error(`tar: ${member.name}: wrote ${length} bytes of data, header says ${member.size}`);
-    await this.put(tarPadding(length));
-  }
-
-  async end(): Promise<void> {
-    await this.put(tarEnd(this.written));
-  }
-
-  private async put(bytes: Uint8Array): Promise<void> {
-    if (bytes.length === 0) return;
-    this.written += bytes.length;
-    await this.sink(bytes);
-  }
 }
 
 interface UstarFields {

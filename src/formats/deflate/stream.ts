@@ -13,33 +13,12 @@
 // concatenation is the same bytes. An input of at most one block is exactly what zlib's
 // `compressobj(level, DEFLATED, -15)` gives.
 import { crc32 } from 'node:zlib';
+import type { ByteSink } from '../sink.js';
+import { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE } from './job.js';
+import type { BlockCompressor, DeflateBlockJob } from './job.js';
 import { deflateBlockWasm } from './zlib-wasm.js';
 
-/** Input bytes per independently compressed block. Part of the normal form: changing it changes bytes. */
-export const DEFLATE_BLOCK_SIZE = 1 << 20;
-/** How much preceding input primes each block: the whole deflate window. */
-export const DEFLATE_DICTIONARY_SIZE = 32 * 1024;
-
-export interface DeflateBlockJob {
-  /** The block's input, at most DEFLATE_BLOCK_SIZE bytes. */
-  input: Uint8Array;
-  /** Up to DEFLATE_DICTIONARY_SIZE bytes that precede the block in the stream; empty for the first. */
-  dictionary: Uint8Array;
-  level: number;
-  /** Whether this is the stream's final block (sets BFINAL). */
-  last: boolean;
-}
-
-/**
- * Runs one block job; the default runs it in this thread, a worker pool may run it elsewhere. It must
- * be done with `job.input` when it returns (copy it if it runs later): the stream reuses that buffer.
- */
-export type BlockCompressor = (job: DeflateBlockJob) => Promise<Uint8Array>;
-
 export const compressInThisThread: BlockCompressor = async (job) => deflateBlockWasm(job);
-
-/** Where compressed bytes go, in order; awaiting it is the backpressure. */
-export type ByteSink = (chunk: Uint8Array) => Promise<void>;
 
 export interface DeflateSummary {
   /** CRC-32 (ISO 3309) of the uncompressed input. */

@@ -1,4 +1,4 @@
-// Stock zlib's deflate, compiled to WebAssembly: the compressor of the normal form (see ./deflate.ts).
+// Stock zlib's deflate, compiled to WebAssembly: the compressor of the normal form (see ./stream.ts).
 //
 // zlib.wasm is zlib 1.2.13 (Debian bookworm's source, the zlib Python links on Debian 12) built by
 // native/zlib-wasm/build.sh: freestanding wasm32, no emscripten or WASI, one export that compresses
@@ -10,8 +10,8 @@
 // when a call ends with no output space left, stored-block sizes at level 0 (native/zlib-wasm/glue.c).
 //
 // The binary is read synchronously, on first use, from `zlib.wasm` next to this module
-// (new URL('./zlib.wasm', import.meta.url)): src/formats/zlib.wasm when running the TypeScript,
-// dist/formats/zlib.wasm when running the build, so the build must copy it there.
+// (new URL('./zlib.wasm', import.meta.url)): src/formats/deflate/zlib.wasm when running the TypeScript,
+// dist/formats/deflate/zlib.wasm when running the build, so the build must copy it there.
 //
 // Each thread (main or worker) gets its own instance, which compresses one block at a time. Its
 // linear memory holds the deflate state (a fixed static arena, reset and zeroed for every block), then
@@ -20,7 +20,7 @@
 // MAX_RETAINED_MEMORY by an unusually large block is dropped after that call, so memory stays bounded
 // across any number of calls.
 import { readFileSync } from 'node:fs';
-import type { DeflateBlockJob } from './deflate.js';
+import type { DeflateBlockJob } from './job.js';
 
 /** Where the binary is read from: next to this module. */
 export const ZLIB_WASM_URL = new URL('./zlib.wasm', import.meta.url);
@@ -99,7 +99,7 @@ export function firstOutputSize(inputLength: number): number {
 }
 
 /**
- * Compresses one block of the stream (see DeflateBlockJob in ./deflate.ts) with stock zlib in
+ * Compresses one block of the stream (see DeflateBlockJob in ./job.ts) with stock zlib in
  * WebAssembly. A pure function of the job, so it may run in any thread.
  */
 export function deflateBlockWasm(job: DeflateBlockJob): Uint8Array {

@@ -1,0 +1,432 @@
+// The structure of an archive as the strict reader accepts it (APPNOTE 4.3.6):
+//
+//   [local file header 1][file data 1][data descriptor 1 (optional)]
+//   ...
+//   [central directory header 1] ... [central directory header n]
+//   [zip64 end of central directory record][zip64 end of central directory locator]   (only if needed)
+//   [end of central directory record]
+//
+// Nothing else: no bytes before the first local header, between members, between the last member
+// and the central directory, or after the end record, and every member is listed exactly once.
+import { findEndRecord, readDirectoryLocation } from './end-records.js';
+import type { DirectoryLocation } from './end-records.js';
+import { describe } from './entry.js';
+import type { LocalHeader, MutableEntry, ZipEntry, ZipExtraField } from './entry.js';
+import { PositionedFile, ReadAhead } from './io.js';
+import { CENTRAL, DESCRIPTOR, EXTRA_ZIP64, FLAGS_THAT_MUST_AGREE, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, LOCAL, METHOD_AES, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_LOCAL, U16_ZIP64, U32_ZIP64, ZipFormatError, hex16, hex32, hexBytes, readU64 } from './records.js';
+import { decodeText } from './text.js';
+export interface ParsedArchive {
+  entries: ZipEntry[];
+  comment: Uint8Array;
+  centralDirectoryOffset: number;
+  centralDirectorySize: number;
+  zip64: boolean;
+}
+
+export async function parseArchive(file: PositionedFile): Promise<ParsedArchive> {
+  if (file.size === 0) throw new ZipFormatError('empty file (0 bytes) is not a zip archive', 0);
+  const eocd = await findEndRecord(file);
+  const dir = await readDirectoryLocation(file, eocd);
+  const entries = await readCentralDirectory(file, dir);
+  checkDuplicateNames(entries);
+  await checkMembers(file, entries, dir.offset);
+  return {
+    entries,
+    comment: eocd.comment,
+    centralDirectoryOffset: dir.offset,
+    centralDirectorySize: dir.size,
+    zip64: dir.zip64,
+  };
+}
+
+/** Parses every central directory header (APPNOTE 4.3.12). */
+async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation): Promise<MutableEntry[]> {
+  const cursor = new ReadAhead(file, dir.offset + dir.size, 'the central directory ends');
+  const entries: MutableEntry[] = [];
+  let at = dir.offset;
+  while (at < cursor.end) {
+    const index = entries.length;
+    if (index >= dir.count) {
+      throw new ZipFormatError(
+        `central directory entry count mismatch: the end record declares ${dir.count} entries, but the central directory ` +
+          `(offset ${dir.offset}, size ${dir.size}) has more bytes after entry ${index - 1}, at offset ${at}`,
+        at,
+      );
+    }
+    const h = await cursor.bytes(at, CENTRAL.size, `central directory header ${index}`);
+    if (h.readUInt32LE(CENTRAL.signature) !== SIG_CENTRAL) {
+      throw new ZipFormatError(
+        `no central directory file header signature (50 4b 01 02) at offset ${at} (entry ${index}; found ${hexBytes(h.subarray(0, 4))})`,
+        at,
+      );
+    }
+    const nameLength = h.readUInt16LE(CENTRAL.nameLength);
+    const extraLength = h.readUInt16LE(CENTRAL.extraLength);
+    const commentLength = h.readUInt16LE(CENTRAL.commentLength);
+    const fields = {
+      versionMadeBy: h.readUInt16LE(CENTRAL.versionMadeBy),
+      versionNeeded: h.readUInt16LE(CENTRAL.versionNeeded),
+      flags: h.readUInt16LE(CENTRAL.flags),
+      method: h.readUInt16LE(CENTRAL.method),
+      dosTime: h.readUInt16LE(CENTRAL.dosTime),
+      dosDate: h.readUInt16LE(CENTRAL.dosDate),
+      crc32: h.readUInt32LE(CENTRAL.crc32),
+      compressedSize: h.readUInt32LE(CENTRAL.compressedSize),
+      uncompressedSize: h.readUInt32LE(CENTRAL.uncompressedSize),
+      diskNumberStart: h.readUInt16LE(CENTRAL.diskNumberStart),
+      internalAttr: h.readUInt16LE(CENTRAL.internalAttr),
+      externalAttr: h.readUInt32LE(CENTRAL.externalAttr),
+      localHeaderOffset: h.readUInt32LE(CENTRAL.localHeaderOffset),
+    };
+    const variable = await cursor.bytes(at + CENTRAL.size, nameLength + extraLength + commentLength, `central directory header ${index}'s name, extra field and comment`);
+    const nameBytes = Uint8Array.from(variable.subarray(0, nameLength));
+    const extra = variable.subarray(nameLength, nameLength + extraLength);
+    const commentBytes = Uint8Array.from(variable.subarray(nameLength + extraLength));
+    const where = `central directory header ${index} at offset ${at}`;
+    const utf8 = (fields.flags & FLAG_UTF8) !== 0;
+    const name = decodeText(nameBytes, utf8, `${where}: name`, at + CENTRAL.size);
+    const label = `entry ${JSON.stringify(name)} (${where})`;
+    const extraFields = parseExtraFields(extra, at + CENTRAL.size + nameLength, label);
+    const zip64Field = extraFields.find((f) => f.id === EXTRA_ZIP64);
+    const resolved = applyZip64(
+      fields,
+      ['uncompressedSize', 'compressedSize', 'localHeaderOffset', 'diskNumberStart'],
+      zip64Field,
+      label,
+      at + CENTRAL.size + nameLength,
+    );
+    const entry: MutableEntry = {
+      index,
+      nameBytes,
+      name,
+      ...resolved,
+      extraFields,
+      zip64: zip64Field !== undefined,
+      commentBytes,
+      comment: decodeText(commentBytes, utf8, `${where}: comment`, at + CENTRAL.size + nameLength + extraLength),
+      centralHeaderOffset: at,
+      localExtraFields: [],
+      dataOffset: 0,
+      dataDescriptorLength: 0,
+    };
+    checkSupported(entry, label, at);
+    entries.push(entry);
+    at += CENTRAL.size + nameLength + extraLength + commentLength;
+  }
+  if (entries.length !== dir.count) {
+    throw new ZipFormatError(
+      `central directory entry count mismatch: the end record declares ${dir.count} entries, but the central directory ` +
+        `(offset ${dir.offset}, size ${dir.size}) holds ${entries.length}`,
+      dir.offset,
+    );
+  }
+  return entries;
+}
+
+/** Refuses what this module does not read: encryption, other methods, other disks, odd stored sizes. */
+function checkSupported(entry: MutableEntry, label: string, at: number): void {
+  const bits: string[] = [];
+  if (entry.flags & FLAG_ENCRYPTED) bits.push('flag bit 0, encrypted');
+  if (entry.flags & FLAG_STRONG_ENCRYPTION) bits.push('flag bit 6, strong encryption');
+  if (entry.flags & FLAG_MASKED_HEADERS) bits.push('flag bit 13, encrypted central directory');
+  if (entry.method === METHOD_AES) bits.push('method 99, AES encryption');
+  if (bits.length > 0) {
+    throw new ZipFormatError(`${label} is encrypted (${bits.join('; ')}); encrypted members are not supported`, at + CENTRAL.flags);
+  }
+  if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATE) {
+    throw new ZipFormatError(
+      `${label} uses compression method ${entry.method}; only 0 (stored) and 8 (deflate) are supported`,
+      at + CENTRAL.method,
+    );
+  }
+  if (entry.diskNumberStart !== 0) {
+    throw new ZipFormatError(
+      `${label} starts on disk ${entry.diskNumberStart}, not 0 (multi-disk archives are not supported)`,
+      at + CENTRAL.diskNumberStart,
+    );
+  }
+  if (entry.method === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize) {
+    throw new ZipFormatError(
+      `${label} is stored but its compressed size ${entry.compressedSize} differs from its uncompressed size ${entry.uncompressedSize}`,
+      at + CENTRAL.compressedSize,
+    );
+  }
+}
+
+function checkDuplicateNames(entries: MutableEntry[]): void {
+  const seen = new Map<string, MutableEntry>();
+  for (const entry of entries) {
+    const first = seen.get(entry.name);
+    if (first !== undefined) {
+      throw new ZipFormatError(
+        `duplicate name ${JSON.stringify(entry.name)}: central directory entries ${first.index} (offset ${first.centralHeaderOffset}) ` +
+          `and ${entry.index} (offset ${entry.centralHeaderOffset})`,
+        entry.centralHeaderOffset,
+      );
+    }
+    seen.set(entry.name, entry);
+  }
+}
+
+/**
+ * Walks the members in offset order and checks that they tile the file from offset 0 to the central
+ * directory: each is its local header (APPNOTE 4.3.7), its data, then with flag bit 3 a data descriptor
+ * (4.3.9), and the next member or the central directory starts right after. Each local header must
+ * repeat its central header. Fills in dataOffset, localExtraFields and dataDescriptorLength.
+ */
+async function checkMembers(file: PositionedFile, entries: MutableEntry[], cdOffset: number): Promise<void> {
+  const ordered = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset || a.index - b.index);
+  const first = ordered[0];
+  const firstStart = first === undefined ? cdOffset : first.localHeaderOffset;
+  if (firstStart !== 0) {
+    throw new ZipFormatError(
+      `${firstStart} bytes before the first local file header (the first ${first === undefined ? 'record, the central directory,' : 'member'} ` +
+        `starts at offset ${firstStart}, not 0)`,
+      0,
+    );
+  }
+  const region = new ReadAhead(file, cdOffset, 'the central directory starts');
+  for (let i = 0; i < ordered.length; i++) {
+    const entry = ordered[i]!;
+    const local = await readLocalHeader(region, entry);
+    const next = ordered[i + 1];
+    const nextStart = next === undefined ? cdOffset : next.localHeaderOffset;
+    const nextWhat = next === undefined ? `the central directory at offset ${cdOffset}` : `the local header of ${describe(next)} at offset ${nextStart}`;
+    const dataEnd = local.dataOffset + entry.compressedSize;
+    const gap = nextStart - dataEnd;
+    entry.dataOffset = local.dataOffset;
+    entry.localExtraFields = local.extraFields;
+    if (gap < 0) {
+      throw new ZipFormatError(
+        `overlapping members: ${describe(entry)} occupies offsets ${entry.localHeaderOffset} to ${dataEnd} ` +
+          `(data of ${entry.compressedSize} bytes from offset ${local.dataOffset}), which overlaps ${nextWhat}`,
+        nextStart,
+      );
+    }
+    if ((entry.flags & FLAG_DATA_DESCRIPTOR) === 0) {
+      if (gap > 0) {
+        throw new ZipFormatError(
+          `${gap} unexpected bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat}`,
+          dataEnd,
+        );
+      }
+    } else {
+      entry.dataDescriptorLength = await checkDataDescriptor(region, entry, dataEnd, gap, nextWhat);
+    }
+    checkLocalAgreesWithCentral(entry, local);
+  }
+}
+
+/** Parses an entry's local file header (APPNOTE 4.3.7); checkLocalAgreesWithCentral compares it. */
+async function readLocalHeader(region: ReadAhead, entry: MutableEntry): Promise<LocalHeader> {
+  const at = entry.localHeaderOffset;
+  const label = describe(entry);
+  if (at + LOCAL.size > region.end) {
+    throw new ZipFormatError(
+      `${label}: local header offset ${at} is not followed by a ${LOCAL.size}-byte local header before the central directory at offset ${region.end}`,
+      entry.centralHeaderOffset + CENTRAL.localHeaderOffset,
+    );
+  }
+  const fixed = await region.bytes(at, LOCAL.size, `local file header of ${label}`);
+  if (fixed.readUInt32LE(LOCAL.signature) !== SIG_LOCAL) {
+    throw new ZipFormatError(
+      `no local file header signature (50 4b 03 04) at offset ${at}, where ${label} points (found ${hexBytes(fixed.subarray(0, 4))})`,
+      at,
+    );
+  }
+  const nameLength = fixed.readUInt16LE(LOCAL.nameLength);
+  const extraLength = fixed.readUInt16LE(LOCAL.extraLength);
+  const total = LOCAL.size + nameLength + extraLength;
+  if (at + total > region.end) {
+    throw new ZipFormatError(
+      `local file header of ${label} at offset ${at} (name ${nameLength} bytes, extra ${extraLength} bytes) runs into the central directory at offset ${region.end}`,
+      at + LOCAL.nameLength,
+    );
+  }
+  const buf = Buffer.from(await region.bytes(at, total, `local file header of ${label}`));
+  const extraFields = parseExtraFields(buf.subarray(LOCAL.size + nameLength, total), at + LOCAL.size + nameLength, `local file header of ${label} at offset ${at}`);
+  const resolved = applyZip64(
+    {
+      compressedSize: buf.readUInt32LE(LOCAL.compressedSize),
+      uncompressedSize: buf.readUInt32LE(LOCAL.uncompressedSize),
+    },
+    ['uncompressedSize', 'compressedSize'],
+    extraFields.find((f) => f.id === EXTRA_ZIP64),
+    `local file header of ${label} at offset ${at}`,
+    at + LOCAL.size + nameLength,
+  );
+  return {
+    offset: at,
+    versionNeeded: buf.readUInt16LE(LOCAL.versionNeeded),
+    flags: buf.readUInt16LE(LOCAL.flags),
+    method: buf.readUInt16LE(LOCAL.method),
+    crc32: buf.readUInt32LE(LOCAL.crc32),
+    compressedSize: resolved.compressedSize,
+    uncompressedSize: resolved.uncompressedSize,
+    nameBytes: buf.subarray(LOCAL.size, LOCAL.size + nameLength),
+    extraFields,
+    dataOffset: at + total,
+  };
+}
+
+/**
+ * APPNOTE 4.3.9: the data descriptor fills exactly the `gap` between the data and the next record, so
+ * its length tells its form: 12 (crc, 32-bit sizes), 16 (signature first), 20 (crc, 64-bit sizes) or
+ * 24 (signature first). Its values must be the central header's. Returns its length.
+ */
+async function checkDataDescriptor(region: ReadAhead, entry: MutableEntry, dataEnd: number, gap: number, nextWhat: string): Promise<number> {
+  const fits: number[] = [
+    DESCRIPTOR.sizesWithoutSignature32,
+    DESCRIPTOR.sizesWithSignature32,
+    DESCRIPTOR.sizesWithoutSignature64,
+    DESCRIPTOR.sizesWithSignature64,
+  ];
+  if (!fits.includes(gap)) {
+    throw new ZipFormatError(
+      `${gap} bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat}: ` +
+        `a data descriptor takes 12, 16, 20 or 24 bytes`,
+      dataEnd,
+    );
+  }
+  const d = await region.bytes(dataEnd, gap, `data descriptor of ${describe(entry)}`);
+  const withSignature = gap === DESCRIPTOR.sizesWithSignature32 || gap === DESCRIPTOR.sizesWithSignature64;
+  const wide = gap === DESCRIPTOR.sizesWithoutSignature64 || gap === DESCRIPTOR.sizesWithSignature64;
+  if (withSignature && d.readUInt32LE(0) !== DESCRIPTOR.signature) {
+    throw new ZipFormatError(
+      `${gap} bytes at offset ${dataEnd}, after the data of ${describe(entry)}, are not a data descriptor: a ${gap}-byte ` +
+        `descriptor starts with the signature 50 4b 07 08, found ${hexBytes(d.subarray(0, 4))}`,
+      dataEnd,
+    );
+  }
+  let p = withSignature ? 4 : 0;
+  const crc = d.readUInt32LE(p);
+  p += 4;
+  const compressedSize = wide ? readU64(d, p, dataEnd, 'data descriptor compressed size') : d.readUInt32LE(p);
+  p += wide ? 8 : 4;
+  const uncompressedSize = wide ? readU64(d, p, dataEnd, 'data descriptor uncompressed size') : d.readUInt32LE(p);
+  const disagreements = compareValues(
+    [
+      ['CRC-32', crc, entry.crc32, hex32],
+      ['compressed size', compressedSize, entry.compressedSize, String],
+      ['uncompressed size', uncompressedSize, entry.uncompressedSize, String],
+    ],
+    false,
+  );
+  if (disagreements.length > 0) {
+    throw new ZipFormatError(
+      `data descriptor at offset ${dataEnd} (${gap} bytes, ${withSignature ? 'with' : 'without'} signature, ${wide ? '64' : '32'}-bit sizes) ` +
+        `disagrees with the central directory header of ${describe(entry)}: ${disagreements.join('; ')}`,
+      dataEnd,
+    );
+  }
+  return gap;
+}
+
+/** A local header must repeat its central header (APPNOTE 4.3.7 vs 4.3.12). */
+function checkLocalAgreesWithCentral(entry: MutableEntry, local: LocalHeader): void {
+  const problems: string[] = [];
+  if (!Buffer.from(entry.nameBytes).equals(local.nameBytes)) {
+    problems.push(`name is ${JSON.stringify(local.nameBytes.toString('latin1'))} (${local.nameBytes.length} bytes), central says ${JSON.stringify(Buffer.from(entry.nameBytes).toString('latin1'))} (${entry.nameBytes.length} bytes)`);
+  }
+  if (local.method !== entry.method) problems.push(`compression method is ${local.method}, central says ${entry.method}`);
+  if ((local.flags & FLAGS_THAT_MUST_AGREE) !== (entry.flags & FLAGS_THAT_MUST_AGREE)) {
+    problems.push(
+      `general purpose flags are ${hex16(local.flags)}, central says ${hex16(entry.flags)} (bits ${hex16(FLAGS_THAT_MUST_AGREE)} must agree)`,
+    );
+  }
+  // With a data descriptor the local values are zero (4.4.4 bit 3); some writers fill them in anyway.
+  const descriptor = (entry.flags & FLAG_DATA_DESCRIPTOR) !== 0;
+  problems.push(
+    ...compareValues(
+      [
+        ['CRC-32', local.crc32, entry.crc32, hex32],
+        ['compressed size', local.compressedSize, entry.compressedSize, String],
+        ['uncompressed size', local.uncompressedSize, entry.uncompressedSize, String],
+      ],
+      descriptor,
+    ),
+  );
+  if (problems.length > 0) {
+    throw new ZipFormatError(
+      `local file header at offset ${local.offset} disagrees with the central directory header of ${describe(entry)}: ${problems.join('; ')}`,
+      local.offset,
+    );
+  }
+}
+
+function compareValues(
+  pairs: [string, number, number, (n: number) => string][],
+  zeroAllowed: boolean,
+): string[] {
+  const out: string[] = [];
+  for (const [field, got, want, show] of pairs) {
+    if (got !== want && !(zeroAllowed && got === 0)) out.push(`${field} is ${show(got)}, central says ${show(want)}`);
+  }
+  return out;
+}
+
+/** Splits an extra field (APPNOTE 4.4.28, 4.5.1) into its records; each is a u16 ID, a u16 size and data. */
+function parseExtraFields(extra: Buffer, offset: number, label: string): ZipExtraField[] {
+  const out: ZipExtraField[] = [];
+  let p = 0;
+  while (p < extra.length) {
+    if (p + 4 > extra.length) {
+      throw new ZipFormatError(
+        `${label}: extra field has ${extra.length - p} stray bytes at offset ${offset + p}, too few for a record header`,
+        offset + p,
+      );
+    }
+    const id = extra.readUInt16LE(p);
+    const size = extra.readUInt16LE(p + 2);
+    if (p + 4 + size > extra.length) {
+      throw new ZipFormatError(
+        `${label}: extra field record ${hex16(id)} at offset ${offset + p} declares ${size} bytes of data, but only ${extra.length - p - 4} remain`,
+        offset + p,
+      );
+    }
+    out.push({ id, data: Uint8Array.from(extra.subarray(p + 4, p + 4 + size)) });
+    p += 4 + size;
+  }
+  return out;
+}
+
+type Zip64Field = 'uncompressedSize' | 'compressedSize' | 'localHeaderOffset' | 'diskNumberStart';
+
+/**
+ * APPNOTE 4.5.3: the zip64 extended information field holds, in this order, the original size, the
+ * compressed size, the local header offset (u64 each) and the disk start number (u32), each present
+ * only when the header field holds 0xFFFFFFFF (0xFFFF for the disk).
+ */
+function applyZip64<T extends Partial<Record<Zip64Field, number>>>(
+  fields: T,
+  order: readonly Zip64Field[],
+  zip64: ZipExtraField | undefined,
+  label: string,
+  extraOffset: number,
+): T {
+  const out = { ...fields };
+  const data = zip64 === undefined ? undefined : Buffer.from(zip64.data.buffer, zip64.data.byteOffset, zip64.data.byteLength);
+  let p = 0;
+  for (const field of order) {
+    const value = out[field];
+    if (value === undefined) continue;
+    const wide = field !== 'diskNumberStart';
+    if (value !== (wide ? U32_ZIP64 : U16_ZIP64)) continue;
+    const width = wide ? 8 : 4;
+    if (data === undefined) {
+      throw new ZipFormatError(
+        `${label}: ${field} is ${wide ? '0xFFFFFFFF' : '0xFFFF'} but there is no zip64 extended information extra field (0x0001)`,
+        extraOffset,
+      );
+    }
+    if (p + width > data.length) {
+      throw new ZipFormatError(
+        `${label}: zip64 extended information extra field (${data.length} bytes) is too short to hold ${field}`,
+        extraOffset,
+      );
+    }
+    (out as Record<Zip64Field, number>)[field] = wide ? readU64(data, p, extraOffset, `zip64 ${field}`) : data.readUInt32LE(p);
+    p += width;
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+// A zip member as the central directory describes it, and what its local header says.
+/** One record of an extra field (APPNOTE 4.5.1): header ID, then its data. */
+export interface ZipExtraField {
+  readonly id: number;
+  readonly data: Uint8Array;
+}
+
+/** One member, as its central directory header (APPNOTE 4.3.12) describes it. */
+export interface ZipEntry {
+  /** Position in the central directory, from 0. */
+  readonly index: number;
+  /** The name as stored (4.4.17). */
+  readonly nameBytes: Uint8Array;
+  /** The name decoded: UTF-8 if flag bit 11 is set, else UTF-8 if valid, else CP437. */
+  readonly name: string;
+  readonly versionMadeBy: number;
+  readonly versionNeeded: number;
+  readonly flags: number;
+  readonly method: number;
+  readonly dosTime: number;
+  readonly dosDate: number;
+  readonly crc32: number;
+  /** With the zip64 extended information applied. */
+  readonly compressedSize: number;
+  /** With the zip64 extended information applied. */
+  readonly uncompressedSize: number;
+  /** With the zip64 extended information applied; always 0 in an accepted archive. */
+  readonly diskNumberStart: number;
+  readonly internalAttr: number;
+  readonly externalAttr: number;
+  /** With the zip64 extended information applied. */
+  readonly localHeaderOffset: number;
+  /** Central directory extra field records, in order (4.4.28). */
+  readonly extraFields: readonly ZipExtraField[];
+  /** Whether the central header carried a zip64 extended information field (0x0001). */
+  readonly zip64: boolean;
+  /** The file comment as stored (4.4.18). */
+  readonly commentBytes: Uint8Array;
+  /** The file comment decoded like the name. */
+  readonly comment: string;
+  /** Offset of this entry's central directory header. */
+  readonly centralHeaderOffset: number;
+  /** Local header extra field records, in order (they may differ from the central ones). */
+  readonly localExtraFields: readonly ZipExtraField[];
+  /** Offset of the first byte of the member's (compressed) data. */
+  readonly dataOffset: number;
+  /** Length of the data descriptor after the data (0, 12, 16, 20 or 24). */
+  readonly dataDescriptorLength: number;
+}
+
+/** A ZipEntry while the reader is still filling it in. */
+export type MutableEntry = { -readonly [K in keyof ZipEntry]: ZipEntry[K] } & {
+  extraFields: ZipExtraField[];
+  localExtraFields: ZipExtraField[];
+};
+
+/** What a local header (APPNOTE 4.3.7) says, zip64 extra applied. */
+export interface LocalHeader {
+  offset: number;
+  versionNeeded: number;
+  flags: number;
+  method: number;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  nameBytes: Buffer;
+  extraFields: ZipExtraField[];
+  dataOffset: number;
+}
+
+export function describe(entry: { name: string; index: number; centralHeaderOffset: number }): string {
+  return `entry ${JSON.stringify(entry.name)} (central directory header ${entry.index} at offset ${entry.centralHeaderOffset})`;
+}

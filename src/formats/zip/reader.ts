@@ -1,0 +1,264 @@
+// The strict zip reader (APPNOTE 4.3.6): it accepts only archives that every mainstream reader must
+// understand the same way and refuses the rest with a ZipFormatError naming the record and offset.
+// Opening validates the whole structure (./directory.ts); member data is read only when a stream asks.
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { createInflateRaw, crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
+import { parseArchive } from './directory.js';
+import { describe } from './entry.js';
+import type { ZipEntry } from './entry.js';
+import { CHUNK, PositionedFile } from './io.js';
+import { METHOD_STORED, ZipFormatError, hex32 } from './records.js';
+/** Positioned read size for member data: large enough that per-read overhead does not dominate. */
+const DATA_CHUNK = 1024 * 1024;
+
+/** Opens the zip at `path`, validates its whole structure, and returns a reader that owns the file. */
+export async function openZip(path: string): Promise<ZipReader> {
+  const handle = await open(path, 'r');
+  try {
+    return await ZipReader.fromFileHandle(handle, { closeHandle: true });
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/**
+ * A validated archive. Everything is read with positioned reads; member data is read only when a
+ * stream asks for it. Member streams may run concurrently.
+ */
+export class ZipReader {
+  /** Members in central directory order. */
+  readonly entries: readonly ZipEntry[];
+  /** The archive comment (4.4.26), as stored. */
+  readonly comment: Uint8Array;
+  /** Size of the file in bytes. */
+  readonly fileSize: number;
+  readonly centralDirectoryOffset: number;
+  readonly centralDirectorySize: number;
+  /** Whether the archive ends with a zip64 end of central directory record and locator. */
+  readonly zip64: boolean;
+  private readonly handle: FileHandle;
+  private readonly closeHandle: boolean;
+  private closed = false;
+
+  private constructor(init: {
+    handle: FileHandle;
+    closeHandle: boolean;
+    entries: ZipEntry[];
+    comment: Uint8Array;
+    fileSize: number;
+    centralDirectoryOffset: number;
+    centralDirectorySize: number;
+    zip64: boolean;
+  }) {
+    this.handle = init.handle;
+    this.closeHandle = init.closeHandle;
+    this.entries = init.entries;
+    this.comment = init.comment;
+    this.fileSize = init.fileSize;
+    this.centralDirectoryOffset = init.centralDirectoryOffset;
+    this.centralDirectorySize = init.centralDirectorySize;
+    this.zip64 = init.zip64;
+  }
+
+  /**
+   * Validates the archive in an open file. The handle is closed by `close()` only if `closeHandle`;
+   * on a validation error it is left open for the caller.
+   */
+  static async fromFileHandle(handle: FileHandle, options: { closeHandle?: boolean } = {}): Promise<ZipReader> {
+    const { size } = await handle.stat();
+    const file = new PositionedFile(handle, size);
+    const parsed = await parseArchive(file);
+    return new ZipReader({ handle, closeHandle: options.closeHandle ?? false, fileSize: size, ...parsed });
+  }
+
+  /** The member's compressed bytes exactly as stored (for copying without recompression). */
+  openRawStream(entry: ZipEntry): Readable {
+    this.checkOwnEntry(entry);
+    return Readable.from(this.rawChunks(entry), { objectMode: false, highWaterMark: CHUNK });
+  }
+
+  /**
+   * The member's uncompressed bytes. Inflates as it is read, with bounded memory, and errors with a
+   * ZipFormatError as soon as the output exceeds the declared uncompressed size, or at the end if the
+   * size or CRC-32 differs or the deflate stream does not end exactly at the declared compressed size.
+   */
+  openMemberStream(entry: ZipEntry): Readable {
+    this.checkOwnEntry(entry);
+    const chunks = entry.method === METHOD_STORED ? this.storedChunks(entry) : this.inflatedChunks(entry);
+    return Readable.from(chunks, { objectMode: false, highWaterMark: CHUNK });
+  }
+
+  /** Closes the file if this reader owns it. Streams still running then fail. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.closeHandle) await this.handle.close();
+  }
+
+  private checkOwnEntry(entry: ZipEntry): void {
+    if (this.entries[entry.index] !== entry) throw new TypeError('entry does not belong to this ZipReader');
+    if (this.closed) throw new Error('ZipReader is closed');
+  }
+
+  private async *rawChunks(entry: ZipEntry): AsyncGenerator<Buffer> {
+    const end = entry.dataOffset + entry.compressedSize;
+    for (let at = entry.dataOffset; at < end; ) {
+      const length = Math.min(DATA_CHUNK, end - at);
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await this.handle.read(buf, 0, length, at);
+      if (bytesRead === 0) {
+        throw new ZipFormatError(
+          `${describe(entry)}: truncated: data ends at offset ${at}, ${end - at} bytes before the declared end ${end} (did the file change?)`,
+          at,
+        );
+      }
+      at += bytesRead;
+      yield bytesRead === length ? buf : buf.subarray(0, bytesRead);
+    }
+  }
+
+  private async *storedChunks(entry: ZipEntry): AsyncGenerator<Buffer> {
+    let produced = 0;
+    let crc = 0;
+    for await (const chunk of this.rawChunks(entry)) {
+      produced += chunk.length;
+      crc = zlibCrc32(chunk, crc);
+      yield chunk;
+    }
+    checkMemberEnd(entry, produced, crc);
+  }
+
+  /** The same checks as inflatedChunks(), for a small member, in one read and one inflate call. */
+  private async inflateSmall(entry: ZipEntry): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.rawChunks(entry)) chunks.push(chunk);
+    const compressed = Buffer.concat(chunks);
+    let inflated: Buffer;
+    let consumed: number;
+    try {
+      const result = inflateRawSync(compressed, { info: true, maxOutputLength: entry.uncompressedSize + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      inflated = result.buffer;
+      consumed = result.engine.bytesWritten;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw inflatesTooMuch(entry, `${entry.uncompressedSize + 1} bytes`);
+      }
+      throw inflateError(entry, err, 0);
+    }
+    if (inflated.length > entry.uncompressedSize) throw inflatesTooMuch(entry, `${inflated.length} bytes`);
+    if (consumed !== entry.compressedSize) {
+      throw new ZipFormatError(
+        `${describe(entry)}: deflate stream ends after ${consumed} of the declared ${entry.compressedSize} compressed bytes ` +
+          `(${entry.compressedSize - consumed} trailing bytes from offset ${entry.dataOffset + consumed})`,
+        entry.dataOffset + consumed,
+      );
+    }
+    checkMemberEnd(entry, inflated.length, zlibCrc32(inflated));
+    return inflated;
+  }
+
+  private async *inflatedChunks(entry: ZipEntry): AsyncGenerator<Buffer> {
+    if (entry.compressedSize <= SMALL_MEMBER_BYTES && entry.uncompressedSize <= SMALL_MEMBER_BYTES) {
+      yield await this.inflateSmall(entry);
+      return;
+    }
+    const inflater = createInflateRaw({ chunkSize: CHUNK });
+    const stop = new AbortController();
+    const raw = this.rawChunks(entry);
+    // Feeds the compressed bytes in, honouring backpressure; a read error fails the inflater, which
+    // makes the loop below throw it.
+    const feeding = (async () => {
+      try {
+        for await (const chunk of raw) {
+          if (stop.signal.aborted) return;
+          if (!inflater.write(chunk)) await once(inflater, 'drain', { signal: stop.signal });
+        }
+        inflater.end();
+      } catch (err) {
+        if (!stop.signal.aborted) inflater.destroy(err instanceof Error ? err : new Error(String(err)));
+      }
+    })();
+    let produced = 0;
+    let crc = 0;
+    try {
+      for await (const chunk of inflater as AsyncIterable<Buffer>) {
+        produced += chunk.length;
+        if (produced > entry.uncompressedSize) {
+          throw inflatesTooMuch(entry, `${produced} bytes from ${inflater.bytesWritten} compressed bytes`);
+        }
+        crc = zlibCrc32(chunk, crc);
+        yield chunk;
+      }
+    } catch (err) {
+      if (err instanceof ZipFormatError) throw err;
+      throw inflateError(entry, err, inflater.bytesWritten);
+    } finally {
+      stop.abort();
+      inflater.destroy();
+      await feeding;
+    }
+    const consumed = inflater.bytesWritten;
+    if (consumed !== entry.compressedSize) {
+      throw new ZipFormatError(
+        `${describe(entry)}: deflate stream ends after ${consumed} of the declared ${entry.compressedSize} compressed bytes ` +
+          `(${entry.compressedSize - consumed} trailing bytes from offset ${entry.dataOffset + consumed})`,
+        entry.dataOffset + consumed,
+      );
+    }
+    checkMemberEnd(entry, produced, crc);
+  }
+}
+
+/**
+ * Members up to this size (compressed and declared) are inflated in one synchronous call: a stream
+ * per member costs more than the inflating itself in wheels of thousands of small files. The
+ * declared size bounds the output, so memory stays bounded too.
+ */
+const SMALL_MEMBER_BYTES = 1 << 20;
+
+/** A lying header: inflating stopped as soon as the output passed the declared size. */
+function inflatesTooMuch(entry: ZipEntry, stoppedAfter: string): ZipFormatError {
+  return new ZipFormatError(
+    `${describe(entry)}: inflates to more than its declared uncompressed size of ${entry.uncompressedSize} bytes ` +
+      `(stopped after ${stoppedAfter} at offset ${entry.dataOffset})`,
+    entry.dataOffset,
+  );
+}
+
+function checkMemberEnd(entry: ZipEntry, produced: number, crc: number): void {
+  if (produced !== entry.uncompressedSize) {
+    throw new ZipFormatError(
+      `${describe(entry)}: uncompressed size is ${produced} bytes, but the header declares ${entry.uncompressedSize}`,
+      entry.dataOffset,
+    );
+  }
+  if (crc !== entry.crc32) {
+    throw new ZipFormatError(
+      `${describe(entry)}: CRC-32 mismatch: data has ${hex32(crc)}, header declares ${hex32(entry.crc32)}`,
+      entry.dataOffset,
+    );
+  }
+}
+
+function inflateError(entry: ZipEntry, err: unknown, consumed: number): Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'Z_BUF_ERROR') {
+    return new ZipFormatError(
+      `${describe(entry)}: deflate stream is incomplete: the declared ${entry.compressedSize} compressed bytes ` +
+        `(offset ${entry.dataOffset}) end before its final block`,
+      entry.dataOffset + entry.compressedSize,
+    );
+  }
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new ZipFormatError(
+      `${describe(entry)}: invalid deflate data near compressed byte ${consumed} (offset ${entry.dataOffset + consumed}): ${message}`,
+      entry.dataOffset + consumed,
+    );
+  }
+  return err instanceof Error ? err : new Error(message);
+}
