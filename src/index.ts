@@ -1,20 +1,20 @@
 // The public library API: the same work as the CLI verbs (normalize, check, compare, digest, verify),
-// returning structured results instead of printing. For normalize and check, settings not given here
-// come from [tool.reprodist] in the nearest pyproject.toml, then SOURCE_DATE_EPOCH (for the epoch),
-// then the defaults, exactly as on the command line.
-import { runCheck } from './commands/check.js';
-import { runNormalize } from './commands/normalize.js';
-import type { CommonFlags, Report } from './commands/shared.js';
-import type { MtimePolicy } from './normalize/options.js';
+// returning structured results (the documents --json prints) instead of printing. Settings not given
+// here are resolved as on the command line (src/settings/): [tool.reprodist] in the nearest
+// pyproject.toml, then SOURCE_DATE_EPOCH for the epoch, then the defaults.
+import { checkPaths } from './commands/check.js';
+import { normalizePaths } from './commands/normalize.js';
+import type { Report } from './commands/artefacts.js';
+import type { MtimePolicy } from './normalize/index.js';
 
-export type { ArtefactKind, ArtefactResult, ArtefactStatus } from './normalize/artefact.js';
-export type { Change } from './normalize/report.js';
-export type { ContentRecord, ContentType } from './normalize/content.js';
-export type { MtimePolicy } from './normalize/options.js';
-export type { Report } from './commands/shared.js';
-export { DEFAULT_EPOCH, MIN_EPOCH, MAX_EPOCH } from './normalize/options.js';
-export { UsageError } from './commands/shared.js';
-export { ConfigError } from './config.js';
+export type { Report } from './commands/artefacts.js';
+export type { ArtefactKind, ArtefactResult, ArtefactStatus, Change, ContentRecord, ContentType, MtimePolicy } from './normalize/index.js';
+export { DEFAULT_EPOCH, MIN_EPOCH, MAX_EPOCH } from './normalize/index.js';
+export { ConfigError, UsageError } from './settings/index.js';
+export { compare, compareFiles, contentDigest, digest, DIGEST_TAG, serializeContent } from './compare/index.js';
+export type { CompareOptions, Comparison, DigestResult, MemberDifference, MemberDifferenceKind, PairComparison, PairStatus, Verdict } from './compare/index.js';
+export { verify, DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './verify/index.js';
+export type { CheckStatus, DownloadProgress, SourceCheck, SourceKind, SourceSummary, Verification, VerifyOptions } from './verify/index.js';
 
 export interface ReprodistOptions {
   /** Seconds since 1970, or `git` for the committer time of HEAD. */
@@ -28,17 +28,8 @@ export interface ReprodistOptions {
   jobs?: number;
 }
 
-function flagsOf(paths: string | readonly string[], options: ReprodistOptions): CommonFlags {
-  return {
-    paths: typeof paths === 'string' ? [paths] : [...paths],
-    json: false,
-    quiet: true,
-    ...(options.epoch !== undefined ? { epoch: String(options.epoch) } : {}),
-    ...(options.mtime !== undefined ? { mtime: options.mtime } : {}),
-    ...(options.level !== undefined ? { level: options.level } : {}),
-    ...(options.keepCompression !== undefined ? { keepCompression: options.keepCompression } : {}),
-    ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
-  };
+function given(paths: string | readonly string[], options: ReprodistOptions) {
+  return { ...options, paths: typeof paths === 'string' ? [paths] : [...paths] };
 }
 
 /**
@@ -47,12 +38,10 @@ function flagsOf(paths: string | readonly string[], options: ReprodistOptions): 
  * `problems` lists paths that named nothing usable. Throws UsageError/ConfigError for bad settings.
  */
 export async function normalize(paths: string | readonly string[] = [], options: ReprodistOptions & { out?: string } = {}): Promise<Report> {
-  return runNormalize({ ...flagsOf(paths, options), ...(options.out !== undefined ? { out: options.out } : {}) });
+  return normalizePaths(given(paths, options));
 }
 
 /** Says, per artefact, whether it is in normal form (`normal` / `not-normal`) and what would change. */
 export async function check(paths: string | readonly string[] = [], options: ReprodistOptions = {}): Promise<Report> {
-  return runCheck(flagsOf(paths, options));
+  return checkPaths(given(paths, options));
 }
-
-export * from './compare/index.js';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { buildProject, FIXTURES, makeCheckout, SDIST_NAME, WHEEL_NAME } from './helpers/build.js';
 import { PYTHON, requireTools, runCli, runOk, tmpDir } from './helpers/tools.js';
 import { compare } from '../src/compare/index.js';
-import { SAME_CONTENT_VERDICT, makeStyle, wantsColour } from '../src/compare/render.js';
+import { SAME_CONTENT_VERDICT } from '../src/commands/render.js';
+import { makeStyle, wantsColour } from '../src/commands/output.js';
 import { unifiedDiff } from '../src/compare/unified-diff.js';
 
 const WORK = tmpDir(undefined, 'reprodist-compare-');

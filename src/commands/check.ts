@@ -1,20 +1,26 @@
+// `reprodist check [PATH...]`: exit 0 when all are in normal form, 1 when any is not, 2 on any error.
 import { tmpdir } from 'node:os';
-import { checkArtefact } from '../normalize/artefact.js';
-import { removeStaleScratch } from '../normalize/scratch.js';
-import { handlerFor } from '../normalize/index.js';
-import { expandArtefactPaths } from '../paths.js';
-import { processFiles, resolveSettings } from './shared.js';
-import type { CommonFlags, Report } from './shared.js';
+import { checkArtefact, handlerFor, removeStaleScratch } from '../normalize/index.js';
+import type { BatchDisplay } from '../normalize/index.js';
+import { isFailure, reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
+import type { ArtefactFlags, Report } from './artefacts.js';
+import type { Verb } from './verb.js';
 
-export type CheckFlags = CommonFlags;
-
-/** `reprodist check [PATH...]`: exit 0 when all are in normal form, 1 when any is not, 2 on any error. */
-export async function runCheck(flags: CheckFlags): Promise<Report> {
-  const { options, jobs, paths } = resolveSettings(flags);
-  const { files, problems } = await expandArtefactPaths(paths);
-  await removeStaleScratch(tmpdir());
-  const results = await processFiles(files, options, jobs, flags, (file, compressing) => checkArtefact(handlerFor(file)!, file, compressing));
-  const failed = problems.length > 0 || results.some((r) => r.status === 'refused' || r.status === 'error');
+export async function checkPaths(flags: ArtefactFlags, display?: BatchDisplay): Promise<Report> {
+  const { settings, results, problems } = await runOverArtefacts(
+    flags,
+    () => removeStaleScratch(tmpdir()),
+    (file, options) => checkArtefact(handlerFor(file)!, file, options),
+    display,
+  );
+  const failed = problems.length > 0 || results.some(isFailure);
   const exitCode = failed ? 2 : results.some((r) => r.status === 'not-normal') ? 1 : 0;
-  return { command: 'check', epoch: options.epoch, results, problems, exitCode };
+  return { command: 'check', epoch: settings.options.epoch, results, problems, exitCode };
 }
+
+export const checkVerb: Verb<ArtefactFlags> = {
+  command: 'check [paths..]',
+  describe: 'exit 0 if every artefact is in normal form, 1 if not (saying what would change), 2 on error',
+  options: settingOptions,
+  run: async (flags, context) => reportOutcome(await checkPaths(flags, context.progress)),
+};

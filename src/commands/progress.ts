@@ -1,28 +1,46 @@
-// Progress bars on stderr for artefacts that take more than a moment, on a terminal only: nothing
-// when piped, and nothing with --json or --quiet. One bar per artefact in progress.
+// Progress on stderr for work that takes more than a moment, on a terminal only: nothing when piped,
+// and nothing with --json or --quiet. Bars, one per artefact in progress, for normalize and check;
+// one status line, rewritten in place, for verify's downloads and builds.
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
+import type { BatchDisplay } from '../normalize/index.js';
 
 /** An artefact shorter than this never shows a bar: a flash of one is noise. */
 const SHOW_AFTER_MS = 700;
+/** The status line is redrawn at most this often. */
+const STATUS_EVERY_MS = 100;
 
-export type ProgressReporter = (done: number, total: number) => void;
+export interface ProgressDisplay extends BatchDisplay {
+  /** One line saying what a long step is doing. */
+  status(text: string): void;
+}
 
-export class ProgressBars {
+/** Progress only for a person watching: stderr is a terminal and no machine-readable or quiet output. */
+export function createProgress(flags: { json?: boolean; quiet?: boolean }, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
+  return stream.isTTY && !flags.json && !flags.quiet ? new TerminalProgress(stream) : silentProgress;
+}
+
+const silentProgress: ProgressDisplay = {
+  start: () => ({ finish: () => undefined }),
+  status: () => undefined,
+  stop: () => undefined,
+};
+
+class TerminalProgress implements ProgressDisplay {
   private bars?: cliProgress.MultiBar;
+  private lastStatus = 0;
+  private statusShown = false;
 
-  constructor(private readonly enabled: boolean) {}
+  constructor(private readonly stream: NodeJS.WriteStream) {}
 
-  /** A reporter for one file: it draws a bar once the file has taken a while. */
-  reporter(file: string): { report?: ProgressReporter; finish: () => void } {
-    if (!this.enabled) return { finish: () => undefined };
+  start(file: string): { report: (done: number, total: number) => void; finish: () => void } {
     const started = Date.now();
     let bar: cliProgress.SingleBar | undefined;
-    const report: ProgressReporter = (done, total) => {
+    const report = (done: number, total: number) => {
       if (!bar) {
         if (Date.now() - started < SHOW_AFTER_MS) return;
         this.bars ??= new cliProgress.MultiBar(
-          { stream: process.stderr, clearOnComplete: true, hideCursor: true, format: '{file} [{bar}] {percentage}% {value}/{total} MB' },
+          { stream: this.stream, clearOnComplete: true, hideCursor: true, format: '{file} [{bar}] {percentage}% {value}/{total} MB' },
           cliProgress.Presets.shades_classic,
         );
         bar = this.bars.create(toMB(total), 0, { file: basename(file) });
@@ -33,16 +51,22 @@ export class ProgressBars {
     return { report, finish: () => bar && this.bars?.remove(bar) };
   }
 
+  status(text: string): void {
+    const now = Date.now();
+    if (now - this.lastStatus < STATUS_EVERY_MS && this.statusShown) return;
+    this.lastStatus = now;
+    this.statusShown = true;
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
+    this.stream.write(`\r\x1b[K${text.slice(0, width)}`);
+  }
+
   stop(): void {
     this.bars?.stop();
+    if (this.statusShown) this.stream.write('\r\x1b[K');
+    this.statusShown = false;
   }
 }
 
 function toMB(bytes: number): number {
   return Math.round(bytes / 1e5) / 10;
-}
-
-/** Bars only for a person watching: stderr is a terminal and no machine-readable or quiet output. */
-export function progressWanted(flags: { json?: boolean; quiet?: boolean }): boolean {
-  return Boolean(process.stderr.isTTY) && !flags.json && !flags.quiet;
 }

@@ -1,17 +1,12 @@
 // `compare`: are two artefacts (or two directories of them) byte-identical, and if not, is it only
-// what reprodist normalizes (equal content views) or the content itself? The content verdict comes
-// from the handlers' content views; the metadata part from the codecs.
+// what reprodist normalizes (equal content views) or the content itself? Both the content verdict and
+// the metadata differences come from the artefact's handler.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { FormatError } from '../formats/errors.js';
-import { describeError, sha256File } from '../normalize/artefact.js';
-import type { ArtefactKind } from '../normalize/artefact.js';
-import { handlerFor } from '../normalize/index.js';
-import { RefusedInput } from '../normalize/refusal.js';
-import type { Change } from '../normalize/report.js';
-import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS, memberDifferences } from './members.js';
+import { RefusedInput, contentDifferences, describeError, failureStatus, handlerFor, namingFile, sha256File } from '../normalize/index.js';
+import type { ArtefactKind, Change } from '../normalize/index.js';
+import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS } from './members.js';
 import type { ContentDiffOptions, MemberDifference } from './members.js';
-import { commonMemberCount, metadataDifferences, readMetadata } from './metadata.js';
 
 export type PairStatus = 'identical' | 'differs' | 'refused' | 'error';
 
@@ -134,25 +129,20 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
     const files = { size: { a: statA.size, b: statB.size }, sha256: { a: hashA, b: hashB } };
     if (hashA === hashB) return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
     const [contentA, contentB] = await Promise.all([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
-    const members = memberDifferences(contentA, contentB);
+    const members: MemberDifference[] = contentDifferences(contentA, contentB);
     const verdict: Verdict = members.length === 0 ? 'same-content' : 'content-differs';
-    await addContentDiffs(members, kind, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...options });
-    const [metaA, metaB] = await Promise.all([naming(a, readMetadata(a, kind, statA.size)), naming(b, readMetadata(b, kind, statB.size))]);
-    const metadata = metadataDifferences(metaA, metaB, verdict === 'same-content');
-    return { name, a, b, kind, status: 'differs', verdict, ...files, members, commonMembers: commonMemberCount(metaA, metaB), metadata };
+    await addContentDiffs(members, handler, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...options });
+    const { changes: metadata, commonMembers } = await naming(`${a} or ${b}`, handler.compareMetadata(a, b, verdict === 'same-content'));
+    return { name, a, b, kind, status: 'differs', verdict, ...files, members, commonMembers, metadata };
   } catch (error) {
-    const refused = error instanceof FormatError || error instanceof RefusedInput;
-    return { name, a, b, ...(kind ? { kind } : {}), status: refused ? 'refused' : 'error', members: [], metadata: [], message: describeError(error) };
+    return { name, a, b, ...(kind ? { kind } : {}), status: failureStatus(error), members: [], metadata: [], message: describeError(error) };
   }
 }
 
-/** Puts the file's path in front of format errors and refusals, whose messages do not name it. */
 async function naming<T>(path: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof FormatError) throw new FormatError(`${path}: ${error.message}`);
-    if (error instanceof RefusedInput) throw new RefusedInput(`${path}: ${error.message}`);
-    throw error;
+    throw namingFile(path, error);
   }
 }

@@ -2,13 +2,8 @@
 // content however the archive was written (order, headers, compression, explicit or implied
 // directories). The serialization is NUL-terminated fields, which no name or link target can hold.
 import { createHash } from 'node:crypto';
-import { FormatError } from '../formats/errors.js';
-import { describeError } from '../normalize/artefact.js';
-import type { ArtefactKind } from '../normalize/artefact.js';
-import { compareNames } from '../normalize/content.js';
-import type { ContentRecord, ContentType } from '../normalize/content.js';
-import { handlerFor } from '../normalize/index.js';
-import { RefusedInput } from '../normalize/refusal.js';
+import { RefusedInput, compareNames, describeError, failureStatus, handlerFor, namingFile } from '../normalize/index.js';
+import type { ArtefactKind, ContentRecord, ContentType } from '../normalize/index.js';
 
 /** The first field of the serialization: names the algorithm, so that a later one cannot collide. */
 export const DIGEST_TAG = 'reprodist-digest-v1';
@@ -52,8 +47,6 @@ export async function digest(path: string): Promise<DigestResult> {
   try {
     return { path, kind: handler.kind, status: 'ok', digest: contentDigest(await handler.readContent(path)) };
   } catch (error) {
-    const refused = error instanceof FormatError || error instanceof RefusedInput;
-    // Format errors and refusals say what is wrong but not where; system errors name the path already.
-    return { path, kind: handler.kind, status: refused ? 'refused' : 'error', message: refused ? `${path}: ${describeError(error)}` : describeError(error) };
+    return { path, kind: handler.kind, status: failureStatus(error), message: describeError(namingFile(path, error)) };
   }
 }

@@ -1,9 +1,6 @@
 // How two content views differ, member by member, and for the first few text files whose content
 // differs, a short unified diff of their first differing lines.
-import type { ArtefactKind } from '../normalize/artefact.js';
-import { contentDifferences } from '../normalize/content.js';
-import type { ContentDifference, ContentDifferenceKind, ContentRecord } from '../normalize/content.js';
-import { readMemberBytes } from './member-data.js';
+import type { ArtefactHandler, ContentDifference, ContentDifferenceKind } from '../normalize/index.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export type MemberDifferenceKind = ContentDifferenceKind;
@@ -16,9 +13,6 @@ export interface MemberDifference extends ContentDifference {
   /** `content` of a text member (the first few only): unified diff lines, cut to a few dozen. */
   diff?: string[];
 }
-
-/** Every difference between the two views: one entry per member and aspect, in name order. */
-export const memberDifferences: (a: readonly ContentRecord[], b: readonly ContentRecord[]) => MemberDifference[] = contentDifferences;
 
 export interface ContentDiffOptions {
   /** How many differing members get sizes and a diff (default 5). */
@@ -36,7 +30,7 @@ export const DEFAULT_CONTENT_DIFF_OPTIONS: ContentDiffOptions = { maxDiffs: 5, d
 /** Fills in sizes and diffs of the first `maxDiffs` members whose content differs. */
 export async function addContentDiffs(
   differences: MemberDifference[],
-  kind: ArtefactKind,
+  handler: ArtefactHandler,
   pathA: string,
   pathB: string,
   options: ContentDiffOptions = DEFAULT_CONTENT_DIFF_OPTIONS,
@@ -44,8 +38,8 @@ export async function addContentDiffs(
   const chosen = differences.filter((d) => d.difference === 'content').slice(0, options.maxDiffs);
   const names = chosen.map((d) => d.name);
   const [bytesA, bytesB] = await Promise.all([
-    readMemberBytes(pathA, kind, names, options.diffBytes),
-    readMemberBytes(pathB, kind, names, options.diffBytes),
+    handler.readMemberHeads(pathA, names, options.diffBytes),
+    handler.readMemberHeads(pathB, names, options.diffBytes),
   ]);
   for (const difference of chosen) {
     const dataA = bytesA.get(difference.name);

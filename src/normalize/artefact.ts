@@ -1,40 +1,18 @@
-// One handler per artefact format behind a common interface, and the safe way to apply one: write
-// to a temp file beside the target, check the content view of what was written against the input's,
-// then rename over the target. The original is never touched before that rename.
+// The safe way to apply a handler: write to a temp file beside the target, check the content view of
+// what was written against the input's, then rename over the target. The original is never touched
+// before that rename. `check` runs the same handler into a hash instead of a file.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, stat, chmod } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { ByteSink } from '../formats/sink.js';
-import { FormatError } from '../formats/errors.js';
 import { contentDifferences } from './content.js';
-import type { ContentRecord } from './content.js';
+import { describeError, failureStatus } from './failure.js';
+import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
 import type { NormalizeOptions } from './options.js';
 import type { Change } from './report.js';
-import { RefusedInput } from './refusal.js';
 import { removeScratch, scratchPath } from './scratch.js';
-
-export type ArtefactKind = 'sdist' | 'wheel';
-
-export interface HandlerRun {
-  /** What the normal form changes compared with the input. */
-  changes: Change[];
-  /** The input's content view, which the output must equal. */
-  content: ContentRecord[];
-  /** What is wrong with the artefact that normalizing does not fix (a RECORD that does not match). */
-  problems?: string[];
-}
-
-export interface ArtefactHandler {
-  kind: ArtefactKind;
-  matches(fileName: string): boolean;
-  /** Writes the normal form of `inputPath` to `sink`; `workDir` may hold its scratch files. */
-  normalize(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun>;
-  /** The content view of an artefact of this kind. */
-  readContent(path: string): Promise<ContentRecord[]>;
-}
 
 export type ArtefactStatus = 'normalized' | 'unchanged' | 'normal' | 'not-normal' | 'refused' | 'error';
 
@@ -149,19 +127,6 @@ async function guarded(path: string, kind: ArtefactKind, work: () => Promise<Art
   try {
     return await work();
   } catch (error) {
-    const refused = error instanceof FormatError || error instanceof RefusedInput;
-    return { path, kind, status: refused ? 'refused' : 'error', changes: [], problems: [], message: describeError(error) };
+    return { path, kind, status: failureStatus(error), changes: [], problems: [], message: describeError(error) };
   }
-}
-
-/** One line for any error: what failed and why, without a stack trace. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  const syscallPath = (error as NodeJS.ErrnoException).path;
-  if (code && syscallPath) {
-    const reasons: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', ENOSPC: 'no space left on device', EROFS: 'read-only file system' };
-    return `${syscallPath}: ${reasons[code] ?? error.message}`;
-  }
-  return error.message.split('\n')[0]!;
 }

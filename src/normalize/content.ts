@@ -16,6 +16,11 @@ export interface ContentRecord {
   linkTarget: string;
 }
 
+/** A member name as the content view has it: without trailing slashes. */
+export function contentName(stored: string): string {
+  return stored.replace(/\/+$/, '');
+}
+
 /** Adds a directory record for every ancestor directory that has none, and sorts by name bytes. */
 export function withImpliedDirectories(records: ContentRecord[]): ContentRecord[] {
   const byName = new Map(records.map((r) => [r.name, r]));

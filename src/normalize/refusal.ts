@@ -1,15 +1,12 @@
 // What the normal form refuses rather than guesses at: names and links that would write outside the
 // extraction directory (as Python's tarfile `data` filter and installers refuse them).
 import { posix } from 'node:path';
-
-/** An input that is well-formed but that reprodist will not normalize; the message is one line. */
-export class RefusedInput extends Error {
-  override name = 'RefusedInput';
-}
+import { contentName } from './content.js';
+import { RefusedInput } from './failure.js';
 
 /** Validates a member name and returns it without trailing slashes. */
 export function checkMemberName(raw: string): string {
-  const name = raw.replace(/\/+$/, '');
+  const name = contentName(raw);
   const shown = JSON.stringify(raw);
   if (name === '') throw new RefusedInput(`member name ${shown} is empty`);
   if (name.includes('\0')) throw new RefusedInput(`member name ${shown} contains a NUL byte`);

@@ -1,3 +1,4 @@
+// Changes and differences as reports show them: per field, an exact count and a few examples.
 /** One kind of difference between an input and its normal form, with a count and a few examples. */
 export interface Change {
   /** What differs, e.g. `tar mtime` or `gzip FNAME`. */
@@ -28,4 +29,35 @@ export class ChangeLog {
   list(): Change[] {
     return [...this.byField.values()];
   }
+}
+
+/** How a value changed from A to B, in compare's metadata lines. */
+export function fromTo(from: string, to: string): string {
+  return `${from} → ${to}`;
+}
+
+/** A field one side does not have. */
+export const NONE = '(none)';
+
+/** Notes where the members both archives have stand in a different order; examples name positions. */
+export function noteOrderDifference(log: ChangeLog, field: string, namesA: readonly string[], namesB: readonly string[]): void {
+  const inB = new Set(namesB);
+  const inA = new Set(namesA);
+  const commonA = namesA.filter((n) => inB.has(n));
+  const commonB = namesB.filter((n) => inA.has(n));
+  commonA.forEach((name, i) => {
+    if (commonB[i] !== name) log.add(field, `#${i + 1}: ${name} | ${commonB[i]}`);
+  });
+}
+
+/** How many of the names both lists hold. */
+export function commonNameCount(namesA: readonly string[], namesB: readonly string[]): number {
+  const inB = new Set(namesB);
+  return new Set(namesA.filter((name) => inB.has(name))).size;
+}
+
+/** A Unix time as `2020-02-02T00:00:00Z`, or the number when it is not a date. */
+export function isoSeconds(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? String(seconds) : date.toISOString().replace('.000Z', 'Z');
 }

@@ -1,16 +1,16 @@
-// Scratch files (temp outputs and spools) live beside the target, named so that they can be told
-// from anything else: `.reprodist-<pid>-<random>.<tmp|spool>`. Those of this process are removed on
+// Scratch files (temp outputs, spools and downloads) live beside the target, named so that they can be
+// told from anything else: `.reprodist-<pid>-<random>.<tmp|spool|part>`. Those of this process are removed on
 // success, failure and Ctrl-C; those a killed run left are removed by the next run in that directory.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const SCRATCH_NAME = /^\.reprodist-(\d+)-[0-9a-f]{8}\.(tmp|spool)$/;
+const SCRATCH_NAME = /^\.reprodist-(\d+)-[0-9a-f]{8}\.(tmp|spool|part)$/;
 const live = new Set<string>();
 
 /** A new scratch path in `dir`, remembered until `removeScratch`. */
-export function scratchPath(dir: string, suffix: 'tmp' | 'spool'): string {
+export function scratchPath(dir: string, suffix: 'tmp' | 'spool' | 'part'): string {
   const path = join(dir, `.reprodist-${process.pid}-${randomBytes(4).toString('hex')}.${suffix}`);
   live.add(path);
   return path;

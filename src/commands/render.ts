@@ -1,28 +1,8 @@
 // Human output for compare (and verify, which explains its differences the same way): a status line
 // per pair, the verdict first, then the member differences, then the metadata grouped by format.
-// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
-import type { Change } from '../normalize/report.js';
-import type { Comparison, PairComparison } from './compare.js';
-import type { MemberDifference, MemberDifferenceKind } from './members.js';
-
-export interface Style {
-  bold(text: string): string;
-  red(text: string): string;
-  green(text: string): string;
-  yellow(text: string): string;
-  cyan(text: string): string;
-  dim(text: string): string;
-}
-
-/** Whether to colour output written to `stream`. */
-export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
-}
-
-export function makeStyle(colour: boolean): Style {
-  const sgr = (code: string) => (text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
-  return { bold: sgr('1'), red: sgr('31'), green: sgr('32'), yellow: sgr('33'), cyan: sgr('36'), dim: sgr('2') };
-}
+import type { Comparison, MemberDifference, MemberDifferenceKind, PairComparison } from '../compare/index.js';
+import type { Change } from '../normalize/index.js';
+import type { Style } from './output.js';
 
 /** The two sides' names in messages: `A`/`B` for compare, `local`/`remote` for verify. */
 export interface SideLabels {
@@ -35,12 +15,6 @@ export const SAME_CONTENT_VERDICT = 'same content; differs only in what reprodis
 const PAD = 11;
 /** Members listed per kind of difference before "... and N more". */
 const MAX_LISTED = 10;
-
-/** All lines for a comparison of two paths. */
-export function renderComparison(result: Comparison, style: Style, labels: SideLabels = { a: 'A', b: 'B' }): string[] {
-  const header = comparisonHeader(result, style, labels);
-  return [...(header ? [header] : []), ...result.pairs.flatMap((pair) => renderPair(pair, style, labels)), ...renderOneSided(result, style, labels)];
-}
 
 /** Which path is A and which B, when the pair lines alone do not say (directories, or two file names). */
 export function comparisonHeader(result: Comparison, style: Style, labels: SideLabels = { a: 'A', b: 'B' }): string | undefined {

@@ -1,7 +1,8 @@
+// Command-line paths to artefact files: what a directory, a glob or no path at all means.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import { handlerFor } from './normalize/index.js';
+import { handlerFor } from '../normalize/index.js';
 
 /** Where `python -m build` puts its artefacts, and so where reprodist looks by default. */
 export const DEFAULT_DIST_DIR = 'dist';

@@ -5,10 +5,9 @@ import { execFile, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadProjectConfig } from '../config.js';
-import { normalizeArtefact } from '../normalize/artefact.js';
-import { handlerFor } from '../normalize/index.js';
-import type { MtimePolicy, NormalizeOptions } from '../normalize/options.js';
+import { handlerFor, normalizeArtefact } from '../normalize/index.js';
+import type { MtimePolicy, NormalizeOptions } from '../normalize/index.js';
+import { resolveSettings } from '../settings/index.js';
 
 const run = promisify(execFile);
 
@@ -87,16 +86,9 @@ export async function rebuild(options: RebuildOptions): Promise<Rebuild> {
   }
   if (names.length === 0) throw new RebuildError(`--build: the build command left no .tar.gz or .whl in dist/ (it runs in the project directory and must write there)`);
 
-  const config = loadProjectConfig(project);
-  // No level given anywhere: each kind's own default, as `reprodist` without --level uses.
-  const level = options.level ?? config.level;
-  const normalizeOptions: NormalizeOptions = {
-    // As if SOURCE_DATE_EPOCH were the commit time, which wins over the file's epoch.
-    epoch: options.epoch ?? commitTime,
-    mtime: options.mtime ?? config.mtime ?? 'epoch',
-    ...(level !== undefined ? { level } : {}),
-    keepCompression: config.keepCompression ?? false,
-  };
+  // The commit time is given as the epoch, as if it were SOURCE_DATE_EPOCH, which wins over the
+  // file's epoch; the rest comes from the clone's [tool.reprodist], as `reprodist` there would take it.
+  const { options: normalizeOptions } = resolveSettings({ epoch: options.epoch ?? commitTime, mtime: options.mtime, level: options.level }, { cwd: project });
   const files: string[] = [];
   for (const name of names) {
     options.onStep?.(`normalizing ${name}`);

@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
-import type { MtimePolicy } from './normalize/options.js';
+import type { MtimePolicy } from '../normalize/index.js';
+import { ConfigError } from './errors.js';
 
 export interface ProjectConfig {
   /** The pyproject.toml it came from, for messages. */
@@ -14,11 +15,9 @@ export interface ProjectConfig {
   paths?: string[];
   jobs?: number;
   keepCompression?: boolean;
-}
-
-/** A pyproject.toml setting reprodist cannot use: exit 2 with this line. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+  /** For the build-backend wrapper (reprodist.backend, docs/python.md): the backend it wraps. */
+  backend?: string;
+  backendPath?: string[];
 }
 
 /** The nearest pyproject.toml at or above `start`. */
@@ -70,8 +69,16 @@ export function loadProjectConfig(start: string = process.cwd()): ProjectConfig 
         if (typeof value !== 'boolean') throw bad(key, 'true or false');
         config.keepCompression = value;
         break;
+      case 'backend':
+        if (typeof value !== 'string' || value === '') throw bad(key, 'a module path such as "setuptools.build_meta"');
+        config.backend = value;
+        break;
+      case 'backend-path':
+        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) throw bad(key, 'a list of strings');
+        config.backendPath = value;
+        break;
       default:
-        throw new ConfigError(`${source}: unknown key ${JSON.stringify(key)} in [tool.reprodist] (known: epoch, mtime, level, paths, jobs, keep-compression)`);
+        throw new ConfigError(`${source}: unknown key ${JSON.stringify(key)} in [tool.reprodist] (known: epoch, mtime, level, paths, jobs, keep-compression, backend, backend-path)`);
     }
   }
   return config;

@@ -2,12 +2,13 @@
 // `Content-Encoding: gzip`, which some servers send for .tar.gz files, and the bytes are the point
 // here. Redirects are followed, every wait is bounded, the size is capped, and a download goes to a
 // scratch file that becomes the target only when complete: a failure never leaves a partial file.
-import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, rename } from 'node:fs/promises';
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { removeScratch, scratchPath } from '../normalize/index.js';
 
 /** Why a download failed: verify tells a missing file (404) from a server it cannot reach. */
 export type DownloadFailure = 'missing' | 'unreachable' | 'error';
@@ -51,7 +52,7 @@ export interface Downloaded {
 
 /** Downloads `url` to `target`; on any failure `target` does not exist and no scratch file remains. */
 export async function download(url: string, target: string, options: DownloadOptions): Promise<Downloaded> {
-  const scratch = join(dirname(target), `.reprodist-download-${process.pid}-${randomBytes(4).toString('hex')}.part`);
+  const scratch = scratchPath(dirname(target), 'part');
   const file = await open(scratch, 'wx', 0o600);
   const hash = createHash('sha256');
   let response: IncomingMessage | undefined;
@@ -70,8 +71,9 @@ export async function download(url: string, target: string, options: DownloadOpt
   } catch (error) {
     response?.destroy();
     await file.close().catch(() => undefined);
-    await rm(scratch, { force: true });
     throw error;
+  } finally {
+    await removeScratch(scratch);
   }
 }
 

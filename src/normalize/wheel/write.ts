@@ -1,27 +1,29 @@
-// The normal form of a wheel (docs/normal-form.md, "wheel"), built on the zip codec. Members are
-// read through the central directory, recompressed with the deterministic deflate (several at once,
-// so the block pool stays busy), and written in normal order; no member data is held whole in memory.
+// Writing a wheel's normal form (docs/normal-form.md, "wheel"): members recompressed with the
+// deterministic deflate (several at once, so the block pool stays busy) and written in normal order
+// by the zip writer; no member data is held whole in memory.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { DeflateStream } from '../formats/deflate/index.js';
-import type { ByteSink } from '../formats/sink.js';
+import { DeflateStream } from '../../formats/deflate/index.js';
+import type { ByteSink } from '../../formats/sink.js';
 import {
-  EXTRA_EXTENDED_TIMESTAMP, FLAG_DATA_DESCRIPTOR, FLAG_UTF8, HOST_UNIX, METHOD_DEFLATE, METHOD_STORED, MSDOS_ATTR_DIRECTORY,
-  S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, VERSION_DEFLATE, ZipWriter, externalAttrToUnixMode, fromDosDateTime, hostOf,
-  makeVersionMadeBy, openZip, toDosDateTime, unixModeToExternalAttr,
-} from '../formats/zip/index.js';
-import type { ZipEntry, ZipReader } from '../formats/zip/index.js';
-import { compareNames, withImpliedDirectories } from './content.js';
-import type { ContentRecord, ContentType } from './content.js';
-import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from './options.js';
-import type { NormalizeOptions } from './options.js';
-import { ChangeLog } from './report.js';
-import { RefusedInput, ancestorsOf, checkLinkTarget, checkMemberName, checkParentsAreDirectories } from './refusal.js';
-import { removeScratch, scratchPath } from './scratch.js';
-import type { ArtefactHandler, HandlerRun } from './artefact.js';
-import { recordProblems } from './record.js';
+  FLAG_DATA_DESCRIPTOR, FLAG_UTF8, HOST_UNIX, METHOD_DEFLATE, METHOD_STORED, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFREG,
+  VERSION_DEFLATE, ZipWriter, makeVersionMadeBy, openZip, toDosDateTime, unixModeToExternalAttr,
+} from '../../formats/zip/index.js';
+import type { ZipReader } from '../../formats/zip/index.js';
+import { withImpliedDirectories } from '../content.js';
+import type { ContentRecord } from '../content.js';
+import { RefusedInput } from '../failure.js';
+import type { HandlerRun } from '../handler.js';
+import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from '../options.js';
+import type { NormalizeOptions } from '../options.js';
+import { ChangeLog } from '../report.js';
+import { ancestorsOf, checkLinkTarget, checkParentsAreDirectories } from '../refusal.js';
+import { removeScratch, scratchPath } from '../scratch.js';
+import { recordProblems } from '../record.js';
+import { WHEEL_FIELDS } from './fields.js';
+import { classify, compareWheelPaths, contentRecord, hashStream, inDistInfo, isRecord, readBytes, readText } from './read.js';
+import type { WheelMember } from './read.js';
 
 /** Unix, spec version 2.0: what Python's zipfile writes on every platform. */
 const VERSION_MADE_BY = makeVersionMadeBy(HOST_UNIX, VERSION_DEFLATE);
@@ -31,59 +33,6 @@ const IN_MEMORY_LIMIT = 4 << 20;
 const MEMBERS_IN_FLIGHT = 8;
 /** RECORD files larger than this are not parsed for the check (no real wheel comes close). */
 const MAX_RECORD_BYTES = 64 << 20;
-
-/** A member of the input, classified and validated. */
-interface WheelMember {
-  entry: ZipEntry;
-  path: string;
-  type: ContentType;
-  executable: boolean;
-  /** Seconds since 1970 (UTC) as the input stores it, for `--mtime clamp`. */
-  mtime: number;
-}
-
-/** `true` when the member lies under a top-level `*.dist-info/` directory. */
-function inDistInfo(path: string): boolean {
-  return /^[^/]+\.dist-info\//.test(path);
-}
-
-function isRecord(path: string): boolean {
-  return /^[^/]+\.dist-info\/RECORD$/.test(path);
-}
-
-/** Normal order: by UTF-8 bytes, except `*.dist-info/` members last, and their RECORD very last. */
-export function compareWheelPaths(a: string, b: string): number {
-  const rank = (p: string) => (isRecord(p) ? 2 : inDistInfo(p) ? 1 : 0);
-  return rank(a) - rank(b) || compareNames(a, b);
-}
-
-function classify(entry: ZipEntry): WheelMember {
-  const path = checkMemberName(entry.name);
-  const unixMode = hostOf(entry.versionMadeBy) === HOST_UNIX ? externalAttrToUnixMode(entry.externalAttr) : 0;
-  const format = unixMode & S_IFMT;
-  let type: ContentType;
-  if (entry.name.endsWith('/') || format === S_IFDIR) type = 'directory';
-  else if (format === S_IFLNK) type = 'symlink';
-  else if (format === 0 || format === S_IFREG) type = entry.externalAttr & MSDOS_ATTR_DIRECTORY ? 'directory' : 'file';
-  else throw new RefusedInput(`${path}: zip member of Unix file type 0${format.toString(8)} (a device, fifo or socket) is refused`);
-  if (type === 'directory' && entry.uncompressedSize !== 0) throw new RefusedInput(`${path}: directory entry with ${entry.uncompressedSize} bytes of data`);
-  return { entry, path, type, executable: type === 'file' && (unixMode & 0o111) !== 0, mtime: entryMtime(entry) };
-}
-
-/** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
-function entryMtime(entry: ZipEntry): number {
-  for (const field of [...entry.localExtraFields, ...entry.extraFields]) {
-    // Info-ZIP extended timestamp: flags byte, bit 0 = mtime follows as a signed 32-bit LE.
-    if (field.id === EXTRA_EXTENDED_TIMESTAMP && field.data.length >= 5 && field.data[0]! & 1) {
-      return Buffer.from(field.data).readInt32LE(1);
-    }
-  }
-  try {
-    return fromDosDateTime(entry);
-  } catch {
-    return 0;
-  }
-}
 
 /** Compressed bytes of one member, in memory or, when large, in a scratch file. */
 class CompressedData {
@@ -139,16 +88,6 @@ interface PreparedMember {
   dispose: () => Promise<void>;
 }
 
-async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
-
 /** Reads a member (checking its CRC and size) and compresses it the normal way. */
 async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOptions, workDir: string): Promise<PreparedMember> {
   const { entry } = member;
@@ -180,6 +119,11 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   }
 }
 
+/** The name a member is stored under: directory entries carry their trailing slash. */
+function storedName(member: WheelMember): string {
+  return member.type === 'directory' ? `${member.path}/` : member.path;
+}
+
 function externalAttr(member: WheelMember): number {
   if (member.type === 'directory') return unixModeToExternalAttr(S_IFDIR | 0o755) + MSDOS_ATTR_DIRECTORY;
   if (member.type === 'symlink') return unixModeToExternalAttr(S_IFLNK | 0o777);
@@ -189,17 +133,21 @@ function externalAttr(member: WheelMember): number {
 /** Notes how an input entry's header differs from what the normal form writes for it. */
 function noteEntryChanges(changes: ChangeLog, prepared: PreparedMember, written: { dosTime: number; dosDate: number; flags: number; externalAttr: number }): void {
   const { entry, path } = prepared.member;
-  if (entry.dosTime !== written.dosTime || entry.dosDate !== written.dosDate) changes.add('zip date/time', path);
-  if (entry.externalAttr !== written.externalAttr) changes.add('zip external attributes', `${path} (0x${entry.externalAttr.toString(16)})`);
+  if (entry.dosTime !== written.dosTime || entry.dosDate !== written.dosDate) changes.add(WHEEL_FIELDS.time, path);
+  if (entry.externalAttr !== written.externalAttr) changes.add(WHEEL_FIELDS.externalAttr, `${path} (0x${entry.externalAttr.toString(16)})`);
   if (entry.extraFields.length > 0 || entry.localExtraFields.length > 0) {
     const ids = [...new Set([...entry.localExtraFields, ...entry.extraFields].map((f) => `0x${f.id.toString(16).padStart(4, '0')}`))];
-    changes.add('zip extra fields', `${path} (${ids.join(' ')})`);
+    changes.add(WHEEL_FIELDS.extraFields, `${path} (${ids.join(' ')})`);
   }
-  if (entry.versionMadeBy !== VERSION_MADE_BY) changes.add('zip version made by', `${path} (0x${entry.versionMadeBy.toString(16)})`);
-  if (entry.flags !== written.flags) changes.add('zip flags', `${path} (0x${entry.flags.toString(16)}${entry.flags & FLAG_DATA_DESCRIPTOR ? ', data descriptor' : ''})`);
-  if (entry.method !== prepared.method || entry.compressedSize !== prepared.compressedSize) changes.add('zip compressed data', path);
-  if (entry.internalAttr !== 0) changes.add('zip internal attributes', path);
-  if (entry.commentBytes.length > 0) changes.add('zip comments', path);
+  // Members of 4 GiB and more need zip64, and the writer raises their version needed to 4.5.
+  if (entry.versionNeeded !== VERSION_DEFLATE && Math.max(prepared.size, prepared.compressedSize) < 0xffffffff) {
+    changes.add(WHEEL_FIELDS.versionNeeded, `${path} (${entry.versionNeeded})`);
+  }
+  if (entry.versionMadeBy !== VERSION_MADE_BY) changes.add(WHEEL_FIELDS.versionMadeBy, `${path} (0x${entry.versionMadeBy.toString(16)})`);
+  if (entry.flags !== written.flags) changes.add(WHEEL_FIELDS.flags, `${path} (0x${entry.flags.toString(16)}${entry.flags & FLAG_DATA_DESCRIPTOR ? ', data descriptor' : ''})`);
+  if (entry.method !== prepared.method || entry.compressedSize !== prepared.compressedSize) changes.add(WHEEL_FIELDS.compressedData, path);
+  if (entry.internalAttr !== 0) changes.add(WHEEL_FIELDS.internalAttr, path);
+  if (entry.commentBytes.length > 0) changes.add(WHEEL_FIELDS.comments, path);
 }
 
 /** Runs `work` over items with up to `limit` in flight, handing results to `consume` in order. */
@@ -221,12 +169,12 @@ async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T)
   }
 }
 
-async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun> {
+export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun> {
   const zip = await openZip(inputPath);
   try {
     if (zip.entries.length === 0) throw new RefusedInput('zip: the wheel has no members');
     const changes = new ChangeLog();
-    if (zip.comment.length > 0) changes.add('zip archive comment', `${zip.comment.length} bytes`);
+    if (zip.comment.length > 0) changes.add(WHEEL_FIELDS.archiveComment, `${zip.comment.length} bytes`);
     const members = zip.entries.map(classify);
     const seen = new Set<string>();
     for (const member of members) {
@@ -238,14 +186,15 @@ async function normalizeWheel(inputPath: string, sink: ByteSink, options: Normal
     const ancestors = new Set(members.flatMap((m) => ancestorsOf(m.path)));
     const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
     for (const dropped of members) {
-      if (dropped.type === 'directory' && ancestors.has(dropped.path)) changes.add('zip directory entries dropped', `${dropped.path}/`);
+      if (dropped.type === 'directory' && ancestors.has(dropped.path)) changes.add(WHEEL_FIELDS.directories, `${dropped.path}/ (dropped)`);
     }
-    const ordered = [...kept].sort((a, b) => compareWheelPaths(a.path, b.path));
+    const ordered = [...kept].sort((a, b) => compareWheelPaths(storedName(a), storedName(b)));
     const inputOrder = kept.map((m) => m.path);
     if (ordered.some((m, i) => m.path !== inputOrder[i])) {
       const firstDistInfo = inputOrder.findIndex(inDistInfo);
       const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
-      changes.add(distInfoNotLast ? 'zip member order (.dist-info/ is not last)' : 'zip member order', `${ordered.filter((m, i) => m.path !== inputOrder[i]).length} of ${ordered.length} members move`);
+      const moved = ordered.filter((m, i) => m.path !== inputOrder[i]).length;
+      changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
     }
 
     const writer = new ZipWriter(sink);
@@ -267,7 +216,7 @@ async function normalizeWheel(inputPath: string, sink: ByteSink, options: Normal
         };
         noteEntryChanges(changes, prepared, fields);
         await writer.addEntry({
-          nameBytes: Buffer.from(member.type === 'directory' ? `${member.path}/` : member.path, 'utf8'),
+          nameBytes: Buffer.from(storedName(member), 'utf8'),
           versionMadeBy: VERSION_MADE_BY,
           versionNeeded: VERSION_DEFLATE,
           internalAttr: 0,
@@ -293,46 +242,3 @@ async function normalizeWheel(inputPath: string, sink: ByteSink, options: Normal
     await zip.close();
   }
 }
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of chunks) out.push(chunk);
-  return out;
-}
-
-async function readBytes(zip: ZipReader, entry: ZipEntry): Promise<Buffer> {
-  return Buffer.concat(await collect(zip.openMemberStream(entry)));
-}
-
-async function readText(zip: ZipReader, entry: ZipEntry): Promise<string> {
-  return (await readBytes(zip, entry)).toString('utf8');
-}
-
-/** A member's content record; a file's sha256 is computed unless the caller already has it. */
-async function contentRecord(zip: ZipReader, member: WheelMember, knownSha256?: string): Promise<ContentRecord> {
-  const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
-  if (member.type === 'directory') return base;
-  if (member.type === 'symlink') return { ...base, linkTarget: await readText(zip, member.entry) };
-  const sha256 = knownSha256 ?? (await hashStream(zip.openMemberStream(member.entry))).sha256;
-  return { ...base, executable: member.executable, sha256 };
-}
-
-/** The content view of a wheel: every member read back and hashed. */
-export async function readWheelContent(path: string): Promise<ContentRecord[]> {
-  const zip = await openZip(path);
-  try {
-    const records: ContentRecord[] = [];
-    for (const entry of zip.entries) records.push(await contentRecord(zip, classify(entry)));
-    return withImpliedDirectories(records);
-  } finally {
-    await zip.close();
-  }
-}
-
-/** The wheel handler: `.whl` files. */
-export const wheelHandler: ArtefactHandler = {
-  kind: 'wheel',
-  matches: (fileName) => fileName.endsWith('.whl'),
-  normalize: normalizeWheel,
-  readContent: readWheelContent,
-};

@@ -5,11 +5,11 @@ import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { describeError } from '../normalize/artefact.js';
-import type { MtimePolicy } from '../normalize/options.js';
-import { expandArtefactPaths } from '../paths.js';
-import { compareFiles } from './compare.js';
-import type { CompareOptions, PairComparison } from './compare.js';
+import { compareFiles } from '../compare/index.js';
+import type { CompareOptions, PairComparison } from '../compare/index.js';
+import { describeError } from '../normalize/index.js';
+import type { MtimePolicy } from '../normalize/index.js';
+import { expandArtefactPaths, loadProjectConfig, resolvePaths } from '../settings/index.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download, fetchJson } from './download.js';
 import type { DownloadOptions, DownloadProgress } from './download.js';
 import { DEFAULT_BUILD_COMMAND, rebuild } from './rebuild.js';
@@ -89,7 +89,7 @@ export interface Verification {
 
 /** Checks every local artefact against every source. Never throws; failures are in the result. */
 export async function verify(options: VerifyOptions): Promise<Verification> {
-  const { files, problems } = await expandArtefactPaths(options.local ?? []);
+  const { files, problems } = await expandArtefactPaths(resolvePaths(options.local, loadProjectConfig(options.cwd)));
   const result: Verification = { local: files, sources: [], checks: [], problems, exitCode: 0 };
   const pypi = [...new Set(options.pypi ?? [])].map(parseRequirement);
   const against = [...new Set(options.against ?? [])];

@@ -1,0 +1,78 @@
+// What normalize and check share: the settings options, running a handler over every artefact the
+// paths name, and the report and lines for the results.
+import type { Argv } from 'yargs';
+import { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL, defaultJobs, runBatch } from '../normalize/index.js';
+import type { ArtefactResult, BatchDisplay, NormalizeOptions } from '../normalize/index.js';
+import { expandArtefactPaths, resolveSettings } from '../settings/index.js';
+import type { GivenSettings, Settings } from '../settings/index.js';
+import type { Outcome, OutputLines } from './output.js';
+import { problemLines } from './output.js';
+
+/** The report of normalize and check: the `--json` document and the library API's result. */
+export interface Report {
+  command: string;
+  epoch: number;
+  results: ArtefactResult[];
+  /** Arguments that named nothing usable, one line each. */
+  problems: string[];
+  exitCode: number;
+}
+
+export interface ArtefactFlags extends GivenSettings {
+  paths: string[];
+}
+
+/** The positional paths and the options that settle the normal form. */
+export function settingOptions(y: Argv): Argv {
+  return y
+    .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' })
+    .option('epoch', { type: 'string', describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
+    .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
+    .option('level', { type: 'number', describe: `deflate level, 1-9 (default: ${DEFAULT_LEVEL} for sdists, ${DEFAULT_WHEEL_LEVEL} for wheels)` })
+    .option('jobs', { alias: 'j', type: 'number', describe: `compression threads (default: the number of cores, ${defaultJobs()} here); the bytes do not depend on it` });
+}
+
+type ArtefactWork = (file: string, options: NormalizeOptions, settings: Settings) => Promise<ArtefactResult>;
+
+/** Resolves the settings, expands the paths and runs `work` over every artefact. */
+export async function runOverArtefacts(
+  flags: ArtefactFlags,
+  prepare: (files: string[], settings: Settings) => Promise<void>,
+  work: ArtefactWork,
+  display?: BatchDisplay,
+): Promise<{ settings: Settings; results: ArtefactResult[]; problems: string[] }> {
+  const settings = resolveSettings(flags);
+  const { files, problems } = await expandArtefactPaths(settings.paths);
+  await prepare(files, settings);
+  const results = await runBatch(files, settings.options, settings.jobs, (file, options) => work(file, options, settings), display);
+  return { settings, results, problems };
+}
+
+export function isFailure(result: ArtefactResult): boolean {
+  return result.status === 'refused' || result.status === 'error';
+}
+
+const PAD = 11;
+
+/** Human lines for one result: a status word, the file, and for changes an indented list. */
+export function describeResult(result: ArtefactResult): string[] {
+  const head = `${result.status.replace('-', ' ').padEnd(PAD)}${result.path}`;
+  if (result.message) return [`${head}: ${result.message}`];
+  const lines = [result.output && result.output !== result.path ? `${head} -> ${result.output}` : head];
+  for (const change of result.changes) {
+    const count = change.count > 1 ? ` (${change.count})` : '';
+    lines.push(`${' '.repeat(PAD)}${change.field}${count}: ${change.examples.join(', ')}${change.count > change.examples.length ? ', ...' : ''}`);
+  }
+  for (const problem of result.problems) lines.push(`${' '.repeat(PAD)}problem: ${problem}`);
+  return lines;
+}
+
+/** The report as an Outcome: failures on stderr; `wrong` also marks what check fails on. */
+export function reportOutcome(report: Report): Outcome {
+  const text: OutputLines[] = problemLines(report.problems);
+  for (const result of report.results) {
+    const failed = isFailure(result);
+    text.push({ stream: failed ? 'err' : 'out', wrong: failed || result.status === 'not-normal', lines: describeResult(result) });
+  }
+  return { exitCode: report.exitCode, json: report, text };
+}

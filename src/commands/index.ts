@@ -1,0 +1,48 @@
+// The verbs, and running one: its outcome printed by the one printer, its progress on the one
+// display. The command line (src/cli.ts) and nothing else comes through here.
+import { describeError, removeAllScratchNow } from '../normalize/index.js';
+import { checkVerb } from './check.js';
+import { compareVerb } from './compare.js';
+import { digestVerb } from './digest.js';
+import { normalizeVerb } from './normalize.js';
+import { outputStyles, printOutcome } from './output.js';
+import type { OutputFlags } from './output.js';
+import { createProgress } from './progress.js';
+import type { Verb } from './verb.js';
+import { verifyVerb } from './verify.js';
+
+export { DEFAULT_EPOCH } from '../normalize/index.js';
+export { UsageError } from '../settings/index.js';
+export type { Verb } from './verb.js';
+
+/** Every verb, the default one (normalize) first. */
+export const verbs: readonly Verb<never>[] = [normalizeVerb, checkVerb, compareVerb, digestVerb, verifyVerb] as readonly Verb<never>[];
+
+/** Runs a verb with its parsed flags, prints what it says, and resolves to its exit code. */
+export async function runVerb<Flags>(verb: Verb<Flags>, flags: Flags & Partial<OutputFlags>): Promise<number> {
+  const output = { json: flags.json ?? false, quiet: flags.quiet ?? false };
+  const progress = createProgress(output);
+  const outcome = await verb.run({ ...flags, ...output }, { styles: outputStyles(), progress });
+  progress.stop();
+  printOutcome(outcome, output);
+  return outcome.exitCode;
+}
+
+/** The one line printed for a failure that reached the top: no stack trace. */
+export function failureLine(error: unknown): string {
+  return `reprodist: ${describeError(error)}`;
+}
+
+/**
+ * Ctrl-C or a polite kill: removes this run's scratch files (originals are only ever replaced by an
+ * atomic rename, so they are whole either way) and exits as shells expect.
+ */
+export function exitOnSignals(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeAllScratchNow();
+      process.stderr.write(`reprodist: interrupted (${signal}); originals are untouched or fully replaced, scratch files removed\n`);
+      process.exit(code);
+    });
+  }
+}

@@ -1,0 +1,35 @@
+// The sdist handler (docs/normal-form.md, "sdist"): `.tar.gz` files. Normalizing is three passes,
+// none holding member data in memory: index (inflate, validate, hash, and spool file data beside
+// the output, since sorting needs random access), write (planned order, from the spool), and the
+// verification of what was written, which src/normalize/artefact.ts runs.
+import { open } from 'node:fs/promises';
+import type { ArtefactHandler } from '../handler.js';
+import { DEFAULT_LEVEL } from '../options.js';
+import { removeScratch, scratchPath } from '../scratch.js';
+import { compareSdistMetadata } from './metadata.js';
+import { planSdist } from './plan.js';
+import { indexSdist, readSdistContent, readSdistMemberHeads, sdistIndexContent } from './read.js';
+import { noteGzipChanges, writeSdist } from './write.js';
+
+export const sdistHandler: ArtefactHandler = {
+  kind: 'sdist',
+  matches: (fileName) => fileName.endsWith('.tar.gz'),
+  async normalize(inputPath, sink, options, workDir) {
+    const level = options.level ?? DEFAULT_LEVEL;
+    const spoolPath = scratchPath(workDir, 'spool');
+    const spool = await open(spoolPath, 'wx+', 0o600);
+    try {
+      const index = await indexSdist(inputPath, spool);
+      const planned = planSdist(index, options);
+      const written = await writeSdist(planned, spool, sink, level, options);
+      noteGzipChanges(index, written, level);
+      return { changes: index.changes.list(), content: sdistIndexContent(index) };
+    } finally {
+      await spool.close();
+      await removeScratch(spoolPath);
+    }
+  },
+  readContent: readSdistContent,
+  compareMetadata: compareSdistMetadata,
+  readMemberHeads: readSdistMemberHeads,
+};

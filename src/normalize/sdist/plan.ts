@@ -1,0 +1,74 @@
+// The normal form of an sdist, planned from the validated index (docs/normal-form.md, "tar"): which
+// members are written, in which order, with which header fields, and what that changes.
+import type { TarWriteMember } from '../../formats/tar/index.js';
+import { compareNames, withImpliedDirectories } from '../content.js';
+import { normalFileMode, normalMtime } from '../options.js';
+import type { NormalizeOptions } from '../options.js';
+import { checkParentsAreDirectories } from '../refusal.js';
+import { SDIST_FIELDS } from './fields.js';
+import { DIRECTORY_MODE, SYMLINK_MODE, asContentRecord } from './read.js';
+import type { IndexedMember, SdistIndex } from './read.js';
+
+/** A member of the output, in order, with where its data comes from. */
+export interface PlannedMember {
+  header: TarWriteMember;
+  source?: IndexedMember;
+}
+
+/** The name a member is stored under: directories carry their trailing slash. */
+function storedName(name: string, type: string): string {
+  return type === 'directory' ? `${name}/` : name;
+}
+
+/** The output members in normal order, and the policy-dependent changes (noted in the index's log). */
+export function planSdist(index: SdistIndex, options: NormalizeOptions): PlannedMember[] {
+  const { members, changes } = index;
+  checkParentsAreDirectories(members);
+  const byPath = new Map(members.map((m) => [m.path, m]));
+
+  // Hard-linked names share one file; the first name in normal order carries the data.
+  const linkGroups = new Map<string, string[]>();
+  for (const member of members) {
+    const root = member.type === 'link' ? member.linkname : member.path;
+    if (member.type === 'file' || member.type === 'link') linkGroups.set(root, [...(linkGroups.get(root) ?? []), member.path]);
+  }
+  const dataHolder = new Map<string, string>();
+  for (const [root, names] of linkGroups) {
+    const first = names.sort(compareNames)[0]!;
+    if (first !== root) changes.add(SDIST_FIELDS.tarHardLinks, `${first} (now holds the data)`);
+    for (const name of names) dataHolder.set(name, first);
+  }
+
+  // Sorted by the names as stored, so that a directory's members follow it directly (`a.b`, `a/`, `a/x`).
+  const records = withImpliedDirectories(members.map(asContentRecord))
+    .sort((a, b) => compareNames(storedName(a.name, a.type), storedName(b.name, b.type)));
+  const planned: PlannedMember[] = [];
+  const base = { uid: 0, gid: 0, uname: '', gname: '' };
+  for (const record of records) {
+    const member = byPath.get(record.name);
+    const mtime = member ? normalMtime(member.mtime, options) : options.epoch;
+    if (member && member.mtime !== mtime) changes.add(SDIST_FIELDS.tarMtime, `${member.path} (${member.mtime})`);
+    if (!member) {
+      changes.add(SDIST_FIELDS.tarDirectories, `${record.name}/ (added)`);
+      planned.push({ header: { ...base, name: record.name, type: 'directory', mode: DIRECTORY_MODE, mtime, size: 0 } });
+    } else if (member.type === 'directory') {
+      planned.push({ header: { ...base, name: member.path, type: 'directory', mode: DIRECTORY_MODE, mtime, size: 0 } });
+    } else if (member.type === 'symlink') {
+      planned.push({ header: { ...base, name: member.path, type: 'symlink', mode: SYMLINK_MODE, mtime, size: 0, linkname: member.linkname } });
+    } else {
+      const holder = dataHolder.get(member.path)!;
+      const root = member.type === 'link' ? byPath.get(member.linkname)! : member;
+      const mode = normalFileMode(root.mode);
+      if (holder === member.path) {
+        planned.push({ header: { ...base, name: member.path, type: 'file', mode, mtime, size: root.size }, source: root });
+      } else {
+        planned.push({ header: { ...base, name: member.path, type: 'link', mode, mtime, size: 0, linkname: holder } });
+      }
+    }
+  }
+  const inputOrder = members.map((m) => m.path);
+  const outputOrder = planned.map((p) => p.header.name).filter((name) => byPath.has(name));
+  const moved = inputOrder.filter((name, i) => outputOrder[i] !== name);
+  if (moved.length > 0) changes.add(SDIST_FIELDS.tarOrder, `${moved.length} of ${inputOrder.length} members move`);
+  return planned;
+}

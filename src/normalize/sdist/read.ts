@@ -1,0 +1,194 @@
+// Reading an sdist. walkSdist is the one gunzip-and-tar traversal: normalizing, the content view,
+// the metadata view and compare's member data all read a .tar.gz through it. On it, indexSdist
+// validates every member and builds what the normal form is planned from.
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { asGzipError, openGunzip } from '../../formats/gzip.js';
+import type { GzipHeader } from '../../formats/gzip.js';
+import { readTar } from '../../formats/tar/index.js';
+import type { TarEntryHeader, TarMemberType } from '../../formats/tar/index.js';
+import { contentName, withImpliedDirectories } from '../content.js';
+import type { ContentRecord } from '../content.js';
+import { RefusedInput } from '../failure.js';
+import { readHead } from '../handler.js';
+import type { MemberHead } from '../handler.js';
+import { normalFileMode } from '../options.js';
+import { ChangeLog } from '../report.js';
+import { checkLinkTarget, checkMemberName } from '../refusal.js';
+import { SDIST_FIELDS } from './fields.js';
+
+/** Mode of directories, and of symlinks (what lstat reports on Linux), in the normal form. */
+export const DIRECTORY_MODE = 0o755;
+export const SYMLINK_MODE = 0o777;
+
+/** What the traversal saw of the archive as a whole. */
+export interface SdistWalk {
+  gzipHeader: GzipHeader;
+  /** sha256 and length of the uncompressed tar, to tell tar changes from compression changes. */
+  tarSha256: string;
+  tarSize: number;
+}
+
+/** Called per member in archive order. It reads `body` to its end or not at all; the rest is skipped. */
+export type TarVisitor = (header: TarEntryHeader, body: AsyncIterable<Uint8Array>) => Promise<void>;
+
+/** Inflates and reads a .tar.gz member by member. Inflate and tar errors become FormatErrors. */
+export async function walkSdist(path: string, visit: TarVisitor): Promise<SdistWalk> {
+  const { header, stream } = await openGunzip(path);
+  const tarHash = createHash('sha256');
+  let tarSize = 0;
+  stream.on('data', (chunk: Uint8Array) => {
+    tarHash.update(chunk);
+    tarSize += chunk.length;
+  });
+  try {
+    for await (const { header: entry, body } of readTar(stream)) {
+      await visit(entry, body);
+      for await (const _ of body) {
+        // tar-stream hands out the next member only once this one's data has been read
+      }
+    }
+  } catch (error) {
+    throw asGzipError(error);
+  }
+  return { gzipHeader: header, tarSha256: tarHash.digest('hex'), tarSize };
+}
+
+export interface IndexedMember {
+  path: string;
+  type: TarMemberType;
+  mode: number;
+  mtime: number;
+  /** Files: where the data sits in the spool. */
+  spoolOffset: number;
+  size: number;
+  sha256: string;
+  /** Symlinks: target as stored. Hard links: the path of the file whose data they share. */
+  linkname: string;
+}
+
+export interface SdistIndex extends SdistWalk {
+  members: IndexedMember[];
+  changes: ChangeLog;
+}
+
+/** Reads and validates every member, spooling file data to `spool` when one is given. */
+export async function indexSdist(inputPath: string, spool: FileHandle | null): Promise<SdistIndex> {
+  const changes = new ChangeLog();
+  const members: IndexedMember[] = [];
+  const seen = new Map<string, IndexedMember>();
+  let spoolOffset = 0;
+  const walk = await walkSdist(inputPath, async (entry, body) => {
+    const path = checkMemberName(entry.name);
+    const type = memberType(entry.type, path);
+    if (seen.has(path)) throw new RefusedInput(`${path}: duplicate member name`);
+    let linkname = '';
+    if (type === 'symlink') linkname = checkLinkTarget(path, entry.linkname ?? '');
+    if (type === 'link') {
+      const target = seen.get(checkMemberName(entry.linkname ?? ''));
+      if (!target || (target.type !== 'file' && target.type !== 'link')) {
+        throw new RefusedInput(`${path}: hard link to ${JSON.stringify(entry.linkname)}, which is not an earlier regular file`);
+      }
+      linkname = target.type === 'link' ? target.linkname : target.path;
+    }
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of body) {
+      hash.update(chunk);
+      if (type === 'file' && spool) await spool.write(chunk, 0, chunk.length, spoolOffset + size);
+      size += chunk.length;
+    }
+    const member: IndexedMember = { path, type, mode: entry.mode, mtime: entry.mtime, spoolOffset, size, sha256: hash.digest('hex'), linkname };
+    if (type === 'link') {
+      // A hard link is another name for its target's data and mode.
+      const root = seen.get(linkname)!;
+      member.sha256 = root.sha256;
+      member.mode = root.mode;
+    }
+    if (type === 'file') spoolOffset += size;
+    members.push(member);
+    seen.set(path, member);
+    noteHeaderChanges(changes, member, entry);
+  });
+  if (members.length === 0) throw new RefusedInput('tar: the archive has no members');
+  return { ...walk, members, changes };
+}
+
+function memberType(type: string | null, path: string): TarMemberType {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+    case 'symlink':
+    case 'link':
+      return type;
+    case 'character-device':
+    case 'block-device':
+    case 'fifo':
+      throw new RefusedInput(`${path}: ${type} members are refused (an sdist holds files, directories and links)`);
+    default:
+      throw new RefusedInput(`${path}: unsupported tar member type${type ? ` ${type}` : ''}`);
+  }
+}
+
+/** Records which header fields of an input member differ from the normal form (policy-independent ones). */
+function noteHeaderChanges(changes: ChangeLog, member: IndexedMember, entry: TarEntryHeader): void {
+  if (entry.uid !== 0 || entry.gid !== 0 || entry.uname !== '' || entry.gname !== '') {
+    changes.add(SDIST_FIELDS.tarOwner, `${member.path} (${entry.uname || entry.uid}:${entry.gname || entry.gid})`);
+  }
+  if (member.mode & 0o7777 & ~0o777) changes.add(SDIST_FIELDS.tarSpecialBits, member.path);
+  const wantedMode = member.type === 'directory' ? DIRECTORY_MODE : member.type === 'symlink' ? SYMLINK_MODE : normalFileMode(member.mode);
+  if ((member.mode & 0o7777) !== wantedMode) changes.add(SDIST_FIELDS.tarMode, `${member.path} (${(member.mode & 0o7777).toString(8)})`);
+  const dropped = Object.keys(entry.pax ?? {}).filter((key) => key !== 'path' && key !== 'linkpath' && key !== 'size');
+  if (dropped.length > 0) changes.add(SDIST_FIELDS.tarPax, `${member.path} (${dropped.sort().join(', ')})`);
+}
+
+/** The content view of the indexed input: what the output must hold. */
+export function sdistIndexContent(index: SdistIndex): ContentRecord[] {
+  return withImpliedDirectories(index.members.map(asContentRecord));
+}
+
+export function asContentRecord(member: IndexedMember): ContentRecord {
+  const base = { name: member.path, executable: false, sha256: '', linkTarget: '' };
+  if (member.type === 'directory') return { ...base, type: 'directory' };
+  if (member.type === 'symlink') return { ...base, type: 'symlink', linkTarget: member.linkname };
+  return { ...base, type: 'file', executable: (member.mode & 0o111) !== 0, sha256: member.sha256 };
+}
+
+/** Reads the content view of a .tar.gz (used to verify what was written, and by check and digest). */
+export async function readSdistContent(path: string): Promise<ContentRecord[]> {
+  return sdistIndexContent(await indexSdist(path, null));
+}
+
+/** The first `limit` bytes of the named file members; a hard link's are its target's, which comes earlier. */
+export async function readSdistMemberHeads(path: string, names: readonly string[], limit: number): Promise<Map<string, MemberHead>> {
+  const found = new Map<string, MemberHead>();
+  if (names.length === 0) return found;
+  const wanted = new Set(names);
+  const linkTargets = new Map<string, string>();
+  const isFile = (type: string | null) => type === 'file' || type === 'contiguous-file';
+  await walkSdist(path, async (entry, body) => {
+    const name = contentName(entry.name);
+    if (entry.type === 'link') linkTargets.set(name, contentName(entry.linkname ?? ''));
+    if (wanted.has(name) && isFile(entry.type)) found.set(name, await readHead(body, limit, false));
+  });
+  const rootOf = (name: string): string => {
+    let root = name;
+    for (let hops = 0; linkTargets.has(root) && hops < linkTargets.size; hops += 1) root = linkTargets.get(root)!;
+    return root;
+  };
+  const viaLinks = [...wanted].filter((name) => !found.has(name) && linkTargets.has(name));
+  if (viaLinks.length === 0) return found;
+  const roots = new Set(viaLinks.map(rootOf));
+  const rootData = new Map<string, MemberHead>();
+  await walkSdist(path, async (entry, body) => {
+    const name = contentName(entry.name);
+    if (roots.has(name) && isFile(entry.type)) rootData.set(name, await readHead(body, limit, false));
+  });
+  for (const name of viaLinks) {
+    const data = rootData.get(rootOf(name));
+    if (data) found.set(name, data);
+  }
+  return found;
+}

@@ -1,0 +1,133 @@
+// Reading a wheel: every member through the strict zip reader, classified and validated as the
+// normal form sees it (path, type, exec bit, mtime), its content view, and member data for compare.
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import {
+  EXTRA_EXTENDED_TIMESTAMP, HOST_UNIX, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, externalAttrToUnixMode,
+  fromDosDateTime, hostOf, openZip,
+} from '../../formats/zip/index.js';
+import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
+import { compareNames, contentName, withImpliedDirectories } from '../content.js';
+import type { ContentRecord, ContentType } from '../content.js';
+import { RefusedInput } from '../failure.js';
+import { readHead } from '../handler.js';
+import type { MemberHead } from '../handler.js';
+import { checkMemberName } from '../refusal.js';
+
+/** A member of the input, classified and validated. */
+export interface WheelMember {
+  entry: ZipEntry;
+  path: string;
+  type: ContentType;
+  executable: boolean;
+  /** Seconds since 1970 (UTC) as the input stores it, for `--mtime clamp`. */
+  mtime: number;
+}
+
+/** `true` when the member lies under a top-level `*.dist-info/` directory. */
+export function inDistInfo(path: string): boolean {
+  return /^[^/]+\.dist-info\//.test(path);
+}
+
+export function isRecord(path: string): boolean {
+  return /^[^/]+\.dist-info\/RECORD$/.test(path);
+}
+
+/** Normal order: by UTF-8 bytes, except `*.dist-info/` members last, and their RECORD very last. */
+export function compareWheelPaths(a: string, b: string): number {
+  const rank = (p: string) => (isRecord(p) ? 2 : inDistInfo(p) ? 1 : 0);
+  return rank(a) - rank(b) || compareNames(a, b);
+}
+
+export function classify(entry: ZipEntry): WheelMember {
+  const path = checkMemberName(entry.name);
+  const unixMode = hostOf(entry.versionMadeBy) === HOST_UNIX ? externalAttrToUnixMode(entry.externalAttr) : 0;
+  const format = unixMode & S_IFMT;
+  let type: ContentType;
+  if (entry.name.endsWith('/') || format === S_IFDIR) type = 'directory';
+  else if (format === S_IFLNK) type = 'symlink';
+  else if (format === 0 || format === S_IFREG) type = entry.externalAttr & MSDOS_ATTR_DIRECTORY ? 'directory' : 'file';
+  else throw new RefusedInput(`${path}: zip member of Unix file type 0${format.toString(8)} (a device, fifo or socket) is refused`);
+  if (type === 'directory' && entry.uncompressedSize !== 0) throw new RefusedInput(`${path}: directory entry with ${entry.uncompressedSize} bytes of data`);
+  return { entry, path, type, executable: type === 'file' && (unixMode & 0o111) !== 0, mtime: entryMtime(entry) };
+}
+
+/** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
+function entryMtime(entry: ZipEntry): number {
+  for (const field of [...entry.localExtraFields, ...entry.extraFields]) {
+    // Info-ZIP extended timestamp: flags byte, bit 0 = mtime follows as a signed 32-bit LE.
+    if (field.id === EXTRA_EXTENDED_TIMESTAMP && field.data.length >= 5 && field.data[0]! & 1) {
+      return Buffer.from(field.data).readInt32LE(1);
+    }
+  }
+  try {
+    return fromDosDateTime(entry);
+  } catch {
+    return 0;
+  }
+}
+
+export async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of chunks) out.push(chunk);
+  return out;
+}
+
+export async function readBytes(zip: ZipReader, entry: ZipEntry): Promise<Buffer> {
+  return Buffer.concat(await collect(zip.openMemberStream(entry)));
+}
+
+export async function readText(zip: ZipReader, entry: ZipEntry): Promise<string> {
+  return (await readBytes(zip, entry)).toString('utf8');
+}
+
+/** A member's content record; a file's sha256 is computed unless the caller already has it. */
+export async function contentRecord(zip: ZipReader, member: WheelMember, knownSha256?: string): Promise<ContentRecord> {
+  const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
+  if (member.type === 'directory') return base;
+  if (member.type === 'symlink') return { ...base, linkTarget: await readText(zip, member.entry) };
+  const sha256 = knownSha256 ?? (await hashStream(zip.openMemberStream(member.entry))).sha256;
+  return { ...base, executable: member.executable, sha256 };
+}
+
+/** The content view of a wheel: every member read back and hashed. */
+export async function readWheelContent(path: string): Promise<ContentRecord[]> {
+  const zip = await openZip(path);
+  try {
+    const records: ContentRecord[] = [];
+    for (const entry of zip.entries) records.push(await contentRecord(zip, classify(entry)));
+    return withImpliedDirectories(records);
+  } finally {
+    await zip.close();
+  }
+}
+
+
+/** The first `limit` bytes of the named file members; reading stops there, as the size is in the header. */
+export async function readWheelMemberHeads(path: string, names: readonly string[], limit: number): Promise<Map<string, MemberHead>> {
+  const found = new Map<string, MemberHead>();
+  if (names.length === 0) return found;
+  const wanted = new Set(names);
+  const zip = await openZip(path);
+  try {
+    for (const entry of zip.entries) {
+      const name = contentName(entry.name);
+      if (!wanted.has(name) || entry.name.endsWith('/')) continue;
+      const { head } = await readHead(zip.openMemberStream(entry), limit, true);
+      found.set(name, { size: entry.uncompressedSize, head });
+    }
+  } finally {
+    await zip.close();
+  }
+  return found;
+}

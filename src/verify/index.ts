@@ -1,0 +1,7 @@
+// Verifying a release: local artefacts against a URL prefix, a PyPI release or a clean rebuild of
+// HEAD (verify.ts), with bounded downloads (download.ts) and the rebuild itself (rebuild.ts).
+export { verify, DEFAULT_INDEX_URL } from './verify.js';
+export type { CheckStatus, SourceCheck, SourceKind, SourceSummary, Verification, VerifyOptions } from './verify.js';
+export type { DownloadProgress } from './download.js';
+export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './download.js';
+export { DEFAULT_BUILD_COMMAND } from './rebuild.js';
