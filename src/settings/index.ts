@@ -46,7 +46,7 @@ export function resolveSettings(given: GivenSettings, context: SettingsContext =
   const config = loadProjectConfig(cwd);
   const level = given.level ?? config.level;
   const jobs = given.jobs ?? config.jobs ?? defaultJobs();
-  if (level !== undefined && (!Number.isInteger(level) || level < 1 || level > 9)) throw new UsageError(`level: expected a whole number from 1 to 9, got ${JSON.stringify(level)}`);
+  if (level !== undefined && (!Number.isInteger(level) || level < 1 || level > 9)) throw new UsageError(`level: expected 1 to 9, got ${JSON.stringify(level)}`);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`jobs: expected a whole number of at least 1, got ${JSON.stringify(jobs)}`);
   return {
     options: {

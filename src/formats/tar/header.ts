@@ -11,20 +11,23 @@ const MAX_OCTAL_11 = 8 ** 11 - 1;
 
 export type TarMemberType = 'file' | 'directory' | 'symlink' | 'link';
 
-/** A member as the writer writes it. */
-export interface TarWriteMember {
-  /** The path, without a trailing slash (the writer adds one to directories). */
+/** The header fields a member has whether it is read or written (ustar's table, pax applied). */
+export interface TarHeaderFields {
   name: string;
-  type: TarMemberType;
   mode: number;
   uid: number;
   gid: number;
   uname: string;
   gname: string;
-  /** Whole seconds since 1970. */
+  /** Seconds since 1970. */
   mtime: number;
   /** Data length; 0 for everything but files. */
   size: number;
+}
+
+/** A member as the writer writes it: `name` without a trailing slash (directories get one), whole-second `mtime`. */
+export interface TarWriteMember extends TarHeaderFields {
+  type: TarMemberType;
   /** Link target, for symlinks and hard links. */
   linkname?: string;
 }

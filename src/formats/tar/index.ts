@@ -3,7 +3,7 @@
 //   read.ts    readTar: members in archive order (tar-stream's parser, our errors and header shape)
 //   write.ts   TarWriter: members, data and padding to a byte sink
 export { PAX_HEADER_NAME, TAR_BLOCK_SIZE, TAR_RECORD_SIZE, encodeTarHeaders, tarEnd, tarPadding } from './header.js';
-export type { TarMemberType, TarWriteMember } from './header.js';
+export type { TarHeaderFields, TarMemberType, TarWriteMember } from './header.js';
 export { readTar } from './read.js';
 export type { TarEntry, TarEntryHeader } from './read.js';
 export { TarWriter } from './write.js';

@@ -3,23 +3,18 @@
 import type { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
 import { FormatError } from '../errors.js';
+import type { TarHeaderFields } from './header.js';
 
 /** pax and GNU long-name headers larger than this are refused rather than buffered. */
 const MAX_EXTENDED_HEADER_BYTES = 1 << 20;
 
-/** A member as the reader sees it: decoded fields, with pax and GNU long names already applied. */
-export interface TarEntryHeader {
-  name: string;
+/**
+ * A member as the reader sees it: decoded fields, with pax and GNU long names applied, and `mtime`
+ * with the fraction of a pax `mtime` record when there is one.
+ */
+export interface TarEntryHeader extends TarHeaderFields {
   /** tar-stream's type name; null for a typeflag it does not know (GNU sparse, volume label...). */
   type: string | null;
-  mode: number;
-  uid: number;
-  gid: number;
-  uname: string;
-  gname: string;
-  /** Seconds since 1970, with the fraction of a pax `mtime` record when there is one. */
-  mtime: number;
-  size: number;
   linkname: string | null;
   devmajor: number;
   devminor: number;

@@ -5,12 +5,12 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildProject, FIXTURES, makeCheckout, SDIST_NAME, WHEEL_NAME } from './helpers/build.js';
-import { PYTHON, requireTools, runCli, runOk, tmpDir } from './helpers/tools.js';
-import { compare } from '../src/compare/index.js';
-import { SAME_CONTENT_VERDICT } from '../src/commands/render.js';
-import { makeStyle, wantsColour } from '../src/commands/output.js';
-import { unifiedDiff } from '../src/compare/unified-diff.js';
+import { buildProject, FIXTURES, makeCheckout, SDIST_NAME, WHEEL_NAME } from '../helpers/build.js';
+import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import { compare } from '../../src/compare/index.js';
+import { SAME_CONTENT_VERDICT } from '../../src/commands/render.js';
+import { makeStyle, wantsColour } from '../../src/commands/output.js';
+import { unifiedDiff } from '../../src/compare/unified-diff.js';
 
 const WORK = tmpDir(undefined, 'reprodist-compare-');
 const RAW_A = join(WORK, 'raw-a');
@@ -27,7 +27,7 @@ function buildEdited(outDir: string, edit: (src: string) => void): void {
   const src = join(WORK, 'edited-src');
   makeCheckout('setuptools', src);
   edit(src);
-  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
   delete env.SOURCE_DATE_EPOCH;
   runOk(PYTHON, ['-m', 'build', '--no-isolation', '--skip-dependency-check', '--outdir', outDir, src], { cwd: WORK, env });
 }
@@ -35,10 +35,11 @@ function buildEdited(outDir: string, edit: (src: string) => void): void {
 let haveTools = false;
 
 before(() => {
-  haveTools = requireTools({ skip: () => undefined }, 'build', 'setuptools');
+  haveTools = requireTools({ skip: () => undefined }, 'build', 'setuptools', 'faketime');
   if (!haveTools) return;
   buildProject({ backend: 'setuptools', outDir: RAW_A, condition: { umask: 0o022, tz: 'UTC' } });
-  buildProject({ backend: 'setuptools', outDir: RAW_B, condition: { umask: 0o002, tz: 'Asia/Kolkata', sourceMtime: 1_600_000_000 } });
+  // A faked clock years ahead: the two gzip MTIMEs differ whenever the builds run, never by chance.
+  buildProject({ backend: 'setuptools', outDir: RAW_B, condition: { umask: 0o002, tz: 'Asia/Kolkata', sourceMtime: 1_600_000_000, fakeTime: '2031-05-06 07:08:09' } });
   buildEdited(TAMPERED, (src) => {
     const core = join(src, 'src/reprodemo/core.py');
     writeFileSync(core, readFileSync(core, 'utf8').replace(/\n/, '\nimport os  # tampered\n'));

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { PYTHON, REPO_ROOT, requireTools, run, runCli, runOk, tmpDir } from './helpers/tools.js';
+import { PYTHON, REPO_ROOT, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 const EPOCH = '1700000000';
 
@@ -157,7 +157,7 @@ for i, f in enumerate(sorted(glob.glob('/usr/lib/python3.11/*.py'))[:40]):
     const check = runCli(['check', archive]);
     assert.equal(check.code, 1);
     assert.match(check.stdout, /not normal +\S+\n.*gzip MTIME/s);
-    assert.match(check.stdout, /tar owner \(uid\/gid\/uname\/gname\) \(4\)/);
+    assert.match(check.stdout, /tar owner \(4\): /);
     assert.equal(runCli([archive]).code, 0);
     assert.equal(statSync(archive).mode & 0o777, 0o640);
     const once = sha256(archive);

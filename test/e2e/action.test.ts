@@ -15,7 +15,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT, runCli, runOk, sha256File, tmpDir } from './helpers/tools.js';
+import { REPO_ROOT, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
 type Yaml = string | Yaml[] | { [key: string]: Yaml };
 type YamlMap = { [key: string]: Yaml };

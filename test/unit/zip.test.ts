@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE } from '../src/formats/deflate/index.js';
-import { deflateBlockWasm as deflateBlock } from '../src/formats/deflate/zlib-wasm.js';
+import { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE } from '../../src/formats/deflate/index.js';
+import { deflateBlockWasm as deflateBlock } from '../../src/formats/deflate/zlib-wasm.js';
 import {
   EXTERNAL_ATTR_S_IFDIR,
   EXTERNAL_ATTR_S_IFLNK,
@@ -46,7 +46,7 @@ import {
   unixModeToExternalAttr,
   type ZipEntry,
   type ZipWriterEntry,
-} from '../src/formats/zip/index.js';
+} from '../../src/formats/zip/index.js';
 
 const PYTHON = '/usr/bin/python3';
 let dir = '';

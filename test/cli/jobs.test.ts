@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, requireTools, runCli, runOk, tmpDir } from './helpers/tools.js';
+import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 function digests(dir: string): string[] {
   return readdirSync(dir).sort().map((name) => `${name} ${createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')}`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, PYTHON, REPO_ROOT, requireTools, runOk, tmpDir } from './helpers/tools.js';
+import { CLI, PYTHON, REPO_ROOT, requireTools, runOk, tmpDir } from '../helpers/tools.js';
 
 const VERSIONS = ['22', '24'];
 const CACHE = join(REPO_ROOT, 'test', '.cache');

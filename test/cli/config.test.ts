@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, PYTHON, REPO_ROOT, envWithout, requireTools, run, runOk, tmpDir } from './helpers/tools.js';
+import { CLI, PYTHON, REPO_ROOT, envWithout, requireTools, run, runOk, tmpDir } from '../helpers/tools.js';
 
 const FIXTURE = join(REPO_ROOT, 'fixtures', 'dist', 'reprodemo-1.0.0+flit.tar.gz');
 

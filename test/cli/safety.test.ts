@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLI, PYTHON, requireTools, runCli, runOk, tmpDir } from './helpers/tools.js';
+import { CLI, PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 const SCRATCH = /^\.reprodist-\d+-[0-9a-f]{8}\.(tmp|spool)$/;
 

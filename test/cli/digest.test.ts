@@ -5,10 +5,10 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKENDS, buildProject, FIXTURES } from './helpers/build.js';
-import type { Backend } from './helpers/build.js';
-import { BACKEND_MODULES, CLI, PYTHON, REPO_ROOT, hasTool, requireTools, run, runCli, runOk, tmpDir } from './helpers/tools.js';
-import { contentDigest, serializeContent } from '../src/compare/index.js';
+import { BACKENDS, buildProject, FIXTURES } from '../helpers/build.js';
+import type { Backend } from '../helpers/build.js';
+import { BACKEND_MODULES, CLI, PYTHON, REPO_ROOT, hasTool, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import { contentDigest, serializeContent } from '../../src/compare/index.js';
 
 const WORK = tmpDir(undefined, 'reprodist-digest-');
 const EPOCH = '1700000000';

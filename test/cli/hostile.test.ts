@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CLI, PYTHON, requireTools, run, runCli, runOk, tmpDir } from './helpers/tools.js';
+import { CLI, PYTHON, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 /** The memory bound of the normal form's promise (issue 5: 146 MiB for every input). */
 const MAX_RSS_KIB = 146 * 1024;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, REPO_ROOT, requireTools, runCli, runOk, tmpDir } from './helpers/tools.js';
+import { PYTHON, REPO_ROOT, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 const EPOCH = '1700000000';
 
@@ -16,7 +16,8 @@ const FIXTURES: Record<string, string> = {
   'reprodemo-1.0.0+hatchling-py3-none-any.whl': '57f328fdc2d71d82f3167e7e0edb95f9e6eff85f4af72ee37e90f08d0d28a8ce',
   'reprodemo-1.0.0+hatchling.tar.gz': '359d2a4a0dc2d850b4ff807963ea3f472a788b83b63f7c514e8d657be6d66cc6',
   'reprodemo-1.0.0+setuptools-py3-none-any.whl': '650b87ff0d504260eb785df67291910c86f644ff674c90acf8928c4034239011',
-  'reprodemo-1.0.0+setuptools.tar.gz': '84dc4ee41a5a3c794b9c0f12afe859d955ee02996d0daffc3328a49e6962266c',
+  // Normal form version 2: src/reprodemo.egg-info/ now comes before src/reprodemo/ ('.' < '/').
+  'reprodemo-1.0.0+setuptools.tar.gz': 'dd5e8f5753362b8b328fa5934a021dcfbc4b6a93364da26764c58074c08f1a32',
 };
 
 function digests(dir: string): Record<string, string> {

@@ -10,10 +10,10 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
-import { BACKENDS_DIR, PROJECT_DIR, SDIST_NAME, WHEEL_NAME, buildProject, makeCheckout } from './helpers/build.js';
-import { CLI, PYTHON, REPO_ROOT, requireTools, runCli, runOk, tmpDir } from './helpers/tools.js';
-import type { RunResult } from './helpers/tools.js';
-import { verify } from '../src/verify/index.js';
+import { BACKENDS_DIR, PROJECT_DIR, SDIST_NAME, WHEEL_NAME, buildProject, makeCheckout } from '../helpers/build.js';
+import { CLI, PYTHON, REPO_ROOT, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import type { RunResult } from '../helpers/tools.js';
+import { verify } from '../../src/verify/index.js';
 
 const WORK = tmpDir(undefined, 'reprodist-verify-test-');
 /** The "release": normalized setuptools artefacts, and the same after a source change. */

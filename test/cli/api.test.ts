@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, tmpDir } from './helpers/tools.js';
+import { REPO_ROOT, tmpDir } from '../helpers/tools.js';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { exports: { '.': { import: string } } };
-const api = (await import(join(REPO_ROOT, pkg.exports['.'].import))) as typeof import('../src/index.js');
+const api = (await import(join(REPO_ROOT, pkg.exports['.'].import))) as typeof import('../../src/index.js');
 
 test('normalize and check return structured results and do not print', async (t) => {
   const dir = tmpDir(t);

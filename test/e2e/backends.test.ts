@@ -8,8 +8,8 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { BACKENDS, buildProject, type Backend, type BuildCondition } from './helpers/build.js';
-import { contentLines, extractWithDataFilter, tarMembers, verifyRecord, zipMembers } from './helpers/inspect.js';
+import { BACKENDS, buildProject, type Backend, type BuildCondition } from '../helpers/build.js';
+import { contentLines, extractWithDataFilter, tarMembers, verifyRecord, zipMembers } from '../helpers/inspect.js';
 import {
   BACKEND_MODULES,
   PYTHON,
@@ -20,7 +20,7 @@ import {
   runCli,
   sha256File,
   tmpDir,
-} from './helpers/tools.js';
+} from '../helpers/tools.js';
 
 const SDE = 1_700_000_000;
 const AS_OTHER_USER = canSwitchUid();

@@ -14,11 +14,11 @@ import {
 } from 'pako';
 import {
   DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE, DeflateStream, type DeflateBlockJob,
-} from '../src/formats/deflate/index.js';
-import { deflateBlock } from './helpers/pako-deflate.js';
+} from '../../src/formats/deflate/index.js';
+import { deflateBlock } from '../helpers/pako-deflate.js';
 import {
   deflateBlockWasm, deflateBlockWasmWith, firstOutputSize, zlibWasmMemorySize, zlibWasmVersion,
-} from '../src/formats/deflate/zlib-wasm.js';
+} from '../../src/formats/deflate/zlib-wasm.js';
 
 const EMPTY = new Uint8Array(0);
 const LEVELS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -43,7 +43,7 @@ function noise(length: number, seed: number): Uint8Array {
 /** Real text: Python's standard library if this is Debian 12, else TypeScript's declaration files. */
 function textFiles(): string[] {
   const pyDir = '/usr/lib/python3.11';
-  const tsDir = fileURLToPath(new URL('../node_modules/typescript/lib', import.meta.url));
+  const tsDir = fileURLToPath(new URL('../../node_modules/typescript/lib', import.meta.url));
   const dir = existsSync(join(pyDir, 'typing.py')) ? pyDir : tsDir;
   const ext = dir === pyDir ? '.py' : '.d.ts';
   return readdirSync(dir)
@@ -280,5 +280,16 @@ describe('deflateBlockWasm', () => {
     for (const level of [10, -2]) {
       assert.throws(() => deflateBlock({ input: CORPUS.subarray(0, 10), dictionary: EMPTY, level, last: true }));
     }
+  });
+});
+
+describe('the committed zlib.wasm', () => {
+  it('is the binary native/zlib-wasm/build.sh builds (its EXPECTED_WASM_SHA256)', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const script = readFileSync(join(root, 'native', 'zlib-wasm', 'build.sh'), 'utf8');
+    const expected = /^EXPECTED_WASM_SHA256=([0-9a-f]{64})$/m.exec(script)?.[1];
+    assert.ok(expected, 'build.sh states EXPECTED_WASM_SHA256');
+    const committed = readFileSync(join(root, 'src', 'formats', 'deflate', 'zlib.wasm'));
+    assert.equal(createHash('sha256').update(committed).digest('hex'), expected);
   });
 });

@@ -7,9 +7,9 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { contentLines, extractWithDataFilter, tarMembers, zipMembers } from './helpers/inspect.js';
-import { envWithout, requireTools, runCli, sha256File, tmpDir } from './helpers/tools.js';
-import { makeTree, TAR_WRITERS, ZIP_WRITERS, type Tree, type Writer } from './helpers/writers.js';
+import { contentLines, extractWithDataFilter, tarMembers, zipMembers } from '../helpers/inspect.js';
+import { envWithout, requireTools, runCli, sha256File, tmpDir } from '../helpers/tools.js';
+import { makeTree, TAR_WRITERS, ZIP_WRITERS, type Tree, type Writer } from '../helpers/writers.js';
 
 const EPOCH = 1_700_000_000;
 

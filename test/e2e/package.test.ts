@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { REPO_ROOT, run, runCli, runOk, sha256File, tmpDir } from './helpers/tools.js';
+import { REPO_ROOT, run, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 const RAW = join(REPO_ROOT, 'fixtures', 'dist');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, requireTools, run, runCli, runOk, tmpDir } from './helpers/tools.js';
+import { PYTHON, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 const EPOCH = '1700000000';
 
