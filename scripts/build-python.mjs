@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// `npm run build:python`: the Python distribution of reprodist, a py3-none-any wheel and an sdist in
+// dist-python/, both in normal form (normalized by the CLI they carry).
+//
+// python/ is copied to a scratch stage, the bundled CLI and the version from package.json are written
+// into it, and Debian's `python3 -m build --no-isolation` (flit_core) builds from there, so nothing is
+// generated inside python/ and nothing is fetched.
+//
+// What goes into src/reprodist/_js/ of the stage:
+//   package.json          {"type": "module", "version"}: the bundles are ES modules named .js, and
+//                         the CLI reads its version from ../package.json, as it does from dist/ on npm
+//   dist/cli.js           src/cli.ts and every dependency, one file
+//   dist/<worker>.js      the deflate pool's worker: piscina starts it by path, so it cannot be inlined
+//   dist/zlib.wasm        read by path next to the code that loads it
+//   node_modules/piscina/ the worker pool, as published (its package.json, LICENSE and dist/*.js, *.mjs)
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The bundle's inputs, relative to the repository root: the only lines to change when src/ moves.
+// The worker's output name is its entry's (the pool loads `./<name>.js` next to itself), the wasm's is
+// its own file name.
+const BUNDLE_INPUTS = {
+  cliEntry: 'src/cli.ts',
+  workerEntry: 'src/formats/deflate/worker.ts',
+  zlibWasm: 'src/formats/deflate/zlib.wasm',
+};
+
+/** Debian's interpreter, whose build and flit_core are installed from Debian packages. */
+const PYTHON = '/usr/bin/python3';
+/** Matches bin/reprodist: reprodist streams, so a small young generation keeps peak memory low. */
+const NODE_FLAGS = ['--max-semi-space-size=2'];
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT_DIR = join(ROOT, 'dist-python');
+const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+// piscina is not bundled: its thread bootstrap (its own worker.js, started by path) and our worker
+// must share one copy of it, or Piscina.move()'s marker (a Symbol of that copy) goes unrecognized.
+const PISCINA_FILES = /^(package\.json|LICENSE|dist([\\/].*)?\.m?js|dist([\\/][^.]*)?)$/;
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  legalComments: 'inline',
+  logLevel: 'warning',
+  external: ['piscina'],
+  // Bundled CommonJS modules call require() for Node's built-in modules.
+  banner: { js: "import { createRequire as __reprodistCreateRequire } from 'node:module';\nconst require = __reprodistCreateRequire(import.meta.url);" },
+};
+
+async function bundle(jsDir) {
+  const distDir = join(jsDir, 'dist');
+  mkdirSync(distDir, { recursive: true });
+  writeFileSync(join(jsDir, 'package.json'), `${JSON.stringify({ name: 'reprodist', version, private: true, type: 'module' }, null, 2)}\n`);
+  await build({
+    ...common,
+    stdin: {
+      contents: `import { main } from './${BUNDLE_INPUTS.cliEntry}';\nprocess.exitCode = await main(process.argv.slice(2));\n`,
+      resolveDir: ROOT,
+      sourcefile: 'reprodist-cli.js',
+      loader: 'ts',
+    },
+    outfile: join(distDir, 'cli.js'),
+  });
+  await build({
+    ...common,
+    entryPoints: [join(ROOT, BUNDLE_INPUTS.workerEntry)],
+    outfile: join(distDir, `${basename(BUNDLE_INPUTS.workerEntry).replace(/\.ts$/, '')}.js`),
+  });
+  copyFileSync(join(ROOT, BUNDLE_INPUTS.zlibWasm), join(distDir, basename(BUNDLE_INPUTS.zlibWasm)));
+  const piscinaRoot = join(ROOT, 'node_modules', 'piscina');
+  cpSync(piscinaRoot, join(jsDir, 'node_modules', 'piscina'), {
+    recursive: true,
+    filter: (src) => src === piscinaRoot || PISCINA_FILES.test(relative(piscinaRoot, src)),
+  });
+  return join(distDir, 'cli.js');
+}
+
+function runNode(cli, args, cwd) {
+  return execFileSync(process.execPath, [...NODE_FLAGS, cli, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+const stage = mkdtempSync(join(tmpdir(), 'reprodist-python-'));
+try {
+  const project = join(stage, 'reprodist');
+  cpSync(join(ROOT, 'python'), project, { recursive: true, filter: (src) => !/(^|[\\/])(__pycache__|.*\.pyc)$/.test(src) });
+  copyFileSync(join(ROOT, 'LICENSE'), join(project, 'LICENSE'));
+  const packageDir = join(project, 'src', 'reprodist');
+  writeFileSync(join(packageDir, '_version.py'), `# Written by scripts/build-python.mjs from package.json.\n__version__ = ${JSON.stringify(version)}\n`);
+  const cli = await bundle(join(packageDir, '_js'));
+
+  // The bundle must run on its own: this also proves it finds its version (../package.json).
+  const bundledVersion = runNode(cli, ['--version'], project).trim();
+  if (bundledVersion !== version) throw new Error(`the bundled CLI says version ${JSON.stringify(bundledVersion)}, package.json ${version}`);
+
+  const built = join(stage, 'built');
+  execFileSync(PYTHON, ['-m', 'build', '--no-isolation', '--outdir', built, project], {
+    cwd: stage,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PIP_NO_INDEX: '1' },
+  });
+  const artefacts = readdirSync(built).sort().map((name) => join(built, name));
+  if (artefacts.length !== 2 || !artefacts.some((a) => a.endsWith('-py3-none-any.whl')) || !artefacts.some((a) => a.endsWith('.tar.gz'))) {
+    throw new Error(`expected one py3-none-any wheel and one sdist, got ${artefacts.map((a) => basename(a)).join(', ')}`);
+  }
+  // In the project's directory, whose pyproject.toml has no [tool.reprodist]: nothing above it applies.
+  runNode(cli, ['normalize', '--quiet', ...artefacts], project);
+
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  mkdirSync(OUT_DIR, { recursive: true });
+  for (const artefact of artefacts) {
+    const to = join(OUT_DIR, basename(artefact));
+    copyFileSync(artefact, to);
+    const sha256 = createHash('sha256').update(readFileSync(to)).digest('hex');
+    process.stdout.write(`${sha256}  dist-python/${basename(artefact)}\n`);
+  }
+} finally {
+  if (!process.env.KEEP_TMP) rmSync(stage, { recursive: true, force: true });
+}
