@@ -104,6 +104,8 @@ def _normalize(directory: str, name: str) -> str:
     completed = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     output = (completed.stdout + completed.stderr).strip()
     if completed.returncode != 0:
+        # The build failed: a file not in normal form must not be left where the build's output goes.
+        os.remove(os.path.join(directory, name))
         raise NormalizationFailed(output or f"reprodist normalize exited {completed.returncode}")
     if output:
         print(output, file=sys.stderr)
