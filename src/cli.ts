@@ -2,13 +2,14 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError, exitOnSignals, failureLine, runVerb, verbs } from './commands/index.js';
+import { UsageError, exitOnSignals, failureLine, runVerb, survivePipes, verbs } from './commands/index.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Runs the CLI and resolves to the exit code; never throws. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
   exitOnSignals();
+  survivePipes();
   let exitCode = 0;
   const cli = yargs(argv)
     .scriptName('reprodist')
@@ -16,7 +17,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     // and `check` stays the verb (else it would be a path, and normalize would run).
     .option('json', { type: 'boolean', describe: 'print one JSON document on stdout (docs/api.md, docs/compare.md)' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only what is wrong' })
-    .option('keep-compression', { type: 'boolean', describe: "wheels: keep the builder's compressed bytes (faster; reproducible only when both builders' zlib agree)" })
+    .option('keep-compression', { type: 'boolean', describe: "normalize and check: keep wheels' compressed bytes as the builder wrote them (faster; reproducible only when both builders' zlib agree); --no-keep-compression overrides [tool.reprodist]" })
     .usage('$0 [normalize] [PATH...]\n\nMake Python sdists (.tar.gz) and wheels (.whl) byte-reproducible, in place.');
   for (const verb of verbs) {
     cli.command(verb.command as string | string[], verb.describe, (y) => verb.options(y), async (args) => {

@@ -5,6 +5,7 @@ import type { DigestResult } from '../compare/index.js';
 import { expandArtefactPaths, resolvePaths } from '../settings/index.js';
 import type { OutputLines } from './output.js';
 import { problemLines } from './output.js';
+import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
 export interface DigestFlags {
@@ -30,8 +31,9 @@ export async function digestPaths(paths: readonly string[]): Promise<DigestRepor
 export const digestVerb: Verb<DigestFlags> = {
   command: 'digest [paths..]',
   describe: "print each artefact's content digest (sha256 of its names, types, exec bits, contents and link targets; docs/digest.md), like sha256sum",
-  options: (y) => y.positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' }),
+  options: (y) => hideNormalFormFlags(y).positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' }),
   async run(flags) {
+    refuseNormalFormFlags('digest', flags);
     const report = await digestPaths(flags.paths);
     const text: OutputLines[] = problemLines(report.problems);
     for (const result of report.results) {

@@ -5,7 +5,7 @@ import { checkVerb } from './check.js';
 import { compareVerb } from './compare.js';
 import { digestVerb } from './digest.js';
 import { normalizeVerb } from './normalize.js';
-import { outputStyles, printOutcome } from './output.js';
+import { escapeLine, outputStyles, printOutcome } from './output.js';
 import type { OutputFlags } from './output.js';
 import { createProgress } from './progress.js';
 import type { Verb } from './verb.js';
@@ -14,6 +14,7 @@ import { verifyVerb } from './verify.js';
 export { DEFAULT_EPOCH } from '../normalize/index.js';
 export { UsageError } from '../settings/index.js';
 export type { Verb } from './verb.js';
+export { survivePipes } from './output.js';
 
 /** Every verb, the default one (normalize) first. */
 export const verbs: readonly Verb<never>[] = [normalizeVerb, checkVerb, compareVerb, digestVerb, verifyVerb] as readonly Verb<never>[];
@@ -30,7 +31,7 @@ export async function runVerb<Flags>(verb: Verb<Flags>, flags: Flags & Partial<O
 
 /** The one line printed for a failure that reached the top: no stack trace. */
 export function failureLine(error: unknown): string {
-  return `reprodist: ${describeError(error)}`;
+  return escapeLine(`reprodist: ${describeError(error)}`);
 }
 
 /**

@@ -1,6 +1,12 @@
 // What every verb prints, and the one printer for it: a JSON document on stdout with --json, else
-// human lines, stdout for results and stderr for failures; --quiet keeps only the lines that say
-// something is wrong. Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+// human lines, stdout for results and stderr for failures; --quiet keeps only the first line of each
+// piece that says something is wrong (one line per failing file). Colour only on a terminal, and
+// never when NO_COLOR is set (https://no-color.org).
+//
+// Lines carry text that comes from archives (member names, messages, diffs of their contents): the
+// printer escapes every control character in them, so a member name holding a newline cannot start a
+// line of its own (a GitHub Actions `::error::` command, say) and an escape sequence never reaches
+// the terminal. The only escape sequences left are the colours this module adds, on a terminal.
 
 export interface Style {
   bold(text: string): string;
@@ -48,14 +54,78 @@ export function outputStyles(): { out: Style; err: Style } {
   return { out: makeStyle(wantsColour(process.stdout)), err: makeStyle(wantsColour(process.stderr)) };
 }
 
+/** The colour sequences makeStyle writes, and only those. */
+const OWN_SGR = /^\x1b\[(?:0|1|2|31|32|33|36)m/;
+// C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators.
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeOne(char: string): string {
+  const code = char.codePointAt(0)!;
+  return NAMED[char] ?? (code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * One line made safe to print: every control character (newline, ESC, ...) as `\n`, `\x1b`...
+ * With `keepColour`, the colour sequences this module writes are kept as they are.
+ */
+export function escapeLine(line: string, keepColour = false): string {
+  if (!keepColour) return line.replace(CONTROL, escapeOne);
+  let out = '';
+  let rest = line;
+  for (;;) {
+    const at = rest.indexOf('\x1b');
+    if (at < 0) return out + rest.replace(CONTROL, escapeOne);
+    out += rest.slice(0, at).replace(CONTROL, escapeOne);
+    const own = OWN_SGR.exec(rest.slice(at));
+    out += own ? own[0] : '\\x1b';
+    rest = rest.slice(at + (own ? own[0].length : 1));
+  }
+}
+
+/** The lines the printer writes for one outcome, per stream (--json aside). */
+export function outcomeLines(outcome: Outcome, quiet: boolean, colour: { out: boolean; err: boolean } = { out: false, err: false }): { stream: 'out' | 'err'; text: string }[] {
+  const written: { stream: 'out' | 'err'; text: string }[] = [];
+  for (const { stream, wrong, lines } of outcome.text) {
+    if (quiet && !wrong) continue;
+    for (const line of quiet ? lines.slice(0, 1) : lines) written.push({ stream, text: escapeLine(line, colour[stream]) });
+  }
+  return written;
+}
+
 export function printOutcome(outcome: Outcome, flags: OutputFlags): void {
   if (flags.json) {
+    // JSON.stringify escapes every control character itself.
     process.stdout.write(`${JSON.stringify(outcome.json, null, 2)}\n`);
     return;
   }
-  for (const { stream, wrong, lines } of outcome.text) {
-    if (flags.quiet && !wrong) continue;
-    if (lines.length > 0) (stream === 'err' ? process.stderr : process.stdout).write(`${lines.join('\n')}\n`);
+  const colour = { out: wantsColour(process.stdout), err: wantsColour(process.stderr) };
+  for (const { stream, text } of outcomeLines(outcome, flags.quiet, colour)) (stream === 'err' ? process.stderr : process.stdout).write(`${text}\n`);
+}
+
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that goes away (`reprodist check | head -1`) is no error: output to a closed pipe is
+ * dropped, and the run ends as it would have, with its usual exit status and no stack trace. Any
+ * other write error ends the run with one line and exit 2.
+ */
+export function survivePipes(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    if (guarded.has(stream)) continue;
+    guarded.add(stream);
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+        // Nothing more can be read from it: write nowhere from now on.
+        stream.write = (() => true) as typeof stream.write;
+        return;
+      }
+      try {
+        process.stderr.write(`reprodist: cannot write output: ${error.message}\n`);
+      } finally {
+        process.exit(2);
+      }
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from 
 import type { Outcome, OutputLines, Style } from './output.js';
 import { problemLines } from './output.js';
 import { renderPair } from './render.js';
+import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
 export interface VerifyFlags {
@@ -91,7 +92,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
   command: 'verify [local..]',
   describe: 'check that local artefacts are byte-identical to remote ones (--against, --pypi) or to a rebuild from a clean clone (--build); exit 0 identical, 1 differ, 2 missing or unreachable',
   options: (y) =>
-    y
+    hideNormalFormFlags(y)
       .positional('local', { type: 'string', array: true, default: [] as string[], describe: 'local artefacts, directories or globs (default: dist/)' })
       // Repeated, not `array: true`, which would swallow the LOCAL paths that follow.
       .option('against', { type: 'string', coerce: asList, describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
@@ -105,6 +106,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
       .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'seconds to wait for a connection, a response or the next bytes' })
       .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, describe: 'largest download accepted (e.g. 500MiB)' }),
   async run(flags, { styles, progress }) {
+    refuseNormalFormFlags('verify', flags);
     const options = verifyOptionsFromFlags(flags);
     options.onProgress = (p) => progress.status(describeProgress(p));
     options.onStep = (message) => progress.status(message);

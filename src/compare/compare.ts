@@ -127,7 +127,12 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
     kind = handler.kind;
     const [statA, statB, hashA, hashB] = await Promise.all([stat(a), stat(b), sha256File(a), sha256File(b)]);
     const files = { size: { a: statA.size, b: statB.size }, sha256: { a: hashA, b: hashB } };
-    if (hashA === hashB) return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
+    if (hashA === hashB) {
+      // Equal bytes are an equal pair only when they are an artefact: one side is read through the
+      // handler, so two copies of a corrupt file are an error, as one would be.
+      await naming(a, handler.readContent(a));
+      return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
+    }
     const [contentA, contentB] = await Promise.all([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
     const members: MemberDifference[] = contentDifferences(contentA, contentB);
     const verdict: Verdict = members.length === 0 ? 'same-content' : 'content-differs';

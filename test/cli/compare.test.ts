@@ -193,6 +193,9 @@ describe('compare: errors are one line, exit 2', () => {
     const garbage = join(dir, 'garbage-1.0.tar.gz');
     writeFileSync(garbage, 'not gzip at all');
     assertOneLineError([sdist, garbage], /garbage-1\.0\.tar\.gz: gzip: not a gzip file/);
+    // Two copies of one corrupt file: equal bytes, but not an artefact, so an error, not `identical`.
+    assertOneLineError([truncated, truncated], /^refused +reprodemo-1\.0\.0\+flit\.tar\.gz: .*gzip: .*truncated/);
+    assertOneLineError([garbage, garbage], /garbage-1\.0\.tar\.gz: gzip: not a gzip file/);
     assertOneLineError([sdist, wheel], /is an sdist and .* a wheel/);
     assertOneLineError([sdist], /Not enough non-option arguments|see reprodist --help/);
   });

@@ -74,3 +74,25 @@ test('unknown keys and bad values are one-line errors, exit 2', (t) => {
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   }
 });
+
+test('--keep-compression acts on normalize and check only: other verbs refuse it, and hide it from their help', (t) => {
+  const dir = project(t, '[tool.reprodist]\nkeep-compression = true\n');
+  const sdist = join(dir, 'dist', 'x-1.0.tar.gz');
+  for (const flag of ['--keep-compression', '--no-keep-compression']) {
+    // Before or after the verb, for the verbs it acts on.
+    for (const args of [[flag, 'check', sdist], ['check', flag, sdist], [flag, '--out', join(dir, 'out'), sdist]]) {
+      const r = reprodist(dir, args);
+      assert.notEqual(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    }
+    for (const args of [[flag, 'digest', sdist], ['digest', flag, sdist], ['compare', flag, sdist, sdist], [flag, 'verify', '--against', 'http://127.0.0.1:9/', sdist]]) {
+      const r = reprodist(dir, args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^reprodist: ${flag} acts only on normalize and check, not on (digest|compare|verify) \\(see reprodist \\w+ --help\\)\\n$`));
+    }
+  }
+  // The config's keep-compression does not trouble the verbs it does not act on.
+  assert.equal(reprodist(dir, ['digest', sdist]).code, 0);
+  for (const verb of ['compare', 'digest', 'verify']) assert.doesNotMatch(reprodist(dir, [verb, '--help']).stdout, /keep-compression/, verb);
+  assert.match(reprodist(dir, ['check', '--help']).stdout, /--no-keep-compression overrides/);
+});
