@@ -421,6 +421,12 @@ test('action: verify against a URL prefix and a release on an index, identical a
   const differs = await runAction({ mode: 'verify', against: `${base}/good\n${base}/raw` }, workspace);
   assert.equal(differs.code, 1, differs.log);
   assert.deepEqual(report(differs).checks!.map((c) => c.status), ['identical', 'identical', 'differs', 'differs']);
+  // The log explains the difference as verify does, member by member and field by field, and says
+  // where the full report is.
+  assert.match(differs.log, /differs {5}reprodemo-1\.0\.0\+setuptools\.tar\.gz vs http:\S+\n {12}same content; differs only in what reprodist normalizes/);
+  assert.match(differs.log, /^ {12}tar mtime \[\d+\]: reprodemo-1\.0\.0/m);
+  assert.match(differs.log, /^ {12}zip date\/time \[\d+\]: /m);
+  assert.match(differs.log, /the full report \(diffs of text members too\): \S+report\.json; docs\/ci\.md shows how to upload it/);
 
   const nothing = await runAction({ mode: 'verify' }, workspace);
   assert.equal(nothing.code, 2, nothing.log);
