@@ -52,3 +52,17 @@ test('release:build twice: identical files, SHA256SUMS that sha256sum accepts, P
     assert.ok(listed.split('\n').includes(member), `${member} in the npm tarball`);
   }
 });
+
+test('the release workflow publishes the built files and verifies what was published', () => {
+  const workflow = readFileSync(join(REPO_ROOT, '.github', 'workflows', 'release.yml'), 'utf8');
+  assert.match(workflow, /^on:\n {2}push:\n {4}tags: \['v\*'\]$/m, 'runs on a tag');
+  assert.match(workflow, /npm run --silent release:build\n.*\n\s+npm run --silent release:build\n\s+diff -r release-first release/, 'builds twice and compares');
+  assert.match(workflow, /npm publish "reprodist-\$VERSION\.tgz" --provenance/, 'publishes the built tarball with provenance');
+  assert.match(workflow, /id-token: write {3}# PyPI trusted publishing\n[\s\S]*pypa\/gh-action-pypi-publish@release\/v1/);
+  assert.match(workflow, /gh release create .* \.\/\*$/m, 'uploads every file and SHA256SUMS');
+  assert.match(workflow, /node bin\/reprodist verify release\/ --pypi "reprodist==\$VERSION"/);
+  assert.match(workflow, /--against "https:\/\/github\.com\/\$GITHUB_REPOSITORY\/releases\/download\/\$TAG"/);
+  assert.match(workflow, /npm view "reprodist@\$VERSION" dist\.integrity/);
+  // No job gets more than it needs: nothing is granted at the top.
+  assert.match(workflow, /^permissions: \{\}$/m);
+});
