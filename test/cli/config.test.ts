@@ -96,3 +96,45 @@ test('--keep-compression acts on normalize and check only: other verbs refuse it
   for (const verb of ['compare', 'digest', 'verify']) assert.doesNotMatch(reprodist(dir, [verb, '--help']).stdout, /keep-compression/, verb);
   assert.match(reprodist(dir, ['check', '--help']).stdout, /--no-keep-compression overrides/);
 });
+
+test('SOURCE_DATE_EPOCH must be whole seconds: "git" there is refused', (t) => {
+  const dir = project(t, '');
+  for (const value of ['git', '1.5', 'yesterday']) {
+    const r = reprodist(dir, ['check'], envWithout({ SOURCE_DATE_EPOCH: value }));
+    assert.equal(r.code, 2, value);
+    assert.equal(r.stderr, `reprodist: SOURCE_DATE_EPOCH: expected whole seconds since 1970, got ${JSON.stringify(value)}\n`);
+  }
+});
+
+test("--epoch git that git cannot answer says git's own reason", (t) => {
+  if (!requireTools(t, 'git')) return;
+  const dir = project(t, '');
+  // No repository here or above (the ceiling stops git at the temporary directory's parent).
+  const env = envWithout({ GIT_CEILING_DIRECTORIES: join(dir, '..'), GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' });
+  const r = reprodist(dir, ['check', '--epoch', 'git'], env);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^reprodist: .*not a git repository/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  if (process.getuid?.() !== 0) return;
+  // A repository git calls "dubious" (another owner): git's reason, not "not a git checkout".
+  runOk('git', ['init', '-q', dir]);
+  runOk('chown', ['-R', '65534:65534', join(dir, '.git')]);
+  runOk('chown', ['65534:65534', dir]);
+  const dubious = reprodist(dir, ['check', '--epoch', 'git'], env);
+  assert.equal(dubious.code, 2);
+  assert.match(dubious.stderr, /dubious ownership/);
+});
+
+test('digest and verify read [tool.reprodist] paths, as normalize and check do', (t) => {
+  const dir = project(t, '[tool.reprodist]\npaths = ["out"]\n');
+  mkdirSync(join(dir, 'out'));
+  copyFileSync(FIXTURE, join(dir, 'out', 'y-2.0.tar.gz'));
+  mkdirSync(join(dir, 'sub'));
+  const digest = reprodist(join(dir, 'sub'), ['digest']);
+  assert.equal(digest.code, 0, digest.stderr);
+  assert.match(digest.stdout, /^[0-9a-f]{64} {2}\S*out\/y-2\.0\.tar\.gz\n$/, 'out/, not dist/');
+  // Nothing listens on port 9: the check fails, but it is out/'s file that verify took.
+  const verify = reprodist(join(dir, 'sub'), ['verify', '--json', '--timeout', '5', '--against', 'http://127.0.0.1:9/x']);
+  const report = JSON.parse(verify.stdout) as { checks: { name: string }[] };
+  assert.deepEqual(report.checks.map((c) => c.name), ['y-2.0.tar.gz']);
+});
