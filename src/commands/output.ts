@@ -6,7 +6,9 @@
 // Lines carry text that comes from archives (member names, messages, diffs of their contents): the
 // printer escapes every control character in them, so a member name holding a newline cannot start a
 // line of its own (a GitHub Actions `::error::` command, say) and an escape sequence never reaches
-// the terminal. The only escape sequences left are the colours this module adds, on a terminal.
+// the terminal. The only escape sequences left are, on a terminal, the few colour codes this module
+// uses (bold, dim, red, green, yellow, cyan, reset): one of those inside a name stays too, so at
+// worst a name changes colour; nothing else (cursor moves, titles, clears, links) gets through.
 
 export interface Style {
   bold(text: string): string;
@@ -95,8 +97,10 @@ export function outcomeLines(outcome: Outcome, quiet: boolean, colour: { out: bo
 
 export function printOutcome(outcome: Outcome, flags: OutputFlags): void {
   if (flags.json) {
-    // JSON.stringify escapes every control character itself.
-    process.stdout.write(`${JSON.stringify(outcome.json, null, 2)}\n`);
+    // JSON.stringify escapes C0 controls itself; DEL, C1 controls and the line separators are
+    // escaped here too (they can only be inside strings, where \uXXXX means the same).
+    const json = JSON.stringify(outcome.json, null, 2).replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    process.stdout.write(`${json}\n`);
     return;
   }
   const colour = { out: wantsColour(process.stdout), err: wantsColour(process.stderr) };

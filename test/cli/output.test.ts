@@ -18,7 +18,7 @@ const DIST = join(FIXTURES, 'dist');
 const SDIST_A = join(DIST, 'reprodemo-1.0.0+flit.tar.gz');
 const SDIST_B = join(DIST, 'reprodemo-1.0.0+hatchling.tar.gz');
 /** A member name a hostile archive could hold: a newline and a workflow command, and a screen clear. */
-const EVIL_MEMBER = 'evil-1.0/x\n::error title=pwned::injected\x1b[2J.txt';
+const EVIL_MEMBER = 'evil-1.0/x\n::error title=pwned::injected\x1b[2J\u009b2J.txt';
 const EVIL = join(WORK, 'evil-1.0.tar.gz');
 const EVIL_EDITED = join(WORK, 'edited', 'evil-1.0.tar.gz');
 const CORRUPT = join(WORK, 'corrupt-1.0.tar.gz');
@@ -168,7 +168,7 @@ describe('text from archives is escaped', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /\x1b/, 'no escape byte reaches the terminal');
     assert.doesNotMatch(r.stdout + r.stderr, /^::/m, 'no line starts a workflow command');
-    assert.ok(r.stdout.includes('x\\n::error title=pwned::injected\\x1b[2J.txt'), r.stdout);
+    assert.ok(r.stdout.includes('x\\n::error title=pwned::injected\\x1b[2J\\x9b2J.txt'), r.stdout);
   });
 
   test('compare: member names and the lines of a diff, escaped', () => {
@@ -183,7 +183,7 @@ describe('text from archives is escaped', () => {
   test('--json keeps the name as it is, JSON-escaped', () => {
     const r = runCli(['check', '--json', EVIL]);
     const report = JSON.parse(r.stdout) as { results: { changes: { examples: string[] }[] }[] };
-    assert.ok(report.results[0]!.changes.some((c) => c.examples.some((e) => e.includes('\n::error title=pwned::injected\x1b[2J'))));
-    assert.doesNotMatch(r.stdout, /\x1b/);
+    assert.ok(report.results[0]!.changes.some((c) => c.examples.some((e) => e.includes('\n::error title=pwned::injected\x1b[2J\u009b2J'))));
+    assert.doesNotMatch(r.stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, 'no raw control character, C1 included');
   });
 });
