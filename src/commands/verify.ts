@@ -34,6 +34,9 @@ export function parseSize(text: string): number {
 
 export function verifyOptionsFromFlags(flags: VerifyFlags): VerifyOptions {
   if (!(flags.timeout > 0)) throw new UsageError(`--timeout: expected seconds above 0, got ${flags.timeout}`);
+  // They settle how the rebuild is normalized: without --build there is no rebuild.
+  const buildOnly = (['epoch', 'mtime', 'level'] as const).filter((flag) => flags[flag] !== undefined);
+  if (!flags.build && buildOnly.length > 0) throw new UsageError(`--${buildOnly[0]} acts only with --build (how the rebuild is normalized); downloads are compared as they are`);
   if (flags.level !== undefined && (!Number.isInteger(flags.level) || flags.level < 1 || flags.level > 9)) throw new UsageError(`--level: expected 1 to 9, got ${flags.level}`);
   // Only the flag counts here: without it, the rebuild is normalized at its commit's time.
   const epoch = flags.epoch === undefined ? undefined : resolveEpoch(flags.epoch, {}, { cwd: process.cwd(), env: {} });

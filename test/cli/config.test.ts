@@ -138,3 +138,12 @@ test('digest and verify read [tool.reprodist] paths, as normalize and check do',
   const report = JSON.parse(verify.stdout) as { checks: { name: string }[] };
   assert.deepEqual(report.checks.map((c) => c.name), ['y-2.0.tar.gz']);
 });
+
+test('verify takes --epoch, --mtime and --level only with --build, the rebuild they act on', (t) => {
+  const dir = project(t, '');
+  for (const args of [['--epoch', '1700000000'], ['--mtime', 'clamp'], ['--level', '9']]) {
+    const r = reprodist(dir, ['verify', ...args, '--against', 'http://127.0.0.1:9/x']);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.stderr, `reprodist: ${args[0]} acts only with --build (how the rebuild is normalized); downloads are compared as they are\n`);
+  }
+});
