@@ -16,7 +16,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     // Declared before the verb is read, so that in `reprodist --json check` the flag takes no value
     // and `check` stays the verb (else it would be a path, and normalize would run).
     .option('json', { type: 'boolean', describe: 'print one JSON document on stdout (docs/api.md, docs/compare.md)' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only what is wrong' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only what is wrong: one line per failing file' })
     .option('keep-compression', { type: 'boolean', describe: "normalize and check: keep wheels' compressed bytes as the builder wrote them (faster; reproducible only when both builders' zlib agree); --no-keep-compression overrides [tool.reprodist]" })
     .usage('$0 [normalize] [PATH...]\n\nMake Python sdists (.tar.gz) and wheels (.whl) byte-reproducible, in place.');
   for (const verb of verbs) {
