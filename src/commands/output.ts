@@ -58,8 +58,9 @@ export function outputStyles(): { out: Style; err: Style } {
 
 /** The colour sequences makeStyle writes, and only those. */
 const OWN_SGR = /^\x1b\[(?:0|1|2|31|32|33|36)m/;
-// C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators.
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
+// C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional
+// embeddings, overrides and isolates (which can make a name read as another).
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function escapeOne(char: string): string {

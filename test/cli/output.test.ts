@@ -156,6 +156,7 @@ describe('--quiet: one line per failing file', () => {
 describe('text from archives is escaped', () => {
   test('escapeLine: control characters spelled out, colours kept only when asked', () => {
     assert.equal(escapeLine('a\nb\tc\r\x1b[2J\x07\x7f\u2028'), 'a\\nb\\tc\\r\\x1b[2J\\x07\\x7f\\u2028');
+    assert.equal(escapeLine('evil\u202egnp.py é'), 'evil\\u202egnp.py é', 'a right-to-left override is spelled out; other text is not');
     const red = makeStyle(true).red('x');
     assert.equal(escapeLine(`${red}\x1b]0;t\x07`, true), `${red}\\x1b]0;t\\x07`);
     assert.equal(escapeLine(red), '\\x1b[31mx\\x1b[0m');
