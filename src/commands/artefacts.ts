@@ -64,6 +64,7 @@ export function describeResult(result: ArtefactResult): string[] {
     lines.push(`${' '.repeat(PAD)}${change.field}${count}: ${change.examples.join(', ')}${change.count > change.examples.length ? ', ...' : ''}`);
   }
   for (const problem of result.problems) lines.push(`${' '.repeat(PAD)}problem: ${problem}`);
+  for (const note of result.notes ?? []) lines.push(`${' '.repeat(PAD)}note: ${note}`);
   return lines;
 }
 
