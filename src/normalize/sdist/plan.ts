@@ -50,8 +50,9 @@ export function planSdist(index: SdistIndex, options: NormalizeOptions): Planned
   const base = { uid: 0, gid: 0, uname: '', gname: '' };
   for (const record of records) {
     const member = byPath.get(record.name);
-    const mtime = member ? normalMtime(member.mtime, options) : options.epoch;
-    if (member && member.mtime !== mtime) changes.add(SDIST_FIELDS.tarMtime, `${member.path} (${member.mtime})`);
+    // A header's mtime may be garbage (a base-256 field no date fits): it is then taken as the epoch.
+    const mtime = member ? normalMtime(Number.isFinite(member.mtime) ? member.mtime : options.epoch, options) : options.epoch;
+    if (member && member.mtime !== mtime) changes.add(SDIST_FIELDS.tarMtime, `${member.path} (${Number.isFinite(member.mtime) ? member.mtime : 'unreadable'})`);
     if (!member) {
       changes.add(SDIST_FIELDS.tarDirectories, `${record.name}/ (added)`);
       planned.push({ header: { ...base, name: record.name, type: 'directory', mode: DIRECTORY_MODE, mtime, size: 0 } });
