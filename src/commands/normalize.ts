@@ -1,5 +1,5 @@
 // `reprodist [normalize] [PATH...]`: exit 0 when every file was written or already normal, else 2.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { handlerFor, normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
 import type { BatchDisplay } from '../normalize/index.js';
@@ -21,7 +21,9 @@ export async function normalizePaths(flags: NormalizeFlags, display?: BatchDispl
         checkOutCollisions(files, out);
         await mkdir(out, { recursive: true });
       }
-      for (const dir of new Set(out ? [out] : files.map((f) => dirname(f)))) await removeStaleScratch(dir);
+      // In place, a symlinked artefact is written beside its target: that is where scratch may be left.
+      const dirs = out ? [out] : await Promise.all(files.map(async (f) => dirname(await realpath(f).catch(() => f))));
+      for (const dir of new Set(dirs)) await removeStaleScratch(dir);
     },
     (file, options) => normalizeArtefact(handlerFor(file)!, file, options, out),
     display,
