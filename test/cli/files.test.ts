@@ -6,12 +6,12 @@
 // every wait has a generous limit that only guards against a hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLI, PYTHON, REPO_ROOT, requireTools, run, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
+import { CLI, PYTHON, REPO_ROOT, requireTools, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
 /** A small sdist that is not in normal form. */
 const RAW_SDIST = join(REPO_ROOT, 'fixtures/golden/sdist/order.in.tar.gz');
@@ -19,8 +19,10 @@ const EPOCH = ['--epoch', '1700000000'];
 /** Only guards against a hang; never reached when the code is right. */
 const GUARD_MS = 60_000;
 
-function cli(args: string[], cwd: string) {
-  return run(process.execPath, [CLI, ...args], { cwd, timeout: GUARD_MS });
+/** The CLI, ended by SIGKILL if it outlives the guard (a SIGTERM is what a hang used to ignore). */
+function cli(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, timeout: GUARD_MS, killSignal: 'SIGKILL', encoding: 'utf8' });
+  return { code: r.status ?? 128 + (r.signal ? constants.signals[r.signal] : 0), stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 function mkfifo(path: string): void {
