@@ -6,12 +6,41 @@ import { UsageError, exitOnSignals, failureLine, runVerb, survivePipes, verbs } 
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/**
+ * POSIX argument handling (Utility Syntax Guideline 10): the first `--` ends the options, and every
+ * argument after it is an operand, even one that starts with `-` or names a verb. yargs would drop
+ * them from the positionals, so each goes in as a placeholder that no real argument can be (it holds
+ * NUL, which an argv string cannot), put back once parsed. `-` (standard input) is refused.
+ */
+function splitOperands(argv: string[]): { args: string[]; restore: (value: unknown) => unknown; restoreText: (text: string) => string } {
+  if (argv.includes('-')) throw new UsageError('-: reading from standard input (or writing to standard output) is not supported; name the file (a file called "-" is ./-)');
+  const end = argv.indexOf('--');
+  if (end < 0) return { args: argv, restore: (value) => value, restoreText: (text) => text };
+  const operands = argv.slice(end + 1);
+  const placeholder = (i: number) => `\u0000operand-${i}\u0000`;
+  const back = new Map(operands.map((operand, i) => [placeholder(i), operand]));
+  const restore = (value: unknown): unknown => {
+    if (typeof value === 'string') return back.get(value) ?? value;
+    return Array.isArray(value) ? value.map(restore) : value;
+  };
+  const restoreText = (text: string) => text.replace(/\u0000operand-(\d+)\u0000/g, (_, i: string) => operands[Number(i)]!);
+  return { args: [...argv.slice(0, end), ...operands.map((_, i) => placeholder(i))], restore, restoreText };
+}
+
 /** Runs the CLI and resolves to the exit code; never throws. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
   exitOnSignals();
   survivePipes();
   let exitCode = 0;
-  const cli = yargs(argv)
+  let split: ReturnType<typeof splitOperands>;
+  try {
+    split = splitOperands(argv);
+  } catch (error) {
+    process.stderr.write(`${failureLine(error)}\n`);
+    return 2;
+  }
+  const { args: parsedArgv, restore, restoreText } = split;
+  const cli = yargs(parsedArgv)
     .scriptName('reprodist')
     // Declared before the verb is read, so that in `reprodist --json check` the flag takes no value
     // and `check` stays the verb (else it would be a path, and normalize would run).
@@ -21,7 +50,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .usage('$0 [normalize] [PATH...]\n\nMake Python sdists (.tar.gz) and wheels (.whl) byte-reproducible, in place.');
   for (const verb of verbs) {
     cli.command(verb.command as string | string[], verb.describe, (y) => verb.options(y), async (args) => {
-      exitCode = await runVerb(verb, args as never);
+      const operands = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, restore(value)]));
+      exitCode = await runVerb(verb, operands as never);
     });
   }
   cli
@@ -35,7 +65,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
-      throw error ?? new UsageError(`${message} (see reprodist --help)`);
+      throw error ?? new UsageError(`${restoreText(message)} (see reprodist --help)`);
     });
   try {
     await cli.parseAsync();

@@ -29,7 +29,7 @@ export function settingOptions(y: Argv): Argv {
     .option('epoch', { type: 'string', describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
     .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
     .option('level', { type: 'number', describe: `deflate level, 1-9 (default: ${DEFAULT_LEVEL} for sdists, ${DEFAULT_WHEEL_LEVEL} for wheels)` })
-    .option('jobs', { alias: 'j', type: 'number', describe: `compression threads (default: the number of cores, ${defaultJobs()} here); the bytes do not depend on it` });
+    .option('jobs', { alias: 'j', type: 'number', describe: `compression threads (default and most: the number of cores, ${defaultJobs()} here; each beyond the first costs about 12-18 MiB, docs/limits.md); the bytes do not depend on it` });
 }
 
 type ArtefactWork = (file: string, options: NormalizeOptions, settings: Settings) => Promise<ArtefactResult>;
@@ -64,6 +64,7 @@ export function describeResult(result: ArtefactResult): string[] {
     lines.push(`${' '.repeat(PAD)}${change.field}${count}: ${change.examples.join(', ')}${change.count > change.examples.length ? ', ...' : ''}`);
   }
   for (const problem of result.problems) lines.push(`${' '.repeat(PAD)}problem: ${problem}`);
+  for (const note of result.notes ?? []) lines.push(`${' '.repeat(PAD)}note: ${note}`);
   return lines;
 }
 

@@ -36,14 +36,18 @@ export function failureLine(error: unknown): string {
 
 /**
  * Ctrl-C or a polite kill: removes this run's scratch files (originals are only ever replaced by an
- * atomic rename, so they are whole either way) and exits as shells expect.
+ * atomic rename, so they are whole either way), then ends the process by the same signal, its default
+ * action now, as shells expect (they report 128+N: 130, 143). Not process.exit(): exit() waits for
+ * libuv's threads, and one blocked in a system call (an open that waits for a FIFO's writer, a read
+ * of a hung network file system) would make it wait for ever; a signal's default action does not.
  */
 export function exitOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       removeAllScratchNow();
       process.stderr.write(`reprodist: interrupted (${signal}); originals are untouched or fully replaced, scratch files removed\n`);
-      process.exit(code);
+      // `once` removed the listener, so the signal's disposition is the default again: it ends the process.
+      process.kill(process.pid, signal);
     });
   }
 }

@@ -1,8 +1,9 @@
 // `reprodist [normalize] [PATH...]`: exit 0 when every file was written or already normal, else 2.
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, realpath } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { handlerFor, normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
 import type { BatchDisplay } from '../normalize/index.js';
+import { UsageError } from '../settings/index.js';
 import { isFailure, reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
 import type { ArtefactFlags, Report } from './artefacts.js';
 import type { Verb } from './verb.js';
@@ -16,14 +17,30 @@ export async function normalizePaths(flags: NormalizeFlags, display?: BatchDispl
   const { settings, results, problems } = await runOverArtefacts(
     flags,
     async (files) => {
-      if (out) await mkdir(out, { recursive: true });
-      for (const dir of new Set(out ? [out] : files.map((f) => dirname(f)))) await removeStaleScratch(dir);
+      if (out) {
+        checkOutCollisions(files, out);
+        await mkdir(out, { recursive: true });
+      }
+      // In place, a symlinked artefact is written beside its target: that is where scratch may be left.
+      const dirs = out ? [out] : await Promise.all(files.map(async (f) => dirname(await realpath(f).catch(() => f))));
+      for (const dir of new Set(dirs)) await removeStaleScratch(dir);
     },
     (file, options) => normalizeArtefact(handlerFor(file)!, file, options, out),
     display,
   );
   const failed = problems.length > 0 || results.some(isFailure);
   return { command: 'normalize', epoch: settings.options.epoch, results, problems, exitCode: failed ? 2 : 0 };
+}
+
+/** With --out, two inputs of one name would land on one output: refused before anything is written. */
+function checkOutCollisions(files: readonly string[], out: string): void {
+  const byName = new Map<string, string[]>();
+  for (const file of files) byName.set(basename(file), [...(byName.get(basename(file)) ?? []), file]);
+  const clashes = [...byName].filter(([, inputs]) => inputs.length > 1);
+  if (clashes.length === 0) return;
+  const [name, inputs] = clashes[0]!;
+  const more = clashes.length > 1 ? ` (and ${clashes.length - 1} more name${clashes.length > 2 ? 's' : ''})` : '';
+  throw new UsageError(`--out ${out}: ${inputs.join(' and ')} would both be written to ${join(out, name)}${more}; nothing was written, normalize them into different directories`);
 }
 
 export const normalizeVerb: Verb<NormalizeFlags> = {

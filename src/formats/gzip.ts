@@ -3,6 +3,7 @@
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { FormatError } from './errors.js';
 import { DeflateStream, compressInThisThread } from './deflate/stream.js';
@@ -23,8 +24,16 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const CM_DEFLATE = 8;
 /** OS = 3: Unix. What gzip, pigz and zlib write on Unix; the normal form writes it everywhere. */
 export const GZIP_OS_UNIX = 3;
-/** The largest header we read before giving up: FNAME/FCOMMENT/FEXTRA beyond this are not sane. */
-const MAX_HEADER_BYTES = 64 * 1024;
+/**
+ * The largest header read (docs/limits.md): FEXTRA alone may be 2 + 65535 bytes, and FNAME and
+ * FCOMMENT have no bound in RFC 1952, so a longer header is refused as over this limit.
+ */
+export const MAX_GZIP_HEADER_BYTES = 1 << 20;
+/** The first read of a header; longer ones are read again with more, up to MAX_GZIP_HEADER_BYTES. */
+const FIRST_HEADER_READ = 64 * 1024;
+
+/** The header ended before its fields did: with more of the file, it may still be whole. */
+class GzipHeaderTruncated extends FormatError {}
 
 /** The header fields of a gzip member (RFC 1952 section 2.3). */
 export interface GzipHeader {
@@ -65,7 +74,7 @@ export function parseGzipHeader(bytes: Uint8Array): GzipHeader {
   };
   let at = 10;
   const need = (n: number, what: string) => {
-    if (at + n > bytes.length) throw new FormatError(`gzip: header truncated in ${what} at byte ${at}`);
+    if (at + n > bytes.length) throw new GzipHeaderTruncated(`gzip: header truncated in ${what} at byte ${at}`);
   };
   if (flags & FEXTRA) {
     need(2, 'XLEN');
@@ -76,7 +85,7 @@ export function parseGzipHeader(bytes: Uint8Array): GzipHeader {
   }
   const zeroTerminated = (what: string): string => {
     const end = bytes.indexOf(0, at);
-    if (end < 0) throw new FormatError(`gzip: header truncated in ${what} starting at byte ${at}`);
+    if (end < 0) throw new GzipHeaderTruncated(`gzip: header truncated in ${what} starting at byte ${at}`);
     const text = Buffer.from(bytes.subarray(at, end)).toString('latin1');
     at = end + 1;
     return text;
@@ -92,22 +101,65 @@ export interface GunzipSource {
   stream: Readable;
 }
 
-/** Opens a gzip file: its first header, and a stream of the inflated contents of all its members. */
+/**
+ * Opens a gzip file: its first header, and a stream of the inflated contents of all its members. The
+ * header is read in growing pieces up to MAX_GZIP_HEADER_BYTES. After the last member only zero bytes
+ * (padding) may follow: zlib stops at the first byte that does not start a member, and ignores the
+ * rest when that byte is zero, so the rest is checked here.
+ */
 export async function openGunzip(path: string): Promise<GunzipSource> {
   const handle = await open(path, 'r');
-  let head: Uint8Array;
+  let header: GzipHeader;
+  let fileSize: number;
   try {
-    const buffer = Buffer.alloc(MAX_HEADER_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    head = buffer.subarray(0, bytesRead);
+    fileSize = (await handle.stat()).size;
+    header = await readHeader(handle, fileSize);
   } finally {
     await handle.close();
   }
-  const header = parseGzipHeader(head);
   const gunzip = createGunzip();
+  const out = new PassThrough();
   const file = createReadStream(path);
   file.on('error', (error) => gunzip.destroy(error));
-  return { header, stream: file.pipe(gunzip) };
+  gunzip.on('error', (error) => out.destroy(error));
+  gunzip.on('end', () => {
+    checkPadding(path, gunzip.bytesWritten, fileSize).then(() => out.end(), (error: unknown) => out.destroy(error as Error));
+  });
+  file.pipe(gunzip).pipe(out, { end: false });
+  return { header, stream: out };
+}
+
+async function readHeader(handle: Awaited<ReturnType<typeof open>>, fileSize: number): Promise<GzipHeader> {
+  for (let length = Math.min(FIRST_HEADER_READ, fileSize); ; length = Math.min(length * 4, MAX_GZIP_HEADER_BYTES, fileSize)) {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    try {
+      return parseGzipHeader(buffer.subarray(0, bytesRead));
+    } catch (error) {
+      if (!(error instanceof GzipHeaderTruncated) || bytesRead >= fileSize) throw error;
+      if (bytesRead >= MAX_GZIP_HEADER_BYTES) {
+        throw new FormatError(`gzip: header longer than ${MAX_GZIP_HEADER_BYTES} bytes (FNAME or FCOMMENT), the limit for a gzip header (docs/limits.md)`);
+      }
+    }
+  }
+}
+
+/** Refuses anything but zero bytes after the last member, which ends at `consumed`. */
+async function checkPadding(path: string, consumed: number, fileSize: number): Promise<void> {
+  if (consumed >= fileSize) return;
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(1 << 20, fileSize - consumed));
+    for (let at = consumed; at < fileSize; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, fileSize - at), at);
+      if (bytesRead === 0) return;
+      const nonZero = buffer.subarray(0, bytesRead).findIndex((byte) => byte !== 0);
+      if (nonZero >= 0) throw new FormatError(`gzip: data after a member is neither a gzip member nor zero padding (byte ${at + nonZero})`);
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Turns zlib's errors while inflating into FormatErrors that say what is wrong; others pass. */

@@ -2,13 +2,14 @@
 // what was written against the input's, then rename over the target. The original is never touched
 // before that rename. `check` runs the same handler into a hash instead of a file.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rename, stat, chmod } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { open, realpath, rename, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { contentDifferences } from './content.js';
-import { describeError, failureStatus } from './failure.js';
+import { RefusedInput, describeError, failureStatus } from './failure.js';
 import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
 import type { NormalizeOptions } from './options.js';
 import type { Change } from './report.js';
@@ -29,18 +30,79 @@ export interface ArtefactResult {
   problems: string[];
   /** For refused and error: one line saying what and why. */
   message?: string;
+  /** What else the run did that the user should know, such as breaking a hard link (normalize only). */
+  notes?: string[];
+}
+
+/** What a file is, in words, for a refusal: `a directory`, `a FIFO`... */
+export function fileTypeName(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  return stats.isFile() ? 'a regular file' : 'not a file';
+}
+
+/**
+ * Opens `path` for reading without ever blocking (O_NONBLOCK: a FIFO with no writer, a device) and
+ * refuses anything but a regular file, checked on the open descriptor (fstat), not on the name.
+ */
+export async function openRegularFile(path: string): Promise<{ handle: FileHandle; stats: Stats }> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new RefusedInput(`${path}: not a regular file (${fileTypeName(stats)}); only files are read`);
+    return { handle, stats };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** sha256 of a regular file, and its identity (device, inode, size, mtime) as it was read. */
+async function hashRegularFile(path: string): Promise<{ sha256: string; stats: Stats }> {
+  const { handle, stats } = await openRegularFile(path);
+  try {
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+    return { sha256: hash.digest('hex'), stats };
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return (await hashRegularFile(path)).sha256;
+}
+
+/** Whether the file at `path` is still the one `before` describes: same device, inode, size and mtime. */
+async function checkUnchanged(path: string, shown: string, before: Stats): Promise<void> {
+  let now: Stats;
+  try {
+    now = await stat(path);
+  } catch {
+    throw new RefusedInput(`${shown} was removed or renamed while reprodist worked on it; nothing was written`);
+  }
+  const changed = [
+    now.dev !== before.dev || now.ino !== before.ino ? 'replaced by another file' : '',
+    now.size !== before.size ? `size ${before.size} -> ${now.size}` : '',
+    now.mtimeMs !== before.mtimeMs ? 'mtime changed' : '',
+  ].filter(Boolean);
+  if (changed.length > 0) throw new RefusedInput(`${shown} changed while reprodist worked on it (${changed.join(', ')}); it is left as it is now, run again`);
 }
 
 /** `check`: whether the file is already in normal form, and what normalizing would change. */
 export async function checkArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions): Promise<ArtefactResult> {
   return guarded(path, handler.kind, async () => {
-    const inputHash = await sha256File(path);
+    const { sha256: inputHash } = await hashRegularFile(path);
     const outputHash = createHash('sha256');
     const run = await handler.normalize(path, async (chunk) => void outputHash.update(chunk), options, tmpdir());
     const problems = run.problems ?? [];
@@ -49,12 +111,20 @@ export async function checkArtefact(handler: ArtefactHandler, path: string, opti
   });
 }
 
-/** `normalize`: writes the normal form to `outDir` (or in place), verified, atomically. */
+/**
+ * `normalize`: writes the normal form to `outDir` (or in place), verified, atomically. In place, a
+ * symbolic link is written through (its target is replaced, the link stays), the owner, group and
+ * mode are kept, and the input must be the same file (device, inode, size, mtime) right before the
+ * rename. Other hard links to the input keep the old bytes, and the result says so (docs/limits.md).
+ */
 export async function normalizeArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions, outDir?: string): Promise<ArtefactResult> {
   return guarded(path, handler.kind, async () => {
-    const target = outDir ? join(outDir, basename(path)) : path;
+    // Refuses what is not a regular file before anything else opens it.
+    const { sha256: inputHash, stats: inputStat } = await hashRegularFile(path);
+    const inPlace = !outDir;
+    const target = outDir ? join(outDir, basename(path)) : await realpath(path);
+    const shownTarget = outDir ? target : path;
     const workDir = dirname(target);
-    const [inputHash, inputStat] = await Promise.all([sha256File(path), stat(path)]);
     const temp = scratchPath(workDir, 'tmp');
     try {
       const file = await open(temp, 'wx', 0o600);
@@ -67,25 +137,48 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
           await output.write(chunk);
         }, options, workDir);
         await output.flush();
+        if (inPlace) await keepOwner(file, inputStat);
+        // After the chown, which clears set-id bits.
+        await file.chmod(inputStat.mode & 0o7777);
         await file.sync();
       } finally {
         await file.close();
       }
       const unchanged = outputHash.digest('hex') === inputHash;
-      const result: ArtefactResult = { path, kind: handler.kind, output: target, status: unchanged ? 'unchanged' : 'normalized', changes: unchanged ? [] : run.changes, problems: run.problems ?? [] };
-      if (unchanged && target === path) return result;
+      const notes = inPlace && !unchanged && inputStat.nlink > 1
+        ? [`${path} had ${inputStat.nlink - 1} other hard link${inputStat.nlink > 2 ? 's, which keep' : ', which keeps'} the old bytes: the normal form is a new file (docs/limits.md)`]
+        : [];
+      const result: ArtefactResult = {
+        path, kind: handler.kind, output: shownTarget, status: unchanged ? 'unchanged' : 'normalized', changes: unchanged ? [] : run.changes, problems: run.problems ?? [],
+        ...(notes.length > 0 ? { notes } : {}),
+      };
+      if (unchanged && inPlace) return result;
       const differences = contentDifferences(run.content, await handler.readContent(temp));
       if (differences.length > 0) {
         const shown = differences.slice(0, 3).map((d) => `${d.name}: ${d.difference}${d.a !== undefined || d.b !== undefined ? ` (${d.a ?? ''} / ${d.b ?? ''})` : ''}`);
         throw new Error(`verification failed, ${path} left as it was: ${shown.join('; ')}`);
       }
-      await chmod(temp, inputStat.mode & 0o7777);
+      await checkUnchanged(inPlace ? target : path, path, inputStat);
       await rename(temp, target);
       return result;
     } finally {
       await removeScratch(temp);
     }
   });
+}
+
+/** Gives the temp file the input's owner and group; only root can give a file away, others keep their own. */
+async function keepOwner(file: FileHandle, input: Stats): Promise<void> {
+  const own = await file.stat();
+  if (own.uid === input.uid && own.gid === input.gid) return;
+  try {
+    await file.chown(input.uid, input.gid);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'EINVAL') throw error;
+    // Not root: the owner cannot be given away; the group can be when the user is in it.
+    if (own.gid !== input.gid) await file.chown(own.uid, input.gid).catch(() => undefined);
+  }
 }
 
 /** Gathers the many small pieces a writer emits (headers, padding) into few large file writes. */

@@ -13,73 +13,99 @@ function unhashed(path: string): boolean {
   return /^[^/]+\.dist-info\/RECORD(\.jws|\.p7s)?$/.test(path);
 }
 
-/** One line per mismatch between RECORD and the wheel's files; [] when they agree. */
+/** Mismatches listed one by one up to this many; the rest are counted in one line (a hostile RECORD may hold 100,000). */
+export const MAX_RECORD_PROBLEMS = 50;
+
+/** One line per mismatch between RECORD and the wheel's files (at most MAX_RECORD_PROBLEMS, then a count); [] when they agree. */
 export function recordProblems(record: Buffer | undefined, files: ReadonlyMap<string, FileDigest>): string[] {
   if (!record) return ['RECORD: the wheel has no *.dist-info/RECORD'];
   const problems: string[] = [];
+  let more = 0;
+  const add = (problem: string) => {
+    if (problems.length < MAX_RECORD_PROBLEMS) problems.push(problem);
+    else more += 1;
+  };
+  // Only the wheel's own files are remembered as listed: RECORD's size does not set this set's.
   const listed = new Set<string>();
-  for (const row of parseCsv(record.toString('utf8'))) {
+  for (const row of parseCsv(record)) {
     const [rawPath = '', hash = '', size = ''] = row;
     if (rawPath === '') continue;
     const path = posix.normalize(rawPath);
-    listed.add(path);
     if (unhashed(path)) continue;
     const file = files.get(path);
     if (!file) {
-      problems.push(`RECORD lists ${path}, which is not in the wheel`);
+      add(`RECORD lists ${path}, which is not in the wheel`);
       continue;
     }
+    listed.add(path);
     const [algorithm, digest] = hash.split('=', 2);
-    if (algorithm !== 'sha256') problems.push(`RECORD: ${path} has ${hash ? `a ${algorithm} hash` : 'no hash'}, not sha256`);
-    else if (digest !== Buffer.from(file.sha256, 'hex').toString('base64url')) problems.push(`RECORD: ${path} has the wrong sha256`);
-    if (size !== String(file.size)) problems.push(`RECORD: ${path} has size ${size || '(none)'}, the file has ${file.size}`);
+    if (algorithm !== 'sha256') add(`RECORD: ${path} has ${hash ? `a ${algorithm} hash` : 'no hash'}, not sha256`);
+    else if (digest !== Buffer.from(file.sha256, 'hex').toString('base64url')) add(`RECORD: ${path} has the wrong sha256`);
+    if (size !== String(file.size)) add(`RECORD: ${path} has size ${size || '(none)'}, the file has ${file.size}`);
   }
   for (const path of files.keys()) {
-    if (!listed.has(path) && !unhashed(path)) problems.push(`RECORD does not list ${path}`);
+    if (!listed.has(path) && !unhashed(path)) add(`RECORD does not list ${path}`);
   }
+  if (more > 0) problems.push(`RECORD: ${more} more mismatch${more > 1 ? 'es' : ''} not listed`);
   return problems;
 }
 
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE_BYTES = Buffer.of(QUOTE);
+
 /**
- * RFC 4180 CSV as Python's csv module writes it: commas, double quotes doubled, CRLF or LF. Lines
- * without a quote (nearly all) are split directly; RECORDs of 100k files must not cost a string
- * per character.
+ * RFC 4180 CSV as Python's csv module writes it: commas, double quotes doubled, CRLF or LF. Read from
+ * the bytes a line at a time (quotes, commas and line ends are ASCII, never inside a UTF-8 sequence),
+ * so that the RECORD is never held twice (as bytes and as one big string). Lines without a quote
+ * (nearly all) are split directly; RECORDs of 100k files must not cost a string per character.
  */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
+function* parseCsv(bytes: Buffer): Generator<string[]> {
   let at = 0;
-  while (at < text.length) {
-    const newline = text.indexOf('\n', at);
-    const lineEnd = newline < 0 ? text.length : newline;
-    const line = text.slice(at, lineEnd).replace(/\r$/, '');
-    if (!line.includes('"')) {
-      rows.push(line.split(','));
+  while (at < bytes.length) {
+    const newline = bytes.indexOf(LF, at);
+    const lineEnd = newline < 0 ? bytes.length : newline;
+    if (!bytes.subarray(at, lineEnd).includes(QUOTE)) {
+      const end = lineEnd > at && bytes[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+      yield bytes.toString('utf8', at, end).split(',');
       at = lineEnd + 1;
       continue;
     }
-    // A quoted field may hold commas, quotes and line breaks: read it character by character.
+    // A quoted field may hold commas, quotes and line breaks: read it byte by byte, as pieces.
     const row: string[] = [];
-    let field = '';
+    let pieces: Buffer[] = [];
+    let start = at;
     let quoted = false;
+    const cut = (end: number) => {
+      if (end > start) pieces.push(bytes.subarray(start, end));
+    };
     let i = at;
-    for (; i < text.length; i += 1) {
-      const c = text[i]!;
+    for (; i < bytes.length; i += 1) {
+      const c = bytes[i]!;
       if (quoted) {
-        if (c === '"' && text[i + 1] === '"') {
-          field += '"';
+        if (c !== QUOTE) continue;
+        cut(i);
+        if (bytes[i + 1] === QUOTE) {
+          pieces.push(QUOTE_BYTES);
           i += 1;
-        } else if (c === '"') quoted = false;
-        else field += c;
-      } else if (c === '"') quoted = true;
-      else if (c === ',') {
-        row.push(field);
-        field = '';
-      } else if (c === '\n' || c === '\r') break;
-      else field += c;
+        } else quoted = false;
+        start = i + 1;
+      } else if (c === QUOTE) {
+        cut(i);
+        quoted = true;
+        start = i + 1;
+      } else if (c === COMMA) {
+        cut(i);
+        row.push(Buffer.concat(pieces).toString('utf8'));
+        pieces = [];
+        start = i + 1;
+      } else if (c === LF || c === CR) break;
     }
-    row.push(field);
-    rows.push(row);
-    at = text[i] === '\r' && text[i + 1] === '\n' ? i + 2 : i + 1;
+    cut(i);
+    row.push(Buffer.concat(pieces).toString('utf8'));
+    yield row;
+    at = bytes[i] === CR && bytes[i + 1] === LF ? i + 2 : i + 1;
   }
-  return rows;
 }

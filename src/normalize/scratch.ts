@@ -21,9 +21,19 @@ export async function removeScratch(path: string): Promise<void> {
   live.delete(path);
 }
 
-/** For signal handlers: removes every scratch file of this process, synchronously. */
+/**
+ * Also removes `path` (a file or a whole directory, such as verify's downloads) if a signal ends the
+ * process before the returned function is called. A signal ends it by the signal itself (see
+ * exitOnSignals), so 'exit' listeners do not run: this is the way to be cleaned up then.
+ */
+export function removeOnSignal(path: string): () => void {
+  live.add(path);
+  return () => void live.delete(path);
+}
+
+/** For signal handlers: removes every scratch file (and directory given to removeOnSignal) of this process, synchronously. */
 export function removeAllScratchNow(): void {
-  for (const path of live) rmSync(path, { force: true });
+  for (const path of live) rmSync(path, { force: true, recursive: true });
   live.clear();
 }
 

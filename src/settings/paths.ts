@@ -1,5 +1,6 @@
 // Command-line paths to artefact files: what a directory, a glob or no path at all means.
 import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import fg from 'fast-glob';
 import { handlerFor } from '../normalize/index.js';
@@ -13,18 +14,35 @@ export interface ExpandedPaths {
   problems: string[];
 }
 
+/** What a path that is not a regular file is, for the refusal. */
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 /**
  * Turns command-line paths into artefact files: a directory means its *.tar.gz and *.whl (not
- * recursive), a pattern with glob characters is expanded, anything else must be a file.
+ * recursive), a pattern with glob characters is expanded, anything else must be a file. Every
+ * artefact is checked with stat (which opens nothing, so a FIFO or a device cannot block it) and
+ * must be a regular file, or a symbolic link to one; a file named twice (by two paths, or through a
+ * link) is taken once.
  */
 export async function expandArtefactPaths(args: readonly string[]): Promise<ExpandedPaths> {
-  const files: string[] = [];
+  const candidates: string[] = [];
   const problems: string[] = [];
   for (const arg of args.length > 0 ? args : [DEFAULT_DIST_DIR]) {
+    if (arg === '-') {
+      problems.push('-: reading an artefact from standard input is not supported; name the file (a file called "-" is ./-)');
+      continue;
+    }
     if (fg.isDynamicPattern(arg)) {
-      const matches = (await fg(arg, { onlyFiles: true, dot: false })).filter((p) => handlerFor(p)).sort();
+      const matches = (await fg(arg, { onlyFiles: false, dot: false })).filter((p) => handlerFor(p)).sort();
       if (matches.length === 0) problems.push(`${arg}: the pattern matches no .tar.gz or .whl file`);
-      files.push(...matches);
+      candidates.push(...matches);
       continue;
     }
     let info;
@@ -34,15 +52,34 @@ export async function expandArtefactPaths(args: readonly string[]): Promise<Expa
       problems.push(`${arg}: no such file or directory`);
       continue;
     }
-    if (info.isDirectory()) {
-      const matches = (await fg(['*.tar.gz', '*.whl'], { cwd: arg, onlyFiles: true, dot: false })).sort().map((name) => join(arg, name));
+    if (info.isDirectory() && !handlerFor(arg)) {
+      const matches = (await fg(['*.tar.gz', '*.whl'], { cwd: arg, onlyFiles: false, dot: false })).sort().map((name) => join(arg, name));
       if (matches.length === 0) problems.push(`${arg}: the directory holds no .tar.gz or .whl file`);
-      files.push(...matches);
+      candidates.push(...matches);
     } else if (!handlerFor(arg)) {
       problems.push(`${arg}: not an sdist (.tar.gz) or a wheel (.whl)`);
     } else {
-      files.push(arg);
+      candidates.push(arg);
     }
   }
-  return { files: [...new Set(files)], problems };
+  const files: string[] = [];
+  const seen = new Set<string>();
+  for (const path of new Set(candidates)) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      problems.push(`${path}: no such file (a broken symbolic link?)`);
+      continue;
+    }
+    if (!info.isFile()) {
+      problems.push(`${path}: not a regular file (${kindOf(info)}); only files are read`);
+      continue;
+    }
+    const identity = `${info.dev}:${info.ino}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    files.push(path);
+  }
+  return { files, problems };
 }

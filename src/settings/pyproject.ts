@@ -1,6 +1,6 @@
 // `[tool.reprodist]` in pyproject.toml: project defaults, below command-line flags (and, for the
 // epoch, below SOURCE_DATE_EPOCH too).
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
 import type { MtimePolicy } from '../normalize/index.js';
@@ -29,13 +29,33 @@ export function findPyproject(start: string): string | undefined {
   }
 }
 
+/** The largest pyproject.toml read (docs/limits.md); real ones are a few KiB. */
+const MAX_PYPROJECT_BYTES = 1 << 20;
+
+/**
+ * A pyproject.toml's text, read only when it is a regular file of sane size: opened without blocking
+ * (a FIFO would otherwise stop this synchronous read, and with it the signal handlers, for ever).
+ */
+function readRegularText(source: string): string {
+  const fd = openSync(source, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new ConfigError(`${source}: not a regular file`);
+    if (stats.size > MAX_PYPROJECT_BYTES) throw new ConfigError(`${source}: ${stats.size} bytes, over the limit of ${MAX_PYPROJECT_BYTES} bytes for a pyproject.toml (docs/limits.md)`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads `[tool.reprodist]` from the nearest pyproject.toml; {} when there is none. */
 export function loadProjectConfig(start: string = process.cwd()): ProjectConfig {
   const source = findPyproject(start);
   if (!source) return {};
   let document: Record<string, unknown>;
+  const text = readRegularText(source);
   try {
-    document = parse(readFileSync(source, 'utf8')) as Record<string, unknown>;
+    document = parse(text) as Record<string, unknown>;
   } catch (error) {
     throw new ConfigError(`${source}: not valid TOML (${(error as Error).message.split('\n')[0]})`);
   }

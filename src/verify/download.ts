@@ -31,12 +31,18 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** Milliseconds to wait for a connection, for the response, and between two pieces of the body. */
   timeoutMs: number;
+  /** Milliseconds one download (or JSON document) may take in all, redirects included: a server that trickles a byte at a time is not idle, but it ends here. */
+  deadlineMs?: number;
   /** The largest body accepted, in bytes. */
   maxBytes: number;
   onProgress?: (progress: DownloadProgress) => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** 30 minutes: 2 GiB (DEFAULT_MAX_BYTES) at about 1.2 MB/s. docs/limits.md. */
+export const DEFAULT_DEADLINE_MS = 30 * 60_000;
+/** The largest JSON document read (a PyPI release's is a few KiB to a few hundred): it is parsed in memory. docs/limits.md. */
+export const MAX_JSON_BYTES = 8 << 20;
 /** 2 GiB: larger than any artefact PyPI accepts by default, small enough to stop a runaway download. */
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 const MAX_REDIRECTS = 10;
@@ -57,10 +63,11 @@ export async function download(url: string, target: string, options: DownloadOpt
   const hash = createHash('sha256');
   let response: IncomingMessage | undefined;
   let size = 0;
+  const deadline = startDeadline(options);
   try {
-    const answer = await get(url, options);
+    const answer = await get(url, deadline.options);
     response = answer.response;
-    for await (const chunk of readBody(response, answer.finalUrl, options)) {
+    for await (const chunk of readBody(response, answer.finalUrl, deadline.options)) {
       hash.update(chunk);
       await file.write(chunk);
       size += chunk.length;
@@ -71,38 +78,73 @@ export async function download(url: string, target: string, options: DownloadOpt
   } catch (error) {
     response?.destroy();
     await file.close().catch(() => undefined);
-    throw error;
+    throw deadline.explain(url, error);
   } finally {
+    deadline.stop();
     await removeScratch(scratch);
   }
 }
 
-/** Fetches and parses a JSON document (at most `maxBytes`, and never more than 64 MiB). */
+interface Deadline {
+  /** The options with the deadline's signal, for every request of this download. */
+  options: DownloadOptions & { signal?: AbortSignal };
+  /** The deadline's own error when it is what ended the download, else `error`. */
+  explain(url: string, error: unknown): unknown;
+  stop(): void;
+}
+
+/** A total deadline for one download: it aborts whatever request or body read is under way. */
+function startDeadline(options: DownloadOptions): Deadline {
+  const ms = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  return {
+    options: { ...options, signal: controller.signal },
+    explain: (url, error) => controller.signal.aborted
+      ? new DownloadError(`${url}: not complete within ${ms / 1000} s, the deadline for a download (docs/limits.md)`, 'unreachable')
+      : error,
+    stop: () => clearTimeout(timer),
+  };
+}
+
+/** Fetches and parses a JSON document (at most `maxBytes`, and never more than MAX_JSON_BYTES), within the deadline. */
 export async function fetchJson(url: string, options: DownloadOptions): Promise<{ document: unknown; url: string }> {
-  const limits = { ...options, maxBytes: Math.min(options.maxBytes, 64 << 20) };
-  const { response, finalUrl } = await get(url, limits);
-  const chunks: Buffer[] = [];
-  for await (const chunk of readBody(response, finalUrl, limits)) chunks.push(chunk);
+  const deadline = startDeadline({ ...options, maxBytes: Math.min(options.maxBytes, MAX_JSON_BYTES) });
+  const limits = { ...deadline.options, what: 'JSON document' };
+  let body: Buffer;
+  let finalUrl: string;
   try {
-    return { document: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown, url: finalUrl };
+    const answer = await get(url, limits);
+    finalUrl = answer.finalUrl;
+    const chunks: Buffer[] = [];
+    for await (const chunk of readBody(answer.response, finalUrl, limits)) chunks.push(chunk);
+    body = Buffer.concat(chunks);
+  } catch (error) {
+    throw deadline.explain(url, error);
+  } finally {
+    deadline.stop();
+  }
+  try {
+    return { document: JSON.parse(body.toString('utf8')) as unknown, url: finalUrl };
   } catch {
     throw new DownloadError(`${finalUrl}: the response is not JSON`, 'error');
   }
 }
 
 /** The body in pieces, with the size cap, the idle timeout and progress reports applied. */
-async function* readBody(response: IncomingMessage, url: string, options: DownloadOptions): AsyncGenerator<Buffer> {
+async function* readBody(response: IncomingMessage, url: string, options: DownloadOptions & { what?: string }): AsyncGenerator<Buffer> {
   const declared = Number(response.headers['content-length']);
   const total = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+  const limit = `the limit of ${options.maxBytes} bytes${options.what ? ` for a ${options.what} (docs/limits.md)` : ''}`;
   if (total !== undefined && total > options.maxBytes) {
     response.destroy();
-    throw new DownloadError(`${url}: ${total} bytes is more than the limit of ${options.maxBytes}`, 'error');
+    throw new DownloadError(`${url}: ${total} bytes is more than ${limit}`, 'error');
   }
   let received = 0;
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
       received += chunk.length;
-      if (received > options.maxBytes) throw new DownloadError(`${url}: more than the limit of ${options.maxBytes} bytes`, 'error');
+      if (received > options.maxBytes) throw new DownloadError(`${url}: more than ${limit}`, 'error');
       options.onProgress?.({ url, received, ...(total !== undefined ? { total } : {}) });
       yield chunk;
     }
@@ -115,7 +157,7 @@ async function* readBody(response: IncomingMessage, url: string, options: Downlo
 }
 
 /** GET with redirects followed; resolves on a 2xx response, whose body the caller must read or destroy. */
-async function get(url: string, options: DownloadOptions): Promise<{ response: IncomingMessage; finalUrl: string }> {
+async function get(url: string, options: DownloadOptions & { signal?: AbortSignal }): Promise<{ response: IncomingMessage; finalUrl: string }> {
   let current: URL;
   try {
     current = new URL(url);
@@ -124,7 +166,7 @@ async function get(url: string, options: DownloadOptions): Promise<{ response: I
   }
   for (let hops = 0; ; hops += 1) {
     if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new DownloadError(`${current}: only http and https URLs can be fetched`, 'error');
-    const response = await request(current, options.timeoutMs);
+    const response = await request(current, options.timeoutMs, options.signal);
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
     if (status >= 300 && status < 400 && location) {
@@ -141,11 +183,11 @@ async function get(url: string, options: DownloadOptions): Promise<{ response: I
   }
 }
 
-function request(url: URL, timeoutMs: number): Promise<IncomingMessage> {
+function request(url: URL, timeoutMs: number, signal?: AbortSignal): Promise<IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     let response: IncomingMessage | undefined;
-    const req = client.get(url, { headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' }, timeout: timeoutMs }, (res) => {
+    const req = client.get(url, { headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' }, timeout: timeoutMs, ...(signal ? { signal } : {}) }, (res) => {
       response = res;
       // Errors reach whoever reads the body; this only keeps an unread one from being unhandled.
       res.on('error', () => undefined);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { compareFiles } from '../compare/index.js';
 import type { CompareOptions, PairComparison } from '../compare/index.js';
-import { describeError } from '../normalize/index.js';
+import { describeError, removeOnSignal } from '../normalize/index.js';
 import type { MtimePolicy } from '../normalize/index.js';
 import { expandArtefactPaths, loadProjectConfig, resolvePaths } from '../settings/index.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download, fetchJson } from './download.js';
@@ -33,6 +33,8 @@ export interface VerifyOptions {
   level?: number;
   cwd?: string;
   timeoutMs?: number;
+  /** Milliseconds one download may take in all (default DEFAULT_DEADLINE_MS, 30 minutes; docs/limits.md). */
+  deadlineMs?: number;
   maxBytes?: number;
   compare?: CompareOptions;
   onProgress?: (progress: DownloadProgress & { name: string }) => void;
@@ -104,11 +106,16 @@ export async function verify(options: VerifyOptions): Promise<Verification> {
     problems.push(`cannot make a temporary directory: ${describeError(error)}`);
     return finish(result);
   }
-  // Even when the process is ended by a signal handler's exit(), the downloads and the clone go.
+  // Even when the process is ended by a signal (or an exit()), the downloads and the clone go.
   const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
   process.once('exit', removeWorkDir);
+  const forgetOnSignal = removeOnSignal(workDir);
   try {
-    const fetchOptions: DownloadOptions = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES };
+    const fetchOptions: DownloadOptions = {
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
+    };
     let counter = 0;
     const sourceDir = async () => {
       const dir = join(workDir, `source-${(counter += 1)}`);
@@ -130,6 +137,7 @@ export async function verify(options: VerifyOptions): Promise<Verification> {
     if (options.build) result.sources.push(await checkRebuild(files, await sourceDir(), options, result.checks));
   } finally {
     process.off('exit', removeWorkDir);
+    forgetOnSignal();
     await rm(workDir, { recursive: true, force: true });
   }
   return finish(result);

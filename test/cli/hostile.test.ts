@@ -119,3 +119,65 @@ with zipfile.ZipFile(os.path.join(d, 'many-1.0-py3-none-any.whl'), 'w', zipfile.
     assert.ok(Date.now() - started < 180_000, `${name}: ${Date.now() - started} ms`);
   }
 });
+
+/** Legal gzip headers longer than the old 64 KiB read, and trailing data that starts with a zero byte (issue 11). */
+test('gzip: XLEN 65535 and a 100 KB FNAME are read; a header over 1 MiB is refused naming the limit; only zeros may trail', (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  python(`
+import io, os, struct, sys, tarfile, zlib
+b = io.BytesIO()
+with tarfile.open(fileobj=b, mode='w', format=tarfile.USTAR_FORMAT) as tf:
+    info = tarfile.TarInfo('g-1.0/PKG-INFO'); info.size = 2; tf.addfile(info, io.BytesIO(b'x\\n'))
+data = b.getvalue()
+def member(flags=0, extra=b'', fname=b''):
+    h = b'\\x1f\\x8b\\x08' + bytes([flags]) + b'\\x00\\x00\\x00\\x00\\x00\\x03'
+    if flags & 4: h += struct.pack('<H', len(extra)) + extra
+    if flags & 8: h += fname + b'\\x00'
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return h + c.compress(data) + c.flush() + struct.pack('<II', zlib.crc32(data), len(data))
+def put(name, content): open(os.path.join(sys.argv[1], name), 'wb').write(content)
+put('xlen-1.0.tar.gz', member(4, b'A' * 65535))
+put('fname-1.0.tar.gz', member(8, fname=b'n' * 100000))
+put('hugename-1.0.tar.gz', member(8, fname=b'n' * (2 << 20)))
+put('trail-1.0.tar.gz', member() + b'\\x00garbage')
+put('pad-1.0.tar.gz', member() + bytes(1000))
+`, dir);
+  for (const name of ['xlen-1.0.tar.gz', 'fname-1.0.tar.gz', 'pad-1.0.tar.gz']) {
+    const result = runCli(['--epoch', '1700000000', join(dir, name)]);
+    assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+    assert.equal(runCli(['check', '--epoch', '1700000000', join(dir, name)]).code, 0, name);
+  }
+  const huge = runCli(['check', join(dir, 'hugename-1.0.tar.gz')]);
+  assert.equal(huge.code, 2);
+  assert.match(huge.stderr, /gzip: header longer than 1048576 bytes \(FNAME or FCOMMENT\), the limit for a gzip header/);
+  const trail = runCli(['check', join(dir, 'trail-1.0.tar.gz')]);
+  assert.equal(trail.code, 2, trail.stdout);
+  assert.match(trail.stderr, /gzip: data after a member is neither a gzip member nor zero padding \(byte \d+\)/);
+});
+
+test('--mtime clamp with garbage and negative base-256 mtimes: the epoch and the earliest mtime, no NaN', (t) => {
+  if (!requireTools(t, PYTHON, 'tar')) return;
+  const dir = tmpDir(t);
+  const archive = join(dir, 'b-1.0.tar.gz');
+  python(`
+import gzip, sys, tarfile
+def member(name, data, mtime_field):
+    info = tarfile.TarInfo(name); info.size = len(data); info.mtime = 1600000000
+    h = bytearray(info.tobuf(tarfile.USTAR_FORMAT))
+    h[136:148] = mtime_field
+    h[148:156] = b'        '
+    h[148:156] = b'%06o\\x00 ' % sum(h[:512])
+    return bytes(h) + data + bytes((512 - len(data) % 512) % 512)
+out = member('b-1.0/PKG-INFO', b'x\\n', bytes([0x80]) + b'\\xff' * 11) + member('b-1.0/neg.txt', b'y\\n', bytes([0xff]) * 12) + bytes(1024)
+open(sys.argv[1], 'wb').write(gzip.compress(out))
+`, archive);
+  const result = runCli(['--mtime', 'clamp', '--epoch', '1700000000', archive]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.doesNotMatch(result.stdout + result.stderr, /NaN/);
+  assert.match(result.stdout, /b-1\.0\/PKG-INFO \(unreadable\)/);
+  const listing = runOk('tar', ['--utc', '-tvzf', archive]);
+  assert.match(listing, /2023-11-14 22:13 b-1\.0\/PKG-INFO/);
+  assert.match(listing, /1980-01-01 00:00 b-1\.0\/neg\.txt/);
+  assert.equal(runCli(['check', '--mtime', 'clamp', '--epoch', '1700000000', archive]).code, 0);
+});

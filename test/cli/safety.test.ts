@@ -1,10 +1,11 @@
 // Crash safety: SIGKILL at any moment leaves the original byte-identical and only recognisable
-// scratch files, which the next run removes; Ctrl-C cleans up and exits 130.
+// scratch files, which the next run removes; Ctrl-C cleans up and ends by SIGINT (a shell reports 130).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI, PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
@@ -31,7 +32,8 @@ with tarfile.open(sys.argv[1], 'w:gz', compresslevel=1) as t:
 /** Starts the CLI on `archive`, waits until it has written scratch files, then sends `signal`. */
 async function interrupt(archive: string, dir: string, signal: NodeJS.Signals): Promise<number | null> {
   const child = spawn(process.execPath, [CLI, '--jobs', '1', archive], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, sig) => resolve(code ?? (sig ? -1 : null))));
+  // A signal's end is reported as a shell does: 128 + its number.
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, sig) => resolve(code ?? (sig ? 128 + constants.signals[sig] : null))));
   for (let i = 0; i < 400 && !readdirSync(dir).some((n) => n.endsWith('.tmp')); i++) await sleep(25);
   await sleep(300);
   child.kill(signal);

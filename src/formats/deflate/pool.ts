@@ -23,11 +23,14 @@ export function defaultJobs(): number {
 }
 
 /**
- * Compression on `threads` threads: this one and `threads - 1` workers, started once the input is big
- * enough to need them. A job goes to a worker when one is free, else it runs here: the calling thread
- * has spare time between its reads and writes, and one isolate fewer is a good part of the memory.
+ * Compression on `threads` threads, at most one per core (more would only wait for a core, and each
+ * costs memory: a worker's isolate and its zlib instance are about 12 MiB, docs/limits.md): this one
+ * and `threads - 1` workers, started once the input is big enough to need them. A job goes to a
+ * worker when one is free, else it runs here: the calling thread has spare time between its reads
+ * and writes, and one isolate fewer is a good part of the memory.
  */
-export function createDeflatePool(threads: number): DeflatePool {
+export function createDeflatePool(requested: number): DeflatePool {
+  const threads = Math.max(1, Math.min(requested, availableParallelism()));
   const workers = threads - 1;
   let pool: Piscina | undefined;
   let starting: Promise<Piscina> | undefined;

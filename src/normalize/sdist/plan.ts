@@ -27,14 +27,18 @@ export function planSdist(index: SdistIndex, options: NormalizeOptions): Planned
   const byPath = new Map(members.map((m) => [m.path, m]));
 
   // Hard-linked names share one file; the first name in normal order carries the data.
+  // Linear in the members: each name is pushed once, and the holder is the least name, not a sort.
   const linkGroups = new Map<string, string[]>();
   for (const member of members) {
+    if (member.type !== 'file' && member.type !== 'link') continue;
     const root = member.type === 'link' ? member.linkname : member.path;
-    if (member.type === 'file' || member.type === 'link') linkGroups.set(root, [...(linkGroups.get(root) ?? []), member.path]);
+    const names = linkGroups.get(root);
+    if (names) names.push(member.path);
+    else linkGroups.set(root, [member.path]);
   }
   const dataHolder = new Map<string, string>();
   for (const [root, names] of linkGroups) {
-    const first = names.sort(compareNames)[0]!;
+    const first = names.reduce((least, name) => (compareNames(name, least) < 0 ? name : least));
     if (first !== root) changes.add(SDIST_FIELDS.tarHardLinks, `${first} (now holds the data)`);
     for (const name of names) dataHolder.set(name, first);
   }
@@ -46,8 +50,9 @@ export function planSdist(index: SdistIndex, options: NormalizeOptions): Planned
   const base = { uid: 0, gid: 0, uname: '', gname: '' };
   for (const record of records) {
     const member = byPath.get(record.name);
-    const mtime = member ? normalMtime(member.mtime, options) : options.epoch;
-    if (member && member.mtime !== mtime) changes.add(SDIST_FIELDS.tarMtime, `${member.path} (${member.mtime})`);
+    // A header's mtime may be garbage (a base-256 field no date fits): it is then taken as the epoch.
+    const mtime = member ? normalMtime(Number.isFinite(member.mtime) ? member.mtime : options.epoch, options) : options.epoch;
+    if (member && member.mtime !== mtime) changes.add(SDIST_FIELDS.tarMtime, `${member.path} (${Number.isFinite(member.mtime) ? member.mtime : 'unreadable'})`);
     if (!member) {
       changes.add(SDIST_FIELDS.tarDirectories, `${record.name}/ (added)`);
       planned.push({ header: { ...base, name: record.name, type: 'directory', mode: DIRECTORY_MODE, mtime, size: 0 } });

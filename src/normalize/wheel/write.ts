@@ -10,7 +10,7 @@ import {
   FLAG_DATA_DESCRIPTOR, FLAG_UTF8, HOST_UNIX, METHOD_DEFLATE, METHOD_STORED, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFREG,
   VERSION_DEFLATE, ZipWriter, makeVersionMadeBy, openZip, toDosDateTime, unixModeToExternalAttr,
 } from '../../formats/zip/index.js';
-import type { ZipReader } from '../../formats/zip/index.js';
+import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
 import { withImpliedDirectories } from '../content.js';
 import type { ContentRecord } from '../content.js';
 import { RefusedInput } from '../failure.js';
@@ -19,10 +19,11 @@ import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from '../options.js'
 import type { NormalizeOptions } from '../options.js';
 import { ChangeLog } from '../report.js';
 import { ancestorsOf, checkLinkTarget, checkParentsAreDirectories } from '../refusal.js';
+import { MAX_LINK_TARGET_BYTES, MAX_RECORD_BYTES, sizeText } from '../limits.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { WHEEL_FIELDS } from './fields.js';
-import { classify, compareWheelPaths, contentRecord, hashStream, inDistInfo, isRecord, readBytes, readText } from './read.js';
+import { classify, compareWheelPaths, contentRecord, hashStream, inDistInfo, isRecord, readText } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** Unix, spec version 2.0: what Python's zipfile writes on every platform. */
@@ -31,8 +32,6 @@ const VERSION_MADE_BY = makeVersionMadeBy(HOST_UNIX, VERSION_DEFLATE);
 const IN_MEMORY_LIMIT = 4 << 20;
 /** Members being read and compressed at once, ahead of the one being written. */
 const MEMBERS_IN_FLIGHT = 8;
-/** RECORD files larger than this are not parsed for the check (no real wheel comes close). */
-const MAX_RECORD_BYTES = 64 << 20;
 
 /** Compressed bytes of one member, in memory or, when large, in a scratch file. */
 class CompressedData {
@@ -169,6 +168,33 @@ async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T)
   }
 }
 
+/** A member read whole into one buffer of its declared size (which the reader never exceeds, and which checkDeclaredSizes bounds). */
+async function readDeclared(zip: ZipReader, entry: ZipEntry): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafe(entry.uncompressedSize);
+  let at = 0;
+  for await (const chunk of zip.openMemberStream(entry)) {
+    bytes.set(chunk as Buffer, at);
+    at += (chunk as Buffer).length;
+  }
+  return bytes.subarray(0, at);
+}
+
+/**
+ * The limits of docs/limits.md that a member's declared size settles, checked before any member is
+ * read: the zip reader never inflates past the declared size, so a symlink target or a RECORD read
+ * whole later is bounded by these.
+ */
+function checkDeclaredSizes(members: readonly WheelMember[]): void {
+  for (const { path, type, entry } of members) {
+    if (type === 'symlink' && entry.uncompressedSize > MAX_LINK_TARGET_BYTES) {
+      throw new RefusedInput(`${path}: symlink target of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_LINK_TARGET_BYTES)} for a link target (docs/limits.md)`);
+    }
+    if (isRecord(path) && entry.uncompressedSize > MAX_RECORD_BYTES) {
+      throw new RefusedInput(`${path}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
+    }
+  }
+}
+
 export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun> {
   const zip = await openZip(inputPath);
   try {
@@ -182,6 +208,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
       seen.add(member.path);
     }
     checkParentsAreDirectories(members);
+    checkDeclaredSizes(members);
     // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
     const ancestors = new Set(members.flatMap((m) => ancestorsOf(m.path)));
     const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
@@ -229,7 +256,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
         });
         content.push(await contentRecord(zip, prepared.member, prepared.sha256));
         if (member.type === 'file') fileHashes.set(member.path, { sha256: prepared.sha256, size: prepared.size });
-        if (isRecord(member.path) && prepared.size <= MAX_RECORD_BYTES) recordBytes = await readBytes(zip, member.entry);
+        if (isRecord(member.path)) recordBytes = await readDeclared(zip, member.entry);
         done += prepared.size;
         options.onProgress?.(done, total);
       } finally {

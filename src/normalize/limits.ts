@@ -1,0 +1,19 @@
+// The bounds an input must keep (docs/limits.md), in one place: each is refused with a message that
+// names it, before the part it bounds is read. They keep a small hostile input from costing more
+// memory or time than a big honest one.
+
+/** A symlink's target, in bytes: PATH_MAX on Linux. A wheel member's declared size is checked before it is read. */
+export const MAX_LINK_TARGET_BYTES = 4096;
+
+/**
+ * A wheel's RECORD, in bytes (declared size, checked before it is read). A RECORD line is about 100
+ * bytes, so this allows some 160,000 files; the largest wheels on PyPI list a few tens of thousands.
+ */
+export const MAX_RECORD_BYTES = 16 << 20;
+
+/** `16 MiB`, `4096 bytes`: a limit as its message says it. */
+export function sizeText(bytes: number): string {
+  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MiB`;
+  if (bytes >= 1 << 10 && bytes % (1 << 10) === 0 && bytes > 4096) return `${bytes / (1 << 10)} KiB`;
+  return `${bytes} bytes`;
+}
