@@ -1,7 +1,7 @@
 // `[tool.reprodist]` in pyproject.toml: project defaults, below command-line flags (and, for the
 // epoch, below SOURCE_DATE_EPOCH too).
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'smol-toml';
 import type { MtimePolicy } from '../normalize/index.js';
 import { ConfigError } from './errors.js';
@@ -82,8 +82,9 @@ export function loadProjectConfig(start: string = process.cwd()): ProjectConfig 
         break;
       case 'paths':
         if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) throw bad(key, 'a list of strings');
-        // Relative to the pyproject.toml's directory, like every other path in that file.
-        config.paths = value.map((p: string) => resolve(dirname(source), p));
+        // Relative to the pyproject.toml's directory, like every other path in that file, and kept
+        // relative (to where reprodist runs) so that messages show them as a user would write them.
+        config.paths = value.map((p: string) => relative(process.cwd(), resolve(dirname(source), p)) || '.');
         break;
       case 'keep-compression':
         if (typeof value !== 'boolean') throw bad(key, 'true or false');

@@ -45,7 +45,10 @@ test('paths come from the file, relative to it, and are found from a subdirector
   if (!requireTools(t, PYTHON)) return;
   const dir = project(t, '[tool.reprodist]\npaths = ["dist"]\nepoch = 1650000000\n');
   mkdirSync(join(dir, 'src'));
-  assert.equal(reprodist(join(dir, 'src'), []).code, 0);
+  const result = reprodist(join(dir, 'src'), []);
+  assert.equal(result.code, 0);
+  // Printed as a user would write it from there, not as an absolute path.
+  assert.match(result.stdout, /^normalized +\.\.\/dist\/x-1\.0\.tar\.gz$/m);
   assert.equal(firstMtime(join(dir, 'dist', 'x-1.0.tar.gz')), 1650000000);
 });
 
