@@ -84,10 +84,18 @@ export async function indexSdist(inputPath: string, spool: FileHandle | null): P
     if (seen.has(path)) throw new RefusedInput(`${path}: duplicate member name`);
     let linkname = '';
     if (type === 'symlink') linkname = checkLinkTarget(path, entry.linkname ?? '');
+    if ((type === 'file' || type === 'link') && (entry.mode & 0o111) !== 0 && (entry.mode & 0o100) === 0) {
+      // pip makes a file with any x bit executable; tarfile's data filter only one with the owner's.
+      throw new RefusedInput(`${path}: mode 0${(entry.mode & 0o7777).toString(8)} has an x bit but not the owner's (pip would make it executable, tarfile's data filter would not)`);
+    }
     if (type === 'link') {
       const target = seen.get(checkMemberName(entry.linkname ?? ''));
       if (!target || (target.type !== 'file' && target.type !== 'link')) {
         throw new RefusedInput(`${path}: hard link to ${JSON.stringify(entry.linkname)}, which is not an earlier regular file`);
+      }
+      if (((entry.mode & 0o111) !== 0) !== ((target.mode & 0o111) !== 0)) {
+        // pip gives the link its own header's x bit; tarfile sets the shared inode's mode from the link.
+        throw new RefusedInput(`${path}: hard link whose x bit (mode 0${(entry.mode & 0o7777).toString(8)}) differs from its target ${target.path}'s (installers disagree on both files)`);
       }
       linkname = target.type === 'link' ? target.linkname : target.path;
     }
