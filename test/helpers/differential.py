@@ -146,7 +146,14 @@ def tar_cases(tmp):
          + member(TOP + "/later", b"x") + END, "refuse"),
         ("duplicate", base() + member(TOP + "/setup.py", b"second\n") + END, "refuse"),
         ("bad-utf8-name", base() + member("", b"x", name_bytes=(TOP + "/\xff.py").encode("latin1")) + END, "refuse"),
+        ("two-gnu-long-names", base() + gnu_long(TOP + "/one") + gnu_long(TOP + "/two") + member(TOP + "/a", b"a") + END, "refuse"),
+        ("pax-hdrcharset-binary", base() + pax([("hdrcharset", "BINARY"), ("path", TOP + "/b")]) + member(TOP + "/a", b"a") + END, "refuse"),
+        ("pax-without-member", base() + pax([("path", TOP + "/p")]) + END, "refuse"),
+        ("pax-path-dotdot", base() + pax([("path", TOP + "/../../evil.pth")]) + member(TOP + "/a", b"a") + END, "refuse"),
+        ("negative-size", base() + member(TOP + "/a", b"", size_field=b"\xff" * 12) + END, "refuse"),
+        ("dot-top-directory", member("./", typeflag=b"5", mode=0o755) + member("./" + TOP + "/setup.py", b"x") + END, "refuse"),
         # accepted: what every reader reads alike
+        ("base-256-size", base() + member(TOP + "/b256", b"base 256\n", size_field=b"\x80" + (9).to_bytes(11, "big")) + END, "accept"),
         ("v7-directory", base() + header(TOP + "/v7dir/", typeflag=b"\0", mode=0o755, magic=bytes(8))
          + member(TOP + "/v7dir/f", b"f", magic=bytes(8)) + END, "accept"),
         ("gnu-long-name", base() + gnu_long(TOP + "/" + "n" * 150) + member("trunc", b"long\n", magic=b"ustar  \0") + END, "accept"),

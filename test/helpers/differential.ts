@@ -1,6 +1,7 @@
 // The differential suite's runner: crafted archives (differential.py) through reprodist and through
-// the installers' own readers. Each must be refused by every verb, or be extracted alike by every
-// oracle before and after normalizing, and equal to reprodist's content view.
+// the installers' own readers. Each must be refused by every verb (normalize, check, digest,
+// compare), or be extracted alike by every oracle before and after normalizing, and equal to
+// reprodist's content view.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -96,18 +97,23 @@ export async function runDifferential(t: TestContext, kind: 'tar' | 'zip', oracl
   const cases = JSON.parse(runOk(PYTHON, [SCRIPT, `craft-${kind}`, dir])) as Case[];
   const counts: SuiteCounts = { cases: cases.length, refused: 0, accepted: 0, comparisons: 0 };
   const failures: string[] = [];
+  const clean = cases.find((c) => c.name === 'clean')!.file;
   for (const c of cases) {
     const outDir = join(dir, c.name, 'out');
     mkdirSync(outDir);
     const normalized = runCli(['--epoch', '1700000000', '--out', outDir, c.file]);
     const checked = runCli(['check', c.file]);
     const digested = runCli(['digest', c.file]);
+    // compare reads both sides (a file compared with itself is identical without reading).
+    const compared = runCli(['compare', c.file, clean]);
     const where = `${c.name}: normalize exited ${normalized.code} (${normalized.stderr.trim()})`;
     if (normalized.code === 2) {
       counts.refused += 1;
       if (c.expect !== 'refuse') failures.push(`${where}, expected it accepted`);
       if (normalized.stderr.trim().split('\n').length !== 1) failures.push(`${where}: not one line`);
-      if (checked.code !== 2 || digested.code !== 2) failures.push(`${where}, but check exited ${checked.code} and digest ${digested.code}`);
+      if (checked.code !== 2 || digested.code !== 2 || compared.code !== 2) {
+        failures.push(`${where}, but check exited ${checked.code}, digest ${digested.code} and compare ${compared.code}`);
+      }
       continue;
     }
     if (normalized.code !== 0) {
@@ -116,7 +122,9 @@ export async function runDifferential(t: TestContext, kind: 'tar' | 'zip', oracl
     }
     counts.accepted += 1;
     if (c.expect !== 'accept') failures.push(`${where}, expected a refusal`);
-    if (checked.code === 2 || digested.code !== 0) failures.push(`${where}, but check exited ${checked.code} and digest ${digested.code}`);
+    if (checked.code === 2 || digested.code !== 0 || compared.code === 2) {
+      failures.push(`${where}, but check exited ${checked.code}, digest ${digested.code} and compare ${compared.code}`);
+    }
     const output = join(outDir, basename(c.file));
     const view = await handlerFor(c.file)!.readContent(c.file);
     for (const oracle of oracles) {
