@@ -1,35 +1,59 @@
-// What the normal form refuses rather than guesses at: names and links that would write outside the
-// extraction directory (as Python's tarfile `data` filter and installers refuse them).
+// What the normal form refuses rather than guesses at: names and links that installers would write
+// outside the extraction directory, or read two ways (as Python's tarfile `data` filter, pip and
+// installer refuse or differ on them).
 import { posix } from 'node:path';
 import { contentName } from './content.js';
 import { RefusedInput } from './failure.js';
 
-/** Validates a member name and returns it without trailing slashes. */
+/** The longest member name accepted, in UTF-8 bytes (Linux's PATH_MAX). */
+export const MAX_NAME_BYTES = 4096;
+/** The deepest member name accepted, in path segments. */
+export const MAX_NAME_DEPTH = 256;
+
+/**
+ * Validates a member name and returns it without trailing slashes. A name must be canonical: no
+ * `.`, `..` or empty segments, no backslash, no drive letter, so that one spelling means one path to
+ * every installer (pip strips a shared leading directory by its spelling, and Windows takes `\` and
+ * `C:` as path syntax).
+ */
 export function checkMemberName(raw: string): string {
+  const shown = raw.length > 200 ? `${JSON.stringify(raw.slice(0, 200))}...` : JSON.stringify(raw);
+  if (raw.length > MAX_NAME_BYTES || Buffer.byteLength(raw, 'utf8') > MAX_NAME_BYTES) {
+    throw new RefusedInput(`member name ${shown} is longer than the limit of ${MAX_NAME_BYTES} bytes`);
+  }
   const name = contentName(raw);
-  const shown = JSON.stringify(raw);
   if (name === '') throw new RefusedInput(`member name ${shown} is empty`);
   if (name.includes('\0')) throw new RefusedInput(`member name ${shown} contains a NUL byte`);
   if (name.includes('\ufffd')) throw new RefusedInput(`member name ${shown} is not valid UTF-8`);
   if (name.startsWith('/')) throw new RefusedInput(`member name ${shown} is an absolute path`);
-  if (escapes(name)) throw new RefusedInput(`member name ${shown} uses .. to leave the archive's directory`);
+  if (name.includes('\\')) throw new RefusedInput(`member name ${shown} contains a backslash, a path separator to installers on Windows`);
+  if (/^[A-Za-z]:/.test(name)) throw new RefusedInput(`member name ${shown} starts with a drive letter`);
+  const parts = name.split('/');
+  if (parts.length > MAX_NAME_DEPTH) throw new RefusedInput(`member name ${shown} is deeper than the limit of ${MAX_NAME_DEPTH} levels`);
+  if (escapes(parts)) throw new RefusedInput(`member name ${shown} uses .. to leave the archive's directory`);
+  if (parts.some((part) => part === '' || part === '.' || part === '..')) {
+    throw new RefusedInput(`member name ${shown} has a ".", ".." or empty segment (installers would read it as another path)`);
+  }
   return name;
 }
 
-/** Validates a symlink's target against the link's own place; returns the target unchanged. */
+/** Validates a symlink's target against the link's own place, lexically; returns the target unchanged. */
 export function checkLinkTarget(linkPath: string, target: string): string {
   if (target === '') throw new RefusedInput(`${linkPath}: symlink with an empty target`);
+  if (target.includes('\0')) throw new RefusedInput(`${linkPath}: symlink target contains a NUL byte`);
   if (target.startsWith('/')) throw new RefusedInput(`${linkPath}: symlink to the absolute path ${target}`);
-  if (escapes(posix.join(posix.dirname(linkPath), target))) {
+  if (target.includes('\\') || /^[A-Za-z]:/.test(target)) throw new RefusedInput(`${linkPath}: symlink to ${JSON.stringify(target)}, a Windows path`);
+  if (Buffer.byteLength(target, 'utf8') > MAX_NAME_BYTES) throw new RefusedInput(`${linkPath}: symlink target is longer than the limit of ${MAX_NAME_BYTES} bytes`);
+  if (escapes(posix.join(posix.dirname(linkPath), target).split('/'))) {
     throw new RefusedInput(`${linkPath}: symlink to ${target} points outside the archive`);
   }
   return target;
 }
 
 /** Whether a relative path climbs above its starting directory at any point. */
-function escapes(path: string): boolean {
+function escapes(parts: readonly string[]): boolean {
   let depth = 0;
-  for (const part of path.split('/')) {
+  for (const part of parts) {
     if (part === '..') depth -= 1;
     else if (part !== '' && part !== '.') depth += 1;
     if (depth < 0) return true;
@@ -53,4 +77,61 @@ export function checkParentsAreDirectories(members: readonly { path: string; typ
       if (parent && parent.type !== 'directory') throw new RefusedInput(`${member.path}: its parent ${dir} is a ${parent.type}, not a directory`);
     }
   }
+}
+
+/** The most symlinks followed while resolving one path (Linux's MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Resolves every symlink through the other symlinks of the archive, as the file system will once
+ * everything is extracted, and refuses one that leaves `root` (the sdist's top directory, or the
+ * wheel's root when `root` is ''), or that loops.
+ */
+export function checkSymlinksResolved(members: readonly { path: string; type: string; linkname: string }[], root: string): void {
+  const links = new Map<string, string>();
+  for (const member of members) if (member.type === 'symlink') links.set(member.path, member.linkname);
+  const rootParts = root === '' ? [] : root.split('/');
+  for (const [path, target] of links) {
+    let hops = 0;
+    const visited = new Set<string>();
+    // Resolve the link's directory joined with its target, one segment at a time.
+    const todo = [...target.split('/')].reverse();
+    const at = posix.dirname(path) === '.' ? [] : posix.dirname(path).split('/');
+    const fail = (why: string) => new RefusedInput(`${path}: symlink to ${target} ${why}`);
+    while (todo.length > 0) {
+      const part = todo.pop()!;
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        if (at.length === 0) throw fail('points outside the archive once the links it passes are followed');
+        at.pop();
+        continue;
+      }
+      at.push(part);
+      const next = links.get(at.join('/'));
+      if (next === undefined) continue;
+      // A cycle leads nowhere (the link dangles, as on disk): stop there. A chain longer than the
+      // kernel follows is refused, as systems differ on that length.
+      const state = `${at.join('/')}\0${todo.join('\0')}`;
+      if (visited.has(state)) break;
+      visited.add(state);
+      hops += 1;
+      if (hops > MAX_LINK_HOPS) throw fail(`passes through more than ${MAX_LINK_HOPS} symlinks`);
+      at.pop();
+      todo.push(...next.split('/').reverse());
+    }
+    if (at.length < rootParts.length || rootParts.some((part, i) => at[i] !== part)) {
+      throw fail(`resolves to ${at.join('/') || '.'}, outside ${root === '' ? 'the archive' : `the top directory ${root}`}`);
+    }
+  }
+}
+
+/** The one directory every member lies in, when there is one (pip extracts an sdist from inside it), else ''. */
+export function sharedTopDirectory(paths: readonly string[]): string {
+  let top: string | undefined;
+  for (const path of paths) {
+    const first = path.split('/')[0]!;
+    if (top === undefined) top = first;
+    else if (top !== first) return '';
+  }
+  return top ?? '';
 }

@@ -59,7 +59,7 @@ open(sys.argv[1], 'wb').write(gzip.compress(data))
   assert.match(result.stderr, /truncated/);
 });
 
-test('deep nesting, a 10,000-character name and a symlink loop are normalized and read back', (t) => {
+test('deep nesting, a 4,000-byte name and a symlink loop are normalized and read back', (t) => {
   if (!requireTools(t, PYTHON, 'tar')) return;
   const dir = tmpDir(t);
   const archive = join(dir, 'odd-1.0.tar.gz');
@@ -69,18 +69,39 @@ with tarfile.open(sys.argv[1], 'w:gz', format=tarfile.PAX_FORMAT) as t:
     def add(name, data=b'', type=tarfile.REGTYPE, linkname=''):
         info = tarfile.TarInfo(name); info.type = type; info.linkname = linkname; info.size = len(data)
         t.addfile(info, io.BytesIO(data) if data else None)
-    add('odd-1.0/' + '/'.join('d%d' % i for i in range(500)) + '/deep.txt', b'deep')
-    add('odd-1.0/' + 'n' * 10000, b'long name')
+    add('odd-1.0/' + '/'.join('d%d' % i for i in range(250)) + '/deep.txt', b'deep')
+    add('odd-1.0/' + '/'.join(['n' * 250] * 15), b'long name')
     add('odd-1.0/loop-a', type=tarfile.SYMTYPE, linkname='loop-b')
     add('odd-1.0/loop-b', type=tarfile.SYMTYPE, linkname='loop-a')
 `, archive);
   const result = run(process.execPath, [CLI, '--epoch', '1700000000', archive]);
   assert.equal(result.code, 0, result.stderr);
   const names = runOk(PYTHON, ['-c', 'import sys, tarfile; print("\\n".join(m.name + " " + m.linkname for m in tarfile.open(sys.argv[1])))', archive]).split('\n');
-  assert.ok(names.includes(`odd-1.0/${'n'.repeat(10000)} `));
+  assert.ok(names.includes(`odd-1.0/${['n'.repeat(250)].concat(Array(14).fill('n'.repeat(250))).join('/')} `));
   assert.ok(names.includes('odd-1.0/loop-a loop-b'));
-  assert.equal(names.filter((n) => n.startsWith('odd-1.0/d0')).length, 501, '500 directories and the file');
+  assert.equal(names.filter((n) => n.startsWith('odd-1.0/d0')).length, 251, '250 directories and the file');
   assert.equal(run('tar', ['-tzf', archive]).code, 0);
+});
+
+test('a name over 4096 bytes or 256 levels deep is refused, quickly, naming the limit', (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  python(`
+import gzip, io, sys, tarfile
+def one(path, name):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w', format=tarfile.PAX_FORMAT) as t:
+        t.addfile(tarfile.TarInfo(name))
+    open(path, 'wb').write(gzip.compress(buf.getvalue(), 9))
+one(sys.argv[1] + '/long-1.0.tar.gz', 'long-1.0/' + 'n' * 10000)
+one(sys.argv[1] + '/deep-1.0.tar.gz', 'deep-1.0/' + 'd/' * 40000 + 'x')
+`, dir);
+  const long = run(process.execPath, [CLI, join(dir, 'long-1.0.tar.gz')]);
+  assert.equal(long.code, 2);
+  assert.match(long.stderr, /longer than the limit of 4096 bytes/);
+  const deep = run(process.execPath, [CLI, join(dir, 'deep-1.0.tar.gz')]);
+  assert.equal(deep.code, 2);
+  assert.match(deep.stderr, /(deeper than the limit of 256 levels|longer than the limit of 4096 bytes)/);
 });
 
 /**

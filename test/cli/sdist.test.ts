@@ -216,7 +216,7 @@ for i, f in enumerate(sorted(glob.glob('/usr/lib/python3.11/*.py'))[:40]):
     const dir = tmpDir(t);
     const archive = pythonTar(dir, 'h-1.0.tar.gz', `
 add('h-1.0/z.txt', b'shared\\n', mode=0o755)
-add('h-1.0/a.txt', type=tarfile.LNKTYPE, linkname='h-1.0/z.txt')
+add('h-1.0/a.txt', type=tarfile.LNKTYPE, linkname='h-1.0/z.txt', mode=0o755)
 `);
     assert.equal(runCli([archive]).code, 0);
     const members = listing(archive);

@@ -6,8 +6,12 @@
 //
 //   node --import tsx test/fuzz/fuzz.ts --count 10000 --seed 1
 //   node --import tsx test/fuzz/fuzz.ts --seed 1 --only 2846     (replays one case)
+//   node --import tsx test/fuzz/fuzz.ts --count 10000 --seed 1 --oracle
+//       (also extracts every accepted mutant with pip's unpacker, via /usr/bin/python3, before and
+//       after normalizing: the two must be the same tree; issue 10)
 //
 // The library is loaded from dist/ (run `npm run build` first).
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,10 +102,24 @@ const tamperZip: Mutation = (input, random) => {
   return { bytes, what: `zip field +${offset}/${width} of record at ${at} := ${value}` };
 };
 
+/** Compares what an installer extracts from a mutant before and after normalizing; a message when they differ. */
+export type FuzzOracle = (before: string, after: string) => string | null;
+
+/** pip's unpacker (test/helpers/differential.py), run by /usr/bin/python3. */
+export const pipOracle: FuzzOracle = (before, after) => {
+  const script = join(REPO, 'test/helpers/differential.py');
+  const extract = (path: string) => execFileSync('/usr/bin/python3', [script, 'extract', 'pip', path], { encoding: 'utf8' });
+  const a = extract(before);
+  const b = extract(after);
+  return a === b ? null : `pip extracts otherwise after normalizing: before ${a.trim().slice(0, 400)} after ${b.trim().slice(0, 400)}`;
+};
+
 export interface FuzzSummary {
   cases: number;
   accepted: number;
   refused: number;
+  /** Accepted mutants the oracle extracted before and after. */
+  oracleCompared: number;
   failures: string[];
 }
 
@@ -122,11 +140,11 @@ async function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 /** Runs `count` cases from `seed` over the artefacts in `seedDir`. */
-export async function fuzz(seedDir: string, count: number, seed: number, log: (line: string) => void = () => undefined, only?: number): Promise<FuzzSummary> {
+export async function fuzz(seedDir: string, count: number, seed: number, log: (line: string) => void = () => undefined, only?: number, oracle?: FuzzOracle): Promise<FuzzSummary> {
   const seeds = readdirSync(seedDir).filter((n) => handlerFor(n)).map((name) => ({ name, bytes: readFileSync(join(seedDir, name)) }));
   const random = new Random(seed);
   const work = mkdtempSync(join(tmpdir(), 'reprodist-fuzz-'));
-  const summary: FuzzSummary = { cases: 0, accepted: 0, refused: 0, failures: [] };
+  const summary: FuzzSummary = { cases: 0, accepted: 0, refused: 0, oracleCompared: 0, failures: [] };
   const heapAtStart = process.memoryUsage().heapUsed;
   try {
     for (let i = 0; i < count; i++) {
@@ -145,6 +163,8 @@ export async function fuzz(seedDir: string, count: number, seed: number, log: (l
       summary.cases += 1;
       try {
         const handler = handlerFor(input)!;
+        const original = join(work, `${i}-original-${source.name}`);
+        if (oracle) writeFileSync(original, bytes);
         const result = await withTimeout(normalizeArtefact(handler, input, OPTIONS), label);
         if (result.status === 'refused') {
           summary.refused += 1;
@@ -156,6 +176,11 @@ export async function fuzz(seedDir: string, count: number, seed: number, log: (l
           summary.accepted += 1;
           const check = await withTimeout(checkArtefact(handler, input, OPTIONS), label);
           if (check.status !== 'normal' && check.problems.length === 0) summary.failures.push(`${label}: output is not in normal form: ${JSON.stringify(check.changes)}`);
+          if (oracle) {
+            summary.oracleCompared += 1;
+            const difference = oracle(original, input);
+            if (difference) summary.failures.push(`${label}: ${difference}`);
+          }
         }
         const stray = readdirSync(caseDir).filter((n) => n !== source.name);
         if (stray.length > 0) summary.failures.push(`${label}: stray files ${stray.join(', ')}`);
@@ -163,6 +188,7 @@ export async function fuzz(seedDir: string, count: number, seed: number, log: (l
         summary.failures.push(`${label}: threw ${(error as Error).stack ?? error}`);
       }
       rmSync(caseDir, { recursive: true, force: true });
+      rmSync(join(work, `${i}-original-${source.name}`), { force: true });
       if (process.memoryUsage().heapUsed - heapAtStart > HEAP_LIMIT_BYTES) summary.failures.push(`${label}: heap grew beyond ${HEAP_LIMIT_BYTES} bytes`);
       if ((i + 1) % 500 === 0) log(`${i + 1} cases: ${summary.accepted} accepted, ${summary.refused} refused, ${summary.failures.length} failures`);
     }
@@ -178,8 +204,9 @@ if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
     return at >= 0 ? Number(process.argv[at + 1]) : fallback;
   };
   const only = process.argv.includes('--only') ? arg('only', 0) : undefined;
-  const summary = await fuzz(join(REPO, 'fixtures', 'dist'), only !== undefined ? only + 1 : arg('count', 10_000), arg('seed', 1), (line) => console.log(line), only);
-  console.log(`${summary.cases} cases: ${summary.accepted} accepted, ${summary.refused} refused, ${summary.failures.length} failures`);
+  const oracle = process.argv.includes('--oracle') ? pipOracle : undefined;
+  const summary = await fuzz(join(REPO, 'fixtures', 'dist'), only !== undefined ? only + 1 : arg('count', 10_000), arg('seed', 1), (line) => console.log(line), only, oracle);
+  console.log(`${summary.cases} cases: ${summary.accepted} accepted (${summary.oracleCompared} extracted by pip before and after), ${summary.refused} refused, ${summary.failures.length} failures`);
   for (const failure of summary.failures.slice(0, 50)) console.log(`FAIL ${failure}`);
   process.exitCode = summary.failures.length > 0 ? 1 : 0;
 }

@@ -1,9 +1,9 @@
 // tar archives: POSIX.1-1988 ustar headers with POSIX.1-2001 pax extended headers.
 //   header.ts  one member's header block(s), field by field; padding and the end of the archive
-//   read.ts    readTar: members in archive order (tar-stream's parser, our errors and header shape)
+//   read.ts    readTar: the strict reader, members in archive order (pax.ts records, source.ts exact reads)
 //   write.ts   TarWriter: members, data and padding to a byte sink
 export { PAX_HEADER_NAME, TAR_BLOCK_SIZE, TAR_RECORD_SIZE, encodeTarHeaders, tarEnd, tarPadding } from './header.js';
 export type { TarHeaderFields, TarMemberType, TarWriteMember } from './header.js';
 export { readTar } from './read.js';
-export type { TarEntry, TarEntryHeader } from './read.js';
+export type { TarEntry, TarEntryHeader, TarReadType } from './read.js';
 export { TarWriter } from './write.js';

@@ -1,100 +1,355 @@
-// Reading tar: tar-stream's parser (it also reads GNU and v7 headers), wrapped so that its errors
-// become one-line FormatErrors with the byte offset, and its headers our TarEntryHeader.
+// Reading tar: our own strict parser over the uncompressed stream (IEEE Std 1003.1 "ustar
+// Interchange Format" and "pax Interchange Format", plus GNU tar's `L`/`K` long names). It reads
+// only what Python's tarfile, GNU tar and bsdtar read alike, and fails on everything else, so that
+// what it returns is what an installer extracts. Member data is streamed, never buffered; only
+// extended headers are held, up to MAX_EXTENDED_HEADER_BYTES.
 import type { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
 import { FormatError } from '../errors.js';
+import { TAR_BLOCK_SIZE } from './header.js';
 import type { TarHeaderFields } from './header.js';
+import { parsePaxRecords } from './pax.js';
+import { ByteSource } from './source.js';
 
 /** pax and GNU long-name headers larger than this are refused rather than buffered. */
-const MAX_EXTENDED_HEADER_BYTES = 1 << 20;
+export const MAX_EXTENDED_HEADER_BYTES = 1 << 20;
+
+/** The member types the reader returns (typeflags `0`/NUL, `7`, `1`, `2`, `5`, `3`, `4`, `6`). */
+export type TarReadType = 'file' | 'contiguous-file' | 'link' | 'symlink' | 'directory' | 'character-device' | 'block-device' | 'fifo';
 
 /**
  * A member as the reader sees it: decoded fields, with pax and GNU long names applied, and `mtime`
  * with the fraction of a pax `mtime` record when there is one.
  */
 export interface TarEntryHeader extends TarHeaderFields {
-  /** tar-stream's type name; null for a typeflag it does not know (GNU sparse, volume label...). */
-  type: string | null;
+  type: TarReadType;
+  /** Link target for symlinks and hard links, else null. */
   linkname: string | null;
   devmajor: number;
   devminor: number;
-  /** The pax records that applied to this member (global ones included), or null. */
+  /** The pax records of the `x` header before this member, or null. */
   pax: Record<string, string> | null;
-  /** Offset of the member's data in the uncompressed archive, for messages. */
+  /** Offset of the member's header in the uncompressed archive, for messages. */
   dataOffset: number;
 }
 
 export interface TarEntry {
   header: TarEntryHeader;
-  /** The member's data; must be read to its end before the next entry comes. */
+  /** The member's data; read it to its end (or not at all) before asking for the next entry. */
   body: AsyncIterable<Uint8Array>;
 }
 
-/**
- * Reads the members of an uncompressed tar stream in archive order. Errors of the stream itself
- * (inflating) pass through unchanged; tar errors become FormatErrors.
- */
-export async function* readTar(source: Readable): AsyncGenerator<TarEntry> {
-  // v7 headers have no magic; tar-stream refuses them unless told otherwise.
-  const extract = tarStream.extract({ allowUnknownFormat: true } as Parameters<typeof tarStream.extract>[0]);
-  let sourceError: unknown;
-  source.on('error', (error) => {
-    sourceError = error;
-    extract.destroy(error);
-  });
-  source.pipe(extract);
-  let lastOffset = 0;
-  const translate = (error: unknown) => (error === sourceError ? error : new FormatError(describeTarError(error, lastOffset)));
-  async function* body(entry: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    try {
-      yield* entry;
-    } catch (error) {
-      throw translate(error);
+// typeflag values (ustar, pax and GNU).
+const TYPES: Record<string, TarReadType> = {
+  '0': 'file', '\0': 'file', '7': 'contiguous-file', '1': 'link', '2': 'symlink', '5': 'directory',
+  '3': 'character-device', '4': 'block-device', '6': 'fifo',
+};
+const TYPEFLAG_PAX = 'x';
+const TYPEFLAG_GNU_LONGNAME = 'L';
+const TYPEFLAG_GNU_LONGLINK = 'K';
+/** What other typeflags are, for the refusal message. */
+const REFUSED_TYPES: Record<string, string> = {
+  g: 'a pax global header (typeflag g): readers apply it differently',
+  S: 'a GNU sparse member (typeflag S)',
+  X: 'a Solaris extended header (typeflag X)',
+  N: 'a GNU old long-name header (typeflag N), which Python extracts as a file',
+  M: 'a GNU multi-volume continuation (typeflag M)',
+  V: 'a GNU volume label (typeflag V)',
+  D: 'a GNU dump directory (typeflag D)',
+};
+
+const MAGIC_USTAR = 'ustar\0';
+const MAGIC_GNU = 'ustar  \0';
+
+/** Header field offsets and widths (ustar's table). */
+const F = {
+  name: [0, 100], mode: [100, 8], uid: [108, 8], gid: [116, 8], size: [124, 12], mtime: [136, 12], chksum: [148, 8],
+  typeflag: [156, 1], linkname: [157, 100], magic: [257, 8], uname: [265, 32], gname: [297, 32],
+  devmajor: [329, 8], devminor: [337, 8], prefix: [345, 155],
+} as const;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads the members of an uncompressed tar stream in archive order. Errors of the stream itself pass through unchanged. */
+export async function* readTar(stream: Readable): AsyncGenerator<TarEntry> {
+  const source = new ByteSource(stream);
+  let pending: Pending = {};
+  let members = 0;
+  for (;;) {
+    const at = source.offset;
+    const block = await source.read(TAR_BLOCK_SIZE);
+    if (block.length === 0) {
+      if (pending.kind) throw new FormatError(`tar: the archive ends after ${describePending(pending)} at byte ${pending.at}, without its member`);
+      if (members === 0) throw new FormatError('tar: the archive is empty');
+      return;
     }
-  }
-  try {
-    for await (const entry of extract) {
-      const raw = entry.header as tarStream.Header & { byteOffset?: number; pax?: Record<string, string> | null };
-      lastOffset = raw.byteOffset ?? lastOffset;
-      // tar-stream does not skip the data of a directory entry, and then stalls: refuse it here.
-      if (raw.type === 'directory' && (raw.size ?? 0) > 0) {
-        throw new FormatError(`tar: directory entry ${JSON.stringify(raw.name)} at byte ${lastOffset} claims ${raw.size} bytes of data`);
+    if (isZero(block)) {
+      if (pending.kind) throw new FormatError(`tar: end of archive at byte ${at} right after ${describePending(pending)}`);
+      await expectOnlyZeros(source, at);
+      return;
+    }
+    if (block.length < TAR_BLOCK_SIZE) throw new FormatError(`tar: archive is truncated (a partial header block at byte ${at})`);
+    const raw = parseBlock(block, at);
+    if (raw.typeflag === TYPEFLAG_PAX || raw.typeflag === TYPEFLAG_GNU_LONGNAME || raw.typeflag === TYPEFLAG_GNU_LONGLINK) {
+      pending = await readExtended(source, raw, pending, at);
+      continue;
+    }
+    const type = TYPES[raw.typeflag];
+    if (!type) {
+      const what = REFUSED_TYPES[raw.typeflag] ?? `unknown typeflag ${JSON.stringify(raw.typeflag)}, which readers extract differently`;
+      throw new FormatError(`tar: member ${JSON.stringify(raw.name)} at byte ${at} is ${what}`);
+    }
+    const header = applyExtended(raw, type, pending, at);
+    pending = {};
+    members += 1;
+    // Python's tarfile and GNU tar give link, directory and device headers no data: bytes after
+    // one are the next header to them, so a size there would be read two ways.
+    if (type !== 'file' && type !== 'contiguous-file' && header.size !== 0) {
+      throw new FormatError(`tar: ${type} member ${JSON.stringify(header.name)} at byte ${at} claims ${header.size} bytes of data (link, directory and device headers carry none)`);
+    }
+    let remaining = header.size;
+    const body = (async function* () {
+      while (remaining > 0) {
+        const chunk = await source.readSome(remaining);
+        if (chunk.length === 0) throw new FormatError(`tar: archive is truncated (data of ${JSON.stringify(header.name)} ends after byte ${source.offset})`);
+        remaining -= chunk.length;
+        yield chunk;
       }
-      const paxMtime = raw.pax?.mtime !== undefined ? Number(raw.pax.mtime) : NaN;
-      yield {
-        header: {
-          name: raw.name,
-          type: raw.type ?? null,
-          mode: raw.mode ?? 0,
-          uid: raw.uid ?? 0,
-          gid: raw.gid ?? 0,
-          uname: raw.uname ?? '',
-          gname: raw.gname ?? '',
-          mtime: Number.isFinite(paxMtime) ? paxMtime : (raw.mtime?.getTime() ?? 0) / 1000,
-          size: raw.size ?? 0,
-          linkname: raw.linkname ?? null,
-          devmajor: raw.devmajor ?? 0,
-          devminor: raw.devminor ?? 0,
-          pax: raw.pax ?? null,
-          dataOffset: lastOffset,
-        },
-        body: body(entry as AsyncIterable<Uint8Array>),
-      };
+    })();
+    yield { header, body };
+    while (remaining > 0) {
+      const chunk = await source.readSome(remaining);
+      if (chunk.length === 0) throw new FormatError(`tar: archive is truncated (data of ${JSON.stringify(header.name)} ends after byte ${source.offset})`);
+      remaining -= chunk.length;
     }
-  } catch (error) {
-    throw error instanceof FormatError ? error : translate(error);
+    await skipPadding(source, header.size, header.name);
   }
 }
 
-function describeTarError(error: unknown, lastOffset: number): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/Invalid tar header/.test(message)) {
-    return lastOffset === 0
-      ? 'tar: no valid header at the start: the data is not a tar archive, or its first header is corrupt'
-      : `tar: corrupt header after byte ${lastOffset} (bad checksum or unknown format)`;
+interface RawHeader {
+  name: string;
+  /** The name field alone, before the prefix: what marks a v7 directory. */
+  nameField: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  typeflag: string;
+  linkname: string;
+  uname: string;
+  gname: string;
+  devmajor: number;
+  devminor: number;
+}
+
+/** Extended headers seen since the last member: at most one pax `x`, or a GNU `L` and/or `K`. */
+interface Pending {
+  kind?: 'pax' | 'gnu';
+  at?: number;
+  pax?: Record<string, string>;
+  longName?: string;
+  longLink?: string;
+}
+
+function describePending(pending: Pending): string {
+  return pending.kind === 'pax' ? 'a pax extended header' : 'a GNU long-name header';
+}
+
+function parseBlock(block: Buffer, at: number): RawHeader {
+  const field = (key: keyof typeof F) => block.subarray(F[key][0], F[key][0] + F[key][1]);
+  const badHeader = () => new FormatError(at === 0
+    ? 'tar: no valid header at the start: the data is not a tar archive, or its first header is corrupt'
+    : `tar: corrupt header after byte ${at} (bad checksum)`);
+  let checksum: number;
+  try {
+    checksum = parseNumber(field('chksum'), 'chksum', at);
+  } catch {
+    throw badHeader();
   }
-  if (/Unexpected end of data/.test(message)) return `tar: archive is truncated (data ends inside a member after byte ${lastOffset})`;
-  if (/Header exceeds max size/.test(message)) return `tar: a pax or GNU long-name header after byte ${lastOffset} exceeds ${MAX_EXTENDED_HEADER_BYTES} bytes`;
-  if (/Invalid header/.test(message)) return `tar: header after byte ${lastOffset} has an invalid size field`;
-  return `tar: ${message}`;
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < TAR_BLOCK_SIZE; i++) {
+    const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
+    unsigned += byte;
+    signed += byte >= 0x80 ? byte - 0x100 : byte;
+  }
+  if (checksum !== unsigned && checksum !== signed) throw badHeader();
+  const magic = block.subarray(F.magic[0], F.magic[0] + 8).toString('latin1');
+  const ustar = magic.startsWith(MAGIC_USTAR);
+  const gnu = magic === MAGIC_GNU;
+  const v7 = magic === '\0'.repeat(8);
+  if (!ustar && !gnu && !v7) throw new FormatError(`tar: header at byte ${at} has an unknown magic ${JSON.stringify(magic)}`);
+  const typeflag = String.fromCharCode(block[F.typeflag[0]]!);
+  const nameField = text(field('name'), 'name', at);
+  let name = nameField;
+  const prefixBytes = field('prefix');
+  if (ustar) {
+    const prefix = text(prefixBytes, 'prefix', at);
+    // Python strips a directory's trailing slashes before it joins the prefix.
+    if (prefix !== '') name = `${prefix}/${name}`;
+  } else if (!isZero(prefixBytes)) {
+    // GNU headers keep atime, ctime and sparse data there; Python's tarfile would read a prefix.
+    throw new FormatError(`tar: ${gnu ? 'GNU' : 'v7'} header at byte ${at} has data in the ustar prefix field, which readers take differently`);
+  }
+  return {
+    name,
+    nameField,
+    mode: parseNumber(field('mode'), 'mode', at),
+    uid: parseNumber(field('uid'), 'uid', at),
+    gid: parseNumber(field('gid'), 'gid', at),
+    size: parseNumber(field('size'), 'size', at),
+    mtime: parseNumber(field('mtime'), 'mtime', at, true),
+    typeflag,
+    linkname: text(field('linkname'), 'linkname', at),
+    uname: ustar || gnu ? text(field('uname'), 'uname', at) : '',
+    gname: ustar || gnu ? text(field('gname'), 'gname', at) : '',
+    devmajor: ustar || gnu ? parseNumber(field('devmajor'), 'devmajor', at) : 0,
+    devminor: ustar || gnu ? parseNumber(field('devminor'), 'devminor', at) : 0,
+  };
+}
+
+/**
+ * A numeric field: octal digits with optional leading and trailing spaces, ended by NUL or the
+ * field's end (what both Python's `int(s.strip(), 8)` and GNU tar accept), or base-256 (first byte
+ * 0x80; 0xFF, negative, only for mtime). Anything else is read differently by different readers.
+ */
+function parseNumber(bytes: Buffer, what: string, at: number, mayBeNegative = false): number {
+  const first = bytes[0]!;
+  if (first === 0x80 || first === 0xff) {
+    if (first === 0xff && !mayBeNegative) throw new FormatError(`tar: header at byte ${at} has a negative ${what}`);
+    let value = 0n;
+    for (let i = 1; i < bytes.length; i++) value = (value << 8n) | BigInt(bytes[i]!);
+    if (first === 0xff) value -= 1n << BigInt(8 * (bytes.length - 1));
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new FormatError(`tar: header at byte ${at} has a ${what} too large to read`);
+    }
+    return Number(value);
+  }
+  const nul = bytes.indexOf(0);
+  const digits = bytes.subarray(0, nul < 0 ? bytes.length : nul).toString('latin1');
+  if (digits === '') return 0;
+  const match = /^ *([0-7]+) *$/.exec(digits);
+  if (!match) throw new FormatError(`tar: header at byte ${at} has a malformed ${what} field ${JSON.stringify(digits)}`);
+  return parseInt(match[1]!, 8);
+}
+
+/** A text field: up to its first NUL, UTF-8 (an invalid sequence is refused, as every name must be UTF-8). */
+function text(bytes: Buffer, what: string, at: number): string {
+  const nul = bytes.indexOf(0);
+  try {
+    return utf8.decode(bytes.subarray(0, nul < 0 ? bytes.length : nul));
+  } catch {
+    throw new FormatError(`tar: header at byte ${at} has a ${what} that is not valid UTF-8`);
+  }
+}
+
+async function readExtended(source: ByteSource, raw: RawHeader, pending: Pending, at: number): Promise<Pending> {
+  const kind = raw.typeflag === TYPEFLAG_PAX ? 'pax' : 'gnu';
+  if (pending.kind === 'pax' || (pending.kind === 'gnu' && kind === 'pax')) {
+    throw new FormatError(`tar: a second extended header at byte ${at} before one member (readers merge them differently)`);
+  }
+  if (raw.size > MAX_EXTENDED_HEADER_BYTES) {
+    throw new FormatError(`tar: a pax or GNU long-name header at byte ${at} holds ${raw.size} bytes, over the limit of ${MAX_EXTENDED_HEADER_BYTES}`);
+  }
+  const data = await source.read(raw.size);
+  if (data.length < raw.size) throw new FormatError(`tar: archive is truncated (inside the extended header at byte ${at})`);
+  await skipPadding(source, raw.size, raw.name);
+  if (kind === 'pax') return { kind, at, pax: parsePaxRecords(data, at) };
+  // GNU long name or link: the value, NUL-terminated, NUL-padded.
+  const nul = data.indexOf(0);
+  if (nul < 0 || !isZero(data.subarray(nul))) {
+    throw new FormatError(`tar: GNU long-name header at byte ${at} is not a NUL-terminated name`);
+  }
+  let value: string;
+  try {
+    value = utf8.decode(data.subarray(0, nul));
+  } catch {
+    throw new FormatError(`tar: GNU long-name header at byte ${at} holds a name that is not valid UTF-8`);
+  }
+  const next: Pending = { ...pending, kind, at: pending.at ?? at };
+  if (raw.typeflag === TYPEFLAG_GNU_LONGNAME) {
+    if (pending.longName !== undefined) throw new FormatError(`tar: a second GNU long-name header at byte ${at} before one member`);
+    next.longName = value;
+  } else {
+    if (pending.longLink !== undefined) throw new FormatError(`tar: a second GNU long-link header at byte ${at} before one member`);
+    next.longLink = value;
+  }
+  return next;
+}
+
+function applyExtended(raw: RawHeader, type: TarReadType, pending: Pending, at: number): TarEntryHeader {
+  let name = raw.name;
+  let linkname = raw.linkname;
+  let size = raw.size;
+  let mtime = raw.mtime;
+  let { uid, gid, uname, gname } = raw;
+  const pax = pending.pax ?? null;
+  if (pax) {
+    if (pax.path !== undefined) name = pax.path;
+    if (pax.linkpath !== undefined) linkname = pax.linkpath;
+    if (pax.size !== undefined) size = Number(pax.size);
+    if (pax.mtime !== undefined) mtime = Number(pax.mtime);
+    if (pax.uid !== undefined) uid = Number(pax.uid);
+    if (pax.gid !== undefined) gid = Number(pax.gid);
+    if (pax.uname !== undefined) uname = pax.uname;
+    if (pax.gname !== undefined) gname = pax.gname;
+  }
+  if (pending.longName !== undefined) name = pending.longName;
+  if (pending.longLink !== undefined) linkname = pending.longLink;
+  let memberType = type;
+  // A v7 (typeflag NUL) entry whose name field ends in a slash is a directory to Python and GNU tar.
+  if (raw.typeflag === '\0' && raw.nameField.endsWith('/')) {
+    memberType = 'directory';
+    if (!name.endsWith('/')) throw new FormatError(`tar: member at byte ${at} is a directory by its ustar name ${JSON.stringify(raw.nameField)} but its long name ${JSON.stringify(name)} has no slash`);
+  }
+  if (memberType !== 'directory' && name.endsWith('/')) {
+    throw new FormatError(`tar: ${memberType} member ${JSON.stringify(name)} at byte ${at} has a name ending in a slash (readers differ: a directory or a file)`);
+  }
+  if (name.includes('\0') || linkname.includes('\0')) throw new FormatError(`tar: member at byte ${at} has a NUL byte in its name or link target`);
+  const isLink = memberType === 'link' || memberType === 'symlink';
+  return {
+    name,
+    type: memberType,
+    mode: raw.mode,
+    uid,
+    gid,
+    uname,
+    gname,
+    mtime,
+    size,
+    linkname: isLink ? linkname : null,
+    devmajor: raw.devmajor,
+    devminor: raw.devminor,
+    pax,
+    dataOffset: at,
+  };
+}
+
+/** The zeros that fill a member's data to a block boundary (their value is ignored by readers). */
+async function skipPadding(source: ByteSource, size: number, name: string): Promise<void> {
+  const padding = (TAR_BLOCK_SIZE - (size % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE;
+  if (padding === 0) return;
+  const skipped = await source.read(padding);
+  if (skipped.length < padding) {
+    // A stream that ends inside the last member's padding: readers that pad reads fail on it.
+    throw new FormatError(`tar: archive is truncated (the padding after ${JSON.stringify(name)} is cut short)`);
+  }
+}
+
+/** After the end-of-archive block only zeros may follow: Python stops reading there, other readers do not. */
+async function expectOnlyZeros(source: ByteSource, endAt: number): Promise<void> {
+  for (;;) {
+    const at = source.offset;
+    const chunk = await source.readSome(1 << 16);
+    if (chunk.length === 0) return;
+    const nonZero = chunk.findIndex((byte) => byte !== 0);
+    if (nonZero >= 0) {
+      throw new FormatError(`tar: data at byte ${at + nonZero} after the end-of-archive block at byte ${endAt} (Python stops at the end block, other readers go on)`);
+    }
+  }
+}
+
+function isZero(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 0) return false;
+  return true;
 }

@@ -15,6 +15,9 @@ import type { LocalHeader, MutableEntry, ZipEntry, ZipExtraField } from './entry
 import { PositionedFile, ReadAhead } from './io.js';
 import { CENTRAL, DESCRIPTOR, EXTRA_ZIP64, FLAGS_THAT_MUST_AGREE, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, LOCAL, METHOD_AES, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_LOCAL, U16_ZIP64, U32_ZIP64, ZipFormatError, hex16, hex32, hexBytes, readU64 } from './records.js';
 import { decodeText } from './text.js';
+
+/** The highest "version needed to extract" (APPNOTE 4.4.3) zipfile reads: 6.3, the APPNOTE it follows. */
+const MAX_VERSION_NEEDED = 63;
 export interface ParsedArchive {
   entries: ZipEntry[];
   comment: Uint8Array;
@@ -86,6 +89,10 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
     const utf8 = (fields.flags & FLAG_UTF8) !== 0;
     const name = decodeText(nameBytes, utf8, `${where}: name`, at + CENTRAL.size);
     const label = `entry ${JSON.stringify(name)} (${where})`;
+    if (fields.versionNeeded > MAX_VERSION_NEEDED) {
+      // Python's zipfile (so pip and installer) will not open such an archive at all.
+      throw new ZipFormatError(`${label}: version needed to extract ${fields.versionNeeded / 10} is above ${MAX_VERSION_NEEDED / 10} (APPNOTE 6.3)`, at);
+    }
     const extraFields = parseExtraFields(extra, at + CENTRAL.size + nameLength, label);
     const zip64Field = extraFields.find((f) => f.id === EXTRA_ZIP64);
     const resolved = applyZip64(

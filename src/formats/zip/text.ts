@@ -10,16 +10,16 @@ const CP437_HIGH =
   'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀' +
   'αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
 
-/** Decodes a name or comment: UTF-8 if flag bit 11 says so (it must then be valid), else UTF-8 if valid, else CP437. */
+/** Decodes a name or comment as Python's zipfile (and so pip and installer) does: UTF-8 if flag bit 11 says so (it must then be valid), else CP437. */
 export function decodeZipText(bytes: Uint8Array, utf8Flag: boolean): string {
   return decodeText(bytes, utf8Flag, 'text', 0);
 }
 
 export function decodeText(bytes: Uint8Array, utf8Flag: boolean, what: string, offset: number): string {
-  try {
-    return utf8Decoder.decode(bytes);
-  } catch {
-    if (utf8Flag) {
+  if (utf8Flag) {
+    try {
+      return utf8Decoder.decode(bytes);
+    } catch {
       throw new ZipFormatError(`${what} at offset ${offset} is not valid UTF-8, although flag bit 11 (UTF-8) is set`, offset);
     }
   }

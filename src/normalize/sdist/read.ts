@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import { readTar } from '../../formats/tar/index.js';
-import type { TarEntryHeader, TarMemberType } from '../../formats/tar/index.js';
+import type { TarEntryHeader, TarMemberType, TarReadType } from '../../formats/tar/index.js';
 import { contentName, withImpliedDirectories } from '../content.js';
 import type { ContentRecord } from '../content.js';
 import { RefusedInput } from '../failure.js';
@@ -14,7 +14,7 @@ import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { normalFileMode } from '../options.js';
 import { ChangeLog } from '../report.js';
-import { checkLinkTarget, checkMemberName } from '../refusal.js';
+import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, sharedTopDirectory } from '../refusal.js';
 import { SDIST_FIELDS } from './fields.js';
 
 /** Mode of directories, and of symlinks (what lstat reports on Linux), in the normal form. */
@@ -84,10 +84,18 @@ export async function indexSdist(inputPath: string, spool: FileHandle | null): P
     if (seen.has(path)) throw new RefusedInput(`${path}: duplicate member name`);
     let linkname = '';
     if (type === 'symlink') linkname = checkLinkTarget(path, entry.linkname ?? '');
+    if ((type === 'file' || type === 'link') && (entry.mode & 0o111) !== 0 && (entry.mode & 0o100) === 0) {
+      // pip makes a file with any x bit executable; tarfile's data filter only one with the owner's.
+      throw new RefusedInput(`${path}: mode 0${(entry.mode & 0o7777).toString(8)} has an x bit but not the owner's (pip would make it executable, tarfile's data filter would not)`);
+    }
     if (type === 'link') {
       const target = seen.get(checkMemberName(entry.linkname ?? ''));
       if (!target || (target.type !== 'file' && target.type !== 'link')) {
         throw new RefusedInput(`${path}: hard link to ${JSON.stringify(entry.linkname)}, which is not an earlier regular file`);
+      }
+      if (((entry.mode & 0o111) !== 0) !== ((target.mode & 0o111) !== 0)) {
+        // pip gives the link its own header's x bit; tarfile sets the shared inode's mode from the link.
+        throw new RefusedInput(`${path}: hard link whose x bit (mode 0${(entry.mode & 0o7777).toString(8)}) differs from its target ${target.path}'s (installers disagree on both files)`);
       }
       linkname = target.type === 'link' ? target.linkname : target.path;
     }
@@ -111,10 +119,14 @@ export async function indexSdist(inputPath: string, spool: FileHandle | null): P
     noteHeaderChanges(changes, member, entry);
   });
   if (members.length === 0) throw new RefusedInput('tar: the archive has no members');
+  // What an installer writes: nothing under a file or a link, no link that leads out of the top
+  // directory pip extracts from, once the archive's other links are followed.
+  checkParentsAreDirectories(members);
+  checkSymlinksResolved(members, sharedTopDirectory(members.map((m) => m.path)));
   return { ...walk, members, changes };
 }
 
-function memberType(type: string | null, path: string): TarMemberType {
+function memberType(type: TarReadType, path: string): TarMemberType {
   switch (type) {
     case 'file':
     case 'contiguous-file':
@@ -127,8 +139,6 @@ function memberType(type: string | null, path: string): TarMemberType {
     case 'block-device':
     case 'fifo':
       throw new RefusedInput(`${path}: ${type} members are refused (an sdist holds files, directories and links)`);
-    default:
-      throw new RefusedInput(`${path}: unsupported tar member type${type ? ` ${type}` : ''}`);
   }
 }
 
@@ -167,7 +177,7 @@ export async function readSdistMemberHeads(path: string, names: readonly string[
   if (names.length === 0) return found;
   const wanted = new Set(names);
   const linkTargets = new Map<string, string>();
-  const isFile = (type: string | null) => type === 'file' || type === 'contiguous-file';
+  const isFile = (type: TarReadType) => type === 'file' || type === 'contiguous-file';
   await walkSdist(path, async (entry, body) => {
     const name = contentName(entry.name);
     if (entry.type === 'link') linkTargets.set(name, contentName(entry.linkname ?? ''));

@@ -12,7 +12,7 @@ import type { ContentRecord, ContentType } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
-import { checkMemberName } from '../refusal.js';
+import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved } from '../refusal.js';
 
 /** A member of the input, classified and validated. */
 export interface WheelMember {
@@ -39,17 +39,54 @@ export function compareWheelPaths(a: string, b: string): number {
   return rank(a) - rank(b) || compareNames(a, b);
 }
 
+/**
+ * A member as pip and installer read it (both through zipfile): a name ending in `/` is a
+ * directory and nothing else is; the mode is the high 16 bits of the external attributes whatever
+ * the host, and a file is executable when that mode is a regular file's with an x bit. Where other
+ * readers (unzip) take an entry otherwise, it is refused rather than guessed at.
+ */
 export function classify(entry: ZipEntry): WheelMember {
   const path = checkMemberName(entry.name);
-  const unixMode = hostOf(entry.versionMadeBy) === HOST_UNIX ? externalAttrToUnixMode(entry.externalAttr) : 0;
+  const unixMode = externalAttrToUnixMode(entry.externalAttr);
   const format = unixMode & S_IFMT;
+  const unixHost = hostOf(entry.versionMadeBy) === HOST_UNIX;
   let type: ContentType;
-  if (entry.name.endsWith('/') || format === S_IFDIR) type = 'directory';
-  else if (format === S_IFLNK) type = 'symlink';
-  else if (format === 0 || format === S_IFREG) type = entry.externalAttr & MSDOS_ATTR_DIRECTORY ? 'directory' : 'file';
-  else throw new RefusedInput(`${path}: zip member of Unix file type 0${format.toString(8)} (a device, fifo or socket) is refused`);
+  if (entry.name.endsWith('/')) {
+    if (format !== 0 && format !== S_IFDIR && format !== S_IFREG) {
+      throw new RefusedInput(`${path}: zip entry named as a directory has Unix file type 0${format.toString(8)}`);
+    }
+    type = 'directory';
+  } else if (format === S_IFDIR || (entry.externalAttr & MSDOS_ATTR_DIRECTORY) !== 0) {
+    throw new RefusedInput(`${path}: zip entry with a directory attribute but no trailing slash (pip writes a file, unzip a directory)`);
+  } else if (format === S_IFLNK) {
+    if (!unixHost) throw new RefusedInput(`${path}: zip symlink entry made on a non-Unix host (unzip takes it for a file)`);
+    type = 'symlink';
+  } else if (format === S_IFREG) {
+    type = 'file';
+  } else if (format === 0) {
+    if (unixMode & 0o111) throw new RefusedInput(`${path}: zip entry with x bits but no file type in its mode (pip makes it not executable, unzip executable)`);
+    type = 'file';
+  } else {
+    throw new RefusedInput(`${path}: zip member of Unix file type 0${format.toString(8)} (a device, fifo or socket) is refused`);
+  }
+  for (const field of [...entry.localExtraFields, ...entry.extraFields]) {
+    if (field.id === EXTRA_UNICODE_PATH) throw new RefusedInput(`${path}: zip entry with an Info-ZIP Unicode Path extra field (unzip reads that name, pip the header's)`);
+  }
   if (type === 'directory' && entry.uncompressedSize !== 0) throw new RefusedInput(`${path}: directory entry with ${entry.uncompressedSize} bytes of data`);
   return { entry, path, type, executable: type === 'file' && (unixMode & 0o111) !== 0, mtime: entryMtime(entry) };
+}
+
+/** Info-ZIP Unicode Path Extra Field (APPNOTE 4.6.9): a UTF-8 name that unzip prefers and zipfile ignores. */
+const EXTRA_UNICODE_PATH = 0x7075;
+
+/** Refuses what no installer can extract one way: two members of one name, a member under a file or link. */
+export function checkWheelTree(members: readonly WheelMember[]): void {
+  const seen = new Set<string>();
+  for (const member of members) {
+    if (seen.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
+    seen.add(member.path);
+  }
+  checkParentsAreDirectories(members);
 }
 
 /** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
@@ -95,7 +132,7 @@ export async function readText(zip: ZipReader, entry: ZipEntry): Promise<string>
 export async function contentRecord(zip: ZipReader, member: WheelMember, knownSha256?: string): Promise<ContentRecord> {
   const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
   if (member.type === 'directory') return base;
-  if (member.type === 'symlink') return { ...base, linkTarget: await readText(zip, member.entry) };
+  if (member.type === 'symlink') return { ...base, linkTarget: checkLinkTarget(member.path, await readText(zip, member.entry)) };
   const sha256 = knownSha256 ?? (await hashStream(zip.openMemberStream(member.entry))).sha256;
   return { ...base, executable: member.executable, sha256 };
 }
@@ -105,7 +142,10 @@ export async function readWheelContent(path: string): Promise<ContentRecord[]> {
   const zip = await openZip(path);
   try {
     const records: ContentRecord[] = [];
-    for (const entry of zip.entries) records.push(await contentRecord(zip, classify(entry)));
+    const members = zip.entries.map(classify);
+    checkWheelTree(members);
+    for (const member of members) records.push(await contentRecord(zip, member));
+    checkSymlinksResolved(records.map((r) => ({ path: r.name, type: r.type, linkname: r.linkTarget })), '');
     return withImpliedDirectories(records);
   } finally {
     await zip.close();

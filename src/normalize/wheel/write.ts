@@ -18,7 +18,7 @@ import type { HandlerRun } from '../handler.js';
 import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
 import { ChangeLog } from '../report.js';
-import { ancestorsOf, checkLinkTarget, checkParentsAreDirectories } from '../refusal.js';
+import { ancestorsOf, checkLinkTarget, checkParentsAreDirectories, checkSymlinksResolved } from '../refusal.js';
 import { MAX_LINK_TARGET_BYTES, MAX_RECORD_BYTES, sizeText } from '../limits.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
@@ -264,6 +264,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
       }
     });
     await writer.finish();
+    checkSymlinksResolved(content.map((r) => ({ path: r.name, type: r.type, linkname: r.linkTarget })), '');
     return { changes: changes.list(), content: withImpliedDirectories(content), problems: recordProblems(recordBytes, fileHashes) };
   } finally {
     await zip.close();

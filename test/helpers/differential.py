@@ -1,0 +1,337 @@
+"""Crafted archives and installer oracles for the differential suite (test/cli/differential-*.test.ts).
+
+  craft-tar DIR        writes one .tar.gz per case into DIR; prints the cases as JSON
+  craft-zip DIR        the same for .whl cases
+  extract ORACLE FILE  extracts FILE with ORACLE into a fresh directory; prints JSON
+                       {"ok": true, "listing": [...]} or {"ok": false, "error": "..."}
+  listing DIR          the listing of an extracted tree
+
+A listing is sorted lines: "D path", "F path exec sha256", "L path -> target". Times, owners and
+modes other than the exec bit (any x bit) are left out: the normal form does not keep them.
+Oracles: pip (pip's unpack_file, run by whichever Python runs this file), tarfile-data
+(tarfile's extractall with filter='data', needs Python 3.12+), gnutar, bsdtar, zipfile
+(zipfile's extractall, what installer reads), unzip.
+"""
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+TOP = "pkg-1.0"
+
+
+# ------------------------------------------------------------------------------------- tar bytes
+
+def octal(value, width):
+    return (b"%0*o" % (width - 1, value)) + b"\0"
+
+
+def header(name, size=0, typeflag=b"0", linkname="", mode=0o644, magic=b"ustar\x0000", prefix=b"",
+           size_field=None, name_bytes=None):
+    block = bytearray(512)
+    nb = name_bytes if name_bytes is not None else name.encode("utf-8")
+    block[0:len(nb[:100])] = nb[:100]
+    block[100:108] = octal(mode, 8)
+    block[108:116] = octal(0, 8)
+    block[116:124] = octal(0, 8)
+    block[124:136] = size_field if size_field is not None else octal(size, 12)
+    block[136:148] = octal(1600000000, 12)
+    block[148:156] = b" " * 8
+    block[156:157] = typeflag
+    lb = linkname.encode("utf-8")
+    block[157:157 + len(lb)] = lb
+    block[257:265] = magic
+    block[329:337] = octal(0, 8)
+    block[337:345] = octal(0, 8)
+    block[345:345 + len(prefix)] = prefix
+    block[148:156] = b"%06o\0 " % sum(block)
+    return bytes(block)
+
+
+def pad(data):
+    return data + bytes(-len(data) % 512)
+
+
+def member(name, data=b"", **kw):
+    return header(name, size=len(data), **kw) + pad(data)
+
+
+def pax_records(records):
+    out = b""
+    for key, value in records:
+        body = b" " + key.encode() + b"=" + value.encode("utf-8") + b"\n"
+        n = len(body) + 1
+        while len(str(n)) + len(body) != n:
+            n += 1
+        out += str(n).encode() + body
+    return out
+
+
+def pax(records, typeflag=b"x", raw=None):
+    data = raw if raw is not None else pax_records(records)
+    return header("././@PaxHeader", size=len(data), typeflag=typeflag) + pad(data)
+
+
+def gnu_long(value, typeflag=b"L"):
+    data = value.encode("utf-8") + b"\0"
+    return header("././@LongLink", size=len(data), typeflag=typeflag, magic=b"ustar  \0") + pad(data)
+
+
+END = bytes(1024)
+
+
+def base():
+    """A small clean sdist body: the top directory, a module, a script."""
+    return (member(TOP + "/", typeflag=b"5", mode=0o755) + member(TOP + "/setup.py", b"print('hi')\n")
+            + member(TOP + "/run.sh", b"#!/bin/sh\n", mode=0o755))
+
+
+def tar_cases(tmp):
+    """(name, tar bytes or None when written by a tool, expect) for every class of the issue and more."""
+    evil = b"import os; os.system('echo pwned')\n"
+    cases = [
+        ("clean", base() + END, "accept"),
+        ("hardlink-with-data", base() + header(TOP + "/h", size=512, typeflag=b"1", linkname=TOP + "/setup.py")
+         + member(TOP + "/evil.pth", evil) + END, "refuse"),
+        ("symlink-with-data", base() + header(TOP + "/s", size=512, typeflag=b"2", linkname="setup.py")
+         + member(TOP + "/evil.pth", evil) + END, "refuse"),
+        ("directory-with-data", base() + header(TOP + "/d/", size=512, typeflag=b"5", mode=0o755)
+         + member(TOP + "/evil.pth", evil) + END, "refuse"),
+        ("typeflag-N", base() + member(TOP + "/n", b"x", typeflag=b"N") + END, "refuse"),
+        ("typeflag-unknown", base() + member(TOP + "/z", b"x", typeflag=b"Z") + END, "refuse"),
+        ("member-after-end", base() + END + member(TOP + "/evil.pth", evil) + END, "refuse"),
+        ("member-after-one-zero-block", base() + bytes(512) + member(TOP + "/evil.pth", evil) + END, "refuse"),
+        ("garbage-after-end", base() + END + b"\x01" + bytes(511), "refuse"),
+        ("malformed-pax-then-member", base() + pax(None, raw=b"9 path=x\nzz") + member(TOP + "/a", b"a")
+         + member(TOP + "/evil.pth", evil) + END, "refuse"),
+        ("size-field-with-space", base() + member(TOP + "/a", b"ab", size_field=b"0000000002 7")
+         + END, "refuse"),
+        ("size-field-underscore", base() + member(TOP + "/a", b"ab", size_field=b"0_0000000002")
+         + END, "refuse"),
+        ("dot-slash-duplicate", base() + member("./" + TOP + "/setup.py", b"other\n") + END, "refuse"),
+        ("dotdot-inside-duplicate", base() + member(TOP + "/x/../setup.py", b"other\n") + END, "refuse"),
+        ("double-slash", base() + member(TOP + "//x.py", b"x\n") + END, "refuse"),
+        ("gnu-magic-with-prefix", base() + member("x.py", b"x\n", magic=b"ustar  \0", prefix=b"evil") + END, "refuse"),
+        ("pax-global-path", base() + pax([("path", TOP + "/g")], typeflag=b"g") + member(TOP + "/a", b"a") + END, "refuse"),
+        ("pax-size-2abc", base() + pax([("size", "2abc")]) + member(TOP + "/a", b"ab") + END, "refuse"),
+        ("two-pax-headers", base() + pax([("path", TOP + "/one")]) + pax([("path", TOP + "/two")])
+         + member(TOP + "/a", b"a") + END, "refuse"),
+        ("pax-unknown-keyword", base() + pax([("VENDOR.path", TOP + "/x")]) + member(TOP + "/a", b"a") + END, "refuse"),
+        ("pax-sparse-keywords", base() + pax([("GNU.sparse.major", "1"), ("GNU.sparse.minor", "0"),
+                                              ("GNU.sparse.name", TOP + "/data.bin"), ("GNU.sparse.realsize", "10")])
+         + member(TOP + "/GNUSparseFile.0/data.bin", b"1\n0\n10\n" + bytes(509)) + END, "refuse"),
+        ("gnu-long-then-pax", base() + gnu_long(TOP + "/long") + pax([("path", TOP + "/pax")])
+         + member(TOP + "/a", b"a") + END, "refuse"),
+        ("symlink-escape-through-links", base() + member(TOP + "/sub/", typeflag=b"5", mode=0o755)
+         + header(TOP + "/sub/a", typeflag=b"2", linkname="..") + header(TOP + "/sub/b", typeflag=b"2", linkname="a/..")
+         + END, "refuse"),
+        ("symlink-out-of-top", base() + header(TOP + "/up", typeflag=b"2", linkname="../other") + END, "refuse"),
+        ("file-under-file", base() + member(TOP + "/setup.py/x", b"x") + END, "refuse"),
+        ("file-under-symlink", base() + header(TOP + "/l", typeflag=b"2", linkname=".") + member(TOP + "/l/x", b"x")
+         + END, "refuse"),
+        ("file-name-with-slash", base() + member(TOP + "/f/", b"x", typeflag=b"0") + END, "refuse"),
+        ("pax-path-file-with-slash", base() + pax([("path", TOP + "/f/")]) + member(TOP + "/f", b"x") + END, "refuse"),
+        ("backslash-dotdot", base() + member(TOP + "/..\\..\\x", b"x") + END, "refuse"),
+        ("drive-letter", base() + member("C:\\x", b"x") + END, "refuse"),
+        ("absolute", base() + member("/tmp/x", b"x") + END, "refuse"),
+        ("fifo", base() + header(TOP + "/fifo", typeflag=b"6") + END, "refuse"),
+        ("hardlink-to-later", base() + header(TOP + "/h", typeflag=b"1", linkname=TOP + "/later")
+         + member(TOP + "/later", b"x") + END, "refuse"),
+        ("duplicate", base() + member(TOP + "/setup.py", b"second\n") + END, "refuse"),
+        ("bad-utf8-name", base() + member("", b"x", name_bytes=(TOP + "/\xff.py").encode("latin1")) + END, "refuse"),
+        ("two-gnu-long-names", base() + gnu_long(TOP + "/one") + gnu_long(TOP + "/two") + member(TOP + "/a", b"a") + END, "refuse"),
+        ("pax-hdrcharset-binary", base() + pax([("hdrcharset", "BINARY"), ("path", TOP + "/b")]) + member(TOP + "/a", b"a") + END, "refuse"),
+        ("pax-without-member", base() + pax([("path", TOP + "/p")]) + END, "refuse"),
+        ("pax-path-dotdot", base() + pax([("path", TOP + "/../../evil.pth")]) + member(TOP + "/a", b"a") + END, "refuse"),
+        ("negative-size", base() + member(TOP + "/a", b"", size_field=b"\xff" * 12) + END, "refuse"),
+        ("dot-top-directory", member("./", typeflag=b"5", mode=0o755) + member("./" + TOP + "/setup.py", b"x") + END, "refuse"),
+        # accepted: what every reader reads alike
+        ("base-256-size", base() + member(TOP + "/b256", b"base 256\n", size_field=b"\x80" + (9).to_bytes(11, "big")) + END, "accept"),
+        ("v7-directory", base() + header(TOP + "/v7dir/", typeflag=b"\0", mode=0o755, magic=bytes(8))
+         + member(TOP + "/v7dir/f", b"f", magic=bytes(8)) + END, "accept"),
+        ("gnu-long-name", base() + gnu_long(TOP + "/" + "n" * 150) + member("trunc", b"long\n", magic=b"ustar  \0") + END, "accept"),
+        ("gnu-long-link", base() + gnu_long("setup.py" + "/.." * 0, typeflag=b"K")
+         + header(TOP + "/ll", typeflag=b"2", linkname="x", magic=b"ustar  \0") + END, "accept"),
+        ("pax-path-and-mtime", base() + pax([("mtime", "1600000000.5"), ("path", TOP + "/" + "p" * 120)])
+         + member(TOP + "/short", b"pax\n") + END, "accept"),
+        ("hardlink", base() + header(TOP + "/h", typeflag=b"1", linkname=TOP + "/run.sh", mode=0o755) + END, "accept"),
+        ("hardlink-other-x-bit", base() + header(TOP + "/h", typeflag=b"1", linkname=TOP + "/run.sh") + END, "refuse"),
+        ("contiguous", base() + member(TOP + "/c", b"contiguous\n", typeflag=b"7") + END, "accept"),
+        ("symlink-loop", base() + header(TOP + "/la", typeflag=b"2", linkname="lb")
+         + header(TOP + "/lb", typeflag=b"2", linkname="la") + END, "accept"),
+        ("symlink-inside", base() + member(TOP + "/sub/", typeflag=b"5", mode=0o755)
+         + header(TOP + "/sub/up", typeflag=b"2", linkname="../setup.py") + END, "accept"),
+        ("exec-bits", base() + member(TOP + "/u", b"u", mode=0o744) + member(TOP + "/r", b"r", mode=0o600) + END, "accept"),
+        ("exec-bit-not-owner", base() + member(TOP + "/o", b"o", mode=0o001) + END, "refuse"),
+        ("no-end-marker", base(), "accept"),
+        ("non-ascii-pax", base() + pax([("path", TOP + "/naïve-日本.txt")]) + member(TOP + "/n", b"n") + END, "accept"),
+        ("pax-xattr", base() + pax([("SCHILY.xattr.user.x", "1")]) + member(TOP + "/x", b"x") + END, "accept"),
+        ("implied-dirs", member(TOP + "/a/b/c.txt", b"c") + END, "accept"),
+    ]
+    out = [(name, gzip.compress(data, 9, mtime=0), expect) for name, data, expect in cases]
+    # GNU tar's own sparse members, old (S) and pax forms.
+    if shutil.which("tar"):
+        src = os.path.join(tmp, "sparse-src")
+        os.makedirs(os.path.join(src, TOP))
+        with open(os.path.join(src, TOP, "data.bin"), "wb") as f:
+            f.write(b"head")
+            f.seek(3 << 20)
+            f.write(b"tail")
+        for fmt in ("gnu", "pax"):
+            path = os.path.join(tmp, "sparse.tar.gz")
+            subprocess.run(["tar", "--sparse", "--format=" + fmt, "-czf", path, "-C", src, TOP], check=True)
+            out.append(("gnu-sparse-" + fmt, open(path, "rb").read(), "refuse"))
+    return out
+
+
+# ------------------------------------------------------------------------------------- zip bytes
+
+def zinfo(name, mode=None, host=3, dos_attr=0, flag_utf8=None):
+    info = zipfile.ZipInfo(name, (2020, 2, 2, 0, 0, 0))
+    info.create_system = host
+    info.external_attr = ((mode or 0) << 16) | dos_attr
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def zip_cases():
+    def wheel(extra):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr(zinfo("demo/__init__.py", 0o100644), b"x = 1\n")
+            for item in extra:
+                info, data = item
+                z.writestr(info, data)
+        return buf.getvalue()
+
+    def raw_name(data, old, new, utf8_flag=False):
+        """Replaces a name's bytes everywhere (same length), optionally clearing the UTF-8 flag."""
+        assert len(old) == len(new)
+        data = data.replace(old, new)
+        if not utf8_flag:
+            out = bytearray(data)
+            for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+                i = out.find(sig)
+                while i >= 0:
+                    flags = int.from_bytes(out[i + off:i + off + 2], "little") & ~0x800
+                    out[i + off:i + off + 2] = flags.to_bytes(2, "little")
+                    i = out.find(sig, i + 4)
+            data = bytes(out)
+        return data
+
+    unicode_path = zinfo("demo/u.txt", 0o100644)
+    unicode_path.extra = b"\x75\x70" + (5 + 7).to_bytes(2, "little") + b"\x01" + bytes(4) + b"evil.py"
+    msdos_exec = zinfo("demo/tool", 0o100755, host=0)
+    cases = [
+        ("clean", wheel([(zinfo("demo/run", 0o100755), b"#!/bin/sh\n"), (zinfo("demo/empty/", 0o40755, dos_attr=0x10), b"")]), "accept"),
+        ("dir-attribute-no-slash", wheel([(zinfo("demo/d", 0, host=0, dos_attr=0x10), b"")]), "refuse"),
+        ("unix-dir-mode-no-slash", wheel([(zinfo("demo/d", 0o40755), b"")]), "refuse"),
+        ("msdos-host-exec-mode", wheel([(msdos_exec, b"#!/bin/sh\n")]), "accept"),
+        ("mode-without-file-type", wheel([(zinfo("demo/t", 0o755), b"t")]), "refuse"),
+        ("unflagged-utf8-name", raw_name(wheel([(zinfo("demo/na\u00efve.txt", 0o100644), b"n")]),
+                                         "demo/na\u00efve.txt".encode(), "demo/na\u00efve.txt".encode()), "accept"),
+        ("dot-slash-duplicate", wheel([(zinfo("./demo/__init__.py", 0o100644), b"other")]), "refuse"),
+        ("double-slash", wheel([(zinfo("demo//x.py", 0o100644), b"x")]), "refuse"),
+        ("backslash-dotdot", wheel([(zinfo("..\\..\\x.py", 0o100644), b"x")]), "refuse"),
+        ("drive-letter", wheel([(zinfo("C:\\x.py", 0o100644), b"x")]), "refuse"),
+        ("unicode-path-extra", wheel([(unicode_path, b"u")]), "refuse"),
+        ("symlink-escape-through-links", wheel([(zinfo("demo/a", 0o120777), b".."), (zinfo("b", 0o120777), b"demo/a/..")]), "refuse"),
+        ("symlink-outside", wheel([(zinfo("demo/l", 0o120777), b"../../etc/passwd")]), "refuse"),
+        ("symlink-from-msdos", wheel([(zinfo("demo/l", 0o120777, host=0), b"__init__.py")]), "refuse"),
+        ("file-under-file", wheel([(zinfo("demo/__init__.py/x", 0o100644), b"x")]), "refuse"),
+        ("dir-with-data", wheel([(zinfo("demo/d/", 0o40755), b"data")]), "refuse"),
+        ("fifo", wheel([(zinfo("demo/f", 0o010644), b"")]), "refuse"),
+        ("symlink-inside", wheel([(zinfo("demo/l", 0o120777), b"__init__.py")]), "accept"),
+        ("exec-bits", wheel([(zinfo("demo/o", 0o100001), b"o"), (zinfo("demo/u", 0o100744), b"u")]), "accept"),
+        ("implied-dirs", wheel([(zinfo("demo/a/b/c.txt", 0o100644), b"c")]), "accept"),
+    ]
+    return cases
+
+
+# ------------------------------------------------------------------------------------- oracles
+
+def listing(root):
+    lines = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, root)
+            st = os.lstat(full)
+            if stat.S_ISLNK(st.st_mode):
+                lines.append("L %s -> %s" % (rel, os.readlink(full)))
+            elif stat.S_ISDIR(st.st_mode):
+                lines.append("D " + rel)
+            else:
+                with open(full, "rb") as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
+                lines.append("F %s %s %s" % (rel, "x" if st.st_mode & 0o111 else "-", digest))
+    return sorted(lines)
+
+
+def extract(oracle, path, dest):
+    if oracle == "pip":
+        import logging
+        logging.disable(logging.CRITICAL)
+        from pip._internal.utils.unpacking import unpack_file
+        unpack_file(path, dest)
+    elif oracle == "tarfile-data":
+        import tarfile
+        with tarfile.open(path, encoding="utf-8") as t:
+            t.extractall(dest, filter="data")
+    elif oracle == "zipfile":
+        with zipfile.ZipFile(path) as z:
+            z.extractall(dest)
+    else:
+        cmd = {"gnutar": ["tar", "-xzf", path, "-C", dest], "bsdtar": ["bsdtar", "-xzf", path, "-C", dest],
+               "unzip": ["unzip", "-qq", "-o", path, "-d", dest]}[oracle]
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True)
+        if r.returncode != 0:
+            raise RuntimeError("%s exited %d: %s" % (cmd[0], r.returncode, r.stderr.decode("utf-8", "replace").strip()[:300]))
+
+
+def main():
+    command = sys.argv[1]
+    if command in ("craft-tar", "craft-zip"):
+        out_dir = sys.argv[2]
+        tmp = tempfile.mkdtemp()
+        try:
+            cases = tar_cases(tmp) if command == "craft-tar" else zip_cases()
+        finally:
+            shutil.rmtree(tmp)
+        listed = []
+        for name, data, expect in cases:
+            file = os.path.join(out_dir, name, TOP + ".tar.gz" if command == "craft-tar" else "demo-1.0-py3-none-any.whl")
+            os.makedirs(os.path.dirname(file))
+            with open(file, "wb") as f:
+                f.write(data)
+            listed.append({"name": name, "file": file, "expect": expect})
+        print(json.dumps(listed))
+    elif command == "extract":
+        dest = tempfile.mkdtemp()
+        try:
+            target = os.path.join(dest, "x")
+            os.mkdir(target)
+            extract(sys.argv[2], sys.argv[3], target)
+            print(json.dumps({"ok": True, "listing": listing(target)}))
+        except BaseException as error:  # an oracle that fails is an answer, not a crash
+            print(json.dumps({"ok": False, "error": "%s: %s" % (type(error).__name__, str(error).splitlines()[0] if str(error) else "")}))
+        finally:
+            for dirpath, dirnames, filenames in os.walk(dest):
+                for d in dirnames:
+                    p = os.path.join(dirpath, d)
+                    if not os.path.islink(p):
+                        os.chmod(p, 0o755)
+            shutil.rmtree(dest, ignore_errors=True)
+    elif command == "listing":
+        print(json.dumps(listing(sys.argv[2])))
+
+
+if __name__ == "__main__":
+    main()
