@@ -2,6 +2,14 @@
 // names it, before the part it bounds is read. They keep a small hostile input from costing more
 // memory or time than a big honest one.
 
+/** The longest member name (and sdist symlink target) accepted, in UTF-8 bytes: PATH_MAX on Linux. */
+export const MAX_NAME_BYTES = 4096;
+/** The deepest member name accepted, in path segments; deeper paths cost memory with every level. */
+export const MAX_NAME_DEPTH = 256;
+
+/** The most symlinks followed while resolving one path (Linux's MAXSYMLINKS). */
+export const MAX_LINK_HOPS = 40;
+
 /** A symlink's target, in bytes: PATH_MAX on Linux. A wheel member's declared size is checked before it is read. */
 export const MAX_LINK_TARGET_BYTES = 4096;
 

@@ -4,11 +4,7 @@
 import { posix } from 'node:path';
 import { contentName } from './content.js';
 import { RefusedInput } from './failure.js';
-
-/** The longest member name accepted, in UTF-8 bytes (Linux's PATH_MAX). */
-export const MAX_NAME_BYTES = 4096;
-/** The deepest member name accepted, in path segments. */
-export const MAX_NAME_DEPTH = 256;
+import { MAX_LINK_HOPS, MAX_NAME_BYTES, MAX_NAME_DEPTH } from './limits.js';
 
 /**
  * Validates a member name and returns it without trailing slashes. A name must be canonical: no
@@ -79,8 +75,6 @@ export function checkParentsAreDirectories(members: readonly { path: string; typ
   }
 }
 
-/** The most symlinks followed while resolving one path (Linux's MAXSYMLINKS). */
-const MAX_LINK_HOPS = 40;
 
 /**
  * Resolves every symlink through the other symlinks of the archive, as the file system will once

@@ -45,7 +45,7 @@ export async function walkSdist(path: string, visit: TarVisitor): Promise<SdistW
     for await (const { header: entry, body } of readTar(stream)) {
       await visit(entry, body);
       for await (const _ of body) {
-        // tar-stream hands out the next member only once this one's data has been read
+        // the reader hands out the next member only once this one's data has been read
       }
     }
   } catch (error) {
