@@ -184,7 +184,7 @@ describe('verify --against URL', () => {
     // Refused from Content-Length before anything is written...
     const announced = await verifyCli(t, ['--max-size', '1KiB', '--against', `${base}/files`]);
     assert.equal(announced.code, 2);
-    assert.match(announced.stderr, /^ {2}error +\S+: \S+: \d+ bytes is more than the limit of 1024$/m);
+    assert.match(announced.stderr, /^ {2}error +\S+: \S+: \d+ bytes is more than the limit of 1024 bytes$/m);
     assert.deepEqual(announced.leftovers, []);
     // ...or stopped while downloading when there is none, and the partial file removed.
     const chunked = await verifyCli(t, ['--max-size', '1KiB', '--against', `${base}/tampered`]);
