@@ -13,6 +13,7 @@ import { RefusedInput } from '../failure.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved } from '../refusal.js';
+import { MAX_LINK_TARGET_BYTES, sizeText } from '../limits.js';
 
 /** A member of the input, classified and validated. */
 export interface WheelMember {
@@ -60,6 +61,10 @@ export function classify(entry: ZipEntry): WheelMember {
     throw new RefusedInput(`${path}: zip entry with a directory attribute but no trailing slash (pip writes a file, unzip a directory)`);
   } else if (format === S_IFLNK) {
     if (!unixHost) throw new RefusedInput(`${path}: zip symlink entry made on a non-Unix host (unzip takes it for a file)`);
+    // From the declared size, before the target is read: every verb reads it whole.
+    if (entry.uncompressedSize > MAX_LINK_TARGET_BYTES) {
+      throw new RefusedInput(`${path}: symlink target of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_LINK_TARGET_BYTES)} for a link target (docs/limits.md)`);
+    }
     type = 'symlink';
   } else if (format === S_IFREG) {
     type = 'file';

@@ -19,7 +19,7 @@ import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from '../options.js'
 import type { NormalizeOptions } from '../options.js';
 import { ChangeLog } from '../report.js';
 import { ancestorsOf, checkLinkTarget, checkParentsAreDirectories, checkSymlinksResolved } from '../refusal.js';
-import { MAX_LINK_TARGET_BYTES, MAX_RECORD_BYTES, sizeText } from '../limits.js';
+import { MAX_RECORD_BYTES, sizeText } from '../limits.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { WHEEL_FIELDS } from './fields.js';
@@ -180,15 +180,12 @@ async function readDeclared(zip: ZipReader, entry: ZipEntry): Promise<Buffer> {
 }
 
 /**
- * The limits of docs/limits.md that a member's declared size settles, checked before any member is
- * read: the zip reader never inflates past the declared size, so a symlink target or a RECORD read
- * whole later is bounded by these.
+ * The RECORD limit of docs/limits.md, from the declared size, before any member is read: the zip
+ * reader never inflates past the declared size, so the RECORD read whole later is bounded by it.
+ * (A symlink target's limit is checked as each member is classified.)
  */
 function checkDeclaredSizes(members: readonly WheelMember[]): void {
-  for (const { path, type, entry } of members) {
-    if (type === 'symlink' && entry.uncompressedSize > MAX_LINK_TARGET_BYTES) {
-      throw new RefusedInput(`${path}: symlink target of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_LINK_TARGET_BYTES)} for a link target (docs/limits.md)`);
-    }
+  for (const { path, entry } of members) {
     if (isRecord(path) && entry.uncompressedSize > MAX_RECORD_BYTES) {
       throw new RefusedInput(`${path}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
     }
