@@ -6,7 +6,8 @@ import type { ArtefactResult, BatchDisplay, NormalizeOptions } from '../normaliz
 import { expandArtefactPaths, resolveSettings } from '../settings/index.js';
 import type { GivenSettings, Settings } from '../settings/index.js';
 import type { Outcome, OutputLines } from './output.js';
-import { problemLines } from './output.js';
+import { problemLines, summarize } from './output.js';
+import { verboseOption } from './verb.js';
 
 /** The report of normalize and check: the `--json` document and the library API's result. */
 export interface Report {
@@ -20,11 +21,12 @@ export interface Report {
 
 export interface ArtefactFlags extends GivenSettings {
   paths: string[];
+  verbose?: boolean;
 }
 
 /** The positional paths and the options that settle the normal form. */
 export function settingOptions(y: Argv): Argv {
-  return y
+  return verboseOption(y)
     .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' })
     .option('epoch', { type: 'string', describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
     .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
@@ -54,26 +56,25 @@ export function isFailure(result: ArtefactResult): boolean {
 
 const PAD = 11;
 
-/** Human lines for one result: a status word, the file, and for changes an indented list. */
-export function describeResult(result: ArtefactResult): string[] {
+/** Human lines for one result: a status word, the file, and for changes an indented summary of each list. */
+export function describeResult(result: ArtefactResult, verbose = false): string[] {
   const head = `${result.status.replace('-', ' ').padEnd(PAD)}${result.path}`;
   if (result.message) return [`${head}: ${result.message}`];
-  const lines = [result.output && result.output !== result.path ? `${head} -> ${result.output}` : head];
-  for (const change of result.changes) {
-    const count = change.count > 1 ? ` (${change.count})` : '';
-    lines.push(`${' '.repeat(PAD)}${change.field}${count}: ${change.examples.join(', ')}${change.count > change.examples.length ? ', ...' : ''}`);
-  }
-  for (const problem of result.problems) lines.push(`${' '.repeat(PAD)}problem: ${problem}`);
-  for (const note of result.notes ?? []) lines.push(`${' '.repeat(PAD)}note: ${note}`);
-  return lines;
+  const lines = [
+    result.output && result.output !== result.path ? `${head} -> ${result.output}` : head,
+    ...result.changes.flatMap((change) => summarize(change.field, change.all, verbose)),
+    ...summarize('problem', result.problems, verbose),
+    ...summarize('note', result.notes ?? [], verbose),
+  ];
+  return [lines[0]!, ...lines.slice(1).map((line) => `${' '.repeat(PAD)}${line}`)];
 }
 
 /** The report as an Outcome: failures on stderr; `wrong` also marks what check fails on. */
-export function reportOutcome(report: Report): Outcome {
+export function reportOutcome(report: Report, verbose = false): Outcome {
   const text: OutputLines[] = problemLines(report.problems);
   for (const result of report.results) {
     const failed = isFailure(result);
-    text.push({ stream: failed ? 'err' : 'out', wrong: failed || result.status === 'not-normal', lines: describeResult(result) });
+    text.push({ stream: failed ? 'err' : 'out', wrong: failed || result.status === 'not-normal', lines: describeResult(result, verbose) });
   }
   return { exitCode: report.exitCode, json: report, text };
 }

@@ -22,5 +22,5 @@ export const checkVerb: Verb<ArtefactFlags> = {
   command: 'check [paths..]',
   describe: 'exit 0 if every artefact is in normal form, 1 if not (saying what would change), 2 on error',
   options: settingOptions,
-  run: async (flags, context) => reportOutcome(await checkPaths(flags, context.progress)),
+  run: async (flags, context) => reportOutcome(await checkPaths(flags, context.progress), flags.verbose),
 };

@@ -3,7 +3,7 @@ import { compare } from '../compare/index.js';
 import type { OutputLines } from './output.js';
 import { problemLines } from './output.js';
 import { comparisonHeader, renderOneSided, renderPair } from './render.js';
-import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
+import { hideNormalFormFlags, refuseNormalFormFlags, verboseOption } from './verb.js';
 import type { Verb } from './verb.js';
 
 export interface CompareFlags {
@@ -13,15 +13,16 @@ export interface CompareFlags {
   diffs: number;
   /** Lines per diff. */
   diffLines: number;
+  verbose: boolean;
 }
 
 export const compareVerb: Verb<CompareFlags> = {
   command: 'compare <a> <b>',
   describe: 'say whether two artefacts (or two directories of them) are byte-identical, and if not, how they differ; exit 0 identical, 1 differ, 2 error',
   options: (y) =>
-    hideNormalFormFlags(y)
+    verboseOption(hideNormalFormFlags(y))
       .positional('a', { type: 'string', demandOption: true, describe: 'an sdist or wheel, or a directory of them' })
-      .positional('b', { type: 'string', demandOption: true, describe: 'the same kind of file, or a directory (paired by file name)' })
+      .positional('b', { type: 'string', demandOption: true, describe: 'the same kind of file, or a directory (paired by file name, else by project and kind)' })
       .option('diffs', { type: 'number', default: 5, describe: 'how many members whose content differs get a diff' })
       .option('diff-lines', { type: 'number', default: 40, describe: 'lines per diff' }),
   async run(flags, { styles }) {
@@ -32,7 +33,7 @@ export const compareVerb: Verb<CompareFlags> = {
     if (header) text.push({ stream: 'out', wrong: false, lines: [header] });
     for (const pair of result.pairs) {
       const failed = pair.status === 'refused' || pair.status === 'error';
-      text.push({ stream: failed ? 'err' : 'out', wrong: pair.status !== 'identical', lines: renderPair(pair, failed ? styles.err : styles.out) });
+      text.push({ stream: failed ? 'err' : 'out', wrong: pair.status !== 'identical', lines: renderPair(pair, failed ? styles.err : styles.out, undefined, pair.name, flags.verbose) });
     }
     // One piece per file, so that --quiet keeps every one.
     for (const line of renderOneSided(result, styles.out)) text.push({ stream: 'out', wrong: true, lines: [line] });

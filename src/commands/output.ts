@@ -9,6 +9,7 @@
 // the terminal. The only escape sequences left are, on a terminal, the few colour codes this module
 // uses (bold, dim, red, green, yellow, cyan, reset): one of those inside a name stays too, so at
 // worst a name changes colour; nothing else (cursor moves, titles, clears, links) gets through.
+import { MAX_EXAMPLES } from '../normalize/index.js';
 
 export interface Style {
   bold(text: string): string;
@@ -49,6 +50,8 @@ export interface Outcome {
 export interface OutputFlags {
   json: boolean;
   quiet: boolean;
+  /** Every item of every list, not a count and the first few (verbs that list things declare it: verb.ts). */
+  verbose?: boolean;
 }
 
 /** The styles for lines bound for stdout and stderr (colour decided per stream). */
@@ -137,4 +140,18 @@ export function survivePipes(streams: NodeJS.WriteStream[] = [process.stdout, pr
 /** Arguments that named nothing usable, as `reprodist: ...` lines on stderr. */
 export function problemLines(problems: readonly string[]): OutputLines[] {
   return problems.map((problem) => ({ stream: 'err', wrong: true, lines: [`reprodist: ${problem}`] }));
+}
+
+/**
+ * Every list in human output, summarized one way: the heading with a count, the first
+ * MAX_EXAMPLES items on the same line and how many more there are; with `verbose`, every item on
+ * a line of its own. (`--json` holds the full lists.)
+ */
+export function summarize(heading: string, items: readonly string[], verbose: boolean): string[] {
+  if (items.length === 0) return [];
+  const count = items.length > 1 ? ` [${items.length}]` : '';
+  if (verbose && items.length > MAX_EXAMPLES) return [`${heading}${count}:`, ...items.map((item) => `  ${item}`)];
+  const hidden = items.length - MAX_EXAMPLES;
+  const more = hidden > 0 ? `, ... (${hidden} more; --verbose lists all)` : '';
+  return [`${heading}${count}: ${items.slice(0, MAX_EXAMPLES).join(', ')}${more}`];
 }

@@ -1,8 +1,12 @@
 // Human output for compare (and verify, which explains its differences the same way): a status line
-// per pair, the verdict first, then the member differences, then the metadata grouped by format.
+// per pair; for a pair that differs, the version change, how files and members were paired, the
+// verdict, the members added, removed and changed, their diffs (core metadata first), then the
+// metadata grouped by format. Every list is summarized one way (summarize in output.ts).
+import { coreMetadataFirst } from '../compare/index.js';
 import type { Comparison, MemberDifference, MemberDifferenceKind, PairComparison } from '../compare/index.js';
 import type { Change } from '../normalize/index.js';
 import type { Style } from './output.js';
+import { summarize } from './output.js';
 
 /** The two sides' names in messages: `A`/`B` for compare, `local`/`remote` for verify. */
 export interface SideLabels {
@@ -13,8 +17,6 @@ export interface SideLabels {
 export const SAME_CONTENT_VERDICT = 'same content; differs only in what reprodist normalizes (normalize both to make them equal)';
 
 const PAD = 11;
-/** Members listed per kind of difference before "... and N more". */
-const MAX_LISTED = 10;
 
 /** Which path is A and which B, when the pair lines alone do not say (directories, or two file names). */
 export function comparisonHeader(result: Comparison, style: Style, labels: SideLabels = { a: 'A', b: 'B' }): string | undefined {
@@ -31,20 +33,23 @@ export function renderOneSided(result: Comparison, style: Style, labels: SideLab
 }
 
 /** A status line, and for a pair that differs, the explanation indented below it. */
-export function renderPair(pair: PairComparison, style: Style, labels: SideLabels = { a: 'A', b: 'B' }, title = pair.name): string[] {
+export function renderPair(pair: PairComparison, style: Style, labels: SideLabels = { a: 'A', b: 'B' }, title = pair.name, verbose = false): string[] {
   if (pair.status === 'identical') return [`${style.green('identical'.padEnd(PAD))}${title}`];
   if (pair.status === 'refused' || pair.status === 'error') return [`${style.red(pair.status.padEnd(PAD))}${title}: ${pair.message ?? ''}`];
   const lines = [`${style.red('differs'.padEnd(PAD))}${style.bold(title)}`];
-  lines.push(...explainPair(pair, style, labels).map((line) => `  ${line}`));
+  lines.push(...explainPair(pair, style, labels, verbose).map((line) => `  ${line}`));
   return lines;
 }
 
-/** The verdict, the member differences and the metadata differences of a pair that differs. */
-export function explainPair(pair: PairComparison, style: Style, labels: SideLabels): string[] {
+/** What a reader asks first: which versions, how they were paired, the verdict, the members, then metadata. */
+export function explainPair(pair: PairComparison, style: Style, labels: SideLabels, verbose = false): string[] {
   const lines: string[] = [];
+  if (pair.version && pair.version.a !== pair.version.b) lines.push(style.bold(`version: ${pair.version.a} → ${pair.version.b}`));
+  if (pair.pairedBy === 'project') lines.push(`paired by project and kind (${pair.kind === 'wheel' ? 'a wheel of the same tags' : 'the sdist'}); the file names differ`);
+  if (pair.renamedRoots?.length) lines.push(`members paired by role: ${pair.renamedRoots.map((root) => `${root.a}/ = ${root.b}/`).join(', ')} (named as in ${labels.a} below)`);
   if (pair.verdict === 'same-content') lines.push(style.yellow(SAME_CONTENT_VERDICT));
-  else lines.push(style.red(`content differs: ${countMembers(pair.members)}`), ...renderMembers(pair.members, style, labels).map((l) => `  ${l}`));
-  lines.push(...renderMetadata(pair, style, labels));
+  else lines.push(style.red(`content differs: ${countMembers(pair.members)}`), ...renderMembers(pair.members, style, labels, verbose).map((l) => `  ${l}`));
+  lines.push(...renderMetadata(pair, style, labels, verbose));
   return lines;
 }
 
@@ -53,30 +58,32 @@ function countMembers(members: MemberDifference[]): string {
   return `${names} member${names === 1 ? '' : 's'}`;
 }
 
+/** Added, removed and changed first: what a release changed. */
+const MEMBER_KINDS: MemberDifferenceKind[] = ['only-in-b', 'only-in-a', 'content', 'type', 'executable', 'link-target'];
+
 function memberHeading(kind: MemberDifferenceKind, labels: SideLabels): string {
   const headings: Record<MemberDifferenceKind, string> = {
-    'only-in-a': `only in ${labels.a}`,
-    'only-in-b': `only in ${labels.b}`,
+    'only-in-b': `added (only in ${labels.b})`,
+    'only-in-a': `removed (only in ${labels.a})`,
+    content: 'changed',
     type: 'type',
-    content: 'content',
     executable: 'exec bit',
     'link-target': 'link target',
   };
   return headings[kind];
 }
 
-function renderMembers(members: MemberDifference[], style: Style, labels: SideLabels): string[] {
+/** One summary per kind of difference, then each member's diff (text) or sizes and sha256 (binary). */
+function renderMembers(members: MemberDifference[], style: Style, labels: SideLabels, verbose: boolean): string[] {
   const lines: string[] = [];
-  const kinds: MemberDifferenceKind[] = ['only-in-a', 'only-in-b', 'type', 'content', 'executable', 'link-target'];
-  for (const kind of kinds) {
+  for (const kind of MEMBER_KINDS) {
     const ofKind = members.filter((m) => m.difference === kind);
-    if (ofKind.length === 0) continue;
-    const heading = `${memberHeading(kind, labels)}:`.padEnd(14);
-    for (const member of ofKind.slice(0, MAX_LISTED)) {
-      lines.push(`${heading}${member.name}${describeMember(member, labels)}`);
-      for (const diffLine of member.diff ?? []) lines.push(`    ${colourDiffLine(diffLine, style)}`);
-    }
-    if (ofKind.length > MAX_LISTED) lines.push(`${heading}... and ${ofKind.length - MAX_LISTED} more`);
+    const ordered = kind === 'content' ? coreMetadataFirst(ofKind) : ofKind;
+    lines.push(...summarize(memberHeading(kind, labels), ordered.map((member) => `${member.name}${describeMember(member, labels)}`), verbose));
+  }
+  for (const member of coreMetadataFirst(members.filter((m) => m.difference === 'content' && m.size))) {
+    if (member.diff) lines.push(...member.diff.map((line) => `  ${colourDiffLine(line, style)}`));
+    else if (!member.text) lines.push(`  ${style.bold(member.name)}: sha256 ${member.sha256?.a ?? '?'} → ${member.sha256?.b ?? '?'}`);
   }
   return lines;
 }
@@ -89,6 +96,7 @@ function describeMember(member: MemberDifference, labels: SideLabels): string {
       return member.b && member.b !== 'file' ? ` (${member.b})` : '';
     case 'content':
       if (!member.size) return '';
+      if (member.versionOnly) return ' (text, only the version differs)';
       return ` (${member.text ? 'text' : 'binary'}, ${member.size.a} → ${member.size.b} bytes)`;
     default:
       return ` (${labels.a} ${member.a} → ${labels.b} ${member.b})`;
@@ -103,8 +111,8 @@ function colourDiffLine(line: string, style: Style): string {
   return line;
 }
 
-/** Metadata differences by group: `gzip`, `tar`, `zip`, each field with its count and examples. */
-function renderMetadata(pair: PairComparison, style: Style, labels: SideLabels): string[] {
+/** Metadata differences by group: `gzip`, `tar`, `zip`, each field summarized. */
+function renderMetadata(pair: PairComparison, style: Style, labels: SideLabels, verbose: boolean): string[] {
   if (pair.metadata.length === 0) return [];
   const lines = [`metadata (${labels.a} → ${labels.b}):`];
   const groups = new Map<string, Change[]>();
@@ -115,12 +123,7 @@ function renderMetadata(pair: PairComparison, style: Style, labels: SideLabels):
   for (const [group, changes] of groups) {
     const memberCount = group === 'gzip' || pair.commonMembers === undefined ? '' : ` (${pair.commonMembers} members in both)`;
     lines.push(`  ${style.bold(group)}${memberCount}`);
-    for (const change of changes) {
-      const field = change.field.slice(group.length + 1);
-      const count = change.count > 1 || change.count > change.examples.length ? ` [${change.count}]` : '';
-      const more = change.count > change.examples.length ? ', ...' : '';
-      lines.push(`    ${field}${count}: ${change.examples.join(', ')}${more}`);
-    }
+    for (const change of changes) lines.push(...summarize(change.field.slice(group.length + 1), change.all, verbose).map((line) => `    ${line}`));
   }
   return lines;
 }

@@ -4,9 +4,9 @@ import { resolveEpoch, UsageError } from '../settings/index.js';
 import { DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, verify } from '../verify/index.js';
 import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
-import { problemLines } from './output.js';
+import { problemLines, summarize } from './output.js';
 import { renderPair } from './render.js';
-import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
+import { hideNormalFormFlags, refuseNormalFormFlags, verboseOption } from './verb.js';
 import type { Verb } from './verb.js';
 
 export interface VerifyFlags {
@@ -22,6 +22,7 @@ export interface VerifyFlags {
   level?: number;
   timeout: number;
   maxSize: string;
+  verbose: boolean;
 }
 
 /** `2GiB`, `500M`, `1048576`: a byte count, binary multiples. */
@@ -56,7 +57,7 @@ export function verifyOptionsFromFlags(flags: VerifyFlags): VerifyOptions {
 }
 
 /** Sources in order, each with its checks: differences explained as compare explains them. */
-function verificationOutcome(result: Verification, styles: { out: Style; err: Style }): Outcome {
+function verificationOutcome(result: Verification, styles: { out: Style; err: Style }, verbose: boolean): Outcome {
   const text: OutputLines[] = problemLines(result.problems);
   const { out, err } = styles;
   for (const source of result.sources) {
@@ -68,10 +69,11 @@ function verificationOutcome(result: Verification, styles: { out: Style; err: St
     text.push({ stream: 'out', wrong: false, lines: [`${out.bold(source.source)}${about}`] });
     for (const check of result.checks.filter((c) => c.source === source.source)) {
       const failed = check.status !== 'identical' && check.status !== 'differs';
-      const lines = failed ? [failureLine(check, err)] : renderPair(check.comparison!, out, labels, check.name);
+      const lines = failed ? [failureLine(check, err)] : renderPair(check.comparison!, out, labels, check.name, verbose);
       text.push({ stream: failed ? 'err' : 'out', wrong: check.status !== 'identical', lines: lines.map((line) => `  ${line}`) });
     }
-    if (source.unmatched.length > 0) text.push({ stream: 'out', wrong: false, lines: [`  ${out.dim(`not checked (no local file of that name): ${source.unmatched.join(', ')}`)}`] });
+    const unmatched = summarize('not checked (no local file of that name)', source.unmatched, verbose);
+    if (unmatched.length > 0) text.push({ stream: 'out', wrong: false, lines: unmatched.map((line) => `  ${out.dim(line)}`) });
   }
   return { exitCode: result.exitCode, json: { command: 'verify', ...result }, text };
 }
@@ -95,7 +97,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
   command: 'verify [local..]',
   describe: 'check that local artefacts are byte-identical to remote ones (--against, --pypi) or to a rebuild from a clean clone (--build); exit 0 identical, 1 differ, 2 missing or unreachable',
   options: (y) =>
-    hideNormalFormFlags(y)
+    verboseOption(hideNormalFormFlags(y))
       .positional('local', { type: 'string', array: true, default: [] as string[], describe: 'local artefacts, directories or globs (default: dist/)' })
       // Repeated, not `array: true`, which would swallow the LOCAL paths that follow.
       .option('against', { type: 'string', coerce: asList, describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
@@ -119,6 +121,6 @@ export const verifyVerb: Verb<VerifyFlags> = {
     } finally {
       progress.stop();
     }
-    return verificationOutcome(result, styles);
+    return verificationOutcome(result, styles, flags.verbose);
   },
 };

@@ -1,11 +1,13 @@
 // `compare`: are two artefacts (or two directories of them) byte-identical, and if not, is it only
 // what reprodist normalizes (equal content views) or the content itself? Both the content verdict and
-// the metadata differences come from the artefact's handler.
+// the metadata differences come from the artefact's handler. Two releases of one project pair too:
+// their files by project and kind (names.ts), their members by role (normalize's pairMembers).
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { RefusedInput, contentDifferences, describeError, failureStatus, handlerFor, namingFile, sha256File } from '../normalize/index.js';
-import type { ArtefactKind, Change } from '../normalize/index.js';
-import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS } from './members.js';
+import { RefusedInput, describeError, failureStatus, handlerFor, namingFile, pairMembers, sha256File } from '../normalize/index.js';
+import type { ArtefactKind, Change, RenamedRoot } from '../normalize/index.js';
+import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS, memberDifferences } from './members.js';
+import { parseArtefactName, parseNameVersion, pairingKey } from './names.js';
 import type { ContentDiffOptions, MemberDifference } from './members.js';
 
 export type PairStatus = 'identical' | 'differs' | 'refused' | 'error';
@@ -22,11 +24,17 @@ export interface PairComparison {
   a: string;
   b: string;
   kind?: ArtefactKind;
+  /** Directories: `project` when the file names differ and the files pair as one project's sdist, or its wheel of the same tags. */
+  pairedBy?: 'project';
+  /** The version each side is of, from its file name (else its top or .dist-info directory), when both say. */
+  version?: { a: string; b: string };
   status: PairStatus;
   verdict?: Verdict;
   /** Present once both files were read. */
   size?: { a: number; b: number };
   sha256?: { a: string; b: string };
+  /** Directories paired by role whose names differ (`pkg-1.0` and `pkg-1.1`): members under them are named as in A. */
+  renamedRoots?: RenamedRoot[];
   /** Content differences (empty unless `content-differs`). */
   members: MemberDifference[];
   /** How many member headers both archives have: what the metadata counts are out of. */
@@ -41,7 +49,7 @@ export interface Comparison {
   a: string;
   b: string;
   pairs: PairComparison[];
-  /** Directories: artefact file names on one side only. */
+  /** Directories: artefact file names on one side only (no file of that name, nor of that project and kind). */
   onlyInA: string[];
   onlyInB: string[];
   /** Arguments that named nothing usable, one line each. */
@@ -50,28 +58,34 @@ export interface Comparison {
   exitCode: number;
 }
 
-export type CompareOptions = Partial<ContentDiffOptions>;
+export type CompareOptions = Partial<Omit<ContentDiffOptions, 'versions'>>;
 
 /**
- * Compares two artefacts, two directories (artefacts paired by file name), or an artefact with the
- * one of the same name in a directory. Never throws for a bad input: it is in `problems` or a pair's
- * `message`.
+ * Compares two artefacts, two directories (artefacts paired by file name, else by project and kind),
+ * or an artefact with the one of the same name in a directory. Never throws for a bad input: it is in
+ * `problems` or a pair's `message`.
  */
 export async function compare(a: string, b: string, options: CompareOptions = {}): Promise<Comparison> {
   const result: Comparison = { a, b, pairs: [], onlyInA: [], onlyInB: [], problems: [], exitCode: 0 };
   const [infoA, infoB] = await Promise.all([statOrProblem(a, result.problems), statOrProblem(b, result.problems)]);
   if (infoA && infoB) {
-    const pairs: [string, string][] = [];
+    const pairs: FilePair[] = [];
     if (infoA.isDirectory() && infoB.isDirectory()) {
       const [namesA, namesB] = await Promise.all([artefactNames(a, result.problems), artefactNames(b, result.problems)]);
       if (namesA.length === 0 && namesB.length === 0) result.problems.push(`${a} and ${b} hold no .tar.gz or .whl file`);
       const setB = new Set(namesB);
       const setA = new Set(namesA);
+      const unpairedA = namesA.filter((name) => !setB.has(name));
+      const unpairedB = namesB.filter((name) => !setA.has(name));
+      const byProject = pairByProject(unpairedA, unpairedB);
+      const pairedA = new Map(byProject.map(([nameA, nameB]) => [nameA, nameB]));
+      const pairedB = new Set(pairedA.values());
       for (const name of namesA) {
         if (setB.has(name)) pairs.push([join(a, name), join(b, name)]);
+        else if (pairedA.has(name)) pairs.push([join(a, name), join(b, pairedA.get(name)!), 'project']);
         else result.onlyInA.push(name);
       }
-      result.onlyInB.push(...namesB.filter((name) => !setA.has(name)));
+      result.onlyInB.push(...unpairedB.filter((name) => !pairedB.has(name)));
     } else if (infoA.isDirectory()) {
       pairs.push([join(a, basename(b)), b]);
     } else if (infoB.isDirectory()) {
@@ -79,10 +93,38 @@ export async function compare(a: string, b: string, options: CompareOptions = {}
     } else {
       pairs.push([a, b]);
     }
-    for (const [pathA, pathB] of pairs) result.pairs.push(await compareFiles(pathA, pathB, options));
+    for (const [pathA, pathB, pairedBy] of pairs) {
+      const pair = await compareFiles(pathA, pathB, options);
+      result.pairs.push(pairedBy ? { ...pair, pairedBy } : pair);
+    }
   }
   result.exitCode = exitCodeOf(result);
   return result;
+}
+
+type FilePair = [a: string, b: string, pairedBy?: 'project'];
+
+/**
+ * Files of two directories whose names differ but that are one project's sdist, or its wheel for
+ * the same tags (two releases, or a local version such as `1.0+g2f4fe15`): paired when each side has
+ * exactly one of that project and kind left, so that no pairing is a guess.
+ */
+function pairByProject(namesA: readonly string[], namesB: readonly string[]): [string, string][] {
+  const byKey = (names: readonly string[]) => {
+    const groups = new Map<string, string[]>();
+    for (const name of names) {
+      const parsed = parseArtefactName(name);
+      if (parsed) groups.set(pairingKey(parsed), [...(groups.get(pairingKey(parsed)) ?? []), name]);
+    }
+    return groups;
+  };
+  const groupsB = byKey(namesB);
+  const pairs: [string, string][] = [];
+  for (const [key, group] of byKey(namesA)) {
+    const partners = groupsB.get(key);
+    if (group.length === 1 && partners?.length === 1) pairs.push([group[0]!, partners[0]!]);
+  }
+  return pairs;
 }
 
 function exitCodeOf(result: Comparison): number {
@@ -134,14 +176,29 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
       return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
     }
     const [contentA, contentB] = await Promise.all([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
-    const members: MemberDifference[] = contentDifferences(contentA, contentB);
+    const pairing = pairMembers(handler.kind, contentA.map((r) => r.name), contentB.map((r) => r.name));
+    const members: MemberDifference[] = memberDifferences(contentA, contentB, pairing);
     const verdict: Verdict = members.length === 0 ? 'same-content' : 'content-differs';
-    await addContentDiffs(members, handler, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...options });
+    const version = versionsOf(a, b, handler.kind, pairing.renamedRoots);
+    const versions = version && version.a !== version.b ? { versions: version } : {};
+    await addContentDiffs(members, handler, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...versions, ...options });
     const { changes: metadata, commonMembers } = await naming(`${a} or ${b}`, handler.compareMetadata(a, b, verdict === 'same-content'));
-    return { name, a, b, kind, status: 'differs', verdict, ...files, members, commonMembers, metadata };
+    const renamedRoots = pairing.renamedRoots.length > 0 ? { renamedRoots: pairing.renamedRoots } : {};
+    return { name, a, b, kind, ...(version ? { version } : {}), status: 'differs', verdict, ...files, ...renamedRoots, members, commonMembers, metadata };
   } catch (error) {
     return { name, a, b, ...(kind ? { kind } : {}), status: failureStatus(error), members: [], metadata: [], message: describeError(error) };
   }
+}
+
+/** Each side's version: from the file names, else from the directories paired by role. */
+function versionsOf(a: string, b: string, kind: ArtefactKind, roots: readonly RenamedRoot[]): { a: string; b: string } | undefined {
+  const fromFiles = [parseArtefactName(basename(a)), parseArtefactName(basename(b))];
+  if (fromFiles[0] && fromFiles[1]) return { a: fromFiles[0].version, b: fromFiles[1].version };
+  const root = roots[0];
+  if (!root) return undefined;
+  const stem = (dir: string) => dir.replace(/\.dist-info$|\.data$/, '');
+  const fromRoots = [parseNameVersion(kind, stem(root.a)), parseNameVersion(kind, stem(root.b))];
+  return fromRoots[0] && fromRoots[1] ? { a: fromRoots[0].version, b: fromRoots[1].version } : undefined;
 }
 
 async function naming<T>(path: string, work: Promise<T>): Promise<T> {

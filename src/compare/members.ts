@@ -1,17 +1,56 @@
-// How two content views differ, member by member, and for the first few text files whose content
-// differs, a short unified diff of their first differing lines.
-import type { ArtefactHandler, ContentDifference, ContentDifferenceKind } from '../normalize/index.js';
+// How two content views differ, member by member (members paired by role across versions), and
+// for the first few members whose content differs, sizes, and for text a short unified diff.
+import { contentDifferences } from '../normalize/index.js';
+import type { ArtefactHandler, ContentDifferenceKind, ContentRecord, ContentDifference, MemberPairing } from '../normalize/index.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export type MemberDifferenceKind = ContentDifferenceKind;
 
 /** A content difference, with what compare reads to explain a `content` one. */
 export interface MemberDifference extends ContentDifference {
+  /** The member's name in B, when B names its place differently (another version's top directory). */
+  nameB?: string;
+  /** `content`: each side's sha256 (hex). */
+  sha256?: { a: string; b: string };
   /** `content`, when the data was read: each side's size in bytes, and whether it is text. */
   size?: { a: number; b: number };
   text?: boolean;
+  /** `content` of a text member read whole: true when the only change is A's version string replaced by B's. */
+  versionOnly?: boolean;
   /** `content` of a text member (the first few only): unified diff lines, cut to a few dozen. */
   diff?: string[];
+}
+
+/**
+ * Every difference between two content views, B's members paired with A's by `pairing`: names are
+ * A's (B's for a member only B has), with `nameB` where B's differs.
+ */
+export function memberDifferences(contentA: readonly ContentRecord[], contentB: readonly ContentRecord[], pairing: MemberPairing): MemberDifference[] {
+  const bAsA = contentB.map((record) => ({ ...record, name: pairing.toA(record.name) }));
+  const hashA = new Map(contentA.map((record) => [record.name, record.sha256]));
+  const hashB = new Map(bAsA.map((record) => [record.name, record.sha256]));
+  return contentDifferences(contentA, bAsA).map((difference): MemberDifference => {
+    const nameB = pairing.toB(difference.name);
+    if (difference.difference === 'only-in-b') return { ...difference, name: nameB };
+    const member: MemberDifference = { ...difference };
+    if (nameB !== difference.name && difference.difference !== 'only-in-a') member.nameB = nameB;
+    if (difference.difference === 'content') member.sha256 = { a: hashA.get(difference.name)!, b: hashB.get(difference.name)! };
+    return member;
+  });
+}
+
+/** The core metadata (an sdist's top-level PKG-INFO, a wheel's .dist-info/METADATA): it says what a release is. */
+export function isCoreMetadata(name: string): boolean {
+  return /^[^/]+\/PKG-INFO$/.test(name) || /^[^/]+\.dist-info\/METADATA$/.test(name);
+}
+
+/**
+ * What a reader of a release's changes looks at first: core metadata, then the members that changed
+ * in more than the version string, then those that changed only in it; otherwise in the order given.
+ */
+export function coreMetadataFirst(members: readonly MemberDifference[]): MemberDifference[] {
+  const rank = (member: MemberDifference) => (isCoreMetadata(member.name) ? 0 : member.versionOnly ? 2 : 1);
+  return [...members].sort((x, y) => rank(x) - rank(y));
 }
 
 export interface ContentDiffOptions {
@@ -23,11 +62,13 @@ export interface ContentDiffOptions {
   diffBytes: number;
   /** What the diff headers call the two sides (default `A` and `B`): `--- A/name`, `+++ B/name`. */
   labels: { a: string; b: string };
+  /** Each side's version, when known and different: a text member that differs only in it has no diff. */
+  versions?: { a: string; b: string };
 }
 
 export const DEFAULT_CONTENT_DIFF_OPTIONS: ContentDiffOptions = { maxDiffs: 5, diffLines: 40, diffBytes: 1 << 20, labels: { a: 'A', b: 'B' } };
 
-/** Fills in sizes and diffs of the first `maxDiffs` members whose content differs. */
+/** Fills in sizes and diffs of the first `maxDiffs` members whose content differs, core metadata first. */
 export async function addContentDiffs(
   differences: MemberDifference[],
   handler: ArtefactHandler,
@@ -35,22 +76,28 @@ export async function addContentDiffs(
   pathB: string,
   options: ContentDiffOptions = DEFAULT_CONTENT_DIFF_OPTIONS,
 ): Promise<void> {
-  const chosen = differences.filter((d) => d.difference === 'content').slice(0, options.maxDiffs);
-  const names = chosen.map((d) => d.name);
+  const chosen = coreMetadataFirst(differences.filter((d) => d.difference === 'content')).slice(0, options.maxDiffs);
   const [bytesA, bytesB] = await Promise.all([
-    handler.readMemberHeads(pathA, names, options.diffBytes),
-    handler.readMemberHeads(pathB, names, options.diffBytes),
+    handler.readMemberHeads(pathA, chosen.map((d) => d.name), options.diffBytes),
+    handler.readMemberHeads(pathB, chosen.map((d) => d.nameB ?? d.name), options.diffBytes),
   ]);
   for (const difference of chosen) {
     const dataA = bytesA.get(difference.name);
-    const dataB = bytesB.get(difference.name);
+    const dataB = bytesB.get(difference.nameB ?? difference.name);
     if (!dataA || !dataB) continue;
     difference.size = { a: dataA.size, b: dataB.size };
     const textA = asText(dataA.head, dataA.size > dataA.head.length);
     const textB = asText(dataB.head, dataB.size > dataB.head.length);
     difference.text = textA !== undefined && textB !== undefined;
     if (textA === undefined || textB === undefined) continue;
-    const lines = unifiedDiff(textA, textB, `${options.labels.a}/${difference.name}`, `${options.labels.b}/${difference.name}`, { maxLines: options.diffLines });
+    const whole = dataA.size === dataA.head.length && dataB.size === dataB.head.length;
+    const { versions } = options;
+    if (versions && whole && textA.replaceAll(versions.a, versions.b) === textB) {
+      difference.versionOnly = true;
+      // The core metadata's diff shows the version change once; the others would only repeat it.
+      if (!isCoreMetadata(difference.name)) continue;
+    }
+    const lines = unifiedDiff(textA, textB, `${options.labels.a}/${difference.name}`, `${options.labels.b}/${difference.nameB ?? difference.name}`, { maxLines: options.diffLines });
     if (lines.length > 0) difference.diff = lines;
   }
 }

@@ -25,5 +25,8 @@ export type { FailureStatus } from './failure.js';
 export { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL, MAX_EPOCH, MIN_EPOCH, checkEpoch } from './options.js';
 export type { MtimePolicy, NormalizeOptions } from './options.js';
 export type { Change } from './report.js';
+export { MAX_EXAMPLES } from './report.js';
+export { pairMembers } from './pairing.js';
+export type { MemberPairing, RenamedRoot } from './pairing.js';
 export { removeAllScratchNow, removeOnSignal, removeScratch, removeStaleScratch, scratchPath } from './scratch.js';
 export { MAX_LINK_TARGET_BYTES, MAX_RECORD_BYTES } from './limits.js';

@@ -5,20 +5,24 @@ export interface Change {
   field: string;
   /** How many members (or 1 for a whole-file field). */
   count: number;
-  /** Up to MAX_EXAMPLES member names or values. */
+  /** The first MAX_EXAMPLES member names or values, what a summary shows. */
   examples: string[];
+  /** Every member name or value, in the order found (`--json` and `--verbose` show them all). */
+  all: string[];
 }
 
-const MAX_EXAMPLES = 3;
+/** How many examples a summary shows: the same for every list reprodist prints. */
+export const MAX_EXAMPLES = 3;
 
-/** Collects changes by field, keeping counts exact and examples few. */
+/** Collects changes by field, keeping counts exact and every example. */
 export class ChangeLog {
   private readonly byField = new Map<string, Change>();
 
   add(field: string, example: string): void {
-    const change = this.byField.get(field) ?? { field, count: 0, examples: [] };
+    const change = this.byField.get(field) ?? { field, count: 0, examples: [], all: [] };
     change.count += 1;
     if (change.examples.length < MAX_EXAMPLES) change.examples.push(example);
+    change.all.push(example);
     this.byField.set(field, change);
   }
 

@@ -5,6 +5,7 @@ import { gzipFlagNames } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
+import { pairMembers } from '../pairing.js';
 import { ChangeLog, NONE, commonNameCount, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
 import { SDIST_FIELDS } from './fields.js';
 import { walkSdist } from './read.js';
@@ -47,7 +48,11 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
   const [a, b] = await Promise.all([readSdistMetadata(pathA), readSdistMetadata(pathB)]);
   const log = new ChangeLog();
   gzipDifferences(log, a.gzipHeader, b.gzipHeader);
-  const byNameB = new Map(b.members.map((m) => [m.name, m]));
+  const namesA = a.members.map((m) => m.name);
+  // B's members under A's names: releases of two versions pair with their top directories stripped.
+  const { toA } = pairMembers('sdist', namesA, b.members.map((m) => m.name));
+  const namesB = b.members.map((m) => toA(m.name));
+  const byNameB = new Map(b.members.map((m, i) => [namesB[i]!, m]));
   const byNameA = new Map(a.members.map((m) => [m.name, m]));
   for (const ma of a.members) {
     const mb = byNameB.get(ma.name);
@@ -64,11 +69,9 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
     const paxChange = paxDifference(ma.pax, mb.pax);
     if (paxChange) log.add(SDIST_FIELDS.tarPax, `${name} (${paxChange})`);
   }
-  for (const mb of b.members) {
-    if (!byNameA.has(mb.name) && mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
-  }
-  const namesA = a.members.map((m) => m.name);
-  const namesB = b.members.map((m) => m.name);
+  b.members.forEach((mb, i) => {
+    if (!byNameA.has(namesB[i]!) && mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
+  });
   noteOrderDifference(log, SDIST_FIELDS.tarOrder, namesA, namesB);
   const tarFieldsDiffer = log.list().some((c) => c.field.startsWith('tar '));
   if (sameContent && a.tarSha256 !== b.tarSha256 && !tarFieldsDiffer) {

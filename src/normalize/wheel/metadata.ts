@@ -5,6 +5,7 @@ import { FLAG_DATA_DESCRIPTOR, METHOD_DEFLATE, METHOD_STORED, fromDosDateTime, h
 import type { ZipEntry, ZipExtraField } from '../../formats/zip/index.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
+import { pairMembers } from '../pairing.js';
 import { ChangeLog, NONE, commonNameCount, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
 import { WHEEL_FIELDS } from './fields.js';
 
@@ -29,9 +30,11 @@ export async function compareWheelMetadata(pathA: string, pathB: string, sameCon
   const log = new ChangeLog();
   if (!a.comment.equals(b.comment)) log.add(WHEEL_FIELDS.archiveComment, fromTo(`${a.comment.length} bytes`, `${b.comment.length} bytes`));
   if (a.zip64 !== b.zip64) log.add(WHEEL_FIELDS.zip64, fromTo(a.zip64 ? 'yes' : 'no', b.zip64 ? 'yes' : 'no'));
-  const byNameB = new Map(b.entries.map((e) => [contentName(e.name), e]));
   const namesA = a.entries.map((e) => contentName(e.name));
-  const namesB = b.entries.map((e) => contentName(e.name));
+  // B's entries under A's names: `.dist-info/` and `.data/` of two versions pair by role.
+  const { toA } = pairMembers('wheel', namesA, b.entries.map((e) => contentName(e.name)));
+  const namesB = b.entries.map((e) => toA(contentName(e.name)));
+  const byNameB = new Map(b.entries.map((e, i) => [namesB[i]!, e]));
   const inA = new Set(namesA);
   for (const ea of a.entries) {
     const name = contentName(ea.name);
@@ -55,9 +58,9 @@ export async function compareWheelMetadata(pathA: string, pathB: string, sameCon
     if (ea.internalAttr !== eb.internalAttr) log.add(WHEEL_FIELDS.internalAttr, `${name} (${hex(ea.internalAttr)} → ${hex(eb.internalAttr)})`);
     if (!Buffer.from(ea.commentBytes).equals(Buffer.from(eb.commentBytes))) log.add(WHEEL_FIELDS.comments, name);
   }
-  for (const eb of b.entries) {
-    if (!inA.has(contentName(eb.name)) && eb.name.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${eb.name} (only in B)`);
-  }
+  b.entries.forEach((eb, i) => {
+    if (!inA.has(namesB[i]!) && eb.name.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${eb.name} (only in B)`);
+  });
   noteOrderDifference(log, WHEEL_FIELDS.order, namesA, namesB);
   if (sameContent && log.size === 0) log.add(WHEEL_FIELDS.layout, fromTo(`${a.fileSize}`, `${b.fileSize} bytes`));
   return { changes: log.list(), commonMembers: commonNameCount(namesA, namesB) };
