@@ -117,9 +117,11 @@ describe('compare on real builds', () => {
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^  content differs: \d+ members$/m);
     assert.doesNotMatch(r.stdout, new RegExp(SAME_CONTENT_VERDICT.replace(/[()]/g, '\\$&')));
-    assert.match(r.stdout, /^ +only in B: +reprodemo-1\.0\.0\/src\/reprodemo\/data\/extra\.txt$/m);
-    assert.match(r.stdout, /^ +content: +reprodemo-1\.0\.0\/src\/reprodemo\/core\.py \(text, \d+ → \d+ bytes\)$/m);
-    assert.match(r.stdout, /^ +exec bit: +reprodemo-1\.0\.0\/src\/reprodemo\/scripts\/run-demo\.sh \(A yes → B no\)$/m);
+    assert.match(r.stdout, /^ +added \(only in B\): reprodemo-1\.0\.0\/src\/reprodemo\/data\/extra\.txt$/m);
+    assert.match(r.stdout, /^ +changed \[2\]: .*reprodemo-1\.0\.0\/src\/reprodemo\/core\.py \(text, \d+ → \d+ bytes\)$/m);
+    assert.match(r.stdout, /^ +exec bit: reprodemo-1\.0\.0\/src\/reprodemo\/scripts\/run-demo\.sh \(A yes → B no\)$/m);
+    // The lists come first, then the diffs.
+    assert.ok(r.stdout.indexOf('exec bit:') < r.stdout.indexOf('--- A/'));
     assert.match(r.stdout, /^ +--- A\/reprodemo-1\.0\.0\/src\/reprodemo\/core\.py$/m);
     assert.match(r.stdout, /^ +\+\+\+ B\/reprodemo-1\.0\.0\/src\/reprodemo\/core\.py$/m);
     assert.match(r.stdout, /^ +@@ -\d+,\d+ \+\d+,\d+ @@$/m);
@@ -218,7 +220,7 @@ describe('compare: errors are one line, exit 2', () => {
 });
 
 describe('compare: metadata is summarized, not listed', () => {
-  test('2000 members whose mtimes and owners all differ: counts and three examples', (t) => {
+  test('2000 members whose mtimes and owners all differ: counts and three examples, all with --verbose and --json', (t) => {
     if (!requireTools(t, 'py:tarfile')) return;
     const dir = tmpDir(t);
     const script = `
@@ -238,8 +240,14 @@ for path, mtime, uid in ((sys.argv[1], 1600000000, 0), (sys.argv[2], 1700000000,
     assert.equal(r.code, 1, r.stderr);
     assert.ok(r.stdout.split('\n').length < 20, r.stdout);
     assert.match(r.stdout, /^ +tar \(2000 members in both\)$/m);
-    assert.match(r.stdout, /^ +mtime \[2000\]: many-1\.0\/f0000\.txt \(1600000000 → 1700000000\), many-1\.0\/f0001\.txt .*, \.\.\.$/m);
+    assert.match(r.stdout, /^ +mtime \[2000\]: many-1\.0\/f0000\.txt \(1600000000 → 1700000000\), many-1\.0\/f0001\.txt .*, \.\.\. \(1997 more; --verbose lists all\)$/m);
     assert.match(r.stdout, /^ +owner \[2000\]: many-1\.0\/f0000\.txt \(0:0 → u\(1000\):0\)/m);
+    const verbose = runCli(['compare', '--verbose', join(dir, 'a', 'many-1.0.tar.gz'), join(dir, 'b', 'many-1.0.tar.gz')]);
+    assert.match(verbose.stdout, /^ +mtime \[2000\]:\n( +many-1\.0\/f\d{4}\.txt \(1600000000 → 1700000000\)\n){2000} +owner \[2000\]:$/m);
+    const doc = JSON.parse(runCli(['compare', '--json', join(dir, 'a', 'many-1.0.tar.gz'), join(dir, 'b', 'many-1.0.tar.gz')]).stdout);
+    const owner = doc.pairs[0].metadata.find((c: { field: string }) => c.field === 'tar owner');
+    assert.equal(owner.all.length, 2000);
+    assert.equal(owner.all[1999], 'many-1.0/f1999.txt (0:0 → u(1000):0)');
   });
 });
 

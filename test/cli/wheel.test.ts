@@ -134,14 +134,14 @@ add('demo-1.0.dist-info/RECORD', 'demo/__init__.py,sha256=AAAA,3\\ndemo/gone.py,
 add('demo/__init__.py', 'x = 1\\n')
 add('demo/extra.py', 'y = 2\\n')
 `);
-    const result = runCli(['check', wheel]);
+    const result = runCli(['check', '--verbose', wheel]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /zip member order: \d+ of \d+ members move \(\.dist-info\/ is not last\)/);
-    assert.match(result.stdout, /problem: RECORD: demo\/__init__\.py has the wrong sha256/);
-    assert.match(result.stdout, /problem: RECORD: demo\/__init__\.py has size 3, the file has 6/);
-    assert.match(result.stdout, /problem: RECORD lists demo\/gone\.py, which is not in the wheel/);
-    assert.match(result.stdout, /problem: RECORD does not list demo\/extra\.py/);
-    assert.match(result.stdout, /problem: RECORD does not list demo-1\.0\.dist-info\/METADATA/);
+    assert.match(result.stdout, /problem \[5\]:\n +RECORD: demo\/__init__\.py has the wrong sha256\n/);
+    assert.match(result.stdout, /^ +RECORD: demo\/__init__\.py has size 3, the file has 6$/m);
+    assert.match(result.stdout, /^ +RECORD lists demo\/gone\.py, which is not in the wheel$/m);
+    assert.match(result.stdout, /^ +RECORD does not list demo\/extra\.py$/m);
+    assert.match(result.stdout, /^ +RECORD does not list demo-1\.0\.dist-info\/METADATA$/m);
     // Normalizing keeps the content (RECORD too) and still reports the problems; check still fails.
     assert.equal(runCli([wheel]).code, 0);
     assert.equal(runCli(['check', wheel]).code, 1);
