@@ -45,7 +45,7 @@ export function renderPair(pair: PairComparison, style: Style, labels: SideLabel
 export function explainPair(pair: PairComparison, style: Style, labels: SideLabels, verbose = false): string[] {
   const lines: string[] = [];
   if (pair.version && pair.version.a !== pair.version.b) lines.push(style.bold(`version: ${pair.version.a} → ${pair.version.b}`));
-  if (pair.pairedBy === 'project') lines.push(`paired by project and kind (${pair.kind === 'wheel' ? 'a wheel of the same tags' : 'the sdist'}); the file names differ`);
+  if (pair.pairedBy === 'project') lines.push(`paired by project and kind: one project's ${pair.kind === 'wheel' ? 'wheel for the same tags' : 'sdist'} (the file names differ)`);
   if (pair.renamedRoots?.length) lines.push(`members paired by role: ${pair.renamedRoots.map((root) => `${root.a}/ = ${root.b}/`).join(', ')} (named as in ${labels.a} below)`);
   if (pair.verdict === 'same-content') lines.push(style.yellow(SAME_CONTENT_VERDICT));
   else lines.push(style.red(`content differs: ${countMembers(pair.members)}`), ...renderMembers(pair.members, style, labels, verbose).map((l) => `  ${l}`));

@@ -44,12 +44,18 @@ export function isCoreMetadata(name: string): boolean {
   return /^[^/]+\/PKG-INFO$/.test(name) || /^[^/]+\.dist-info\/METADATA$/.test(name);
 }
 
+/** A wheel's RECORD hashes every other file: its changes follow theirs. */
+function isRecord(name: string): boolean {
+  return /^[^/]+\.dist-info\/RECORD$/.test(name);
+}
+
 /**
  * What a reader of a release's changes looks at first: core metadata, then the members that changed
- * in more than the version string, then those that changed only in it; otherwise in the order given.
+ * in more than the version string, then the RECORD, then those that changed only in the version
+ * string; otherwise in the order given.
  */
 export function coreMetadataFirst(members: readonly MemberDifference[]): MemberDifference[] {
-  const rank = (member: MemberDifference) => (isCoreMetadata(member.name) ? 0 : member.versionOnly ? 2 : 1);
+  const rank = (member: MemberDifference) => (isCoreMetadata(member.name) ? 0 : member.versionOnly ? 3 : isRecord(member.name) ? 2 : 1);
   return [...members].sort((x, y) => rank(x) - rank(y));
 }
 

@@ -82,7 +82,9 @@ describe('compare on two releases', () => {
     assert.match(head, /^ +changed \[\d+\]: reprodemo-1\.0\.0\.dist-info\/METADATA \(text, only the version differs\), .*reprodemo\/core\.py \(text, \d+ → \d+ bytes\)/m);
     // The full output holds the diff of the edited file, after METADATA's.
     const r = runCli(['compare', join(OLD, OLD_WHEEL), join(NEW, NEW_WHEEL)]);
+    // METADATA's diff first, then the edited file's, then the RECORD's, which follows from it.
     assert.ok(r.stdout.indexOf('--- A/reprodemo-1.0.0.dist-info/METADATA') < r.stdout.indexOf('--- A/reprodemo/core.py'), r.stdout);
+    assert.ok(r.stdout.indexOf('--- A/reprodemo/core.py') < r.stdout.indexOf('--- A/reprodemo-1.0.0.dist-info/RECORD'), r.stdout);
     assert.match(r.stdout, new RegExp(`^ +\\+${EDITED_LINE}$`, 'm'));
     // The zip metadata pairs the same way: dates of the renamed members are compared, none is one-sided.
     assert.match(r.stdout, /^ +zip \((\d+) members in both\)$/m);
