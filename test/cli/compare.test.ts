@@ -10,7 +10,7 @@ import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js
 import { compare } from '../../src/compare/index.js';
 import { SAME_CONTENT_VERDICT } from '../../src/commands/render.js';
 import { makeStyle, wantsColour } from '../../src/commands/output.js';
-import { unifiedDiff } from '../../src/compare/unified-diff.js';
+import { MAX_EDIT_LINES, unifiedDiff } from '../../src/compare/unified-diff.js';
 
 const WORK = tmpDir(undefined, 'reprodist-compare-');
 const RAW_A = join(WORK, 'raw-a');
@@ -286,5 +286,19 @@ describe('compare as a library, and its parts', () => {
     const many = unifiedDiff(lines.join('\n'), lines.map((l) => `${l}!`).join('\n'), 'A', 'B', { maxLines: 10 });
     assert.equal(many.length, 11);
     assert.equal(many[10], '... (diff cut at 10 lines)');
+  });
+
+  test('unified diff: changes far apart in a long text are small hunks; past the edit bound, no line diff', () => {
+    const long = Array.from({ length: 30_000 }, (_, i) => `line ${i + 1}`);
+    const edited = [...long];
+    edited[1] = 'first edit';
+    edited[28_999] = 'second edit';
+    assert.deepEqual(unifiedDiff(`${long.join('\n')}\n`, `${edited.join('\n')}\n`, 'A', 'B', { maxLines: 100 }), [
+      '--- A', '+++ B',
+      '@@ -1,5 +1,5 @@', ' line 1', '-line 2', '+first edit', ' line 3', ' line 4', ' line 5',
+      '@@ -28997,7 +28997,7 @@', ' line 28997', ' line 28998', ' line 28999', '-line 29000', '+second edit', ' line 29001', ' line 29002', ' line 29003',
+    ]);
+    const other = long.map((line) => `${line} changed`);
+    assert.deepEqual(unifiedDiff(long.join('\n'), other.join('\n'), 'A', 'B'), ['--- A', '+++ B', `... (more than ${MAX_EDIT_LINES} lines differ: no line diff)`]);
   });
 });
