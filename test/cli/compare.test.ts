@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildProject, FIXTURES, makeCheckout, SDIST_NAME, WHEEL_NAME } from '../helpers/build.js';
+import { buildProject, FIXTURES, SDIST_NAME, WHEEL_NAME } from '../helpers/build.js';
 import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
 import { compare } from '../../src/compare/index.js';
 import { SAME_CONTENT_VERDICT } from '../../src/commands/render.js';
@@ -22,16 +22,6 @@ const EPOCH = '1700000000';
 /** Raw artefacts of three backends, committed (fixtures/dist/README.md). */
 const REPO_FIXTURES = join(FIXTURES, 'dist');
 
-/** Builds the setuptools project after `edit` changed the checkout, as a release after a source change. */
-function buildEdited(outDir: string, edit: (src: string) => void): void {
-  const src = join(WORK, 'edited-src');
-  makeCheckout('setuptools', src);
-  edit(src);
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
-  delete env.SOURCE_DATE_EPOCH;
-  runOk(PYTHON, ['-m', 'build', '--no-isolation', '--skip-dependency-check', '--outdir', outDir, src], { cwd: WORK, env });
-}
-
 let haveTools = false;
 
 before(() => {
@@ -40,11 +30,15 @@ before(() => {
   buildProject({ backend: 'setuptools', outDir: RAW_A, condition: { umask: 0o022, tz: 'UTC' } });
   // A faked clock years ahead: the two gzip MTIMEs differ whenever the builds run, never by chance.
   buildProject({ backend: 'setuptools', outDir: RAW_B, condition: { umask: 0o002, tz: 'Asia/Kolkata', sourceMtime: 1_600_000_000, fakeTime: '2031-05-06 07:08:09' } });
-  buildEdited(TAMPERED, (src) => {
-    const core = join(src, 'src/reprodemo/core.py');
-    writeFileSync(core, readFileSync(core, 'utf8').replace(/\n/, '\nimport os  # tampered\n'));
-    chmodSync(join(src, 'src/reprodemo/scripts/run-demo.sh'), 0o644);
-    writeFileSync(join(src, 'src/reprodemo/data/extra.txt'), 'not in the release\n');
+  buildProject({
+    backend: 'setuptools',
+    outDir: TAMPERED,
+    edit: (src) => {
+      const core = join(src, 'src/reprodemo/core.py');
+      writeFileSync(core, readFileSync(core, 'utf8').replace(/\n/, '\nimport os  # tampered\n'));
+      chmodSync(join(src, 'src/reprodemo/scripts/run-demo.sh'), 0o644);
+      writeFileSync(join(src, 'src/reprodemo/data/extra.txt'), 'not in the release\n');
+    },
   });
   for (const [from, to] of [[RAW_A, NORMAL_A], [RAW_B, NORMAL_B]] as const) {
     const r = runCli(['--epoch', EPOCH, '--out', to, from]);

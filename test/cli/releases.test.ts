@@ -5,8 +5,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { makeCheckout, PROJECT_NAME } from '../helpers/build.js';
+import { dirname, join } from 'node:path';
+import { buildProject, PROJECT_NAME } from '../helpers/build.js';
 import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 const WORK = tmpDir(undefined, 'reprodist-releases-');
@@ -18,24 +18,19 @@ const OLD_WHEEL = `${PROJECT_NAME}-1.0.0-py3-none-any.whl`;
 const NEW_WHEEL = `${PROJECT_NAME}-1.0.1-py3-none-any.whl`;
 const EDITED_LINE = 'EDITED_IN_1_0_1 = True';
 
-/** Builds the setuptools fixture at `version` into `outDir`, after `edit` changed the checkout. */
-function buildRelease(version: string, outDir: string, edit: (src: string) => void = () => undefined): void {
-  const src = join(WORK, `src-${version}`);
-  makeCheckout('setuptools', src, 0o022, version);
-  edit(src);
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
-  delete env.SOURCE_DATE_EPOCH;
-  runOk(PYTHON, ['-m', 'build', '--no-isolation', '--skip-dependency-check', '--outdir', outDir, src], { cwd: WORK, env });
-}
-
 let built = false;
 
 before(() => {
   if (!requireTools({ skip: () => undefined }, 'build', 'setuptools')) return;
-  buildRelease('1.0.0', OLD);
-  buildRelease('1.0.1', NEW, (src) => {
-    const core = join(src, 'src/reprodemo/core.py');
-    writeFileSync(core, `${readFileSync(core, 'utf8')}\n${EDITED_LINE}\n`);
+  buildProject({ backend: 'setuptools', outDir: OLD });
+  buildProject({
+    backend: 'setuptools',
+    outDir: NEW,
+    version: '1.0.1',
+    edit: (src) => {
+      const core = join(src, 'src/reprodemo/core.py');
+      writeFileSync(core, `${readFileSync(core, 'utf8')}\n${EDITED_LINE}\n`);
+    },
   });
   built = true;
 });
@@ -116,15 +111,18 @@ describe('compare on two releases', () => {
   test('a wheel of other tags, or a second release of one project, is not paired by guess', (t) => {
     if (!built && !requireTools(t, 'build', 'setuptools')) return;
     const dir = tmpDir(t);
-    const left = join(dir, 'left');
-    const right = join(dir, 'right');
-    mkdirSync(left);
-    mkdirSync(right);
-    copyFileSync(join(OLD, OLD_WHEEL), join(left, OLD_WHEEL));
-    copyFileSync(join(NEW, NEW_WHEEL), join(right, `${PROJECT_NAME}-1.0.1-cp312-cp312-manylinux_2_17_x86_64.whl`));
-    copyFileSync(join(OLD, OLD_SDIST), join(left, OLD_SDIST));
-    copyFileSync(join(NEW, NEW_SDIST), join(right, NEW_SDIST));
-    copyFileSync(join(NEW, NEW_SDIST), join(right, `${PROJECT_NAME}-1.0.2.tar.gz`));
+    const [left, right] = [join(dir, 'left'), join(dir, 'right')];
+    const copies: [from: string, to: string][] = [
+      [join(OLD, OLD_WHEEL), join(left, OLD_WHEEL)],
+      [join(OLD, OLD_SDIST), join(left, OLD_SDIST)],
+      [join(NEW, NEW_WHEEL), join(right, `${PROJECT_NAME}-1.0.1-cp312-cp312-manylinux_2_17_x86_64.whl`)],
+      [join(NEW, NEW_SDIST), join(right, NEW_SDIST)],
+      [join(NEW, NEW_SDIST), join(right, `${PROJECT_NAME}-1.0.2.tar.gz`)],
+    ];
+    for (const [from, to] of copies) {
+      mkdirSync(dirname(to), { recursive: true });
+      copyFileSync(from, to);
+    }
     const doc = JSON.parse(runCli(['compare', '--json', left, right]).stdout);
     assert.deepEqual(doc.pairs, []);
     assert.deepEqual(doc.onlyInA, [OLD_WHEEL, OLD_SDIST]);

@@ -63,6 +63,8 @@ export interface BuildOptions {
    * e.g. '1.0.0+setuptools' so several backends' artefacts can share one directory.
    */
   version?: string;
+  /** Changes the checkout (its path given) before the build, as a release after a source change. */
+  edit?: (src: string) => void;
 }
 
 export interface BuildResult {
@@ -146,6 +148,7 @@ export function buildProject(opts: BuildOptions): BuildResult {
     const src = join(workDir, 'reprodemo');
     const buildOut = join(workDir, 'out');
     makeCheckout(backend, src, umask, opts.version);
+    opts.edit?.(src);
     if (cond.sourceMtime !== undefined) setTreeMtime(src, cond.sourceMtime);
 
     const env: NodeJS.ProcessEnv = { ...process.env };
