@@ -102,6 +102,9 @@ describe('compare on two releases', () => {
     }
     const wheel = doc.pairs.find((p: { kind: string }) => p.kind === 'wheel');
     assert.deepEqual(wheel.renamedRoots, [{ a: 'reprodemo-1.0.0.dist-info', b: 'reprodemo-1.0.1.dist-info' }]);
+    // The zip metadata pairs the renamed .dist-info/ members too: every entry is in both.
+    const entries = Number(runOk(PYTHON, ['-c', 'import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).namelist()))', join(OLD, OLD_WHEEL)]));
+    assert.equal(wheel.commonMembers, entries);
     const metadata = wheel.members.find((m: { name: string }) => m.name === 'reprodemo-1.0.0.dist-info/METADATA');
     assert.equal(metadata.nameB, 'reprodemo-1.0.1.dist-info/METADATA');
     assert.match(metadata.sha256.a, /^[0-9a-f]{64}$/);
