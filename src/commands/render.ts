@@ -2,7 +2,7 @@
 // per pair; for a pair that differs, the version change, how files and members were paired, the
 // verdict, the members added, removed and changed, their diffs (core metadata first), then the
 // metadata grouped by format. Every list is summarized one way (summarize in output.ts).
-import { coreMetadataFirst } from '../compare/index.js';
+import { readingOrder } from '../compare/index.js';
 import type { Comparison, MemberDifference, MemberDifferenceKind, PairComparison } from '../compare/index.js';
 import type { Change } from '../normalize/index.js';
 import type { Style } from './output.js';
@@ -78,10 +78,10 @@ function renderMembers(members: MemberDifference[], style: Style, labels: SideLa
   const lines: string[] = [];
   for (const kind of MEMBER_KINDS) {
     const ofKind = members.filter((m) => m.difference === kind);
-    const ordered = kind === 'content' ? coreMetadataFirst(ofKind) : ofKind;
+    const ordered = kind === 'content' ? readingOrder(ofKind) : ofKind;
     lines.push(...summarize(memberHeading(kind, labels), ordered.map((member) => `${member.name}${describeMember(member, labels)}`), verbose));
   }
-  for (const member of coreMetadataFirst(members.filter((m) => m.difference === 'content' && m.size))) {
+  for (const member of readingOrder(members.filter((m) => m.difference === 'content' && m.size))) {
     if (member.diff) lines.push(...member.diff.map((line) => `  ${colourDiffLine(line, style)}`));
     else if (!member.text) lines.push(`  ${style.bold(member.name)}: sha256 ${member.sha256?.a ?? '?'} → ${member.sha256?.b ?? '?'}`);
   }

@@ -2,9 +2,7 @@
 // reprodist normalizes (compare.ts, members.ts, names.ts, unified-diff.ts); the content digest (digest.ts).
 export { compare, compareFiles } from './compare.js';
 export type { CompareOptions, Comparison, PairComparison, PairStatus, Verdict } from './compare.js';
-export { coreMetadataFirst, isCoreMetadata } from './members.js';
+export { readingOrder } from './members.js';
 export type { MemberDifference, MemberDifferenceKind } from './members.js';
-export { normalizeProjectName, parseArtefactName } from './names.js';
-export type { ArtefactName } from './names.js';
 export { contentDigest, digest, DIGEST_TAG, serializeContent } from './digest.js';
 export type { DigestResult } from './digest.js';

@@ -54,7 +54,7 @@ function isRecord(name: string): boolean {
  * in more than the version string, then the RECORD, then those that changed only in the version
  * string; otherwise in the order given.
  */
-export function coreMetadataFirst(members: readonly MemberDifference[]): MemberDifference[] {
+export function readingOrder(members: readonly MemberDifference[]): MemberDifference[] {
   const rank = (member: MemberDifference) => (isCoreMetadata(member.name) ? 0 : member.versionOnly ? 3 : isRecord(member.name) ? 2 : 1);
   return [...members].sort((x, y) => rank(x) - rank(y));
 }
@@ -74,7 +74,7 @@ export interface ContentDiffOptions {
 
 export const DEFAULT_CONTENT_DIFF_OPTIONS: ContentDiffOptions = { maxDiffs: 5, diffLines: 40, diffBytes: 1 << 20, labels: { a: 'A', b: 'B' } };
 
-/** Fills in sizes and diffs of the first `maxDiffs` members whose content differs, core metadata first. */
+/** Fills in sizes and diffs of the first `maxDiffs` members whose content differs, in reading order. */
 export async function addContentDiffs(
   differences: MemberDifference[],
   handler: ArtefactHandler,
@@ -82,7 +82,7 @@ export async function addContentDiffs(
   pathB: string,
   options: ContentDiffOptions = DEFAULT_CONTENT_DIFF_OPTIONS,
 ): Promise<void> {
-  const chosen = coreMetadataFirst(differences.filter((d) => d.difference === 'content')).slice(0, options.maxDiffs);
+  const chosen = readingOrder(differences.filter((d) => d.difference === 'content')).slice(0, options.maxDiffs);
   const [bytesA, bytesB] = await Promise.all([
     handler.readMemberHeads(pathA, chosen.map((d) => d.name), options.diffBytes),
     handler.readMemberHeads(pathB, chosen.map((d) => d.nameB ?? d.name), options.diffBytes),
