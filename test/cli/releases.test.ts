@@ -8,6 +8,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildProject, PROJECT_NAME } from '../helpers/build.js';
 import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import { normalizeProjectName, parseArtefactName } from '../../src/compare/names.js';
+import { pairMembers } from '../../src/normalize/index.js';
 
 const WORK = tmpDir(undefined, 'reprodist-releases-');
 const OLD = join(WORK, 'release-1.0.0');
@@ -192,3 +194,27 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('what pairs: names by the PyPA rules, members by role', () => {
+  test('file names: PEP 503 project names, the version after the last dash, wheel tags after a build tag', () => {
+    assert.deepEqual(parseArtefactName('Foo_Bar.baz-1.0.tar.gz'), { kind: 'sdist', project: 'foo-bar-baz', version: '1.0' });
+    assert.deepEqual(parseArtefactName('python-dateutil-2.9.0.post0.tar.gz'), { kind: 'sdist', project: 'python-dateutil', version: '2.9.0.post0' });
+    assert.deepEqual(parseArtefactName('foo_bar-1.1-1b-cp312-cp312-manylinux_2_17_x86_64.whl'), { kind: 'wheel', project: 'foo-bar', version: '1.1', tags: 'cp312-cp312-manylinux_2_17_x86_64' });
+    assert.deepEqual(parseArtefactName('pluggy-1.6.1.dev0+g2f4fe15.tar.gz')?.version, '1.6.1.dev0+g2f4fe15');
+    for (const name of ['x.whl', 'a-b-c.whl', 'nodash.tar.gz', 'pkg-.tar.gz', 'pkg-1.0.zip']) assert.equal(parseArtefactName(name), undefined, name);
+    assert.equal(normalizeProjectName('Zope.Interface__x'), 'zope-interface-x');
+  });
+
+  test('members: the one top directory, the one .dist-info/ and .data/; two of a kind pair as they are', () => {
+    const sdist = pairMembers('sdist', ['pkg-1.0', 'pkg-1.0/PKG-INFO'], ['pkg-1.1', 'pkg-1.1/PKG-INFO', 'pkg-1.1/new.py']);
+    assert.deepEqual(sdist.renamedRoots, [{ a: 'pkg-1.0', b: 'pkg-1.1' }]);
+    assert.equal(sdist.toA('pkg-1.1/new.py'), 'pkg-1.0/new.py');
+    assert.equal(sdist.toB('pkg-1.0'), 'pkg-1.1');
+    const wheel = pairMembers('wheel', ['pkg/__init__.py', 'pkg-1.0.dist-info/METADATA', 'pkg-1.0.data/scripts/run'], ['pkg/__init__.py', 'pkg-1.1.dist-info/METADATA', 'pkg-1.1.data/scripts/run']);
+    assert.deepEqual(wheel.renamedRoots, [{ a: 'pkg-1.0.dist-info', b: 'pkg-1.1.dist-info' }, { a: 'pkg-1.0.data', b: 'pkg-1.1.data' }]);
+    assert.equal(wheel.toA('pkg-1.1.data/scripts/run'), 'pkg-1.0.data/scripts/run');
+    assert.equal(wheel.toA('pkg/__init__.py'), 'pkg/__init__.py');
+    assert.deepEqual(pairMembers('sdist', ['a-1.0/x', 'b-1.0/x'], ['a-1.1/x']).renamedRoots, []);
+    assert.deepEqual(pairMembers('wheel', ['a-1.0.dist-info/M', 'b-1.0.dist-info/M'], ['a-1.1.dist-info/M']).renamedRoots, []);
+  });
+});
