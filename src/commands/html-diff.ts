@@ -56,7 +56,9 @@ function unescapeHtml(text: string): string {
  * highlights, so a line's text goes back into the page escaped again.
  */
 export function diffHtml(diffLines: readonly string[], name: string): string {
-  const files = parseDiff(diffLines.join('\n'));
+  // Both sides named alike: diff2html would call `A/name` and `B/name` a rename.
+  const headed = diffLines.map((line) => (line.startsWith('--- ') ? `--- a/${name}` : line.startsWith('+++ ') ? `+++ b/${name}` : line));
+  const files = parseDiff(headed.join('\n'));
   // No diffMaxChanges: a "too big" diff would keep its hunk headers unescaped.
   const page = diffToHtml(files, { drawFileList: false, outputFormat: 'line-by-line', matching: 'lines', diffStyle: 'word' });
   const extension = /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();

@@ -228,5 +228,7 @@ details.members > summary, details.metadata > summary { font-weight: 600; }
 .extra { font-size: 0.85rem; }
 .extra pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
 .d2h-file-collapse { display: none; }
+/* The member's line above the diff names it already. */
+.d2h-file-header { display: none; }
 .d2h-wrapper { margin-top: 0.3rem; }
 `;
