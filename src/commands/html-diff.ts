@@ -21,6 +21,7 @@ import rust from 'highlight.js/lib/languages/rust';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
+import { escapeLine } from './output.js';
 
 /** What sdists and wheels hold most, by file name extension (TOML and setup.cfg read well as INI). */
 const LANGUAGES: Record<string, LanguageFn> = {
@@ -56,9 +57,15 @@ function unescapeHtml(text: string): string {
  * highlights, so a line's text goes back into the page escaped again.
  */
 export function diffHtml(diffLines: readonly string[], name: string): string {
-  // Both sides named alike: diff2html would call `A/name` and `B/name` a rename.
-  const headed = diffLines.map((line) => (line.startsWith('--- ') ? `--- a/${name}` : line.startsWith('+++ ') ? `+++ b/${name}` : line));
-  const files = parseDiff(headed.join('\n'));
+  // One line per line (a missing final newline is noted on a line of its own), control characters
+  // made visible as in the terminal, tabs kept. Both sides are named alike: diff2html would call
+  // `A/name` and `B/name` a rename.
+  const lines = diffLines.flatMap((line) => line.split('\n')).map((line) => {
+    if (line.startsWith('--- ')) return `--- a/${escapeLine(name)}`;
+    if (line.startsWith('+++ ')) return `+++ b/${escapeLine(name)}`;
+    return line.split('\t').map((part) => escapeLine(part)).join('\t');
+  });
+  const files = parseDiff(lines.join('\n'));
   // No diffMaxChanges: a "too big" diff would keep its hunk headers unescaped.
   const page = diffToHtml(files, { drawFileList: false, outputFormat: 'line-by-line', matching: 'lines', diffStyle: 'word' });
   const extension = /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();

@@ -37,10 +37,11 @@ function text(value: unknown): string {
   return escapeLine(String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
+/** The verdict by exit code: 0, 1, then anything else. */
 const VERDICTS = ['identical', 'differ', 'error'] as const;
 
 export function renderHtmlReport(document: ReportDocument): string {
-  const verdict = VERDICTS[document.exitCode] ?? 'error';
+  const verdict = VERDICTS[Math.min(document.exitCode, 2)]!;
   const body = document.command === 'compare' ? compareBody(document) : verifyBody(document);
   return `<!doctype html>
 <html lang="en">
@@ -57,7 +58,7 @@ ${PAGE_STYLE}
 <body>
 <header>
 <h1>reprodist ${document.command}</h1>
-<p class="verdict ${verdict}" id="verdict">${verdictSentence(document)}</p>
+<p class="verdict ${verdict}" id="verdict">${verdictSentence(document, verdict)}</p>
 ${list('problems', 'Problems', document.problems)}
 </header>
 <main>
@@ -68,14 +69,14 @@ ${body}
 `;
 }
 
-function verdictSentence(document: ReportDocument): string {
+/** `Differ: 2 pairs (1 identical, 1 differs), exit 1`. */
+function verdictSentence(document: ReportDocument, verdict: string): string {
   const statuses = document.command === 'compare' ? document.pairs.map((p) => p.status) : document.checks.map((c) => c.status);
   const counts = new Map<string, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
   const what = document.command === 'compare' ? 'pair' : 'check';
   const tally = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
-  const lead = document.exitCode === 0 ? 'Identical' : document.exitCode === 1 ? 'Differ' : 'Error';
-  return `${lead}: ${statuses.length} ${what}${statuses.length === 1 ? '' : 's'}${tally ? ` (${text(tally)})` : ''}, exit ${document.exitCode}`;
+  return `${verdict[0]!.toUpperCase()}${verdict.slice(1)}: ${statuses.length} ${what}${statuses.length === 1 ? '' : 's'}${tally ? ` (${text(tally)})` : ''}, exit ${document.exitCode}`;
 }
 
 function list(className: string, title: string, items: readonly string[]): string {
@@ -163,7 +164,7 @@ function memberItem(member: MemberDifference, labels: SideLabels): string {
   if (member.difference === 'content' && member.size) about.push(`${member.text ? 'text' : 'binary'}, ${member.size.a} → ${member.size.b} bytes`);
   else if (member.a !== undefined && member.b !== undefined) about.push(`${labels.a} ${member.a} → ${labels.b} ${member.b}`);
   else if ((member.a ?? member.b ?? 'file') !== 'file') about.push(String(member.a ?? member.b));
-  const line = `<span class="kind ${member.difference}">${text(kindHeading(member.difference, labels))}</span> <span class="name">${text(member.name)}</span>${about.length ? ` <span class="dim">(${text(about.join(', '))})</span>` : ''}`;
+  const line = `<span class="kind ${text(member.difference)}">${text(kindHeading(member.difference, labels))}</span> <span class="name">${text(member.name)}</span>${about.length ? ` <span class="dim">(${text(about.join(', '))})</span>` : ''}`;
   const extra = extraFields(member, MEMBER_FIELDS);
   if (!member.diff?.length) return `<li class="member">${line}${extra}</li>`;
   // Lines a unified diff does not hold (a note that the diff was cut, say) are shown under it.

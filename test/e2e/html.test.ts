@@ -41,7 +41,7 @@ before(() => {
       writeFileSync(join(src, 'src/reprodemo/data/changes.txt'), 'greet() strips the name\n');
     },
   });
-  for (const [outDir, content] of [[HOSTILE_A, 'x = 1\n'], [HOSTILE_B, 'x = "</span><script>alert(2)</script><img src=y onerror=alert(3)>"\n']] as const) {
+  for (const [outDir, content] of [[HOSTILE_A, 'x = 1\n'], [HOSTILE_B, 'x = "</span><script>alert(2)</script><img src=y onerror=alert(3)>"\ny = "\u202e\x1b[2J"\n']] as const) {
     buildProject({ backend: 'setuptools', outDir, edit: (src) => writeFileSync(join(src, 'src/reprodemo', HOSTILE), content) });
   }
 });
@@ -139,6 +139,8 @@ test('compare --html: a hostile member name and hostile content stay text', asyn
   const member = page.locator('li.member', { has: page.locator('.name', { hasText: `reprodemo-1.0.0/src/reprodemo/${HOSTILE}` }) }).first();
   assert.ok(await member.isVisible());
   assert.ok(await member.locator('.d2h-ins', { hasText: '<script>alert(2)</script>' }).isVisible());
+  // A bidirectional override and an escape sequence are shown as characters, not obeyed.
+  assert.ok(await member.locator('.d2h-ins', { hasText: 'y = "\\u202e\\x1b[2J"' }).isVisible());
   assert.deepEqual(dialogs, []);
   assert.deepEqual(requests, []);
   // And scripts are refused by the page itself, whatever the escaping did.
