@@ -8,12 +8,12 @@
 // Policy forbids scripts, should anything get through all the same.
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Comparison, MemberDifference, MemberDifferenceKind, PairComparison } from '../compare/index.js';
+import type { Comparison, MemberDifference, PairComparison } from '../compare/index.js';
 import { removeScratch, scratchPath } from '../normalize/index.js';
 import type { Verification } from '../verify/index.js';
 import { diffHtml, diffStyles } from './html-diff.js';
 import { escapeLine } from './output.js';
-import { SAME_CONTENT_VERDICT } from './render.js';
+import { memberHeading, SAME_CONTENT_VERDICT } from './render.js';
 import type { SideLabels } from './render.js';
 
 export type ReportDocument = ({ command: 'compare' } & Comparison) | ({ command: 'verify' } & Verification);
@@ -144,18 +144,6 @@ function filesTable(pair: PairComparison, labels: SideLabels): string {
   return `<table class="files"><thead><tr><th></th><th>file</th><th>bytes</th><th>sha256</th></tr></thead><tbody>${row('a')}${row('b')}</tbody></table>`;
 }
 
-function kindHeading(kind: MemberDifferenceKind, labels: SideLabels): string {
-  const headings: Record<MemberDifferenceKind, string> = {
-    'only-in-a': `only in ${labels.a}`,
-    'only-in-b': `only in ${labels.b}`,
-    type: 'type',
-    content: 'content',
-    executable: 'exec bit',
-    'link-target': 'link target',
-  };
-  return headings[kind] ?? kind;
-}
-
 const MEMBER_FIELDS = ['name', 'difference', 'a', 'b', 'size', 'text', 'diff'];
 
 /** A member: a line, or with a diff, a <details> holding it (open, since those are few). */
@@ -164,7 +152,7 @@ function memberItem(member: MemberDifference, labels: SideLabels): string {
   if (member.difference === 'content' && member.size) about.push(`${member.text ? 'text' : 'binary'}, ${member.size.a} → ${member.size.b} bytes`);
   else if (member.a !== undefined && member.b !== undefined) about.push(`${labels.a} ${member.a} → ${labels.b} ${member.b}`);
   else if ((member.a ?? member.b ?? 'file') !== 'file') about.push(String(member.a ?? member.b));
-  const line = `<span class="kind ${text(member.difference)}">${text(kindHeading(member.difference, labels))}</span> <span class="name">${text(member.name)}</span>${about.length ? ` <span class="dim">(${text(about.join(', '))})</span>` : ''}`;
+  const line = `<span class="kind ${text(member.difference)}">${text(memberHeading(member.difference, labels))}</span> <span class="name">${text(member.name)}</span>${about.length ? ` <span class="dim">(${text(about.join(', '))})</span>` : ''}`;
   const extra = extraFields(member, MEMBER_FIELDS);
   if (!member.diff?.length) return `<li class="member">${line}${extra}</li>`;
   // Lines a unified diff does not hold (a note that the diff was cut, say) are shown under it.
