@@ -148,11 +148,12 @@ const MEMBER_FIELDS = ['name', 'difference', 'a', 'b', 'size', 'text', 'diff'];
 
 /** A member: a line, or with a diff, a <details> holding it (open, since those are few). */
 function memberItem(member: MemberDifference, labels: SideLabels): string {
-  const about: string[] = [];
-  if (member.difference === 'content' && member.size) about.push(`${member.text ? 'text' : 'binary'}, ${member.size.a} → ${member.size.b} bytes`);
-  else if (member.a !== undefined && member.b !== undefined) about.push(`${labels.a} ${member.a} → ${labels.b} ${member.b}`);
-  else if ((member.a ?? member.b ?? 'file') !== 'file') about.push(String(member.a ?? member.b));
-  const line = `<span class="kind ${text(member.difference)}">${text(memberHeading(member.difference, labels))}</span> <span class="name">${text(member.name)}</span>${about.length ? ` <span class="dim">(${text(about.join(', '))})</span>` : ''}`;
+  const about = member.difference === 'content' && member.size
+    ? `${member.text ? 'text' : 'binary'}, ${member.size.a} → ${member.size.b} bytes`
+    : member.a !== undefined && member.b !== undefined
+      ? `${labels.a} ${member.a} → ${labels.b} ${member.b}`
+      : (member.a ?? member.b ?? 'file') !== 'file' ? String(member.a ?? member.b) : '';
+  const line = `<span class="kind ${text(member.difference)}">${text(memberHeading(member.difference, labels))}</span> <span class="name">${text(member.name)}</span>${about ? ` <span class="dim">(${text(about)})</span>` : ''}`;
   const extra = extraFields(member, MEMBER_FIELDS);
   if (!member.diff?.length) return `<li class="member">${line}${extra}</li>`;
   // Lines a unified diff does not hold (a note that the diff was cut, say) are shown under it.
