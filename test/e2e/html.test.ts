@@ -2,18 +2,22 @@
 // the page of real builds of the fixture project and the test asserts on the rendered DOM. A release
 // and an edited rebuild of it: the verdict and the changed members, with their diffs, are on screen.
 // A pair holding a member named like an HTML tag, with markup in its content: the name is a text
-// node, no element and no dialog come from it, and the page has no script at all.
+// node, no element and no dialog come from it, and the page has no script at all. And verify's page,
+// of a local release against a server in this process.
 //
 // REPRODIST_UPDATE_SCREENSHOT=1 writes the screenshot of the first page to docs/compare-page.png.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { buildProject } from '../helpers/build.js';
-import { REPO_ROOT, requireTools, runCli, tmpDir } from '../helpers/tools.js';
+import { CLI, REPO_ROOT, requireTools, runCli, tmpDir } from '../helpers/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -161,4 +165,36 @@ test('compare --html replaces the file whole, and exit codes are those of compar
   const missing = runCli(['compare', '--html', join(WORK, 'no-such-dir', 'page.html'), sdist, copy]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no-such-dir/);
+});
+
+test('verify --html: a local release against a server holding the edited rebuild', async (t) => {
+  if (!requireTools(t, 'build', 'setuptools')) return;
+  const sdist = 'reprodemo-1.0.0.tar.gz';
+  const server = createServer((request, response) => {
+    if (request.url === `/files/${sdist}`) response.writeHead(200).end(readFileSync(join(EDITED, sdist)));
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const prefix = `http://127.0.0.1:${(server.address() as AddressInfo).port}/files`;
+  const html = join(WORK, 'verify.html');
+  // Asynchronous, so that this process's server can answer the download.
+  const verified = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'verify', '--html', html, '--against', prefix, join(RELEASE, sdist)], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? -1));
+  });
+  assert.equal(verified, 1);
+  const opened = await openPage(t, html);
+  if (!opened) return;
+  const { page, dialogs, requests } = opened;
+  assert.equal(await page.locator('#verdict').innerText(), 'Differ: 1 check (1 differs), exit 1');
+  assert.equal(await page.locator('section.source h2').innerText(), prefix);
+  const pair = page.locator('section.pair');
+  assert.equal(await pair.locator('h3').innerText(), `differs ${sdist} vs ${prefix}/${sdist}`);
+  // The sides are named as verify names them.
+  assert.deepEqual(await pair.locator('table.files tbody th').allInnerTexts(), ['local', 'remote']);
+  assert.ok(await pair.locator('li.member', { hasText: 'only in remote' }).first().isVisible());
+  assert.ok(await pair.locator('.d2h-ins', { hasText: 'name.strip()' }).isVisible());
+  assert.deepEqual([dialogs, requests], [[], []]);
 });
