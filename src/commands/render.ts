@@ -53,7 +53,7 @@ function countMembers(members: MemberDifference[]): string {
   return `${names} member${names === 1 ? '' : 's'}`;
 }
 
-function memberHeading(kind: MemberDifferenceKind, labels: SideLabels): string {
+export function memberHeading(kind: MemberDifferenceKind, labels: SideLabels): string {
   const headings: Record<MemberDifferenceKind, string> = {
     'only-in-a': `only in ${labels.a}`,
     'only-in-b': `only in ${labels.b}`,
