@@ -14,6 +14,8 @@ export interface CompareFlags {
   /** Lines per diff. */
   diffLines: number;
   verbose: boolean;
+  /** Also write the result as a self-contained HTML page here. */
+  html?: string;
 }
 
 export const compareVerb: Verb<CompareFlags> = {
@@ -24,7 +26,8 @@ export const compareVerb: Verb<CompareFlags> = {
       .positional('a', { type: 'string', demandOption: true, describe: 'an sdist or wheel, or a directory of them' })
       .positional('b', { type: 'string', demandOption: true, describe: 'the same kind of file, or a directory (paired by file name, else by project and kind)' })
       .option('diffs', { type: 'number', default: 5, describe: 'how many members whose content differs get a diff' })
-      .option('diff-lines', { type: 'number', default: 40, describe: 'lines per diff' }),
+      .option('diff-lines', { type: 'number', default: 40, describe: 'lines per diff' })
+      .option('html', { type: 'string', describe: 'also write the result as one self-contained HTML page to this file' }),
   async run(flags, { styles }) {
     refuseNormalFormFlags('compare', flags);
     const result = await compare(flags.a, flags.b, { maxDiffs: flags.diffs, diffLines: flags.diffLines });
@@ -37,6 +40,8 @@ export const compareVerb: Verb<CompareFlags> = {
     }
     // One piece per file, so that --quiet keeps every one.
     for (const line of renderOneSided(result, styles.out)) text.push({ stream: 'out', wrong: true, lines: [line] });
-    return { exitCode: result.exitCode, json: { command: 'compare', ...result }, text };
+    const json = { command: 'compare' as const, ...result };
+    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, json);
+    return { exitCode: result.exitCode, json, text };
   },
 };

@@ -1,9 +1,11 @@
 // Progress on stderr for work that takes more than a moment, on a terminal only: nothing when piped,
 // and nothing with --json or --quiet. Bars, one per artefact in progress, for normalize and check;
-// one status line, rewritten in place, for verify's downloads and builds.
+// one status line, rewritten in place, for verify's downloads and builds. File names and status text
+// are escaped as every other output line is: they come from archives and the network.
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { BatchDisplay } from '../normalize/index.js';
+import { escapeLine } from './output.js';
 
 /** An artefact shorter than this never shows a bar: a flash of one is noise. */
 const SHOW_AFTER_MS = 700;
@@ -43,7 +45,7 @@ class TerminalProgress implements ProgressDisplay {
           { stream: this.stream, clearOnComplete: true, hideCursor: true, format: '{file} [{bar}] {percentage}% {value}/{total} MB' },
           cliProgress.Presets.shades_classic,
         );
-        bar = this.bars.create(toMB(total), 0, { file: basename(file) });
+        bar = this.bars.create(toMB(total), 0, { file: escapeLine(basename(file)) });
       }
       bar.setTotal(toMB(total));
       bar.update(toMB(done));
@@ -57,7 +59,7 @@ class TerminalProgress implements ProgressDisplay {
     this.lastStatus = now;
     this.statusShown = true;
     const width = Math.max(20, (this.stream.columns || 80) - 1);
-    this.stream.write(`\r\x1b[K${text.slice(0, width)}`);
+    this.stream.write(`\r\x1b[K${escapeLine(text).slice(0, width)}`);
   }
 
   stop(): void {

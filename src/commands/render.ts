@@ -61,7 +61,7 @@ function countMembers(members: MemberDifference[]): string {
 /** Added, removed and changed first: what a release changed. */
 const MEMBER_KINDS: MemberDifferenceKind[] = ['only-in-b', 'only-in-a', 'content', 'type', 'executable', 'link-target'];
 
-function memberHeading(kind: MemberDifferenceKind, labels: SideLabels): string {
+export function memberHeading(kind: MemberDifferenceKind, labels: SideLabels): string {
   const headings: Record<MemberDifferenceKind, string> = {
     'only-in-b': `added (only in ${labels.b})`,
     'only-in-a': `removed (only in ${labels.a})`,

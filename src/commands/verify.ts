@@ -23,6 +23,8 @@ export interface VerifyFlags {
   timeout: number;
   maxSize: string;
   verbose: boolean;
+  /** Also write the result as a self-contained HTML page here. */
+  html?: string;
 }
 
 /** `2GiB`, `500M`, `1048576`: a byte count, binary multiples. */
@@ -109,7 +111,8 @@ export const verifyVerb: Verb<VerifyFlags> = {
       .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: "--build: mtime policy (default: the project's [tool.reprodist], else epoch)" })
       .option('level', { type: 'number', describe: "--build: deflate level (default: the project's [tool.reprodist], else 9 for sdists and 6 for wheels)" })
       .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'seconds to wait for a connection, a response or the next bytes' })
-      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, describe: 'largest download accepted (e.g. 500MiB)' }),
+      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, describe: 'largest download accepted (e.g. 500MiB)' })
+      .option('html', { type: 'string', describe: 'also write the result as one self-contained HTML page to this file' }),
   async run(flags, { styles, progress }) {
     refuseNormalFormFlags('verify', flags);
     const options = verifyOptionsFromFlags(flags);
@@ -121,6 +124,8 @@ export const verifyVerb: Verb<VerifyFlags> = {
     } finally {
       progress.stop();
     }
+    // Loaded only when asked for: diff2html and highlight.js are not needed otherwise.
+    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, { command: 'verify', ...result });
     return verificationOutcome(result, styles, flags.verbose);
   },
 };

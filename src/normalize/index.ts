@@ -14,7 +14,7 @@ export function handlerFor(path: string): ArtefactHandler | undefined {
 }
 
 export type { ArtefactHandler, ArtefactKind, MemberHead, MetadataComparison } from './handler.js';
-export { checkArtefact, normalizeArtefact, sha256File } from './artefact.js';
+export { checkArtefact, fileTypeName, normalizeArtefact, sha256File } from './artefact.js';
 export type { ArtefactResult, ArtefactStatus } from './artefact.js';
 export { defaultJobs, runBatch } from './batch.js';
 export type { BatchDisplay } from './batch.js';

@@ -1,9 +1,8 @@
 // Command-line paths to artefact files: what a directory, a glob or no path at all means.
 import { stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import { handlerFor } from '../normalize/index.js';
+import { fileTypeName, handlerFor } from '../normalize/index.js';
 
 /** Where `python -m build` puts its artefacts, and so where reprodist looks by default. */
 export const DEFAULT_DIST_DIR = 'dist';
@@ -12,16 +11,6 @@ export interface ExpandedPaths {
   files: string[];
   /** One line per argument that named nothing usable. */
   problems: string[];
-}
-
-/** What a path that is not a regular file is, for the refusal. */
-function kindOf(info: Stats): string {
-  if (info.isDirectory()) return 'a directory';
-  if (info.isFIFO()) return 'a FIFO';
-  if (info.isCharacterDevice()) return 'a character device';
-  if (info.isBlockDevice()) return 'a block device';
-  if (info.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 /**
@@ -73,7 +62,7 @@ export async function expandArtefactPaths(args: readonly string[]): Promise<Expa
       continue;
     }
     if (!info.isFile()) {
-      problems.push(`${path}: not a regular file (${kindOf(info)}); only files are read`);
+      problems.push(`${path}: not a regular file (${fileTypeName(info)}); only files are read`);
       continue;
     }
     const identity = `${info.dev}:${info.ino}`;

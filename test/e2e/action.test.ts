@@ -135,7 +135,7 @@ test('action.yml: a composite action with the documented inputs and outputs', ()
   assert.equal(action.name, 'reprodist');
   assert.equal(typeof action.description, 'string');
   assert.equal(runs.using, 'composite');
-  for (const name of ['mode', 'paths', 'epoch', 'against', 'pypi', 'version', 'index-url', 'working-directory']) {
+  for (const name of ['mode', 'paths', 'epoch', 'against', 'pypi', 'version', 'index-url', 'working-directory', 'html-artifact']) {
     assert.ok(inputs[name], `input ${name}`);
     assert.equal(typeof inputs[name]!.description, 'string', `input ${name} has a description`);
     assert.equal(typeof inputs[name]!.default, 'string', `input ${name} has a default`);
@@ -144,24 +144,40 @@ test('action.yml: a composite action with the documented inputs and outputs', ()
   assert.equal(inputs.paths!.default, 'dist/');
   assert.equal(inputs.epoch!.default, '');
   assert.equal(inputs.version!.default, '');
-  assert.deepEqual(Object.keys(outputs).sort(), ['exit-code', 'report']);
+  assert.deepEqual(Object.keys(outputs).sort(), ['exit-code', 'html', 'report']);
   // Every input is documented in docs/ci.md.
   const ci = readFileSync(join(REPO_ROOT, 'docs', 'ci.md'), 'utf8');
   for (const name of Object.keys(inputs)) assert.match(ci, new RegExp(`\\| \`${name}\` \\|`), `docs/ci.md documents input ${name}`);
 });
 
+/** The one step that is not a script: upload-artifact with the page, only after a failure. */
+const UPLOAD_CONDITION = /^failure\(\) && steps\.([a-z]+)\.outputs\.([a-z-]+) != ''$/;
+
 test('action.yml: no run script holds an expression; expressions only name declared inputs and steps', () => {
   const stepIds = new Set(steps.map((s) => s.id).filter((id): id is string => typeof id === 'string'));
-  for (const step of steps) {
-    assert.equal(typeof step.run, 'string', 'only run steps (uses: steps could not be tested here)');
+  const expression = /^\$\{\{ (inputs\.[a-z-]+|steps\.[a-z]+\.outputs\.[a-z-]+) \}\}$/;
+  const declared = (value: string): boolean => {
+    const [kind, id, , output] = value.slice(4, -3).split('.');
+    return kind === 'inputs' ? Boolean(inputs[id!]) : stepIds.has(id!) && Boolean(output);
+  };
+  const uploads = steps.filter((s) => s.uses !== undefined);
+  assert.deepEqual(uploads.map((s) => s.uses), ['actions/upload-artifact@v4']);
+  for (const step of uploads) {
+    assert.equal(step.run, undefined);
+    const condition = UPLOAD_CONDITION.exec(step.if as string);
+    assert.ok(condition && stepIds.has(condition[1]!), `step "${step.name}" runs only after a failure, when a step output says so`);
+    for (const [name, value] of Object.entries(step.with as Record<string, string>)) {
+      if (value.includes('${{')) assert.ok(expression.test(value) && declared(value), `with ${name}`);
+    }
+  }
+  for (const step of steps.filter((s) => s.uses === undefined)) {
+    assert.equal(typeof step.run, 'string');
     assert.equal(step.shell, 'bash');
     assert.doesNotMatch(step.run as string, /\$\{\{/, `step "${step.name}" interpolates an expression into shell code`);
     for (const [name, value] of Object.entries((step.env ?? {}) as Record<string, string>)) {
       assert.match(name, /^REPRODIST_[A-Z_]+$/);
-      assert.match(value, /^\$\{\{ (inputs\.[a-z-]+|steps\.[a-z]+\.outputs\.[a-z-]+) \}\}$/, `env ${name}`);
-      const [kind, id, , output] = value.slice(4, -3).split('.');
-      if (kind === 'inputs') assert.ok(inputs[id!], `env ${name} names an undeclared input`);
-      else assert.ok(stepIds.has(id!) && output, `env ${name} names an undeclared step`);
+      assert.match(value, expression, `env ${name}`);
+      assert.ok(declared(value), `env ${name} names an undeclared input or step`);
     }
   }
   // And in the raw text, whatever the parser made of it: no line of a run block names inputs.
@@ -186,6 +202,8 @@ interface ActionRun {
   outputs: Record<string, string>;
   log: string;
   summary: string;
+  /** The upload-artifact steps whose condition held, with their evaluated `with:` values. */
+  uploads: Record<string, string>[];
 }
 
 function readOutputFile(path: string): Record<string, string> {
@@ -243,7 +261,16 @@ async function runAction(given: Record<string, string>, workspace: string, actio
   writeFileSync(summaryFile, '');
   let log = '';
   let code = 0;
+  const uploads: Record<string, string>[] = [];
   for (const [index, step] of steps.entries()) {
+    if (step.uses !== undefined) {
+      // Not runnable here: its condition is evaluated, and what it would upload recorded.
+      const [, id, output] = UPLOAD_CONDITION.exec(step.if as string)!;
+      if (code !== 0 && stepOutputs[id!]?.[output!]) uploads.push(Object.fromEntries(Object.entries(step.with as Record<string, string>).map(([k, v]) => [k, evaluate(v)])));
+      continue;
+    }
+    // After a failure only steps that ask to run then would (none of the scripts does).
+    if (code !== 0) continue;
     const outputFile = join(temp, `output-${index}`);
     writeFileSync(outputFile, '');
     const scriptFile = join(temp, `step-${index}.sh`);
@@ -263,14 +290,11 @@ async function runAction(given: Record<string, string>, workspace: string, actio
     const result = await spawnAsync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd: workspace, env });
     log += `--- ${step.name} (exit ${result.code})\n${result.output}`;
     if (typeof step.id === 'string') stepOutputs[step.id] = readOutputFile(outputFile);
-    if (result.code !== 0) {
-      code = result.code;
-      break;
-    }
+    if (result.code !== 0) code = result.code;
   }
   const out: Record<string, string> = {};
   for (const [name, spec] of Object.entries(outputs)) out[name] = evaluate(spec.value as string);
-  return { code, outputs: out, log, summary: readFileSync(summaryFile, 'utf8') };
+  return { code, outputs: out, log, summary: readFileSync(summaryFile, 'utf8'), uploads };
 }
 
 const RAW = join(REPO_ROOT, 'fixtures', 'dist');
@@ -417,6 +441,7 @@ test('action: verify against a URL prefix and a release on an index, identical a
   assert.equal(r.command, 'verify');
   assert.deepEqual(r.checks!.map((c) => c.status), ['identical', 'identical', 'identical', 'identical']);
   assert.match(same.log, /identical {3}reprodemo-1\.0\.0\+setuptools\.tar\.gz vs http:/);
+  assert.deepEqual(same.uploads, [], 'no page uploaded when verify passes');
 
   const differs = await runAction({ mode: 'verify', against: `${base}/good\n${base}/raw` }, workspace);
   assert.equal(differs.code, 1, differs.log);
@@ -427,6 +452,16 @@ test('action: verify against a URL prefix and a release on an index, identical a
   assert.match(differs.log, /^ {12}tar mtime \[\d+\]: reprodemo-1\.0\.0/m);
   assert.match(differs.log, /^ {12}zip date\/time \[\d+\]: /m);
   assert.match(differs.log, /the full report \(diffs of text members too\): \S+report\.json; docs\/ci\.md shows how to upload it/);
+  // The page of the result is written and uploaded under the default name.
+  const page = readFileSync(differs.outputs.html!, 'utf8');
+  assert.match(page, /^<!doctype html>/);
+  assert.match(page, /<title>reprodist verify: differ<\/title>/);
+  assert.deepEqual(differs.uploads, [{ name: 'reprodist-verify', path: differs.outputs.html, 'if-no-files-found': 'ignore' }]);
+  const named = await runAction({ mode: 'verify', against: `${base}/raw`, 'html-artifact': 'verify-page' }, workspace);
+  assert.deepEqual(named.uploads.map((u) => u.name), ['verify-page']);
+  const none = await runAction({ mode: 'verify', against: `${base}/raw`, 'html-artifact': '' }, workspace);
+  assert.equal(none.code, 1, none.log);
+  assert.deepEqual([none.outputs.html, none.uploads], ['', []], 'no page asked for, none written or uploaded');
 
   const nothing = await runAction({ mode: 'verify' }, workspace);
   assert.equal(nothing.code, 2, nothing.log);

@@ -58,6 +58,8 @@ export interface BuildOptions {
   condition?: BuildCondition;
   /** Keep the temporary checkout (path returned in workDir). */
   keepWorkDir?: boolean;
+  /** Changes the checkout before the build (a release with edited sources). */
+  edit?: (src: string) => void;
   /**
    * Build another version than 1.0.0 (rewrites pyproject.toml's `version` and `__version__`),
    * e.g. '1.0.0+setuptools' so several backends' artefacts can share one directory.
