@@ -65,8 +65,6 @@ export interface BuildOptions {
    * e.g. '1.0.0+setuptools' so several backends' artefacts can share one directory.
    */
   version?: string;
-  /** Changes the checkout (its path given) before the build, as a release after a source change. */
-  edit?: (src: string) => void;
 }
 
 export interface BuildResult {
