@@ -95,7 +95,7 @@ test('compare --html: a release and an edited rebuild, rendered in Chromium', as
   // The sdist's changed module: listed, its diff open, the changed line visible, coloured as Python.
   const sdist = page.locator('section.pair', { has: page.locator('h3', { hasText: /reprodemo-1\.0\.0\.tar\.gz$/ }) });
   const core = sdist.locator('li.member', { has: page.locator('.name', { hasText: /^reprodemo-1\.0\.0\/src\/reprodemo\/core\.py$/ }) });
-  assert.match(await core.locator('summary').innerText(), /^content\s+reprodemo-1\.0\.0\/src\/reprodemo\/core\.py\s+\(text, \d+ → \d+ bytes\)$/);
+  assert.match(await core.locator('summary').innerText(), /^changed\s+reprodemo-1\.0\.0\/src\/reprodemo\/core\.py\s+\(text, \d+ → \d+ bytes\)$/);
   const added = core.locator('.d2h-ins .d2h-code-line-ctn', { hasText: 'name.strip()' });
   assert.ok(await added.isVisible(), 'the added line is shown');
   assert.ok(await core.locator('.d2h-del .d2h-code-line-ctn', { hasText: "{cfg['greeting']}, {name}!" }).isVisible(), 'the removed line is shown');
