@@ -13,7 +13,7 @@ import { removeScratch, scratchPath } from '../normalize/index.js';
 import type { Verification } from '../verify/index.js';
 import { diffHtml, diffStyles } from './html-diff.js';
 import { escapeLine } from './output.js';
-import { memberHeading, SAME_CONTENT_VERDICT } from './render.js';
+import { describeMember, memberHeading, membersByKind, pairingLines, SAME_CONTENT_VERDICT } from './render.js';
 import type { SideLabels } from './render.js';
 
 export type ReportDocument = ({ command: 'compare' } & Comparison) | ({ command: 'verify' } & Verification);
@@ -119,18 +119,21 @@ function status(value: string): string {
   return `<span class="status ${/^[a-z-]+$/.test(value) ? value : 'other'}">${text(value)}</span>`;
 }
 
-const PAIR_FIELDS = ['name', 'a', 'b', 'kind', 'status', 'verdict', 'size', 'sha256', 'members', 'commonMembers', 'metadata', 'message'];
+const PAIR_FIELDS = ['name', 'a', 'b', 'kind', 'status', 'verdict', 'size', 'sha256', 'members', 'commonMembers', 'metadata', 'message', 'version', 'pairedBy', 'renamedRoots'];
 
 /** One pair: its status, the verdict, both files, then the members, their diffs and the metadata. */
 function pairSection(pair: PairComparison, labels: SideLabels, title: string): string {
   const parts = [`<section class="pair"><h3>${status(pair.status)} ${text(title)}</h3>`];
   if (pair.message) parts.push(`<p class="message">${text(pair.message)}</p>`);
+  const [version, ...pairing] = pairingLines(pair, labels);
+  if (version) parts.push(`<p class="version">${text(version)}</p>`);
+  if (pairing.length > 0) parts.push(`<ul class="pairing">${pairing.map((line) => `<li>${text(line)}</li>`).join('')}</ul>`);
   if (pair.verdict === 'same-content') parts.push(`<p class="pair-verdict same-content">${text(SAME_CONTENT_VERDICT)}</p>`);
   if (pair.verdict === 'content-differs') parts.push(`<p class="pair-verdict content-differs">content differs: ${new Set(pair.members.map((m) => m.name)).size} member(s)</p>`);
   parts.push(filesTable(pair, labels));
   if (pair.members.length > 0) {
     parts.push(`<details class="members" open><summary>Members that differ (${pair.members.length})</summary><ul>`);
-    for (const member of pair.members) parts.push(memberItem(member, labels));
+    for (const [, members] of membersByKind(pair.members)) for (const member of members) parts.push(memberItem(member, labels));
     parts.push('</ul></details>');
   }
   if (pair.metadata.length > 0) parts.push(metadataTable(pair, labels));
@@ -144,16 +147,17 @@ function filesTable(pair: PairComparison, labels: SideLabels): string {
   return `<table class="files"><thead><tr><th></th><th>file</th><th>bytes</th><th>sha256</th></tr></thead><tbody>${row('a')}${row('b')}</tbody></table>`;
 }
 
-const MEMBER_FIELDS = ['name', 'difference', 'a', 'b', 'size', 'text', 'diff'];
+const MEMBER_FIELDS = ['name', 'nameB', 'difference', 'a', 'b', 'size', 'sha256', 'text', 'versionOnly', 'diff'];
 
 /** A member: a line, or with a diff, a <details> holding it (open, since those are few). */
 function memberItem(member: MemberDifference, labels: SideLabels): string {
-  const about = member.difference === 'content' && member.size
-    ? `${member.text ? 'text' : 'binary'}, ${member.size.a} → ${member.size.b} bytes`
-    : member.a !== undefined && member.b !== undefined
-      ? `${labels.a} ${member.a} → ${labels.b} ${member.b}`
-      : (member.a ?? member.b ?? 'file') !== 'file' ? String(member.a ?? member.b) : '';
-  const line = `<span class="kind ${text(member.difference)}">${text(memberHeading(member.difference, labels))}</span> <span class="name">${text(member.name)}</span>${about ? ` <span class="dim">(${text(about)})</span>` : ''}`;
+  // Named as in A, as the terminal does: the pairing lines above say how B's roots were renamed.
+  // describeMember's ` (text, 10 → 12 bytes)`, without the parentheses the page sets apart in grey.
+  const about = describeMember(member, labels).replace(/^ \((.*)\)$/, '$1');
+  const hashes = member.difference === 'content' && !member.text && member.sha256
+    ? `<div class="hash">sha256 ${text(labels.a)} ${text(member.sha256.a)}<br>sha256 ${text(labels.b)} ${text(member.sha256.b)}</div>`
+    : '';
+  const line = `<span class="kind ${text(member.difference)}">${text(memberHeading(member.difference, labels))}</span> <span class="name">${text(member.name)}</span>${about ? ` <span class="dim">(${text(about)})</span>` : ''}${hashes}`;
   const extra = extraFields(member, MEMBER_FIELDS);
   if (!member.diff?.length) return `<li class="member">${line}${extra}</li>`;
   // Lines a unified diff does not hold (a note that the diff was cut, say) are shown under it.
@@ -215,6 +219,8 @@ details.members > summary, details.metadata > summary { font-weight: 600; }
 .kind.only-in-a { color: #82071e; }
 .kind.only-in-b { color: #116329; }
 .dim { color: #59636e; font-weight: normal; }
+.version { font-weight: 600; margin: 0.2rem 0; }
+.pairing { margin: 0.2rem 0 0.5rem; padding-left: 1.2rem; color: #59636e; }
 .extra { font-size: 0.85rem; }
 .extra pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
 .d2h-file-collapse { display: none; }

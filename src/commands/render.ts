@@ -43,13 +43,22 @@ export function renderPair(pair: PairComparison, style: Style, labels: SideLabel
 
 /** What a reader asks first: which versions, how they were paired, the verdict, the members, then metadata. */
 export function explainPair(pair: PairComparison, style: Style, labels: SideLabels, verbose = false): string[] {
-  const lines: string[] = [];
-  if (pair.version && pair.version.a !== pair.version.b) lines.push(style.bold(`version: ${pair.version.a} → ${pair.version.b}`));
-  if (pair.pairedBy === 'project') lines.push(`paired by project and kind: one project's ${pair.kind === 'wheel' ? 'wheel for the same tags' : 'sdist'} (the file names differ)`);
-  if (pair.renamedRoots?.length) lines.push(`members paired by role: ${pair.renamedRoots.map((root) => `${root.a}/ = ${root.b}/`).join(', ')} (named as in ${labels.a} below)`);
+  const [version, ...pairing] = pairingLines(pair, labels);
+  const lines = [...(version ? [style.bold(version)] : []), ...pairing];
   if (pair.verdict === 'same-content') lines.push(style.yellow(SAME_CONTENT_VERDICT));
   else lines.push(style.red(`content differs: ${countMembers(pair.members)}`), ...renderMembers(pair.members, style, labels, verbose).map((l) => `  ${l}`));
   lines.push(...renderMetadata(pair, style, labels, verbose));
+  return lines;
+}
+
+/**
+ * The version change, then how the files and members were paired, as plain lines; the first is the
+ * version line, or empty when both sides have one version.
+ */
+export function pairingLines(pair: PairComparison, labels: SideLabels): string[] {
+  const lines = [pair.version && pair.version.a !== pair.version.b ? `version: ${pair.version.a} → ${pair.version.b}` : ''];
+  if (pair.pairedBy === 'project') lines.push(`paired by project and kind: one project's ${pair.kind === 'wheel' ? 'wheel for the same tags' : 'sdist'} (the file names differ)`);
+  if (pair.renamedRoots?.length) lines.push(`members paired by role: ${pair.renamedRoots.map((root) => `${root.a}/ = ${root.b}/`).join(', ')} (named as in ${labels.a} below)`);
   return lines;
 }
 
@@ -73,13 +82,19 @@ export function memberHeading(kind: MemberDifferenceKind, labels: SideLabels): s
   return headings[kind];
 }
 
+/** The members grouped by kind in the order a reader wants them: added, removed, changed (in reading order), then the rest. */
+export function membersByKind(members: readonly MemberDifference[]): [MemberDifferenceKind, MemberDifference[]][] {
+  return MEMBER_KINDS.map((kind) => {
+    const ofKind = members.filter((m) => m.difference === kind);
+    return [kind, kind === 'content' ? readingOrder(ofKind) : ofKind];
+  });
+}
+
 /** One summary per kind of difference, then each member's diff (text) or sizes and sha256 (binary). */
 function renderMembers(members: MemberDifference[], style: Style, labels: SideLabels, verbose: boolean): string[] {
   const lines: string[] = [];
-  for (const kind of MEMBER_KINDS) {
-    const ofKind = members.filter((m) => m.difference === kind);
-    const ordered = kind === 'content' ? readingOrder(ofKind) : ofKind;
-    lines.push(...summarize(memberHeading(kind, labels), ordered.map((member) => `${member.name}${describeMember(member, labels)}`), verbose));
+  for (const [kind, ofKind] of membersByKind(members)) {
+    lines.push(...summarize(memberHeading(kind, labels), ofKind.map((member) => `${member.name}${describeMember(member, labels)}`), verbose));
   }
   for (const member of readingOrder(members.filter((m) => m.difference === 'content' && m.size))) {
     if (member.diff) lines.push(...member.diff.map((line) => `  ${colourDiffLine(line, style)}`));
@@ -88,7 +103,8 @@ function renderMembers(members: MemberDifference[], style: Style, labels: SideLa
   return lines;
 }
 
-function describeMember(member: MemberDifference, labels: SideLabels): string {
+/** What follows a member's name: ` (text, 10 → 12 bytes)`, ` (A yes → B no)`, or nothing. */
+export function describeMember(member: MemberDifference, labels: SideLabels): string {
   switch (member.difference) {
     case 'only-in-a':
       return member.a && member.a !== 'file' ? ` (${member.a})` : '';

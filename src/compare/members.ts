@@ -1,7 +1,7 @@
 // How two content views differ, member by member (members paired by role across versions), and
 // for the first few members whose content differs, sizes, and for text a short unified diff.
 import { contentDifferences } from '../normalize/index.js';
-import type { ArtefactHandler, ContentDifferenceKind, ContentRecord, ContentDifference, MemberPairing } from '../normalize/index.js';
+import type { ArtefactHandler, ContentDifferenceKind, ContentRecord, ContentDifference, MemberHead, MemberPairing } from '../normalize/index.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export type MemberDifferenceKind = ContentDifferenceKind;
@@ -74,7 +74,16 @@ export interface ContentDiffOptions {
 
 export const DEFAULT_CONTENT_DIFF_OPTIONS: ContentDiffOptions = { maxDiffs: 5, diffLines: 40, diffBytes: 1 << 20, labels: { a: 'A', b: 'B' } };
 
-/** Fills in sizes and diffs of the first `maxDiffs` members whose content differs, in reading order. */
+/**
+ * A member that differs only in the version string has no diff of its own: it leaves its place to the
+ * next one, for at most this many reads of each archive (an sdist is read whole for each).
+ */
+const MAX_DIFF_ROUNDS = 3;
+
+/**
+ * Fills in sizes and diffs of the first `maxDiffs` members whose content differs, in reading order.
+ * Members whose only difference is the version string get their size but take no place.
+ */
 export async function addContentDiffs(
   differences: MemberDifference[],
   handler: ArtefactHandler,
@@ -82,30 +91,40 @@ export async function addContentDiffs(
   pathB: string,
   options: ContentDiffOptions = DEFAULT_CONTENT_DIFF_OPTIONS,
 ): Promise<void> {
-  const chosen = readingOrder(differences.filter((d) => d.difference === 'content')).slice(0, options.maxDiffs);
-  const [bytesA, bytesB] = await Promise.all([
-    handler.readMemberHeads(pathA, chosen.map((d) => d.name), options.diffBytes),
-    handler.readMemberHeads(pathB, chosen.map((d) => d.nameB ?? d.name), options.diffBytes),
-  ]);
-  for (const difference of chosen) {
-    const dataA = bytesA.get(difference.name);
-    const dataB = bytesB.get(difference.nameB ?? difference.name);
-    if (!dataA || !dataB) continue;
-    difference.size = { a: dataA.size, b: dataB.size };
-    const textA = asText(dataA.head, dataA.size > dataA.head.length);
-    const textB = asText(dataB.head, dataB.size > dataB.head.length);
-    difference.text = textA !== undefined && textB !== undefined;
-    if (textA === undefined || textB === undefined) continue;
-    const whole = dataA.size === dataA.head.length && dataB.size === dataB.head.length;
-    const { versions } = options;
-    if (versions && whole && textA.replaceAll(versions.a, versions.b) === textB) {
-      difference.versionOnly = true;
-      // The core metadata's diff shows the version change once; the others would only repeat it.
-      if (!isCoreMetadata(difference.name)) continue;
+  const candidates = readingOrder(differences.filter((d) => d.difference === 'content'));
+  let shown = 0;
+  for (let round = 0, next = 0; round < MAX_DIFF_ROUNDS && shown < options.maxDiffs && next < candidates.length; round++) {
+    const chosen = candidates.slice(next, next + options.maxDiffs - shown);
+    next += chosen.length;
+    const [bytesA, bytesB] = await Promise.all([
+      handler.readMemberHeads(pathA, chosen.map((d) => d.name), options.diffBytes),
+      handler.readMemberHeads(pathB, chosen.map((d) => d.nameB ?? d.name), options.diffBytes),
+    ]);
+    for (const difference of chosen) {
+      const dataA = bytesA.get(difference.name);
+      const dataB = bytesB.get(difference.nameB ?? difference.name);
+      if (dataA && dataB && !describeContent(difference, dataA, dataB, options)) shown += 1;
     }
-    const lines = unifiedDiff(textA, textB, `${options.labels.a}/${difference.name}`, `${options.labels.b}/${difference.nameB ?? difference.name}`, { maxLines: options.diffLines });
-    if (lines.length > 0) difference.diff = lines;
   }
+}
+
+/** Sets the member's size, and its diff when both sides are text; false when it differs only in the version. */
+function describeContent(difference: MemberDifference, dataA: MemberHead, dataB: MemberHead, options: ContentDiffOptions): boolean {
+  difference.size = { a: dataA.size, b: dataB.size };
+  const textA = asText(dataA.head, dataA.size > dataA.head.length);
+  const textB = asText(dataB.head, dataB.size > dataB.head.length);
+  difference.text = textA !== undefined && textB !== undefined;
+  if (textA === undefined || textB === undefined) return false;
+  const whole = dataA.size === dataA.head.length && dataB.size === dataB.head.length;
+  const { versions } = options;
+  if (versions && whole && textA.replaceAll(versions.a, versions.b) === textB) {
+    difference.versionOnly = true;
+    // The core metadata's diff shows the version change once; the others would only repeat it.
+    if (!isCoreMetadata(difference.name)) return true;
+  }
+  const lines = unifiedDiff(textA, textB, `${options.labels.a}/${difference.name}`, `${options.labels.b}/${difference.nameB ?? difference.name}`, { maxLines: options.diffLines });
+  if (lines.length > 0) difference.diff = lines;
+  return false;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

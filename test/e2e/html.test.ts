@@ -26,6 +26,7 @@ const SCREENSHOT = join(REPO_ROOT, 'docs', 'compare-page.png');
 
 const WORK = tmpDir(undefined, 'reprodist-html-');
 const RELEASE = join(WORK, 'release');
+const NEXT = join(WORK, 'next');
 const EDITED = join(WORK, 'edited');
 const HOSTILE_A = join(WORK, 'hostile-a');
 const HOSTILE_B = join(WORK, 'hostile-b');
@@ -33,18 +34,17 @@ const HOSTILE_B = join(WORK, 'hostile-b');
 before(() => {
   if (!requireTools({ skip: () => undefined }, 'build', 'setuptools')) return;
   buildProject({ backend: 'setuptools', outDir: RELEASE });
-  buildProject({
-    backend: 'setuptools',
-    outDir: EDITED,
-    edit: (src) => {
-      const core = join(src, 'src/reprodemo/core.py');
-      writeFileSync(core, readFileSync(core, 'utf8').replace('    return f"{cfg[\'greeting\']}, {name}!"', '    return f"{cfg[\'greeting\']}, {name.strip()}!"'));
-      const readme = join(src, 'README.md');
-      writeFileSync(readme, `${readFileSync(readme, 'utf8')}\nNames are stripped of surrounding blanks.\n`);
-      chmodSync(join(src, 'src/reprodemo/scripts/run-demo.sh'), 0o644);
-      writeFileSync(join(src, 'src/reprodemo/data/changes.txt'), 'greet() strips the name\n');
-    },
-  });
+  // The same edit twice: as release 1.0.1 for compare, and as a rebuild still called 1.0.0 for verify.
+  const edit = (src: string) => {
+    const core = join(src, 'src/reprodemo/core.py');
+    writeFileSync(core, readFileSync(core, 'utf8').replace('    return f"{cfg[\'greeting\']}, {name}!"', '    return f"{cfg[\'greeting\']}, {name.strip()}!"'));
+    const readme = join(src, 'README.md');
+    writeFileSync(readme, `${readFileSync(readme, 'utf8')}\nNames are stripped of surrounding blanks.\n`);
+    chmodSync(join(src, 'src/reprodemo/scripts/run-demo.sh'), 0o644);
+    writeFileSync(join(src, 'src/reprodemo/data/changes.txt'), 'greet() strips the name\n');
+  };
+  buildProject({ backend: 'setuptools', outDir: NEXT, version: '1.0.1', edit });
+  buildProject({ backend: 'setuptools', outDir: EDITED, edit });
   for (const [outDir, content] of [[HOSTILE_A, 'x = 1\n'], [HOSTILE_B, 'x = "</span><script>alert(2)</script><img src=y onerror=alert(3)>"\ny = "\u202e\x1b[2J"\n']] as const) {
     buildProject({ backend: 'setuptools', outDir, edit: (src) => writeFileSync(join(src, 'src/reprodemo', HOSTILE), content) });
   }
@@ -86,14 +86,17 @@ function writePage(a: string, b: string): string {
 
 test('compare --html: a release and an edited rebuild, rendered in Chromium', async (t) => {
   if (!requireTools(t, 'build', 'setuptools')) return;
-  const opened = await openPage(t, writePage(RELEASE, EDITED));
+  const opened = await openPage(t, writePage(RELEASE, NEXT));
   if (!opened) return;
   const { page, dialogs, requests } = opened;
   assert.match(await page.locator('#verdict').innerText(), /^Differ: 2 pairs \(2 differs\), exit 1$/);
   assert.equal(await page.title(), 'reprodist compare: differ');
 
   // The sdist's changed module: listed, its diff open, the changed line visible, coloured as Python.
-  const sdist = page.locator('section.pair', { has: page.locator('h3', { hasText: /reprodemo-1\.0\.0\.tar\.gz$/ }) });
+  const sdist = page.locator('section.pair', { has: page.locator('h3', { hasText: /reprodemo-1\.0\.0\.tar\.gz \| reprodemo-1\.0\.1\.tar\.gz$/ }) });
+  // The two releases pair by project, and the version change leads.
+  assert.equal(await sdist.locator('p.version').innerText(), 'version: 1.0.0 → 1.0.1');
+  assert.match(await sdist.locator('ul.pairing').innerText(), /paired by project and kind/);
   const core = sdist.locator('li.member', { has: page.locator('.name', { hasText: /^reprodemo-1\.0\.0\/src\/reprodemo\/core\.py$/ }) });
   assert.match(await core.locator('summary').innerText(), /^changed\s+reprodemo-1\.0\.0\/src\/reprodemo\/core\.py\s+\(text, \d+ → \d+ bytes\)$/);
   const added = core.locator('.d2h-ins .d2h-code-line-ctn', { hasText: 'name.strip()' });
@@ -104,7 +107,7 @@ test('compare --html: a release and an edited rebuild, rendered in Chromium', as
   // The other kinds of difference, by name, each visible in the open members list.
   const members = sdist.locator('details.members');
   assert.equal(await members.getAttribute('open'), '');
-  for (const [kind, name] of [['added (only in B)', 'reprodemo-1.0.0/src/reprodemo/data/changes.txt'], ['exec bit', 'reprodemo-1.0.0/src/reprodemo/scripts/run-demo.sh'], ['changed', 'reprodemo-1.0.0/PKG-INFO']]) {
+  for (const [kind, name] of [['added (only in B)', 'reprodemo-1.0.1/src/reprodemo/data/changes.txt'], ['exec bit', 'reprodemo-1.0.0/src/reprodemo/scripts/run-demo.sh'], ['changed', 'reprodemo-1.0.0/PKG-INFO']]) {
     const item = members.locator('li.member', { has: page.locator('.name', { hasText: new RegExp(`^${name.replace(/[.+]/g, '\\$&')}$`) }) });
     assert.ok(await item.first().isVisible(), `${name} is listed`);
     assert.equal(await item.first().locator('.kind').innerText(), kind);
