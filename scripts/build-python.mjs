@@ -9,26 +9,18 @@
 // What goes into src/reprodist/_js/ of the stage:
 //   package.json          {"type": "module", "version"}: the bundles are ES modules named .js, and
 //                         the CLI reads its version from ../package.json, as it does from dist/ on npm
-//   dist/cli.js           src/cli.ts and every dependency, one file
-//   dist/<worker>.js      the deflate pool's worker: piscina starts it by path, so it cannot be inlined
-//   dist/zlib.wasm        read by path next to the code that loads it
+//   dist/cli.js           bin/reprodist as it is: it imports ./reprodist.js beside it (as
+//                         ../dist/reprodist.js, the same path it has on npm)
+//   dist/reprodist.js, dist/worker.js, dist/zlib.wasm
+//                         the bundled CLI, written by ./bundle.mjs exactly as for npm
 //   node_modules/piscina/ the worker pool, as published (its package.json, LICENSE and dist/*.js, *.mjs)
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-// The bundle's inputs, relative to the repository root: the only lines to change when src/ moves.
-// The worker's output name is its entry's (the pool loads `./<name>.js` next to itself), the wasm's is
-// its own file name.
-const BUNDLE_INPUTS = {
-  cliEntry: 'src/cli.ts',
-  workerEntry: 'src/formats/deflate/worker.ts',
-  zlibWasm: 'src/formats/deflate/zlib.wasm',
-};
+import { bundleCli } from './bundle.mjs';
 
 /** Debian's interpreter, whose build and flit_core are installed from Debian packages. */
 const PYTHON = '/usr/bin/python3';
@@ -39,48 +31,21 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_DIR = join(ROOT, 'dist-python');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
-// piscina is not bundled: its thread bootstrap (its own worker.js, started by path) and our worker
-// must share one copy of it, or Piscina.move()'s marker (a Symbol of that copy) goes unrecognized.
+// piscina's published files: its thread bootstrap starts our worker by path, so it ships as it is.
 const PISCINA_FILES = /^(package\.json|LICENSE|dist([\\/].*)?\.m?js|dist([\\/][^.]*)?)$/;
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  legalComments: 'inline',
-  logLevel: 'warning',
-  external: ['piscina'],
-  // Bundled CommonJS modules call require() for Node's built-in modules.
-  banner: { js: "import { createRequire as __reprodistCreateRequire } from 'node:module';\nconst require = __reprodistCreateRequire(import.meta.url);" },
-};
 
 async function bundle(jsDir) {
   const distDir = join(jsDir, 'dist');
-  mkdirSync(distDir, { recursive: true });
+  await bundleCli(distDir);
   writeFileSync(join(jsDir, 'package.json'), `${JSON.stringify({ name: 'reprodist', version, private: true, type: 'module' }, null, 2)}\n`);
-  await build({
-    ...common,
-    stdin: {
-      contents: `import { main } from './${BUNDLE_INPUTS.cliEntry}';\nprocess.exitCode = await main(process.argv.slice(2));\n`,
-      resolveDir: ROOT,
-      sourcefile: 'reprodist-cli.js',
-      loader: 'ts',
-    },
-    outfile: join(distDir, 'cli.js'),
-  });
-  await build({
-    ...common,
-    entryPoints: [join(ROOT, BUNDLE_INPUTS.workerEntry)],
-    outfile: join(distDir, `${basename(BUNDLE_INPUTS.workerEntry).replace(/\.ts$/, '')}.js`),
-  });
-  copyFileSync(join(ROOT, BUNDLE_INPUTS.zlibWasm), join(distDir, basename(BUNDLE_INPUTS.zlibWasm)));
+  const cli = join(distDir, 'cli.js');
+  copyFileSync(join(ROOT, 'bin', 'reprodist'), cli);
   const piscinaRoot = join(ROOT, 'node_modules', 'piscina');
   cpSync(piscinaRoot, join(jsDir, 'node_modules', 'piscina'), {
     recursive: true,
     filter: (src) => src === piscinaRoot || PISCINA_FILES.test(relative(piscinaRoot, src)),
   });
-  return join(distDir, 'cli.js');
+  return cli;
 }
 
 function runNode(cli, args, cwd) {
