@@ -5,11 +5,15 @@
 //
 // What bundleCli(dir) writes:
 //   reprodist.js  src/cli.ts and its dependencies except piscina; exports main()
+//   reprodist-*.js  code loaded only when asked for (the HTML page of compare --html: diff2html and
+//                 highlight.js, twice the size of the rest), and what it shares with reprodist.js.
+//                 They sit beside reprodist.js so that paths made from import.meta.url (worker.js,
+//                 zlib.wasm) mean the same in every piece.
 //   worker.js     the deflate pool's worker: piscina starts it by path (`./worker.js` next to the code
 //                 of src/formats/deflate/pool.ts, which is now reprodist.js), so it is its own bundle
 //   zlib.wasm     read by path next to the code that loads it (src/formats/deflate/zlib-wasm.ts)
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,8 +57,11 @@ const common = {
 /** Writes the bundle, its worker and zlib.wasm into `dir`; resolves to the bundle's path. */
 export async function bundleCli(dir) {
   mkdirSync(dir, { recursive: true });
+  const name = CLI_BUNDLE.replace(/\.js$/, '');
+  // Chunk names carry a hash of their content: the last build's would otherwise stay and ship.
+  for (const file of readdirSync(dir)) if (file.startsWith(`${name}-`) && file.endsWith('.js')) rmSync(join(dir, file));
+  await build({ ...common, entryPoints: { [name]: join(ROOT, INPUTS.cliEntry) }, outdir: dir, splitting: true, chunkNames: `${name}-[name]-[hash]` });
   const cli = join(dir, CLI_BUNDLE);
-  await build({ ...common, entryPoints: [join(ROOT, INPUTS.cliEntry)], outfile: cli });
   await build({
     ...common,
     entryPoints: [join(ROOT, INPUTS.workerEntry)],
