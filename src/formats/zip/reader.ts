@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { createInflateRaw, crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, createInflateRaw, crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
 import { parseArchive } from './directory.js';
 import { describe } from './entry.js';
 import type { ZipEntry } from './entry.js';
@@ -206,13 +206,15 @@ export class ZipReader {
  * declared size bounds the output, so memory stays bounded too.
  */
 const SMALL_MEMBER_BYTES = 1 << 20;
+const MIN_CHUNK = zlibConstants.Z_MIN_CHUNK;
 
 /** The same checks as inflatedChunks(), for a small member's data in one inflate call. */
 function inflateWhole(entry: ZipEntry, compressed: Buffer): Buffer {
   let inflated: Buffer;
   let consumed: number;
   try {
-    const result = inflateRawSync(compressed, { info: true, maxOutputLength: entry.uncompressedSize + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    // One output buffer of the declared size (and a byte to see a lie), not a 16 KiB one per member.
+    const result = inflateRawSync(compressed, { info: true, chunkSize: Math.max(MIN_CHUNK, entry.uncompressedSize + 1), maxOutputLength: entry.uncompressedSize + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
     inflated = result.buffer;
     consumed = result.engine.bytesWritten;
   } catch (err) {

@@ -18,12 +18,12 @@ import type { HandlerRun } from '../handler.js';
 import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
 import { ChangeLog } from '../report.js';
-import { ancestorsOf, checkParentsAreDirectories, checkSymlinksResolved } from '../refusal.js';
+import { ancestorsOf, checkSymlinksResolved } from '../refusal.js';
 import { MAX_RECORD_BYTES, sizeText } from '../limits.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { WHEEL_FIELDS } from './fields.js';
-import { classify, compareWheelPaths, contentRecordOf, hashStream, inDistInfo, isRecord, readBytes, sha256Hex } from './read.js';
+import { checkWheelTree, classify, compareWheelPaths, contentRecordOf, hashStream, inDistInfo, isRecord, readBytes, sha256Hex } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** Unix, spec version 2.0: what Python's zipfile writes on every platform. */
@@ -191,35 +191,38 @@ function checkDeclaredSizes(members: readonly WheelMember[]): void {
   }
 }
 
+/**
+ * The members to write, in normal order, with what that changes noted. Apart so that its sets and
+ * lists are gone before the members are written (100,000 members make them large).
+ */
+function plan(members: readonly WheelMember[], changes: ChangeLog): WheelMember[] {
+  checkWheelTree(members);
+  checkDeclaredSizes(members);
+  // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
+  const ancestors = new Set<string>();
+  for (const member of members) for (const dir of ancestorsOf(member.path)) ancestors.add(dir);
+  const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
+  for (const dropped of members) {
+    if (dropped.type === 'directory' && ancestors.has(dropped.path)) changes.add(WHEEL_FIELDS.directories, `${dropped.path}/ (dropped)`);
+  }
+  const ordered = [...kept].sort((a, b) => compareWheelPaths(storedName(a), storedName(b)));
+  const inputOrder = kept.map((m) => m.path);
+  if (ordered.some((m, i) => m.path !== inputOrder[i])) {
+    const firstDistInfo = inputOrder.findIndex(inDistInfo);
+    const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
+    const moved = ordered.filter((m, i) => m.path !== inputOrder[i]).length;
+    changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
+  }
+  return ordered;
+}
+
 export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun> {
   const zip = await openZip(inputPath);
   try {
     if (zip.entries.length === 0) throw new RefusedInput('zip: the wheel has no members');
     const changes = new ChangeLog();
     if (zip.comment.length > 0) changes.add(WHEEL_FIELDS.archiveComment, `${zip.comment.length} bytes`);
-    const members = zip.entries.map(classify);
-    const seen = new Set<string>();
-    for (const member of members) {
-      if (seen.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
-      seen.add(member.path);
-    }
-    checkParentsAreDirectories(members);
-    checkDeclaredSizes(members);
-    // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
-    const ancestors = new Set(members.flatMap((m) => ancestorsOf(m.path)));
-    const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
-    for (const dropped of members) {
-      if (dropped.type === 'directory' && ancestors.has(dropped.path)) changes.add(WHEEL_FIELDS.directories, `${dropped.path}/ (dropped)`);
-    }
-    const ordered = [...kept].sort((a, b) => compareWheelPaths(storedName(a), storedName(b)));
-    const inputOrder = kept.map((m) => m.path);
-    if (ordered.some((m, i) => m.path !== inputOrder[i])) {
-      const firstDistInfo = inputOrder.findIndex(inDistInfo);
-      const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
-      const moved = ordered.filter((m, i) => m.path !== inputOrder[i]).length;
-      changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
-    }
-
+    const ordered = plan(zip.entries.map(classify), changes);
     const writer = new ZipWriter(sink);
     const content: ContentRecord[] = [];
     const fileHashes = new Map<string, { sha256: string; size: number }>();
