@@ -79,17 +79,18 @@ export class DataWindow {
     private readonly size: number,
   ) {}
 
-  async bytes(offset: number, length: number, what: string): Promise<Buffer> {
+  /** `what` names the bytes in an error; it is called only then, as most reads need no name. */
+  async bytes(offset: number, length: number, what: () => string): Promise<Buffer> {
     const held = this.slice(offset, length);
     if (held) return held;
     const load = this.loading.then(async () => {
       if (this.slice(offset, length)) return;
-      this.buf = await this.file.read(offset, Math.min(Math.max(length, this.size), this.end - offset), what);
+      this.buf = await this.file.read(offset, Math.min(Math.max(length, this.size), this.end - offset), what());
       this.bufStart = offset;
     });
     this.loading = load.catch(() => undefined);
     await load;
-    return this.slice(offset, length) ?? this.file.read(offset, length, what);
+    return this.slice(offset, length) ?? this.file.read(offset, length, what());
   }
 
   private slice(offset: number, length: number): Buffer | undefined {

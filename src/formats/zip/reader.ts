@@ -106,7 +106,7 @@ export class ZipReader {
   async readSmallMember(entry: ZipEntry): Promise<{ stored: Buffer; data: Buffer }> {
     this.checkOwnEntry(entry);
     if (!this.isSmall(entry)) throw new RangeError(`${describe(entry)} is not small: read it as a stream`);
-    const stored = await this.window.bytes(entry.dataOffset, entry.compressedSize, `data of ${describe(entry)}`);
+    const stored = await this.window.bytes(entry.dataOffset, entry.compressedSize, () => `data of ${describe(entry)}`);
     if (entry.method === METHOD_STORED) {
       checkMemberEnd(entry, stored.length, zlibCrc32(stored));
       return { stored, data: stored };
