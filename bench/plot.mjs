@@ -20,6 +20,9 @@ function tickLabel(value, unit) {
  */
 function panel(x0, y0, { title, xLabel, yLabel, xUnit = '', yUnit = '', series, guides }) {
   const all = series.flatMap((s) => s.points).filter((p) => p.y > 0);
+  if (all.length === 0) {
+    return `<text x="${x0 + PANEL.left}" y="${y0 + 20}" font-weight="bold">${escape(title)}</text>\n<text x="${x0 + PANEL.left}" y="${y0 + 60}">(nothing measured yet)</text>`;
+  }
   const xs = all.map((p) => p.x);
   const ys = all.map((p) => p.y);
   const xMin = decade(Math.min(...xs), Math.floor);
@@ -44,7 +47,7 @@ function panel(x0, y0, { title, xLabel, yLabel, xUnit = '', yUnit = '', series, 
   out.push(`<text transform="translate(${x0 + 14} ${y0 + PANEL.top + h / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}</text>`);
   if (guides) {
     // Through the panel's lowest first point: what linear (slope 1) and quadratic (slope 2) look like.
-    const anchor = series.map((s) => s.points[0]).filter(Boolean).sort((a, b) => a.y - b.y)[0];
+    const anchor = series.map((s) => s.points.find((p) => p.y > 0)).filter(Boolean).sort((a, b) => a.y - b.y)[0];
     for (const [slope, name] of [[1, 'linear'], [2, 'quadratic']]) {
       const xEnd = Math.min(xMax, anchor.x * (yMax / anchor.y) ** (1 / slope));
       const yEnd = anchor.y * (xEnd / anchor.x) ** slope;

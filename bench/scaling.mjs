@@ -95,13 +95,18 @@ function main() {
         console.log(`  ${point.members} members x ${point.memberBytes} B, ${tool.label}: ${shown}`);
       }
     }
+    // After every point, so that a long run stopped part way still leaves its figures and plot.
+    writeResults(results, options);
   }
+  console.log(`wrote ${path.relative(REPO_DIR, path.join(RESULTS_DIR, 'scaling.svg'))} and scaling.json`);
+}
+
+function writeResults(results, options) {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const machine = `${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`;
   fs.writeFileSync(path.join(RESULTS_DIR, 'scaling.json'), `${JSON.stringify({ when, machine, options, results }, null, 1)}\n`);
   fs.writeFileSync(path.join(RESULTS_DIR, 'scaling.svg'), figure(results, `${when} UTC, ${machine}, ${options.runs} run(s) per point`));
-  console.log(`wrote ${path.relative(REPO_DIR, path.join(RESULTS_DIR, 'scaling.svg'))} and scaling.json`);
 }
 
 /** Four panels: time and peak memory (columns) against members and against content (rows). */
