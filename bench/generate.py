@@ -2,7 +2,10 @@
 """Generate the benchmark inputs for bench/run.mjs from real files on this machine.
 
 Usage: python3 bench/generate.py KIND OUTPUT
+       python3 bench/generate.py series-sdist|series-wheel OUTPUT MEMBERS MEMBER_BYTES
 KIND is one of: sdist, wheel, huge-sdist, huge-wheel, tiny-sdist.
+The series kinds (bench/scaling.mjs) hold MEMBERS files of MEMBER_BYTES each, cut from real
+Python source at different places, 100 files to a directory.
 
 Archives are written the way the usual Python build backends write them:
 sdists with tarfile 'w:gz' (pax format, gzip level 9, as setuptools does),
@@ -304,6 +307,43 @@ def make_huge_wheel(out):
     return {"member_bytes": HUGE_MEMBER_BYTES}
 
 
+# --- series (bench/scaling.mjs) -------------------------------------------------
+def series_members(corpus, members, member_bytes):
+    """(relative path, bytes) of each member: distinct cuts of the corpus, repeated if it is short."""
+    step = 7919  # prime: the cuts start at different places
+    for i in range(members):
+        start = (i * step) % len(corpus)
+        data = (corpus[start:] + corpus * (1 + member_bytes // len(corpus)))[:member_bytes]
+        yield f"d{i // 100:04d}/m{i:06d}.py", data
+
+
+def make_series_sdist(out, members, member_bytes):
+    name, top = "seriesproj", "seriesproj-1.0"
+    seen = set()
+    with tarfile.open(out, "w:gz") as tar:
+        add_project_files(tar, top, name, seen)
+        for rel, data in series_members(huge_corpus(), members, member_bytes):
+            arcname = f"{top}/src/{name}/{rel}"
+            add_dirs(tar, arcname, seen)
+            add_bytes(tar, arcname, data)
+    return {"files": members + 2, "raw_bytes": members * member_bytes}
+
+
+def make_series_wheel(out, members, member_bytes):
+    name = "serieswheel"
+    dist_info = f"{name}-1.0.dist-info"
+    records = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=WHEEL_LEVEL) as zf:
+        for rel, data in series_members(huge_corpus(), members, member_bytes):
+            arcname = f"{name}/{rel}"
+            zf.writestr(arcname, data)
+            records.append(f"{arcname},{record_hash(data)},{len(data)}")
+        finish_wheel(zf, dist_info, records, name)
+    return {"files": members + 3, "raw_bytes": members * member_bytes}
+
+
+SERIES_KINDS = {"series-sdist": make_series_sdist, "series-wheel": make_series_wheel}
+
 KINDS = {
     "sdist": make_sdist,
     "wheel": make_wheel,
@@ -314,10 +354,14 @@ KINDS = {
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
-        raise SystemExit(f"usage: {sys.argv[0]} {{{','.join(KINDS)}}} OUTPUT")
-    kind, out = sys.argv[1], sys.argv[2]
-    stats = KINDS[kind](out)
+    if len(sys.argv) == 5 and sys.argv[1] in SERIES_KINDS:
+        kind, out = sys.argv[1], sys.argv[2]
+        stats = SERIES_KINDS[kind](out, int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) == 3 and sys.argv[1] in KINDS:
+        kind, out = sys.argv[1], sys.argv[2]
+        stats = KINDS[kind](out)
+    else:
+        raise SystemExit(f"usage: {sys.argv[0]} {{{','.join(KINDS)}}} OUTPUT | {{{','.join(SERIES_KINDS)}}} OUTPUT MEMBERS MEMBER_BYTES")
     stats["bytes"] = os.path.getsize(out)
     print(json.dumps(stats))
 

@@ -82,9 +82,11 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
       localHeaderOffset: h.readUInt32LE(CENTRAL.localHeaderOffset),
     };
     const variable = await cursor.bytes(at + CENTRAL.size, nameLength + extraLength + commentLength, `central directory header ${index}'s name, extra field and comment`);
-    const nameBytes = Uint8Array.from(variable.subarray(0, nameLength));
+    // Views into the directory's read-ahead windows, which together hold the directory once: a copy
+    // per name would cost an ArrayBuffer per member.
+    const nameBytes = variable.subarray(0, nameLength);
     const extra = variable.subarray(nameLength, nameLength + extraLength);
-    const commentBytes = Uint8Array.from(variable.subarray(nameLength + extraLength));
+    const commentBytes = commentLength === 0 ? NO_BYTES : variable.subarray(nameLength + extraLength);
     const where = `central directory header ${index} at offset ${at}`;
     const utf8 = (fields.flags & FLAG_UTF8) !== 0;
     const name = decodeText(nameBytes, utf8, `${where}: name`, at + CENTRAL.size);
@@ -373,7 +375,12 @@ function compareValues(
 }
 
 /** Splits an extra field (APPNOTE 4.4.28, 4.5.1) into its records; each is a u16 ID, a u16 size and data. */
-function parseExtraFields(extra: Buffer, offset: number, label: string): ZipExtraField[] {
+/** Shared by every member without a comment or extra fields (most of them): nothing allocated per member. */
+const NO_BYTES = new Uint8Array(0);
+const NO_FIELDS: readonly ZipExtraField[] = Object.freeze([]);
+
+function parseExtraFields(extra: Buffer, offset: number, label: string): readonly ZipExtraField[] {
+  if (extra.length === 0) return NO_FIELDS;
   const out: ZipExtraField[] = [];
   let p = 0;
   while (p < extra.length) {

@@ -49,10 +49,7 @@ export interface ZipEntry {
 }
 
 /** A ZipEntry while the reader is still filling it in. */
-export type MutableEntry = { -readonly [K in keyof ZipEntry]: ZipEntry[K] } & {
-  extraFields: ZipExtraField[];
-  localExtraFields: ZipExtraField[];
-};
+export type MutableEntry = { -readonly [K in keyof ZipEntry]: ZipEntry[K] };
 
 /** What a local header (APPNOTE 4.3.7) says, zip64 extra applied. */
 export interface LocalHeader {
@@ -64,7 +61,7 @@ export interface LocalHeader {
   compressedSize: number;
   uncompressedSize: number;
   nameBytes: Buffer;
-  extraFields: ZipExtraField[];
+  extraFields: readonly ZipExtraField[];
   dataOffset: number;
 }
 

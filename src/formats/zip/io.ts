@@ -19,7 +19,7 @@ export class PositionedFile {
         offset,
       );
     }
-    const buf = Buffer.alloc(length);
+    const buf = Buffer.allocUnsafe(length); // every byte is read below, or this throws
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
@@ -59,5 +59,42 @@ export class ReadAhead {
       this.bufStart = offset;
     }
     return this.buf.subarray(offset - this.bufStart, offset - this.bufStart + length);
+  }
+}
+
+/**
+ * The members' data read through one large window that moves forward: members taken in about the
+ * order they are stored cost one positioned read per window, not one or two each. Loads are
+ * serialized, so members asked for concurrently in storage order share windows. A slice handed out
+ * stays valid, as each window is a new buffer.
+ */
+export class DataWindow {
+  private buf: Buffer = Buffer.alloc(0);
+  private bufStart = 0;
+  private loading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly file: PositionedFile,
+    private readonly end: number,
+    private readonly size: number,
+  ) {}
+
+  /** `what` names the bytes in an error; it is called only then, as most reads need no name. */
+  async bytes(offset: number, length: number, what: () => string): Promise<Buffer> {
+    const held = this.slice(offset, length);
+    if (held) return held;
+    const load = this.loading.then(async () => {
+      if (this.slice(offset, length)) return;
+      this.buf = await this.file.read(offset, Math.min(Math.max(length, this.size), this.end - offset), what());
+      this.bufStart = offset;
+    });
+    this.loading = load.catch(() => undefined);
+    await load;
+    return this.slice(offset, length) ?? this.file.read(offset, length, what());
+  }
+
+  private slice(offset: number, length: number): Buffer | undefined {
+    const from = offset - this.bufStart;
+    return from >= 0 && from + length <= this.buf.length ? this.buf.subarray(from, from + length) : undefined;
   }
 }

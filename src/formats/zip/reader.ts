@@ -5,11 +5,11 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { createInflateRaw, crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, createInflateRaw, crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
 import { parseArchive } from './directory.js';
 import { describe } from './entry.js';
 import type { ZipEntry } from './entry.js';
-import { CHUNK, PositionedFile } from './io.js';
+import { CHUNK, DataWindow, PositionedFile } from './io.js';
 import { METHOD_STORED, ZipFormatError, hex32 } from './records.js';
 /** Positioned read size for member data: large enough that per-read overhead does not dominate. */
 const DATA_CHUNK = 1024 * 1024;
@@ -42,6 +42,7 @@ export class ZipReader {
   readonly zip64: boolean;
   private readonly handle: FileHandle;
   private readonly closeHandle: boolean;
+  private readonly window: DataWindow;
   private closed = false;
 
   private constructor(init: {
@@ -55,6 +56,7 @@ export class ZipReader {
     zip64: boolean;
   }) {
     this.handle = init.handle;
+    this.window = new DataWindow(new PositionedFile(init.handle, init.fileSize), init.centralDirectoryOffset, DATA_CHUNK);
     this.closeHandle = init.closeHandle;
     this.entries = init.entries;
     this.comment = init.comment;
@@ -90,6 +92,26 @@ export class ZipReader {
     this.checkOwnEntry(entry);
     const chunks = entry.method === METHOD_STORED ? this.storedChunks(entry) : this.inflatedChunks(entry);
     return Readable.from(chunks, { objectMode: false, highWaterMark: CHUNK });
+  }
+
+  /** Whether readSmallMember takes this member: its compressed and declared sizes are both small. */
+  isSmall(entry: ZipEntry): boolean {
+    return entry.compressedSize <= SMALL_MEMBER_BYTES && entry.uncompressedSize <= SMALL_MEMBER_BYTES;
+  }
+
+  /**
+   * A small member whole, checked as openMemberStream checks it: its stored bytes and its
+   * uncompressed bytes (one buffer when stored). One read serves many members stored in a row.
+   */
+  async readSmallMember(entry: ZipEntry): Promise<{ stored: Buffer; data: Buffer }> {
+    this.checkOwnEntry(entry);
+    if (!this.isSmall(entry)) throw new RangeError(`${describe(entry)} is not small: read it as a stream`);
+    const stored = await this.window.bytes(entry.dataOffset, entry.compressedSize, () => `data of ${describe(entry)}`);
+    if (entry.method === METHOD_STORED) {
+      checkMemberEnd(entry, stored.length, zlibCrc32(stored));
+      return { stored, data: stored };
+    }
+    return { stored, data: inflateWhole(entry, stored) };
   }
 
   /** Closes the file if this reader owns it. Streams still running then fail. */
@@ -132,38 +154,9 @@ export class ZipReader {
     checkMemberEnd(entry, produced, crc);
   }
 
-  /** The same checks as inflatedChunks(), for a small member, in one read and one inflate call. */
-  private async inflateSmall(entry: ZipEntry): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.rawChunks(entry)) chunks.push(chunk);
-    const compressed = Buffer.concat(chunks);
-    let inflated: Buffer;
-    let consumed: number;
-    try {
-      const result = inflateRawSync(compressed, { info: true, maxOutputLength: entry.uncompressedSize + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-      inflated = result.buffer;
-      consumed = result.engine.bytesWritten;
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw inflatesTooMuch(entry, `${entry.uncompressedSize + 1} bytes`);
-      }
-      throw inflateError(entry, err, 0);
-    }
-    if (inflated.length > entry.uncompressedSize) throw inflatesTooMuch(entry, `${inflated.length} bytes`);
-    if (consumed !== entry.compressedSize) {
-      throw new ZipFormatError(
-        `${describe(entry)}: deflate stream ends after ${consumed} of the declared ${entry.compressedSize} compressed bytes ` +
-          `(${entry.compressedSize - consumed} trailing bytes from offset ${entry.dataOffset + consumed})`,
-        entry.dataOffset + consumed,
-      );
-    }
-    checkMemberEnd(entry, inflated.length, zlibCrc32(inflated));
-    return inflated;
-  }
-
   private async *inflatedChunks(entry: ZipEntry): AsyncGenerator<Buffer> {
-    if (entry.compressedSize <= SMALL_MEMBER_BYTES && entry.uncompressedSize <= SMALL_MEMBER_BYTES) {
-      yield await this.inflateSmall(entry);
+    if (this.isSmall(entry)) {
+      yield (await this.readSmallMember(entry)).data;
       return;
     }
     const inflater = createInflateRaw({ chunkSize: CHUNK });
@@ -202,13 +195,7 @@ export class ZipReader {
       await feeding;
     }
     const consumed = inflater.bytesWritten;
-    if (consumed !== entry.compressedSize) {
-      throw new ZipFormatError(
-        `${describe(entry)}: deflate stream ends after ${consumed} of the declared ${entry.compressedSize} compressed bytes ` +
-          `(${entry.compressedSize - consumed} trailing bytes from offset ${entry.dataOffset + consumed})`,
-        entry.dataOffset + consumed,
-      );
-    }
+    checkDeflateEnd(entry, consumed);
     checkMemberEnd(entry, produced, crc);
   }
 }
@@ -219,6 +206,28 @@ export class ZipReader {
  * declared size bounds the output, so memory stays bounded too.
  */
 const SMALL_MEMBER_BYTES = 1 << 20;
+const MIN_CHUNK = zlibConstants.Z_MIN_CHUNK;
+
+/** The same checks as inflatedChunks(), for a small member's data in one inflate call. */
+function inflateWhole(entry: ZipEntry, compressed: Buffer): Buffer {
+  let inflated: Buffer;
+  let consumed: number;
+  try {
+    // One output buffer of the declared size (and a byte to see a lie), not a 16 KiB one per member.
+    const result = inflateRawSync(compressed, { info: true, chunkSize: Math.max(MIN_CHUNK, entry.uncompressedSize + 1), maxOutputLength: entry.uncompressedSize + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    inflated = result.buffer;
+    consumed = result.engine.bytesWritten;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw inflatesTooMuch(entry, `${entry.uncompressedSize + 1} bytes`);
+    }
+    throw inflateError(entry, err, 0);
+  }
+  if (inflated.length > entry.uncompressedSize) throw inflatesTooMuch(entry, `${inflated.length} bytes`);
+  checkDeflateEnd(entry, consumed);
+  checkMemberEnd(entry, inflated.length, zlibCrc32(inflated));
+  return inflated;
+}
 
 /** A lying header: inflating stopped as soon as the output passed the declared size. */
 function inflatesTooMuch(entry: ZipEntry, stoppedAfter: string): ZipFormatError {
@@ -227,6 +236,17 @@ function inflatesTooMuch(entry: ZipEntry, stoppedAfter: string): ZipFormatError 
       `(stopped after ${stoppedAfter} at offset ${entry.dataOffset})`,
     entry.dataOffset,
   );
+}
+
+/** The deflate stream must end exactly at the declared compressed size. */
+function checkDeflateEnd(entry: ZipEntry, consumed: number): void {
+  if (consumed !== entry.compressedSize) {
+    throw new ZipFormatError(
+      `${describe(entry)}: deflate stream ends after ${consumed} of the declared ${entry.compressedSize} compressed bytes ` +
+        `(${entry.compressedSize - consumed} trailing bytes from offset ${entry.dataOffset + consumed})`,
+      entry.dataOffset + consumed,
+    );
+  }
 }
 
 function checkMemberEnd(entry: ZipEntry, produced: number, crc: number): void {

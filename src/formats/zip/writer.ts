@@ -73,7 +73,14 @@ interface CentralRecord {
  */
 export class ZipWriter {
   private readonly write: ZipSink;
-  private readonly records: CentralRecord[] = [];
+  /**
+   * The central directory so far, its headers written as each member is added and packed into
+   * pieces of about CHUNK bytes: a few dozen bytes per member are held, not an object each.
+   */
+  private readonly directory: Buffer[] = [];
+  private directoryTail: Buffer[] = [];
+  private directoryTailLength = 0;
+  private entryCount = 0;
   /** Names written so far (as latin1 strings of their bytes), since the reader refuses duplicates. */
   private readonly names = new Set<string>();
   private position = 0;
@@ -113,28 +120,17 @@ export class ZipWriter {
       const header = localHeaderBytes(record);
       await this.emit(header);
       await this.writeData(entry, record);
-      this.records.push(record);
+      this.addCentralHeader(centralHeaderBytes(record));
     });
   }
 
   async finish(): Promise<ZipWriterSummary> {
     return this.guard(async () => {
       const cdOffset = this.position;
-      let pending: Buffer[] = [];
-      let pendingLength = 0;
-      for (const record of this.records) {
-        const header = centralHeaderBytes(record);
-        pending.push(header);
-        pendingLength += header.length;
-        if (pendingLength >= CHUNK) {
-          await this.emit(Buffer.concat(pending));
-          pending = [];
-          pendingLength = 0;
-        }
-      }
-      if (pending.length > 0) await this.emit(Buffer.concat(pending));
+      for (const piece of this.directory) await this.emit(piece);
+      await this.emit(Buffer.concat(this.directoryTail));
       const cdSize = this.position - cdOffset;
-      const count = this.records.length;
+      const count = this.entryCount;
       const zip64 = count >= U16_ZIP64 || cdSize >= U32_ZIP64 || cdOffset >= U32_ZIP64;
       if (zip64) {
         const z64At = this.position;
@@ -183,6 +179,17 @@ export class ZipWriter {
       throw err;
     } finally {
       this.busy = false;
+    }
+  }
+
+  private addCentralHeader(header: Buffer): void {
+    this.entryCount += 1;
+    this.directoryTail.push(header);
+    this.directoryTailLength += header.length;
+    if (this.directoryTailLength >= CHUNK) {
+      this.directory.push(Buffer.concat(this.directoryTail));
+      this.directoryTail = [];
+      this.directoryTailLength = 0;
     }
   }
 

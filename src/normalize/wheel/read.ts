@@ -119,27 +119,38 @@ export async function hashStream(stream: Readable): Promise<{ sha256: string; si
   return { sha256: hash.digest('hex'), size };
 }
 
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of chunks) out.push(chunk);
-  return out;
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** A member's data whole: only for small members, or those whose declared size has a limit (symlinks, the RECORD). */
 export async function readBytes(zip: ZipReader, entry: ZipEntry): Promise<Buffer> {
-  return Buffer.concat(await collect(zip.openMemberStream(entry)));
+  if (zip.isSmall(entry)) return (await zip.readSmallMember(entry)).data;
+  const bytes = Buffer.allocUnsafe(entry.uncompressedSize);
+  let at = 0;
+  for await (const chunk of zip.openMemberStream(entry)) {
+    bytes.set(chunk as Buffer, at);
+    at += (chunk as Buffer).length;
+  }
+  return bytes.subarray(0, at);
 }
 
-export async function readText(zip: ZipReader, entry: ZipEntry): Promise<string> {
-  return (await readBytes(zip, entry)).toString('utf8');
-}
-
-/** A member's content record; a file's sha256 is computed unless the caller already has it. */
-export async function contentRecord(zip: ZipReader, member: WheelMember, knownSha256?: string): Promise<ContentRecord> {
+/** A member's content record, from its sha256 and, for a symlink, its data (the target). */
+export function contentRecordOf(member: WheelMember, sha256: string, data: Buffer | undefined): ContentRecord {
   const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
   if (member.type === 'directory') return base;
-  if (member.type === 'symlink') return { ...base, linkTarget: checkLinkTarget(member.path, await readText(zip, member.entry)) };
-  const sha256 = knownSha256 ?? (await hashStream(zip.openMemberStream(member.entry))).sha256;
+  if (member.type === 'symlink') return { ...base, linkTarget: checkLinkTarget(member.path, data?.toString('utf8') ?? '') };
   return { ...base, executable: member.executable, sha256 };
+}
+
+/** A member read once and hashed; its data is kept when small, and always for a symlink (its target). */
+export async function digestMember(zip: ZipReader, member: WheelMember): Promise<{ sha256: string; size: number; data?: Buffer }> {
+  if (member.type === 'directory') return { sha256: '', size: 0 };
+  if (zip.isSmall(member.entry) || member.type === 'symlink') {
+    const data = await readBytes(zip, member.entry);
+    return { sha256: sha256Hex(data), size: data.length, data };
+  }
+  return hashStream(zip.openMemberStream(member.entry));
 }
 
 /** The content view of a wheel: every member read back and hashed. */
@@ -149,14 +160,16 @@ export async function readWheelContent(path: string): Promise<ContentRecord[]> {
     const records: ContentRecord[] = [];
     const members = zip.entries.map(classify);
     checkWheelTree(members);
-    for (const member of members) records.push(await contentRecord(zip, member));
+    for (const member of members) {
+      const { sha256, data } = await digestMember(zip, member);
+      records.push(contentRecordOf(member, sha256, data));
+    }
     checkSymlinksResolved(records.map((r) => ({ path: r.name, type: r.type, linkname: r.linkTarget })), '');
     return withImpliedDirectories(records);
   } finally {
     await zip.close();
   }
 }
-
 
 /** The first `limit` bytes of the named file members; reading stops there, as the size is in the header. */
 export async function readWheelMemberHeads(path: string, names: readonly string[], limit: number): Promise<Map<string, MemberHead>> {

@@ -10,7 +10,7 @@ import {
   FLAG_DATA_DESCRIPTOR, FLAG_UTF8, HOST_UNIX, METHOD_DEFLATE, METHOD_STORED, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFREG,
   VERSION_DEFLATE, ZipWriter, makeVersionMadeBy, openZip, toDosDateTime, unixModeToExternalAttr,
 } from '../../formats/zip/index.js';
-import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
+import type { ZipReader, ZipWriterEntry } from '../../formats/zip/index.js';
 import { withImpliedDirectories } from '../content.js';
 import type { ContentRecord } from '../content.js';
 import { RefusedInput } from '../failure.js';
@@ -18,12 +18,12 @@ import type { HandlerRun } from '../handler.js';
 import { DEFAULT_WHEEL_LEVEL, normalFileMode, normalMtime } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
 import { ChangeLog } from '../report.js';
-import { ancestorsOf, checkLinkTarget, checkParentsAreDirectories, checkSymlinksResolved } from '../refusal.js';
+import { ancestorsOf, checkSymlinksResolved } from '../refusal.js';
 import { MAX_RECORD_BYTES, sizeText } from '../limits.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { WHEEL_FIELDS } from './fields.js';
-import { classify, compareWheelPaths, contentRecord, hashStream, inDistInfo, isRecord, readText } from './read.js';
+import { checkWheelTree, classify, compareWheelPaths, contentRecordOf, hashStream, inDistInfo, isRecord, readBytes, sha256Hex } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** Unix, spec version 2.0: what Python's zipfile writes on every platform. */
@@ -83,24 +83,34 @@ interface PreparedMember {
   crc32: number;
   method: number;
   compressedSize: number;
-  data: () => AsyncIterable<Uint8Array>;
+  /** The uncompressed data, kept for a symlink (its target) and the RECORD (checked against the files). */
+  kept?: Buffer;
+  data: () => ZipWriterEntry['data'];
   dispose: () => Promise<void>;
 }
 
-/** Reads a member (checking its CRC and size) and compresses it the normal way. */
+const NO_DATA = { data: () => Buffer.alloc(0), dispose: async () => undefined };
+
+/**
+ * Reads a member once (checking its CRC and size), hashes it and compresses it the normal way. A
+ * small member is read whole, in one read shared with its neighbours; a large one is streamed.
+ */
 async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOptions, workDir: string): Promise<PreparedMember> {
   const { entry } = member;
-  const nothing = { data: async function* () {}, dispose: async () => undefined };
-  if (member.type === 'directory') return { member, sha256: '', size: 0, crc32: 0, method: METHOD_STORED, compressedSize: 0, ...nothing };
+  if (member.type === 'directory') return { member, sha256: '', size: 0, crc32: 0, method: METHOD_STORED, compressedSize: 0, ...NO_DATA };
+  const whole = zip.isSmall(entry) ? await zip.readSmallMember(entry) : undefined;
+  const uncompressed = () => whole?.data ?? zip.openMemberStream(entry);
+  const kept = member.type === 'symlink' || isRecord(member.path) ? { kept: whole?.data ?? (await readBytes(zip, entry)) } : {};
   if (options.keepCompression) {
-    const { sha256, size } = await hashStream(zip.openMemberStream(entry));
-    return { member, sha256, size, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, data: () => zip.openRawStream(entry), dispose: nothing.dispose };
+    const { sha256, size } = whole ? { sha256: sha256Hex(whole.data), size: whole.data.length } : await hashStream(zip.openMemberStream(entry));
+    const data = () => whole?.stored ?? zip.openRawStream(entry);
+    return { member, sha256, size, ...kept, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, data, dispose: NO_DATA.dispose };
   }
   const compressed = new CompressedData(workDir);
   try {
     const deflate = new DeflateStream(options.level ?? DEFAULT_WHEEL_LEVEL, compressed.sink, options.compressor, options.blocksInFlight);
     const hash = createHash('sha256');
-    for await (const chunk of zip.openMemberStream(entry)) {
+    for await (const chunk of whole ? [whole.data] : zip.openMemberStream(entry)) {
       hash.update(chunk as Buffer);
       await deflate.write(chunk as Buffer);
     }
@@ -109,9 +119,9 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
     // Stored only when deflate would not make it smaller (empty files among them): content decides.
     if (compressedSize >= size) {
       await compressed.dispose();
-      return { member, sha256, size, crc32, method: METHOD_STORED, compressedSize: size, data: () => zip.openMemberStream(entry), dispose: nothing.dispose };
+      return { member, sha256, size, ...kept, crc32, method: METHOD_STORED, compressedSize: size, data: uncompressed, dispose: NO_DATA.dispose };
     }
-    return { member, sha256, size, crc32, method: METHOD_DEFLATE, compressedSize, data: () => compressed.read(), dispose: () => compressed.dispose() };
+    return { member, sha256, size, ...kept, crc32, method: METHOD_DEFLATE, compressedSize, data: () => compressed.read(), dispose: () => compressed.dispose() };
   } catch (error) {
     await compressed.dispose();
     throw error;
@@ -168,17 +178,6 @@ async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T)
   }
 }
 
-/** A member read whole into one buffer of its declared size (which the reader never exceeds, and which checkDeclaredSizes bounds). */
-async function readDeclared(zip: ZipReader, entry: ZipEntry): Promise<Buffer> {
-  const bytes = Buffer.allocUnsafe(entry.uncompressedSize);
-  let at = 0;
-  for await (const chunk of zip.openMemberStream(entry)) {
-    bytes.set(chunk as Buffer, at);
-    at += (chunk as Buffer).length;
-  }
-  return bytes.subarray(0, at);
-}
-
 /**
  * The RECORD limit of docs/limits.md, from the declared size, before any member is read: the zip
  * reader never inflates past the declared size, so the RECORD read whole later is bounded by it.
@@ -192,35 +191,38 @@ function checkDeclaredSizes(members: readonly WheelMember[]): void {
   }
 }
 
+/**
+ * The members to write, in normal order, with what that changes noted. Apart so that its sets and
+ * lists are gone before the members are written (100,000 members make them large).
+ */
+function plan(members: readonly WheelMember[], changes: ChangeLog): WheelMember[] {
+  checkWheelTree(members);
+  checkDeclaredSizes(members);
+  // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
+  const ancestors = new Set<string>();
+  for (const member of members) for (const dir of ancestorsOf(member.path)) ancestors.add(dir);
+  const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
+  for (const dropped of members) {
+    if (dropped.type === 'directory' && ancestors.has(dropped.path)) changes.add(WHEEL_FIELDS.directories, `${dropped.path}/ (dropped)`);
+  }
+  const ordered = [...kept].sort((a, b) => compareWheelPaths(storedName(a), storedName(b)));
+  const inputOrder = kept.map((m) => m.path);
+  if (ordered.some((m, i) => m.path !== inputOrder[i])) {
+    const firstDistInfo = inputOrder.findIndex(inDistInfo);
+    const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
+    const moved = ordered.filter((m, i) => m.path !== inputOrder[i]).length;
+    changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
+  }
+  return ordered;
+}
+
 export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun> {
   const zip = await openZip(inputPath);
   try {
     if (zip.entries.length === 0) throw new RefusedInput('zip: the wheel has no members');
     const changes = new ChangeLog();
     if (zip.comment.length > 0) changes.add(WHEEL_FIELDS.archiveComment, `${zip.comment.length} bytes`);
-    const members = zip.entries.map(classify);
-    const seen = new Set<string>();
-    for (const member of members) {
-      if (seen.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
-      seen.add(member.path);
-    }
-    checkParentsAreDirectories(members);
-    checkDeclaredSizes(members);
-    // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
-    const ancestors = new Set(members.flatMap((m) => ancestorsOf(m.path)));
-    const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
-    for (const dropped of members) {
-      if (dropped.type === 'directory' && ancestors.has(dropped.path)) changes.add(WHEEL_FIELDS.directories, `${dropped.path}/ (dropped)`);
-    }
-    const ordered = [...kept].sort((a, b) => compareWheelPaths(storedName(a), storedName(b)));
-    const inputOrder = kept.map((m) => m.path);
-    if (ordered.some((m, i) => m.path !== inputOrder[i])) {
-      const firstDistInfo = inputOrder.findIndex(inDistInfo);
-      const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
-      const moved = ordered.filter((m, i) => m.path !== inputOrder[i]).length;
-      changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
-    }
-
+    const ordered = plan(zip.entries.map(classify), changes);
     const writer = new ZipWriter(sink);
     const content: ContentRecord[] = [];
     const fileHashes = new Map<string, { sha256: string; size: number }>();
@@ -231,7 +233,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir), async (prepared) => {
       try {
         const { member } = prepared;
-        if (member.type === 'symlink') checkLinkTarget(member.path, await readText(zip, member.entry));
+        const record = contentRecordOf(member, prepared.sha256, prepared.kept);
         const time = options.mtime === 'epoch' ? { dosDate, dosTime } : toDosDateTime(normalMtime(member.mtime, options));
         const fields = {
           ...time,
@@ -251,9 +253,9 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
           data: prepared.data(),
           ...fields,
         });
-        content.push(await contentRecord(zip, prepared.member, prepared.sha256));
+        content.push(record);
         if (member.type === 'file') fileHashes.set(member.path, { sha256: prepared.sha256, size: prepared.size });
-        if (isRecord(member.path)) recordBytes = await readDeclared(zip, member.entry);
+        if (isRecord(member.path)) recordBytes = prepared.kept;
         done += prepared.size;
         options.onProgress?.(done, total);
       } finally {

@@ -1,0 +1,72 @@
+// Measuring one command (wall time and peak RSS under GNU time, with an optional time limit) and
+// the scaling series' inputs. Shared by bench/run.mjs and bench/scaling.mjs.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const GNU_TIME = '/usr/bin/time';
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO_DIR = path.dirname(BENCH_DIR);
+const SERIES_CACHE_DIR = path.join(BENCH_DIR, '.cache', 'series-v1'); // bump when generate.py's series change
+/** The member series' members: tiny files, so that the count is what grows. */
+export const TINY_MEMBER_BYTES = 200;
+const MAX_CAPTURE_BYTES = 64 * 1024 * 1024;
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export function firstLines(text) {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const first = lines[0] ?? '(no output)';
+  // Node's uncaught errors start with a source location; show the error line too.
+  const error = lines.find((l) => /\b\w*Error\b/.test(l));
+  return error && error !== first ? `${first} | ${error}` : first;
+}
+
+/**
+ * Runs argv under GNU time once: wall seconds, peak RSS (KiB), and a failure line when it failed.
+ * With `timeoutSeconds`, a run still going then is killed and reported as `timedOut`.
+ */
+export function timeOnce(argv, { cwd, timeoutSeconds } = {}) {
+  const timeFile = path.join(os.tmpdir(), `reprodist-bench-time-${process.pid}`);
+  const started = performance.now();
+  const r = spawnSync(GNU_TIME, ['-f', '%e %M', '-o', timeFile, '--', ...argv], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: MAX_CAPTURE_BYTES,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(timeoutSeconds ? { timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' } : {}),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  // With a failing command GNU time writes "Command exited with ..." before the figures.
+  const timeLines = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n') : [];
+  fs.rmSync(timeFile, { force: true });
+  const rssKiB = Number((timeLines.at(-1) ?? '').split(' ')[1]) || undefined;
+  if (r.error?.code === 'ETIMEDOUT') return { seconds, rssKiB, timedOut: true, failure: `stopped after ${timeoutSeconds} s` };
+  const failure =
+    r.error || r.status !== 0
+      ? `exit ${r.status ?? r.signal ?? r.error?.code}: ${firstLines(`${r.stderr ?? ''}\n${r.stdout ?? ''}`)}`
+      : undefined;
+  return { seconds, rssKiB, failure };
+}
+
+/** The input of one point, generated once by generate.py and cached. */
+export function seriesInput(kind, members, memberBytes) {
+  const ext = kind === 'wheel' ? '-1.0-py3-none-any.whl' : '-1.0.tar.gz';
+  const stem = kind === 'wheel' ? 'serieswheel' : 'seriesproj';
+  const dir = path.join(SERIES_CACHE_DIR, `${members}x${memberBytes}`);
+  const file = path.join(dir, `${stem}${ext}`);
+  if (fs.existsSync(`${file}.json`)) return file;
+  fs.mkdirSync(dir, { recursive: true });
+  process.stdout.write(`  generating ${path.relative(REPO_DIR, file)} ... `);
+  const r = spawnSync('/usr/bin/python3', [path.join(BENCH_DIR, 'generate.py'), `series-${kind}`, file, String(members), String(memberBytes)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`generate.py series-${kind} failed: ${firstLines(r.stderr ?? '')}`);
+  fs.writeFileSync(`${file}.json`, r.stdout);
+  console.log('done');
+  return file;
+}
