@@ -46,6 +46,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     // and `check` stays the verb (else it would be a path, and normalize would run).
     .option('json', { type: 'boolean', describe: 'print one JSON document on stdout (docs/api.md, docs/compare.md)' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only what is wrong: one line per failing file' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'list every item of every list (problems, changes, members), not a count and the first three' })
     .option('keep-compression', { type: 'boolean', describe: "normalize and check: keep wheels' compressed bytes as the builder wrote them (faster; reproducible only when both builders' zlib agree); --no-keep-compression overrides [tool.reprodist]" })
     .usage('$0 [normalize] [PATH...]\n\nMake Python sdists (.tar.gz) and wheels (.whl) byte-reproducible, in place.');
   for (const verb of verbs) {

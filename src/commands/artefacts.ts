@@ -7,7 +7,6 @@ import { expandArtefactPaths, resolveSettings } from '../settings/index.js';
 import type { GivenSettings, Settings } from '../settings/index.js';
 import type { Outcome, OutputLines } from './output.js';
 import { problemLines, summarize } from './output.js';
-import { verboseOption } from './verb.js';
 
 /** The report of normalize and check: the `--json` document and the library API's result. */
 export interface Report {
@@ -21,12 +20,11 @@ export interface Report {
 
 export interface ArtefactFlags extends GivenSettings {
   paths: string[];
-  verbose?: boolean;
 }
 
 /** The positional paths and the options that settle the normal form. */
 export function settingOptions(y: Argv): Argv {
-  return verboseOption(y)
+  return y
     .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' })
     .option('epoch', { type: 'string', describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
     .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })

@@ -3,7 +3,7 @@ import { compare } from '../compare/index.js';
 import type { OutputLines } from './output.js';
 import { problemLines } from './output.js';
 import { comparisonHeader, renderOneSided, renderPair } from './render.js';
-import { hideNormalFormFlags, refuseNormalFormFlags, verboseOption } from './verb.js';
+import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
 export interface CompareFlags {
@@ -22,7 +22,7 @@ export const compareVerb: Verb<CompareFlags> = {
   command: 'compare <a> <b>',
   describe: 'say whether two artefacts (or two directories of them) are byte-identical, and if not, how they differ; exit 0 identical, 1 differ, 2 error',
   options: (y) =>
-    verboseOption(hideNormalFormFlags(y))
+    hideNormalFormFlags(y)
       .positional('a', { type: 'string', demandOption: true, describe: 'an sdist or wheel, or a directory of them' })
       .positional('b', { type: 'string', demandOption: true, describe: 'the same kind of file, or a directory (paired by file name, else by project and kind)' })
       .option('diffs', { type: 'number', default: 5, describe: 'how many members whose content differs get a diff' })

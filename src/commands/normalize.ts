@@ -1,5 +1,5 @@
 // `reprodist [normalize] [PATH...]`: exit 0 when every file was written or already normal, else 2.
-import { access, mkdir, realpath } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { handlerFor, normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
 import type { BatchDisplay } from '../normalize/index.js';
@@ -13,7 +13,6 @@ export interface NormalizeFlags extends ArtefactFlags {
 }
 
 export async function normalizePaths(flags: NormalizeFlags, display?: BatchDisplay): Promise<Report> {
-  await refuseVerbAsPath(flags.paths);
   const { out } = flags;
   const { settings, results, problems } = await runOverArtefacts(
     flags,
@@ -31,21 +30,6 @@ export async function normalizePaths(flags: NormalizeFlags, display?: BatchDispl
   );
   const failed = problems.length > 0 || results.some(isFailure);
   return { command: 'normalize', epoch: settings.options.epoch, results, problems, exitCode: failed ? 2 : 0 };
-}
-
-/** The other verbs' names: `reprodist -v check x` reads `check` as a path of normalize. */
-const OTHER_VERBS = ['check', 'compare', 'digest', 'verify'];
-
-/**
- * An option of another verb's written before it (`reprodist -v compare a b`) makes yargs run the
- * default verb with that verb's name as the first path: refused before any file is rewritten, unless
- * a file of that name is there.
- */
-async function refuseVerbAsPath(paths: readonly string[]): Promise<void> {
-  const first = paths[0];
-  if (first === undefined || !OTHER_VERBS.includes(first)) return;
-  if (await access(first).then(() => true, () => false)) return;
-  throw new UsageError(`${first}: no such file, and ${first} is a verb: write its options after it (reprodist ${first} -v ...); nothing was normalized`);
 }
 
 /** With --out, two inputs of one name would land on one output: refused before anything is written. */

@@ -50,7 +50,7 @@ export interface Outcome {
 export interface OutputFlags {
   json: boolean;
   quiet: boolean;
-  /** Every item of every list, not a count and the first few (verbs that list things declare it: verb.ts). */
+  /** Every item of every list, not a count and the first few (`--verbose`, declared with the other output flags in cli.ts). */
   verbose?: boolean;
 }
 

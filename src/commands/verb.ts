@@ -19,11 +19,6 @@ export interface Verb<Flags> {
   run(flags: Flags & OutputFlags, context: VerbContext): Promise<Outcome>;
 }
 
-/** `--verbose` (`-v`): the verbs that print lists (check, normalize, compare, verify) declare it. */
-export function verboseOption(y: Argv): Argv {
-  return y.option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'list every item of every list (problems, changes, members), not a count and the first three' });
-}
-
 /**
  * Flags that are declared before the verb is read (so `reprodist --keep-compression check` parses)
  * but act only on normalize and check. The verbs they do nothing for hide them from their help and

@@ -6,7 +6,7 @@ import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from 
 import type { Outcome, OutputLines, Style } from './output.js';
 import { problemLines, summarize } from './output.js';
 import { renderPair } from './render.js';
-import { hideNormalFormFlags, refuseNormalFormFlags, verboseOption } from './verb.js';
+import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
 export interface VerifyFlags {
@@ -99,7 +99,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
   command: 'verify [local..]',
   describe: 'check that local artefacts are byte-identical to remote ones (--against, --pypi) or to a rebuild from a clean clone (--build); exit 0 identical, 1 differ, 2 missing or unreachable',
   options: (y) =>
-    verboseOption(hideNormalFormFlags(y))
+    hideNormalFormFlags(y)
       .positional('local', { type: 'string', array: true, default: [] as string[], describe: 'local artefacts, directories or globs (default: dist/)' })
       // Repeated, not `array: true`, which would swallow the LOCAL paths that follow.
       .option('against', { type: 'string', coerce: asList, describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
