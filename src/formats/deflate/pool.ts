@@ -2,9 +2,9 @@
 // not depend on how many threads run them or in which order they finish.
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import { deflateBlockWasm } from './zlib-wasm.js';
 import { DEFLATE_BLOCK_SIZE } from './job.js';
 import type { BlockCompressor } from './job.js';
+import { runBlockJob } from './stream.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
 const SMALL_JOB_BYTES = 4 * 1024;
@@ -53,7 +53,7 @@ export function createDeflatePool(requested: number): DeflatePool {
     compress: async (job) => {
       seen += job.input.length;
       const local = workers === 0 || busy >= workers || job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
-      if (local) return deflateBlockWasm(job);
+      if (local) return runBlockJob(job);
       // The input goes through a shared buffer, one per worker, rather than a transferred one:
       // a fresh MiB landing in a worker per block is garbage there, and its GC lets it pile up.
       const slot = freeSlots.pop() ?? new SharedArrayBuffer(DEFLATE_BLOCK_SIZE);
