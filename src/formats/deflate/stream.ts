@@ -85,7 +85,11 @@ export class DeflateStream {
     const input = this.block.subarray(0, this.filled);
     const job: DeflateBlockJob = { input, dictionary: this.dictionary, level: this.level, last, check: this.checkBlocks };
     if (!last) this.dictionary = input.slice(Math.max(0, input.length - DEFLATE_DICTIONARY_SIZE));
-    this.inFlight.push(this.compress(job));
+    const compressing = this.compress(job);
+    // A job that fails (a block that does not check) is reported when its turn comes in drainOne; if
+    // the stream is abandoned before then for another failure, it must not also be an unhandled one.
+    compressing.catch(() => undefined);
+    this.inFlight.push(compressing);
     // The compressor is done with the input once it returns, so a full block's buffer is refilled.
     this.filled = 0;
     while (this.inFlight.length >= this.maxInFlight) await this.drainOne();
