@@ -20,11 +20,11 @@ export const sdistHandler: ArtefactHandler = {
     const spool = await open(spoolPath, 'wx+', 0o600);
     try {
       const index = await indexSdist(inputPath, spool, true);
-      const content = sdistIndexContent(index);
-      const planned = planSdist(index, options);
-      const written = await writeSdist(planned, spool, sink, level, options, verify ? content : undefined);
+      // Verifying needs the content view while writing; otherwise it is made after the plan is gone.
+      const expected = verify ? sdistIndexContent(index) : undefined;
+      const written = await writeSdist(planSdist(index, options), spool, sink, level, options, expected);
       noteGzipChanges(index, written, level);
-      return { changes: index.changes.list(), content, inputSha256: index.fileSha256, verified: verify };
+      return { changes: index.changes.list(), content: expected ?? sdistIndexContent(index), inputSha256: index.fileSha256, verified: verify };
     } finally {
       await spool.close();
       await removeScratch(spoolPath);
