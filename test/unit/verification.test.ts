@@ -79,12 +79,12 @@ test('a stream asked to check its blocks gives every job the check, and the same
 });
 
 /** Indexes and plans a golden input, lets `tamper` change the plan, and writes it with verification. */
-async function writeTampered(t: TestContext, tamper: (planned: PlannedMember[]) => void): Promise<string> {
+async function writeTampered(t: TestContext, tamper: (planned: PlannedMember[]) => void, compressor = compressInThisThread): Promise<string> {
   const dir = tmpDir(t);
   const spool = await open(join(dir, 'spool'), 'wx+');
   t.after(() => spool.close());
   const index = await indexSdist(join(REPO_ROOT, 'fixtures', 'golden', 'sdist', 'setuptools.in.tar.gz'), spool);
-  const options = { epoch: DEFAULT_EPOCH, mtime: 'epoch' as const, keepCompression: false };
+  const options = { epoch: DEFAULT_EPOCH, mtime: 'epoch' as const, keepCompression: false, compressor };
   const planned = planSdist(index, options);
   tamper(planned);
   const hash = createHash('sha256');
@@ -112,4 +112,12 @@ test('the sdist writer verifies: an untouched plan writes, a writer bug is caugh
   await assert.rejects(writeTampered(t, (planned) => {
     planned.splice(planned.indexOf(files(planned).at(-1)!), 1);
   }), /^Error: verification failed: .*: only-in-a/);
+});
+
+test('the sdist writer verifies: a corrupted deflate block in the output is caught', async (t) => {
+  await assert.rejects(writeTampered(t, () => undefined, async (job) => {
+    const made = Uint8Array.from(await compressInThisThread(job));
+    made[made.length >> 1]! ^= 0x10;
+    return made;
+  }), /^Error: verification failed: the gzip written does not inflate/);
 });

@@ -1,14 +1,14 @@
 // Writing an sdist's normal form: the planned members as one tar, gzipped with the deterministic
 // deflate, member data read back from the spool that indexing filled. The writing verifies itself:
-// every deflate block is inflated and compared with its input where it was compressed, the tar is
-// read back by the strict reader as it is written and its content view must equal the input's, and
-// the gzip trailer must describe the tar that was read back. What was written is then what it must
-// be, without reading the output again.
+// the gzip is inflated as it is written and must give exactly the tar written, the tar is read back
+// by the strict reader as it is written and its content view must equal the input's, and the gzip
+// trailer must describe the tar that was read back. What was written is then what it must be,
+// without reading the output file again.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { crc32, createGunzip } from 'node:zlib';
 import { GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalGzipHeader, parseGzipHeader } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
 import type { ByteSink } from '../../formats/sink.js';
@@ -36,7 +36,11 @@ export interface SdistWriteResult {
 export async function writeSdist(
   planned: PlannedMember[], spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: readonly ContentRecord[],
 ): Promise<SdistWriteResult> {
-  const gzip = new GzipWriter(level, sink, options.compressor, options.blocksInFlight, expected !== undefined);
+  const inflated = expected ? new OutputInflater() : undefined;
+  const gzip = new GzipWriter(level, inflated ? async (bytes) => {
+    await inflated.write(bytes);
+    await sink(bytes);
+  } : sink, options.compressor, options.blocksInFlight);
   const readBack = expected ? new TarReadBack() : undefined;
   const tarHash = createHash('sha256');
   const tar = new TarWriter(async (bytes) => {
@@ -58,7 +62,9 @@ export async function writeSdist(
     readBack?.end();
   }
   const trailer = await gzip.end();
-  if (readBack && expected) {
+  const tarSha256 = tarHash.digest('hex');
+  if (inflated && readBack && expected) {
+    if ((await inflated.end()) !== tarSha256) throw new Error('verification failed: the gzip written does not inflate to the tar that was written');
     const { content, crc, size } = await readBack.result();
     if (trailer.crc32 !== crc || trailer.size !== size) {
       throw new Error(`verification failed: the gzip trailer says CRC-32 ${trailer.crc32} of ${trailer.size} bytes, the tar read back has ${crc} of ${size}`);
@@ -66,7 +72,36 @@ export async function writeSdist(
     const differences = contentDifferences(expected, content);
     if (differences.length > 0) throw new Error(`verification failed: ${describeContentDifferences(differences)}`);
   }
-  return { tarSha256: tarHash.digest('hex') };
+  return { tarSha256 };
+}
+
+/**
+ * Inflates the gzip written, as it is written, with node:zlib (another inflater than the deflater
+ * that made it, running on libuv's threads), which checks CRC-32 and ISIZE against the trailer; the
+ * sha256 of what it gives must be the tar's.
+ */
+class OutputInflater {
+  private readonly gunzip = createGunzip();
+  private readonly hash = createHash('sha256');
+  private readonly done: Promise<void>;
+
+  constructor() {
+    this.gunzip.on('data', (chunk: Buffer) => void this.hash.update(chunk));
+    this.done = once(this.gunzip, 'end').then(() => undefined, (error: unknown) => {
+      throw new Error(`verification failed: the gzip written does not inflate (${describeError(error)})`);
+    });
+    this.done.catch(() => undefined);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (!this.gunzip.write(bytes)) await Promise.race([once(this.gunzip, 'drain'), this.done]);
+  }
+
+  async end(): Promise<string> {
+    this.gunzip.end();
+    await this.done;
+    return this.hash.digest('hex');
+  }
 }
 
 /**
