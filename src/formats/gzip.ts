@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { FormatError } from './errors.js';
 import { DeflateStream, compressInThisThread } from './deflate/stream.js';
 import type { BlockCompressor } from './deflate/job.js';
+import type { DeflateSummary } from './deflate/stream.js';
 import type { ByteSink } from './sink.js';
 
 // RFC 1952 section 2.3.1, FLG bits.
@@ -99,15 +100,18 @@ export interface GunzipSource {
   header: GzipHeader;
   /** The uncompressed bytes of every member in turn; pass its errors through asGzipError. */
   stream: Readable;
+  /** The file's size when it was opened. */
+  fileSize: number;
 }
 
 /**
  * Opens a gzip file: its first header, and a stream of the inflated contents of all its members. The
  * header is read in growing pieces up to MAX_GZIP_HEADER_BYTES. After the last member only zero bytes
  * (padding) may follow: zlib stops at the first byte that does not start a member, and ignores the
- * rest when that byte is zero, so the rest is checked here.
+ * rest when that byte is zero, so the rest is checked here. `onFileBytes` sees every byte of the file,
+ * in order, as it is read (to hash the file in the same read).
  */
-export async function openGunzip(path: string): Promise<GunzipSource> {
+export async function openGunzip(path: string, onFileBytes?: (chunk: Buffer) => void): Promise<GunzipSource> {
   const handle = await open(path, 'r');
   let header: GzipHeader;
   let fileSize: number;
@@ -120,13 +124,14 @@ export async function openGunzip(path: string): Promise<GunzipSource> {
   const gunzip = createGunzip();
   const out = new PassThrough();
   const file = createReadStream(path);
+  if (onFileBytes) file.on('data', (chunk) => onFileBytes(chunk as Buffer));
   file.on('error', (error) => gunzip.destroy(error));
   gunzip.on('error', (error) => out.destroy(error));
   gunzip.on('end', () => {
     checkPadding(path, gunzip.bytesWritten, fileSize).then(() => out.end(), (error: unknown) => out.destroy(error as Error));
   });
   file.pipe(gunzip).pipe(out, { end: false });
-  return { header, stream: out };
+  return { header, stream: out, fileSize };
 }
 
 async function readHeader(handle: Awaited<ReturnType<typeof open>>, fileSize: number): Promise<GzipHeader> {
@@ -196,8 +201,10 @@ export class GzipWriter {
     private readonly sink: ByteSink,
     compress: BlockCompressor = compressInThisThread,
     maxInFlight = 1,
+    /** Whether each deflate block is inflated and checked where it is compressed (DeflateStream). */
+    checkBlocks = false,
   ) {
-    this.deflate = new DeflateStream(level, sink, compress, maxInFlight);
+    this.deflate = new DeflateStream(level, sink, compress, maxInFlight, checkBlocks);
   }
 
   async write(data: Uint8Array): Promise<void> {
@@ -205,15 +212,18 @@ export class GzipWriter {
     await this.deflate.write(data);
   }
 
-  async end(): Promise<void> {
+  /** Ends the member; returns what its trailer was computed from, for a caller that checks it. */
+  async end(): Promise<DeflateSummary> {
     await this.start();
-    const { crc32, size } = await this.deflate.end();
+    const summary = await this.deflate.end();
+    const { crc32, size } = summary;
     // RFC 1952 section 2.3.1: CRC32, then ISIZE (input size modulo 2^32), both little-endian.
     const trailer = new Uint8Array(8);
     const view = new DataView(trailer.buffer);
     view.setUint32(0, crc32, true);
     view.setUint32(4, size % 2 ** 32, true);
     await this.sink(trailer);
+    return summary;
   }
 
   private async start(): Promise<void> {

@@ -8,7 +8,7 @@ import { open, realpath, rename, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { contentDifferences } from './content.js';
+import { contentDifferences, describeContentDifferences } from './content.js';
 import { RefusedInput, describeError, failureStatus } from './failure.js';
 import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
 import type { NormalizeOptions } from './options.js';
@@ -61,9 +61,16 @@ export async function openRegularFile(path: string): Promise<{ handle: FileHandl
   }
 }
 
-/** sha256 of a regular file, and its identity (device, inode, size, mtime) as it was read. */
-async function hashRegularFile(path: string): Promise<{ sha256: string; stats: Stats }> {
+/** The identity (device, inode, size, mtime) of a regular file; refuses anything else. */
+async function statRegularFile(path: string): Promise<Stats> {
   const { handle, stats } = await openRegularFile(path);
+  await handle.close();
+  return stats;
+}
+
+/** sha256 of a regular file (refusing anything else). */
+export async function sha256File(path: string): Promise<string> {
+  const { handle } = await openRegularFile(path);
   try {
     const hash = createHash('sha256');
     const buffer = Buffer.allocUnsafe(1 << 20);
@@ -73,14 +80,10 @@ async function hashRegularFile(path: string): Promise<{ sha256: string; stats: S
       hash.update(buffer.subarray(0, bytesRead));
       at += bytesRead;
     }
-    return { sha256: hash.digest('hex'), stats };
+    return hash.digest('hex');
   } finally {
     await handle.close();
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  return (await hashRegularFile(path)).sha256;
 }
 
 /** Whether the file at `path` is still the one `before` describes: same device, inode, size and mtime. */
@@ -102,9 +105,10 @@ async function checkUnchanged(path: string, shown: string, before: Stats): Promi
 /** `check`: whether the file is already in normal form, and what normalizing would change. */
 export async function checkArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions): Promise<ArtefactResult> {
   return guarded(path, handler.kind, async () => {
-    const { sha256: inputHash } = await hashRegularFile(path);
+    await statRegularFile(path);
     const outputHash = createHash('sha256');
     const run = await handler.normalize(path, async (chunk) => void outputHash.update(chunk), options, tmpdir());
+    const inputHash = run.inputSha256 ?? (await sha256File(path));
     const problems = run.problems ?? [];
     const normal = outputHash.digest('hex') === inputHash && problems.length === 0;
     return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems };
@@ -120,7 +124,7 @@ export async function checkArtefact(handler: ArtefactHandler, path: string, opti
 export async function normalizeArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions, outDir?: string): Promise<ArtefactResult> {
   return guarded(path, handler.kind, async () => {
     // Refuses what is not a regular file before anything else opens it.
-    const { sha256: inputHash, stats: inputStat } = await hashRegularFile(path);
+    const inputStat = await statRegularFile(path);
     const inPlace = !outDir;
     const target = outDir ? join(outDir, basename(path)) : await realpath(path);
     const shownTarget = outDir ? target : path;
@@ -132,10 +136,14 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       let run: HandlerRun;
       try {
         const output = new CoalescingWriter(file);
-        run = await handler.normalize(path, async (chunk) => {
-          outputHash.update(chunk);
-          await output.write(chunk);
-        }, options, workDir);
+        try {
+          run = await handler.normalize(path, async (chunk) => {
+            outputHash.update(chunk);
+            await output.write(chunk);
+          }, options, workDir, true);
+        } catch (error) {
+          throw namingVerification(path, error);
+        }
         await output.flush();
         if (inPlace) await keepOwner(file, inputStat);
         // After the chown, which clears set-id bits.
@@ -144,6 +152,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       } finally {
         await file.close();
       }
+      const inputHash = run.inputSha256 ?? (await sha256File(path));
       const unchanged = outputHash.digest('hex') === inputHash;
       const notes = inPlace && !unchanged && inputStat.nlink > 1
         ? [`${path} had ${inputStat.nlink - 1} other hard link${inputStat.nlink > 2 ? 's, which keep' : ', which keeps'} the old bytes: the normal form is a new file (docs/limits.md)`]
@@ -153,10 +162,9 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
         ...(notes.length > 0 ? { notes } : {}),
       };
       if (unchanged && inPlace) return result;
-      const differences = contentDifferences(run.content, await handler.readContent(temp));
-      if (differences.length > 0) {
-        const shown = differences.slice(0, 3).map((d) => `${d.name}: ${d.difference}${d.a !== undefined || d.b !== undefined ? ` (${d.a ?? ''} / ${d.b ?? ''})` : ''}`);
-        throw new Error(`verification failed, ${path} left as it was: ${shown.join('; ')}`);
+      if (!run.verified) {
+        const differences = contentDifferences(run.content, await handler.readContent(temp));
+        if (differences.length > 0) throw namingVerification(path, new Error(`${VERIFICATION_FAILED}: ${describeContentDifferences(differences)}`));
       }
       await checkUnchanged(inPlace ? target : path, path, inputStat);
       await rename(temp, target);
@@ -165,6 +173,15 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       await removeScratch(temp);
     }
   });
+}
+
+/** How every verification failure starts, wherever it was found (a deflate worker, the writer, here). */
+const VERIFICATION_FAILED = 'verification failed';
+
+/** A verification failure says which file was left as it was; other errors pass unchanged. */
+function namingVerification(path: string, error: unknown): unknown {
+  if (!(error instanceof Error) || !error.message.startsWith(`${VERIFICATION_FAILED}: `)) return error;
+  return new Error(`${VERIFICATION_FAILED}, ${path} left as it was: ${error.message.slice(VERIFICATION_FAILED.length + 2)}`);
 }
 
 /** Gives the temp file the input's owner and group; only root can give a file away, others keep their own. */

@@ -96,3 +96,9 @@ export function contentDifferences(a: readonly ContentRecord[], b: readonly Cont
 function yesNo(value: boolean): string {
   return value ? 'yes' : 'no';
 }
+
+/** The first few differences, on one line, for a failed verification. */
+export function describeContentDifferences(differences: readonly ContentDifference[]): string {
+  const shown = differences.slice(0, 3).map((d) => `${d.name}: ${d.difference}${d.a !== undefined || d.b !== undefined ? ` (${d.a ?? ''} / ${d.b ?? ''})` : ''}`);
+  return `${shown.join('; ')}${differences.length > 3 ? `; +${differences.length - 3} more` : ''}`;
+}

@@ -15,6 +15,13 @@ export interface HandlerRun {
   content: ContentRecord[];
   /** What is wrong with the artefact that normalizing does not fix (a RECORD that does not match). */
   problems?: string[];
+  /** sha256 of the input file, when the handler hashed it in its own read (else the caller reads it again). */
+  inputSha256?: string;
+  /**
+   * Whether the handler verified what it wrote while writing it (asked for with `verify`): the output
+   * is then known to hold `content`, and the caller does not read it back.
+   */
+  verified?: boolean;
 }
 
 /** How two artefacts' metadata (everything the content view leaves out) differ. */
@@ -36,8 +43,11 @@ export interface MemberHead {
 export interface ArtefactHandler {
   kind: ArtefactKind;
   matches(fileName: string): boolean;
-  /** Writes the normal form of `inputPath` to `sink`; `workDir` may hold its scratch files. */
-  normalize(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun>;
+  /**
+   * Writes the normal form of `inputPath` to `sink`; `workDir` may hold its scratch files. With
+   * `verify`, a handler that can verifies the output as it writes it and says so (`verified`).
+   */
+  normalize(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string, verify?: boolean): Promise<HandlerRun>;
   /** The content view of an artefact of this kind. */
   readContent(path: string): Promise<ContentRecord[]>;
   /**

@@ -2,12 +2,17 @@
 // not depend on how many threads run them or in which order they finish.
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import { deflateBlockWasm } from './zlib-wasm.js';
 import { DEFLATE_BLOCK_SIZE } from './job.js';
 import type { BlockCompressor } from './job.js';
+import { runBlockJob } from './stream.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
 const SMALL_JOB_BYTES = 4 * 1024;
+/**
+ * Jobs given to each worker before the calling thread compresses one itself: the one it runs and the
+ * next, so that a worker never waits while this thread is busy with its own block or its other work.
+ */
+const JOBS_PER_WORKER = 2;
 /** The workers start once this much input has been seen, so that small artefacts never wait for them. */
 const START_AFTER_BYTES = 4 * 1024 * 1024;
 
@@ -26,8 +31,8 @@ export function defaultJobs(): number {
  * Compression on `threads` threads, at most one per core (more would only wait for a core, and each
  * costs memory: a worker's isolate and its zlib instance are about 12 MiB, docs/limits.md): this one
  * and `threads - 1` workers, started once the input is big enough to need them. A job goes to a
- * worker when one is free, else it runs here: the calling thread has spare time between its reads
- * and writes, and one isolate fewer is a good part of the memory.
+ * worker while it has fewer than JOBS_PER_WORKER, else it runs here: the calling thread has spare
+ * time between its reads and writes, and one isolate fewer is a good part of the memory.
  */
 export function createDeflatePool(requested: number): DeflatePool {
   const threads = Math.max(1, Math.min(requested, availableParallelism()));
@@ -52,9 +57,9 @@ export function createDeflatePool(requested: number): DeflatePool {
   return {
     compress: async (job) => {
       seen += job.input.length;
-      const local = workers === 0 || busy >= workers || job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
-      if (local) return deflateBlockWasm(job);
-      // The input goes through a shared buffer, one per worker, rather than a transferred one:
+      const local = workers === 0 || busy >= workers * JOBS_PER_WORKER || job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
+      if (local) return runBlockJob(job);
+      // The input goes through a shared buffer, one per job on a worker, rather than a transferred one:
       // a fresh MiB landing in a worker per block is garbage there, and its GC lets it pile up.
       const slot = freeSlots.pop() ?? new SharedArrayBuffer(DEFLATE_BLOCK_SIZE);
       busy += 1;
@@ -68,7 +73,8 @@ export function createDeflatePool(requested: number): DeflatePool {
         freeSlots.push(slot);
       }
     },
-    blocksInFlight: threads * 2,
+    // The workers' jobs and one of this thread's, with room for the oldest to finish last.
+    blocksInFlight: workers * JOBS_PER_WORKER + 2,
     close: async () => {
       await pool?.destroy();
     },

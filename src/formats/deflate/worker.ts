@@ -1,9 +1,10 @@
-// Runs in a worker thread of the deflate pool: one block job in, its compressed bytes out.
+// Runs in a worker thread of the deflate pool: one block job in, its compressed (and, when the job
+// asks, checked) bytes out.
 import { Piscina } from 'piscina';
-import { deflateBlockWasm } from './zlib-wasm.js';
+import { runBlockJob } from './stream.js';
 import type { DeflateBlockJob } from './job.js';
 
 export default function compressBlock(job: DeflateBlockJob): unknown {
-  const compressed = deflateBlockWasm(job);
+  const compressed = runBlockJob(job);
   return Piscina.move(compressed);
 }

@@ -1,7 +1,7 @@
-// The sdist handler (docs/normal-form.md, "sdist"): `.tar.gz` files. Normalizing is three passes,
-// none holding member data in memory: index (inflate, validate, hash, and spool file data beside
-// the output, since sorting needs random access), write (planned order, from the spool), and the
-// verification of what was written, which src/normalize/artefact.ts runs.
+// The sdist handler (docs/normal-form.md, "sdist"): `.tar.gz` files. Normalizing is two passes, none
+// holding member data in memory: index (inflate, validate, hash the file and every member, and spool
+// file data beside the output, since sorting needs random access), and write (planned order, from
+// the spool), which verifies what it writes as it goes (./write.ts).
 import { open } from 'node:fs/promises';
 import type { ArtefactHandler } from '../handler.js';
 import { DEFAULT_LEVEL } from '../options.js';
@@ -14,16 +14,17 @@ import { noteGzipChanges, writeSdist } from './write.js';
 export const sdistHandler: ArtefactHandler = {
   kind: 'sdist',
   matches: (fileName) => fileName.endsWith('.tar.gz'),
-  async normalize(inputPath, sink, options, workDir) {
+  async normalize(inputPath, sink, options, workDir, verify = false) {
     const level = options.level ?? DEFAULT_LEVEL;
     const spoolPath = scratchPath(workDir, 'spool');
     const spool = await open(spoolPath, 'wx+', 0o600);
     try {
-      const index = await indexSdist(inputPath, spool);
-      const planned = planSdist(index, options);
-      const written = await writeSdist(planned, spool, sink, level, options);
+      const index = await indexSdist(inputPath, spool, true);
+      // Verifying needs the content view while writing; otherwise it is made after the plan is gone.
+      const expected = verify ? sdistIndexContent(index) : undefined;
+      const written = await writeSdist(planSdist(index, options), spool, sink, level, options, expected);
       noteGzipChanges(index, written, level);
-      return { changes: index.changes.list(), content: sdistIndexContent(index) };
+      return { changes: index.changes.list(), content: expected ?? sdistIndexContent(index), inputSha256: index.fileSha256, verified: verify };
     } finally {
       await spool.close();
       await removeScratch(spoolPath);

@@ -3,6 +3,7 @@
 // validates every member and builds what the normal form is planned from.
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import { readTar } from '../../formats/tar/index.js';
@@ -27,14 +28,24 @@ export interface SdistWalk {
   /** sha256 and length of the uncompressed tar, to tell tar changes from compression changes. */
   tarSha256: string;
   tarSize: number;
+  /** sha256 of the .tar.gz file itself, hashed in the same read (when asked for). */
+  fileSha256?: string;
 }
 
 /** Called per member in archive order. It reads `body` to its end or not at all; the rest is skipped. */
 export type TarVisitor = (header: TarEntryHeader, body: AsyncIterable<Uint8Array>) => Promise<void>;
 
-/** Inflates and reads a .tar.gz member by member. Inflate and tar errors become FormatErrors. */
-export async function walkSdist(path: string, visit: TarVisitor): Promise<SdistWalk> {
-  const { header, stream } = await openGunzip(path);
+/**
+ * Inflates and reads a .tar.gz member by member. Inflate and tar errors become FormatErrors. With
+ * `hashFile`, the file's own sha256 is computed from the same read.
+ */
+export async function walkSdist(path: string, visit: TarVisitor, hashFile = false): Promise<SdistWalk> {
+  const fileHash = hashFile ? createHash('sha256') : undefined;
+  let fileBytes = 0;
+  const { header, stream, fileSize } = await openGunzip(path, fileHash && ((chunk) => {
+    fileHash.update(chunk);
+    fileBytes += chunk.length;
+  }));
   const tarHash = createHash('sha256');
   let tarSize = 0;
   stream.on('data', (chunk: Uint8Array) => {
@@ -42,16 +53,22 @@ export async function walkSdist(path: string, visit: TarVisitor): Promise<SdistW
     tarSize += chunk.length;
   });
   try {
-    for await (const { header: entry, body } of readTar(stream)) {
-      await visit(entry, body);
-      for await (const _ of body) {
-        // the reader hands out the next member only once this one's data has been read
-      }
-    }
+    await walkTar(stream, visit);
   } catch (error) {
     throw asGzipError(error);
   }
-  return { gzipHeader: header, tarSha256: tarHash.digest('hex'), tarSize };
+  if (fileHash && fileBytes !== fileSize) throw new Error(`${path}: read ${fileBytes} bytes of a file of ${fileSize}`);
+  return { gzipHeader: header, tarSha256: tarHash.digest('hex'), tarSize, ...(fileHash ? { fileSha256: fileHash.digest('hex') } : {}) };
+}
+
+/** Reads an uncompressed tar stream member by member with the strict reader. */
+export async function walkTar(stream: Readable, visit: TarVisitor): Promise<void> {
+  for await (const { header: entry, body } of readTar(stream)) {
+    await visit(entry, body);
+    for await (const _ of body) {
+      // the reader hands out the next member only once this one's data has been read
+    }
+  }
 }
 
 export interface IndexedMember {
@@ -73,12 +90,33 @@ export interface SdistIndex extends SdistWalk {
 }
 
 /** Reads and validates every member, spooling file data to `spool` when one is given. */
-export async function indexSdist(inputPath: string, spool: FileHandle | null): Promise<SdistIndex> {
-  const changes = new ChangeLog();
-  const members: IndexedMember[] = [];
-  const seen = new Map<string, IndexedMember>();
-  let spoolOffset = 0;
-  const walk = await walkSdist(inputPath, async (entry, body) => {
+export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<SdistIndex> {
+  const indexer = new MemberIndexer(spool);
+  const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
+  return { ...walk, ...indexer.finish() };
+}
+
+/**
+ * The content view of an uncompressed tar stream, read with the same reader and held to the same
+ * rules as an input's: what verification compares the tar being written with.
+ */
+export async function readTarContent(stream: Readable): Promise<ContentRecord[]> {
+  const indexer = new MemberIndexer(null);
+  await walkTar(stream, (entry, body) => indexer.visit(entry, body));
+  return withImpliedDirectories(indexer.finish().members.map(asContentRecord));
+}
+
+/** Validates and records members one by one, then the archive as a whole. */
+class MemberIndexer {
+  private readonly changes = new ChangeLog();
+  private readonly members: IndexedMember[] = [];
+  private readonly seen = new Map<string, IndexedMember>();
+  private spoolOffset = 0;
+
+  constructor(private readonly spool: FileHandle | null) {}
+
+  async visit(entry: TarEntryHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const { seen, spool } = this;
     const path = checkMemberName(entry.name);
     const type = memberType(entry.type, path);
     if (seen.has(path)) throw new RefusedInput(`${path}: duplicate member name`);
@@ -103,27 +141,32 @@ export async function indexSdist(inputPath: string, spool: FileHandle | null): P
     let size = 0;
     for await (const chunk of body) {
       hash.update(chunk);
-      if (type === 'file' && spool) await spool.write(chunk, 0, chunk.length, spoolOffset + size);
+      if (type === 'file' && spool) await spool.write(chunk, 0, chunk.length, this.spoolOffset + size);
       size += chunk.length;
     }
-    const member: IndexedMember = { path, type, mode: entry.mode, mtime: entry.mtime, spoolOffset, size, sha256: hash.digest('hex'), linkname };
+    const member: IndexedMember = { path, type, mode: entry.mode, mtime: entry.mtime, spoolOffset: this.spoolOffset, size, sha256: hash.digest('hex'), linkname };
     if (type === 'link') {
       // A hard link is another name for its target's data and mode.
       const root = seen.get(linkname)!;
       member.sha256 = root.sha256;
       member.mode = root.mode;
     }
-    if (type === 'file') spoolOffset += size;
-    members.push(member);
+    if (type === 'file') this.spoolOffset += size;
+    this.members.push(member);
     seen.set(path, member);
-    noteHeaderChanges(changes, member, entry);
-  });
-  if (members.length === 0) throw new RefusedInput('tar: the archive has no members');
-  // What an installer writes: nothing under a file or a link, no link that leads out of the top
-  // directory pip extracts from, once the archive's other links are followed.
-  checkParentsAreDirectories(members);
-  checkSymlinksResolved(members, sharedTopDirectory(members.map((m) => m.path)));
-  return { ...walk, members, changes };
+    noteHeaderChanges(this.changes, member, entry);
+  }
+
+  /** The members, once the archive-wide rules hold. */
+  finish(): { members: IndexedMember[]; changes: ChangeLog } {
+    const { members } = this;
+    if (members.length === 0) throw new RefusedInput('tar: the archive has no members');
+    // What an installer writes: nothing under a file or a link, no link that leads out of the top
+    // directory pip extracts from, once the archive's other links are followed.
+    checkParentsAreDirectories(members);
+    checkSymlinksResolved(members, sharedTopDirectory(members.map((m) => m.path)));
+    return { members, changes: this.changes };
+  }
 }
 
 function memberType(type: TarReadType, path: string): TarMemberType {

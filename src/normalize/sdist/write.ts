@@ -1,13 +1,24 @@
 // Writing an sdist's normal form: the planned members as one tar, gzipped with the deterministic
-// deflate, member data read back from the spool that indexing filled.
+// deflate, member data read back from the spool that indexing filled. The writing verifies itself:
+// the gzip is inflated as it is written and must give exactly the tar written, the tar is read back
+// by the strict reader as it is written and its content view must equal the input's, and the gzip
+// trailer must describe the tar that was read back. What was written is then what it must be,
+// without reading the output file again.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { crc32, createGunzip } from 'node:zlib';
 import { GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalGzipHeader, parseGzipHeader } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
 import type { ByteSink } from '../../formats/sink.js';
+import { contentDifferences, describeContentDifferences } from '../content.js';
+import type { ContentRecord } from '../content.js';
+import { describeError } from '../failure.js';
 import type { NormalizeOptions } from '../options.js';
 import { SDIST_FIELDS } from './fields.js';
 import type { PlannedMember } from './plan.js';
+import { readTarContent } from './read.js';
 import type { SdistIndex } from './read.js';
 
 /** Spool reads in pieces of this size. */
@@ -18,25 +29,112 @@ export interface SdistWriteResult {
   tarSha256: string;
 }
 
-/** Writes the planned members as a normal-form .tar.gz to `sink`. */
-export async function writeSdist(planned: PlannedMember[], spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions): Promise<SdistWriteResult> {
-  const gzip = new GzipWriter(level, sink, options.compressor, options.blocksInFlight);
+/**
+ * Writes the planned members as a normal-form .tar.gz to `sink`. With `expected` (the input's content
+ * view), the writing is verified as it goes (see the top of this module) and throws when it fails.
+ */
+export async function writeSdist(
+  planned: PlannedMember[], spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: readonly ContentRecord[],
+): Promise<SdistWriteResult> {
+  const inflated = expected ? new OutputInflater() : undefined;
+  const gzip = new GzipWriter(level, inflated ? async (bytes) => {
+    await inflated.write(bytes);
+    await sink(bytes);
+  } : sink, options.compressor, options.blocksInFlight);
+  const readBack = expected ? new TarReadBack() : undefined;
   const tarHash = createHash('sha256');
   const tar = new TarWriter(async (bytes) => {
     tarHash.update(bytes);
+    await readBack?.write(bytes);
     await gzip.write(bytes);
   });
   const total = planned.reduce((sum, p) => sum + (p.source?.size ?? 0), 0);
   const chunk = Buffer.allocUnsafe(SPOOL_CHUNK);
   let done = 0;
-  for (const { header, source } of planned) {
-    await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size, chunk) : undefined);
-    done += source?.size ?? 0;
-    options.onProgress?.(done, total);
+  try {
+    for (const { header, source } of planned) {
+      await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size, chunk) : undefined);
+      done += source?.size ?? 0;
+      options.onProgress?.(done, total);
+    }
+    await tar.end();
+  } finally {
+    readBack?.end();
   }
-  await tar.end();
-  await gzip.end();
-  return { tarSha256: tarHash.digest('hex') };
+  const trailer = await gzip.end();
+  const tarSha256 = tarHash.digest('hex');
+  if (inflated && readBack && expected) {
+    if ((await inflated.end()) !== tarSha256) throw new Error('verification failed: the gzip written does not inflate to the tar that was written');
+    const { content, crc, size } = await readBack.result();
+    if (trailer.crc32 !== crc || trailer.size !== size) {
+      throw new Error(`verification failed: the gzip trailer says CRC-32 ${trailer.crc32} of ${trailer.size} bytes, the tar read back has ${crc} of ${size}`);
+    }
+    const differences = contentDifferences(expected, content);
+    if (differences.length > 0) throw new Error(`verification failed: ${describeContentDifferences(differences)}`);
+  }
+  return { tarSha256 };
+}
+
+/**
+ * Inflates the gzip written, as it is written, with node:zlib (another inflater than the deflater
+ * that made it, running on libuv's threads), which checks CRC-32 and ISIZE against the trailer; the
+ * sha256 of what it gives must be the tar's.
+ */
+class OutputInflater {
+  private readonly gunzip = createGunzip();
+  private readonly hash = createHash('sha256');
+  private readonly done: Promise<void>;
+
+  constructor() {
+    this.gunzip.on('data', (chunk: Buffer) => void this.hash.update(chunk));
+    this.done = once(this.gunzip, 'end').then(() => undefined, (error: unknown) => {
+      throw new Error(`verification failed: the gzip written does not inflate (${describeError(error)})`);
+    });
+    this.done.catch(() => undefined);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (!this.gunzip.write(bytes)) await Promise.race([once(this.gunzip, 'drain'), this.done]);
+  }
+
+  async end(): Promise<string> {
+    this.gunzip.end();
+    await this.done;
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * The tar being written, read back by the strict reader as it is written: each piece is copied (the
+ * writer reuses its buffers) into a stream the reader consumes alongside, so nothing piles up.
+ */
+class TarReadBack {
+  private readonly stream = new PassThrough();
+  private readonly content: Promise<ContentRecord[]>;
+  private crc = 0;
+  private size = 0;
+
+  constructor() {
+    this.content = readTarContent(this.stream).catch((error: unknown) => {
+      throw new Error(`verification failed: the tar written does not read back (${describeError(error)})`);
+    });
+    // A failure is reported by result(); until then it only stops write() from waiting.
+    this.content.catch(() => undefined);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.crc = crc32(bytes, this.crc);
+    this.size += bytes.length;
+    if (!this.stream.write(Buffer.from(bytes))) await Promise.race([once(this.stream, 'drain'), this.content]);
+  }
+
+  end(): void {
+    this.stream.end();
+  }
+
+  async result(): Promise<{ content: ContentRecord[]; crc: number; size: number }> {
+    return { content: await this.content, crc: this.crc >>> 0, size: this.size };
+  }
 }
 
 /**
