@@ -201,10 +201,8 @@ export class GzipWriter {
     private readonly sink: ByteSink,
     compress: BlockCompressor = compressInThisThread,
     maxInFlight = 1,
-    /** Whether each deflate block is inflated and checked where it is compressed (DeflateStream). */
-    checkBlocks = false,
   ) {
-    this.deflate = new DeflateStream(level, sink, compress, maxInFlight, checkBlocks);
+    this.deflate = new DeflateStream(level, sink, compress, maxInFlight);
   }
 
   async write(data: Uint8Array): Promise<void> {

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { DEFLATE_BLOCK_SIZE } from './job.js';
 import type { BlockCompressor } from './job.js';
-import { runBlockJob } from './stream.js';
+import { deflateBlockWasm } from './zlib-wasm.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
 const SMALL_JOB_BYTES = 4 * 1024;
@@ -58,7 +58,7 @@ export function createDeflatePool(requested: number): DeflatePool {
     compress: async (job) => {
       seen += job.input.length;
       const local = workers === 0 || busy >= workers * JOBS_PER_WORKER || job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
-      if (local) return runBlockJob(job);
+      if (local) return deflateBlockWasm(job);
       // The input goes through a shared buffer, one per job on a worker, rather than a transferred one:
       // a fresh MiB landing in a worker per block is garbage there, and its GC lets it pile up.
       const slot = freeSlots.pop() ?? new SharedArrayBuffer(DEFLATE_BLOCK_SIZE);

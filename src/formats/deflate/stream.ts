@@ -15,18 +15,10 @@
 import { crc32 } from 'node:zlib';
 import type { ByteSink } from '../sink.js';
 import { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE } from './job.js';
-import { checkDeflatedBlock } from './job.js';
 import type { BlockCompressor, DeflateBlockJob } from './job.js';
 import { deflateBlockWasm } from './zlib-wasm.js';
 
-/** Runs one block job on this thread: compresses it and, when the job asks, checks what it made. */
-export function runBlockJob(job: DeflateBlockJob): Uint8Array {
-  const compressed = deflateBlockWasm(job);
-  if (job.check) checkDeflatedBlock(job, compressed);
-  return compressed;
-}
-
-export const compressInThisThread: BlockCompressor = async (job) => runBlockJob(job);
+export const compressInThisThread: BlockCompressor = async (job) => deflateBlockWasm(job);
 
 export interface DeflateSummary {
   /** CRC-32 (ISO 3309) of the uncompressed input. */
@@ -57,8 +49,6 @@ export class DeflateStream {
     private readonly sink: ByteSink,
     private readonly compress: BlockCompressor = compressInThisThread,
     private readonly maxInFlight = 1,
-    /** Whether every block is inflated and checked against its input where it is compressed. */
-    private readonly checkBlocks = false,
   ) {}
 
   async write(data: Uint8Array): Promise<void> {
@@ -83,11 +73,11 @@ export class DeflateStream {
 
   private async submit(last: boolean): Promise<void> {
     const input = this.block.subarray(0, this.filled);
-    const job: DeflateBlockJob = { input, dictionary: this.dictionary, level: this.level, last, check: this.checkBlocks };
+    const job: DeflateBlockJob = { input, dictionary: this.dictionary, level: this.level, last };
     if (!last) this.dictionary = input.slice(Math.max(0, input.length - DEFLATE_DICTIONARY_SIZE));
     const compressing = this.compress(job);
-    // A job that fails (a block that does not check) is reported when its turn comes in drainOne; if
-    // the stream is abandoned before then for another failure, it must not also be an unhandled one.
+    // A job that fails (a worker that died) is reported when its turn comes in drainOne; if the stream
+    // is abandoned before then for another failure, it must not also be an unhandled one.
     compressing.catch(() => undefined);
     this.inFlight.push(compressing);
     // The compressor is done with the input once it returns, so a full block's buffer is refilled.

@@ -1,10 +1,9 @@
-// Runs in a worker thread of the deflate pool: one block job in, its compressed (and, when the job
-// asks, checked) bytes out.
+// Runs in a worker thread of the deflate pool: one block job in, its compressed bytes out.
 import { Piscina } from 'piscina';
-import { runBlockJob } from './stream.js';
+import { deflateBlockWasm } from './zlib-wasm.js';
 import type { DeflateBlockJob } from './job.js';
 
 export default function compressBlock(job: DeflateBlockJob): unknown {
-  const compressed = runBlockJob(job);
+  const compressed = deflateBlockWasm(job);
   return Piscina.move(compressed);
 }
