@@ -13,7 +13,8 @@
 //                 of src/formats/deflate/pool.ts, which is now reprodist.js), so it is its own bundle
 //   zlib.wasm     read by path next to the code that loads it (src/formats/deflate/zlib-wasm.ts)
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +27,12 @@ const INPUTS = {
   workerEntry: 'src/formats/deflate/worker.ts',
   zlibWasm: 'src/formats/deflate/zlib.wasm',
 };
+
+/**
+ * The stylesheets the HTML page inlines (PAGE_SHEETS in src/commands/html-diff.ts), carried in the
+ * bundle as text: where it runs there may be no node_modules to read them from (the Python package).
+ */
+const BUNDLED_SHEETS = ['diff2html/bundles/css/diff2html.min.css', 'highlight.js/styles/github.min.css'];
 
 /** The bundle's file name, in the directory given to bundleCli(). */
 export const CLI_BUNDLE = 'reprodist.js';
@@ -60,7 +67,18 @@ export async function bundleCli(dir) {
   const name = CLI_BUNDLE.replace(/\.js$/, '');
   // Chunk names carry a hash of their content: the last build's would otherwise stay and ship.
   for (const file of readdirSync(dir)) if (file.startsWith(`${name}-`) && file.endsWith('.js')) rmSync(join(dir, file));
-  await build({ ...common, entryPoints: { [name]: join(ROOT, INPUTS.cliEntry) }, outdir: dir, splitting: true, chunkNames: `${name}-[name]-[hash]` });
+  const require = createRequire(import.meta.url);
+  const sheets = Object.fromEntries(BUNDLED_SHEETS.map((sheet) => [sheet, readFileSync(require.resolve(sheet), 'utf8')]));
+  await build({
+    ...common,
+    entryPoints: { [name]: join(ROOT, INPUTS.cliEntry) },
+    outdir: dir,
+    splitting: true,
+    chunkNames: `${name}-[name]-[hash]`,
+    // As a string literal (JSON text), which esbuild puts where it is used; an object would be hoisted
+    // into the chunk that every run loads.
+    define: { REPRODIST_BUNDLED_SHEETS: JSON.stringify(JSON.stringify(sheets)) },
+  });
   const cli = join(dir, CLI_BUNDLE);
   await build({
     ...common,

@@ -35,11 +35,26 @@ for (const [extension, language] of Object.entries(LANGUAGES)) hljs.registerLang
 
 const require = createRequire(import.meta.url);
 
-/** diff2html's stylesheet and a highlight.js theme, for inlining into the page. */
+/** diff2html's stylesheet and a highlight.js theme, inlined into the page. */
+const PAGE_SHEETS = ['diff2html/bundles/css/diff2html.min.css', 'highlight.js/styles/github.min.css'];
+
+/**
+ * The bundled CLI carries the sheets' text in itself (scripts/bundle.mjs puts it here at build time),
+ * because the Python distribution has no node_modules to read them from; the library reads them from
+ * its dependencies.
+ */
+declare const REPRODIST_BUNDLED_SHEETS: string | undefined;
+
 export function diffStyles(): string {
-  return ['diff2html/bundles/css/diff2html.min.css', 'highlight.js/styles/github.min.css']
-    .map((sheet) => readFileSync(require.resolve(sheet), 'utf8'))
-    .join('\n');
+  // JSON text of { sheet: its text }: a string stays where it is used, in the page's own chunk.
+  const bundled = typeof REPRODIST_BUNDLED_SHEETS === 'undefined' ? undefined : (JSON.parse(REPRODIST_BUNDLED_SHEETS) as Record<string, string>);
+  return PAGE_SHEETS.map((sheet) => {
+    if (!bundled) return readFileSync(require.resolve(sheet), 'utf8');
+    // A sheet added here but not to the bundle's list fails loudly instead of leaving the page bare.
+    const text = bundled[sheet];
+    if (text === undefined) throw new Error(`${sheet} is not in the CLI bundle (scripts/bundle.mjs BUNDLED_SHEETS)`);
+    return text;
+  }).join('\n');
 }
 
 /** diff2html escapes a plain line's text into this span; lines with word-level marks hold tags. */

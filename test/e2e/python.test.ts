@@ -168,6 +168,19 @@ describe('reprodist from the venv', () => {
     assert.ok(outs[0]!.equals(outs[1]!), '-j 1 and -j 2 give different bytes');
   });
 
+  it('compare --html writes the page with its styles: the bundle carries them, there is no node_modules', (t) => {
+    if (!requireTools(t, ...PYTHON_TOOLS)) return;
+    const b = distribution();
+    const page = join(tmpDir(t), 'page.html');
+    const raw = join(REPO_ROOT, 'fixtures', 'dist');
+    const r = run(b.script, ['compare', '--html', page, join(raw, 'reprodemo-1.0.0+flit.tar.gz'), join(raw, 'reprodemo-1.0.0+hatchling.tar.gz')], { env: quietEnv() });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const html = readFileSync(page, 'utf8');
+    // diff2html's and highlight.js's own rules, inlined.
+    assert.match(html, /\.d2h-wrapper\{/);
+    assert.match(html, /\.hljs\{/);
+  });
+
   it('passes arguments, stdin, stdout, stderr and the exit code through', (t) => {
     if (!requireTools(t, ...PYTHON_TOOLS)) return;
     const b = distribution();
