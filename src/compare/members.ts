@@ -44,18 +44,22 @@ export function isCoreMetadata(name: string): boolean {
   return /^[^/]+\/PKG-INFO$/.test(name) || /^[^/]+\.dist-info\/METADATA$/.test(name);
 }
 
-/** A wheel's RECORD hashes every other file: its changes follow theirs. */
-function isRecord(name: string): boolean {
-  return /^[^/]+\.dist-info\/RECORD$/.test(name);
+/**
+ * Files a build writes from the others: a wheel's RECORD (it hashes every other file) and
+ * setuptools' `*.egg-info/` in an sdist (PKG-INFO again, SOURCES.txt...). Their changes follow
+ * those of the files they are made from.
+ */
+function isDerived(name: string): boolean {
+  return /^[^/]+\.dist-info\/RECORD$/.test(name) || /(^|\/)[^/]+\.egg-info\/[^/]+$/.test(name);
 }
 
 /**
  * What a reader of a release's changes looks at first: core metadata, then the members that changed
- * in more than the version string, then the RECORD, then those that changed only in the version
- * string; otherwise in the order given.
+ * in more than the version string, then the files derived from others (RECORD, egg-info), then those
+ * that changed only in the version string; otherwise in the order given.
  */
 export function readingOrder(members: readonly MemberDifference[]): MemberDifference[] {
-  const rank = (member: MemberDifference) => (isCoreMetadata(member.name) ? 0 : member.versionOnly ? 3 : isRecord(member.name) ? 2 : 1);
+  const rank = (member: MemberDifference) => (isCoreMetadata(member.name) ? 0 : member.versionOnly ? 3 : isDerived(member.name) ? 2 : 1);
   return [...members].sort((x, y) => rank(x) - rank(y));
 }
 

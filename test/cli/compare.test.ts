@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { buildProject, FIXTURES, SDIST_NAME, WHEEL_NAME } from '../helpers/build.js';
 import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
-import { compare } from '../../src/compare/index.js';
+import { compare, readingOrder } from '../../src/compare/index.js';
 import { SAME_CONTENT_VERDICT } from '../../src/commands/render.js';
 import { makeStyle, wantsColour } from '../../src/commands/output.js';
 import { MAX_EDIT_LINES, unifiedDiff } from '../../src/compare/unified-diff.js';
@@ -112,7 +112,8 @@ describe('compare on real builds', () => {
     assert.match(r.stdout, /^  content differs: \d+ members$/m);
     assert.doesNotMatch(r.stdout, new RegExp(SAME_CONTENT_VERDICT.replace(/[()]/g, '\\$&')));
     assert.match(r.stdout, /^ +added \(only in B\): reprodemo-1\.0\.0\/src\/reprodemo\/data\/extra\.txt$/m);
-    assert.match(r.stdout, /^ +changed \[2\]: .*reprodemo-1\.0\.0\/src\/reprodemo\/core\.py \(text, \d+ → \d+ bytes\)$/m);
+    // The edited source first, then the egg-info file setuptools derived from the sources.
+    assert.match(r.stdout, /^ +changed \[2\]: reprodemo-1\.0\.0\/src\/reprodemo\/core\.py \(text, \d+ → \d+ bytes\), reprodemo-1\.0\.0\/src\/reprodemo\.egg-info\/SOURCES\.txt /m);
     assert.match(r.stdout, /^ +exec bit: reprodemo-1\.0\.0\/src\/reprodemo\/scripts\/run-demo\.sh \(A yes → B no\)$/m);
     // The lists come first, then the diffs.
     assert.ok(r.stdout.indexOf('exec bit:') < r.stdout.indexOf('--- A/'));
@@ -295,4 +296,28 @@ describe('compare as a library, and its parts', () => {
     const other = long.map((line) => `${line} changed`);
     assert.deepEqual(unifiedDiff(long.join('\n'), other.join('\n'), 'A', 'B'), ['--- A', '+++ B', `... (more than ${MAX_EDIT_LINES} lines differ: no line diff)`]);
   });
+});
+
+test('reading order: core metadata, then sources, then files derived from them, then version-only changes', () => {
+  const names = [
+    'pkg-1.0/README.md',
+    'pkg-1.0/src/pkg.egg-info/PKG-INFO',
+    'pkg-1.0/src/pkg.egg-info/SOURCES.txt',
+    'pkg-1.0/src/pkg/__init__.py',
+    'pkg-1.0/src/pkg/core.py',
+    'pkg-1.0/PKG-INFO',
+    'pkg-1.0.dist-info/RECORD',
+    'pkg-1.0.dist-info/METADATA',
+  ];
+  const members = names.map((name) => ({ name, difference: 'content' as const, ...(name.endsWith('__init__.py') ? { versionOnly: true } : {}) }));
+  assert.deepEqual(readingOrder(members).map((m) => m.name), [
+    'pkg-1.0/PKG-INFO',
+    'pkg-1.0.dist-info/METADATA',
+    'pkg-1.0/README.md',
+    'pkg-1.0/src/pkg/core.py',
+    'pkg-1.0/src/pkg.egg-info/PKG-INFO',
+    'pkg-1.0/src/pkg.egg-info/SOURCES.txt',
+    'pkg-1.0.dist-info/RECORD',
+    'pkg-1.0/src/pkg/__init__.py',
+  ]);
 });
