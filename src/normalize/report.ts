@@ -14,16 +14,14 @@ export interface Change {
 /** How many examples a summary shows: the same for every list reprodist prints. */
 export const MAX_EXAMPLES = 3;
 
-/** Collects changes by field, keeping counts exact and every example. */
+/** Collects changes by field, keeping every example; the count and the first few follow from them. */
 export class ChangeLog {
-  private readonly byField = new Map<string, Change>();
+  private readonly byField = new Map<string, string[]>();
 
   add(field: string, example: string): void {
-    const change = this.byField.get(field) ?? { field, count: 0, examples: [], all: [] };
-    change.count += 1;
-    if (change.examples.length < MAX_EXAMPLES) change.examples.push(example);
-    change.all.push(example);
-    this.byField.set(field, change);
+    const all = this.byField.get(field);
+    if (all) all.push(example);
+    else this.byField.set(field, [example]);
   }
 
   get size(): number {
@@ -31,7 +29,7 @@ export class ChangeLog {
   }
 
   list(): Change[] {
-    return [...this.byField.values()];
+    return [...this.byField].map(([field, all]) => ({ field, count: all.length, examples: all.slice(0, MAX_EXAMPLES), all }));
   }
 }
 
