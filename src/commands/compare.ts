@@ -34,14 +34,13 @@ export const compareVerb: Verb<CompareFlags> = {
     const text: OutputLines[] = problemLines(result.problems);
     const header = comparisonHeader(result, styles.out);
     if (header) text.push({ stream: 'out', wrong: false, lines: [header] });
-    for (const pair of result.pairs) {
+    for (const pair of result.results) {
       const failed = pair.status === 'refused' || pair.status === 'error';
       text.push({ stream: failed ? 'err' : 'out', wrong: pair.status !== 'identical', lines: renderPair(pair, failed ? styles.err : styles.out, undefined, pair.name, flags.verbose) });
     }
     // One piece per file, so that --quiet keeps every one.
     for (const line of renderOneSided(result, styles.out)) text.push({ stream: 'out', wrong: true, lines: [line] });
-    const json = { command: 'compare' as const, ...result };
-    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, json);
-    return { exitCode: result.exitCode, json, text };
+    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, result);
+    return { exitCode: result.exitCode, json: result, text };
   },
 };

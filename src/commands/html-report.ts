@@ -16,7 +16,7 @@ import { escapeLine } from './output.js';
 import { describeMember, memberHeading, membersByKind, pairingLines, SAME_CONTENT_VERDICT } from './render.js';
 import type { SideLabels } from './render.js';
 
-export type ReportDocument = ({ command: 'compare' } & Comparison) | ({ command: 'verify' } & Verification);
+export type ReportDocument = Comparison | Verification;
 
 /** Writes the page beside `path` and renames it into place, so that `path` is never a partial page. */
 export async function writeHtmlReport(path: string, document: ReportDocument): Promise<void> {
@@ -71,7 +71,7 @@ ${body}
 
 /** `Differ: 2 pairs (1 identical, 1 differs), exit 1`. */
 function verdictSentence(document: ReportDocument, verdict: string): string {
-  const statuses = document.command === 'compare' ? document.pairs.map((p) => p.status) : document.checks.map((c) => c.status);
+  const statuses = document.results.map((r) => r.status);
   const counts = new Map<string, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
   const what = document.command === 'compare' ? 'pair' : 'check';
@@ -88,10 +88,10 @@ function compareBody(document: Comparison): string {
   const labels = { a: 'A', b: 'B' };
   return [
     `<dl class="sides"><dt>A</dt><dd>${text(document.a)}</dd><dt>B</dt><dd>${text(document.b)}</dd></dl>`,
-    ...document.pairs.map((pair) => pairSection(pair, labels, pair.name)),
+    ...document.results.map((pair) => pairSection(pair, labels, pair.name)),
     list('only', 'Only in A', document.onlyInA),
     list('only', 'Only in B', document.onlyInB),
-    extraFields(document, ['command', 'a', 'b', 'pairs', 'onlyInA', 'onlyInB', 'problems', 'exitCode']),
+    extraFields(document, ['command', 'a', 'b', 'results', 'onlyInA', 'onlyInB', 'problems', 'exitCode']),
   ].join('\n');
 }
 
@@ -99,10 +99,10 @@ function verifyBody(document: Verification): string {
   const parts: string[] = [];
   for (const source of document.sources) {
     // The names verify gives the two sides (src/commands/verify.ts).
-    const labels = { a: 'local', b: source.kind === 'build' ? 'rebuilt' : source.kind === 'pypi' ? 'pypi' : 'remote' };
+    const { labels } = source;
     const build = source.commit ? ` <span class="dim">clean clone of ${text(source.commit.slice(0, 12))}, SOURCE_DATE_EPOCH=${text(source.commitTime)}, normalized with epoch ${text(source.epoch)}</span>` : '';
     parts.push(`<section class="source"><h2>${text(source.source)}${build}</h2>`);
-    for (const check of document.checks.filter((c) => c.source === source.source)) {
+    for (const check of document.results.filter((c) => c.source === source.source)) {
       const title = check.url ? `${check.name} vs ${check.url}` : check.name;
       if (check.comparison) parts.push(pairSection(check.comparison, labels, title));
       else parts.push(`<section class="pair"><h3>${status(check.status)} ${text(title)}</h3><p class="message">${text(check.message ?? '')}</p></section>`);
@@ -111,7 +111,7 @@ function verifyBody(document: Verification): string {
     parts.push(list('only', 'Not checked (no local file of that name)', source.unmatched));
     parts.push(extraFields(source, ['source', 'kind', 'unmatched', 'commit', 'commitTime', 'epoch']), '</section>');
   }
-  parts.push(extraFields(document, ['command', 'local', 'sources', 'checks', 'problems', 'exitCode']));
+  parts.push(extraFields(document, ['command', 'local', 'sources', 'results', 'problems', 'exitCode']));
   return parts.join('\n');
 }
 

@@ -1,11 +1,11 @@
 // `reprodist [normalize] [PATH...]`: exit 0 when every file was written or already normal, else 2.
 import { mkdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { handlerFor, normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
+import { normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
 import type { BatchDisplay } from '../normalize/index.js';
 import { UsageError } from '../settings/index.js';
-import { isFailure, reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
-import type { ArtefactFlags, Report } from './artefacts.js';
+import { reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
+import type { ArtefactFlags, Report } from './documents.js';
 import type { Verb } from './verb.js';
 
 export interface NormalizeFlags extends ArtefactFlags {
@@ -14,9 +14,11 @@ export interface NormalizeFlags extends ArtefactFlags {
 
 export async function normalizePaths(flags: NormalizeFlags, display?: BatchDisplay): Promise<Report> {
   const { out } = flags;
-  const { settings, results, problems } = await runOverArtefacts(
+  return runOverArtefacts(
+    'normalize',
     flags,
-    async (files) => {
+    async (artefacts) => {
+      const files = artefacts.map((artefact) => artefact.path);
       if (out) {
         checkOutCollisions(files, out);
         await mkdir(out, { recursive: true });
@@ -25,11 +27,9 @@ export async function normalizePaths(flags: NormalizeFlags, display?: BatchDispl
       const dirs = out ? [out] : await Promise.all(files.map(async (f) => dirname(await realpath(f).catch(() => f))));
       for (const dir of new Set(dirs)) await removeStaleScratch(dir);
     },
-    (file, options) => normalizeArtefact(handlerFor(file)!, file, options, out),
+    ({ path, handler }, options) => normalizeArtefact(handler, path, options, out),
     display,
   );
-  const failed = problems.length > 0 || results.some(isFailure);
-  return { command: 'normalize', epoch: settings.options.epoch, results, problems, exitCode: failed ? 2 : 0 };
 }
 
 /** With --out, two inputs of one name would land on one output: refused before anything is written. */

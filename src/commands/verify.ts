@@ -63,13 +63,12 @@ function verificationOutcome(result: Verification, styles: { out: Style; err: St
   const text: OutputLines[] = problemLines(result.problems);
   const { out, err } = styles;
   for (const source of result.sources) {
-    // The same names as the diff headers (src/verify/verify.ts): local, and remote, pypi or rebuilt.
-    const labels = { a: 'local', b: source.kind === 'build' ? 'rebuilt' : source.kind === 'pypi' ? 'pypi' : 'remote' };
+    const { labels } = source;
     const about = source.kind === 'build' && source.commit
       ? ` (clean clone of ${source.commit.slice(0, 12)}, SOURCE_DATE_EPOCH=${source.commitTime}, normalized with epoch ${source.epoch})`
       : '';
     text.push({ stream: 'out', wrong: false, lines: [`${out.bold(source.source)}${about}`] });
-    for (const check of result.checks.filter((c) => c.source === source.source)) {
+    for (const check of result.results.filter((c) => c.source === source.source)) {
       const failed = check.status !== 'identical' && check.status !== 'differs';
       const lines = failed ? [failureLine(check, err)] : renderPair(check.comparison!, out, labels, check.name, verbose);
       text.push({ stream: failed ? 'err' : 'out', wrong: check.status !== 'identical', lines: lines.map((line) => `  ${line}`) });
@@ -77,7 +76,7 @@ function verificationOutcome(result: Verification, styles: { out: Style; err: St
     const unmatched = summarize('not checked (no local file of that name)', source.unmatched, verbose);
     if (unmatched.length > 0) text.push({ stream: 'out', wrong: false, lines: unmatched.map((line) => `  ${out.dim(line)}`) });
   }
-  return { exitCode: result.exitCode, json: { command: 'verify', ...result }, text };
+  return { exitCode: result.exitCode, json: result, text };
 }
 
 function failureLine(check: SourceCheck, style: Style): string {
@@ -125,7 +124,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
       progress.stop();
     }
     // Loaded only when asked for: diff2html and highlight.js are not needed otherwise.
-    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, { command: 'verify', ...result });
+    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, result);
     return verificationOutcome(result, styles, flags.verbose);
   },
 };

@@ -10,8 +10,8 @@ import { loadProjectConfig } from './pyproject.js';
 import type { ProjectConfig } from './pyproject.js';
 
 export { ConfigError, UsageError } from './errors.js';
-export { expandArtefactPaths, DEFAULT_DIST_DIR } from './paths.js';
-export type { ExpandedPaths } from './paths.js';
+export { artefactsIn, resolveArtefacts, DEFAULT_DIST_DIR } from './paths.js';
+export type { Artefact, ResolvedArtefacts } from './paths.js';
 export { findPyproject, loadProjectConfig } from './pyproject.js';
 export type { ProjectConfig } from './pyproject.js';
 

@@ -2,6 +2,7 @@
 // HEAD (verify.ts), with bounded downloads (download.ts) and the rebuild itself (rebuild.ts).
 export { verify, DEFAULT_INDEX_URL } from './verify.js';
 export type { CheckStatus, SourceCheck, SourceKind, SourceSummary, Verification, VerifyOptions } from './verify.js';
+export { SIDE_LABELS } from './verify.js';
 export type { DownloadProgress } from './download.js';
-export { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MAX_JSON_BYTES } from './download.js';
+export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './download.js';
 export { DEFAULT_BUILD_COMMAND } from './rebuild.js';

@@ -310,7 +310,7 @@ print(json.dumps(result))
     assert.equal(result.digest.results.length, 2);
     assert.equal(result.digest.results[0].digest, result.digest.results[1].digest, 'normalizing keeps the content digest');
     assert.equal(result.compare.command, 'compare');
-    assert.equal(result.compare.pairs[0].verdict, 'same-content');
+    assert.equal(result.compare.results[0].verdict, 'same-content');
     assert.match(result.error[0], /level/);
     assert.equal(result.error[1], 2);
   });

@@ -6,6 +6,7 @@ import type { ZipEntry, ZipExtraField } from '../../formats/zip/index.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
 import { pairMembers } from '../pairing.js';
+import { WHEEL_ROOTS } from './roles.js';
 import { ChangeLog, NONE, commonNameCount, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
 import { WHEEL_FIELDS } from './fields.js';
 
@@ -32,7 +33,7 @@ export async function compareWheelMetadata(pathA: string, pathB: string, sameCon
   if (a.zip64 !== b.zip64) log.add(WHEEL_FIELDS.zip64, fromTo(a.zip64 ? 'yes' : 'no', b.zip64 ? 'yes' : 'no'));
   const namesA = a.entries.map((e) => contentName(e.name));
   // B's entries under A's names: `.dist-info/` and `.data/` of two versions pair by role.
-  const { toA } = pairMembers('wheel', namesA, b.entries.map((e) => contentName(e.name)));
+  const { toA } = pairMembers(WHEEL_ROOTS, namesA, b.entries.map((e) => contentName(e.name)));
   const namesB = b.entries.map((e) => toA(contentName(e.name)));
   const byNameB = new Map(b.entries.map((e, i) => [namesB[i]!, e]));
   const inA = new Set(namesA);
