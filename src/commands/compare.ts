@@ -3,6 +3,7 @@ import { compare } from '../compare/index.js';
 import type { OutputLines } from './output.js';
 import { problemLines } from './output.js';
 import { comparisonHeader, renderOneSided, renderPair } from './render.js';
+import { reportOptions, writeReports } from './reports.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
@@ -14,20 +15,17 @@ export interface CompareFlags {
   /** Lines per diff. */
   diffLines: number;
   verbose: boolean;
-  /** Also write the result as a self-contained HTML page here. */
-  html?: string;
 }
 
 export const compareVerb: Verb<CompareFlags> = {
   command: 'compare <a> <b>',
   describe: 'say whether two artefacts (or two directories of them) are byte-identical, and if not, how they differ; exit 0 identical, 1 differ, 2 error',
   options: (y) =>
-    hideNormalFormFlags(y)
+    reportOptions(hideNormalFormFlags(y))
       .positional('a', { type: 'string', demandOption: true, describe: 'an sdist or wheel, or a directory of them' })
       .positional('b', { type: 'string', demandOption: true, describe: 'the same kind of file, or a directory (paired by file name, else by project and kind)' })
       .option('diffs', { type: 'number', default: 5, describe: 'how many members whose content differs get a diff' })
-      .option('diff-lines', { type: 'number', default: 40, describe: 'lines per diff' })
-      .option('html', { type: 'string', describe: 'also write the result as one self-contained HTML page to this file' }),
+      .option('diff-lines', { type: 'number', default: 40, describe: 'lines per diff' }),
   async run(flags, { styles }) {
     refuseNormalFormFlags('compare', flags);
     const result = await compare(flags.a, flags.b, { maxDiffs: flags.diffs, diffLines: flags.diffLines });
@@ -40,7 +38,7 @@ export const compareVerb: Verb<CompareFlags> = {
     }
     // One piece per file, so that --quiet keeps every one.
     for (const line of renderOneSided(result, styles.out)) text.push({ stream: 'out', wrong: true, lines: [line] });
-    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, result);
+    await writeReports(flags, result);
     return { exitCode: result.exitCode, json: result, text };
   },
 };

@@ -15,8 +15,7 @@ import { diffHtml, diffStyles } from './html-diff.js';
 import { escapeLine } from './output.js';
 import { describeMember, memberHeading, membersByKind, pairingLines, SAME_CONTENT_VERDICT } from './render.js';
 import type { SideLabels } from './render.js';
-
-export type ReportDocument = Comparison | Verification;
+import type { ReportDocument } from './documents.js';
 
 /** Writes the page beside `path` and renames it into place, so that `path` is never a partial page. */
 export async function writeHtmlReport(path: string, document: ReportDocument): Promise<void> {

@@ -6,6 +6,7 @@ import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from 
 import type { Outcome, OutputLines, Style } from './output.js';
 import { problemLines, summarize } from './output.js';
 import { renderPair } from './render.js';
+import { reportOptions, writeReports } from './reports.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
@@ -23,8 +24,6 @@ export interface VerifyFlags {
   timeout: number;
   maxSize: string;
   verbose: boolean;
-  /** Also write the result as a self-contained HTML page here. */
-  html?: string;
 }
 
 /** `2GiB`, `500M`, `1048576`: a byte count, binary multiples. */
@@ -98,7 +97,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
   command: 'verify [local..]',
   describe: 'check that local artefacts are byte-identical to remote ones (--against, --pypi) or to a rebuild from a clean clone (--build); exit 0 identical, 1 differ, 2 missing or unreachable',
   options: (y) =>
-    hideNormalFormFlags(y)
+    reportOptions(hideNormalFormFlags(y))
       .positional('local', { type: 'string', array: true, default: [] as string[], describe: 'local artefacts, directories or globs (default: dist/)' })
       // Repeated, not `array: true`, which would swallow the LOCAL paths that follow.
       .option('against', { type: 'string', coerce: asList, describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
@@ -110,8 +109,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
       .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: "--build: mtime policy (default: the project's [tool.reprodist], else epoch)" })
       .option('level', { type: 'number', describe: "--build: deflate level (default: the project's [tool.reprodist], else 9 for sdists and 6 for wheels)" })
       .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'seconds to wait for a connection, a response or the next bytes' })
-      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, describe: 'largest download accepted (e.g. 500MiB)' })
-      .option('html', { type: 'string', describe: 'also write the result as one self-contained HTML page to this file' }),
+      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, describe: 'largest download accepted (e.g. 500MiB)' }),
   async run(flags, { styles, progress }) {
     refuseNormalFormFlags('verify', flags);
     const options = verifyOptionsFromFlags(flags);
@@ -123,8 +121,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
     } finally {
       progress.stop();
     }
-    // Loaded only when asked for: diff2html and highlight.js are not needed otherwise.
-    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, result);
+    await writeReports(flags, result);
     return verificationOutcome(result, styles, flags.verbose);
   },
 };
