@@ -93,7 +93,7 @@ class CompareReport(TypedDict):
 
 
 class VerifyReport(TypedDict):
-    """What `verify` returns (docs/verify.md); each result is one local file checked against one source."""
+    """What `verify` returns (docs/compare.md, "verify"); each result is one local file checked against one source."""
 
     command: Literal["verify"]
     local: List[str]
