@@ -33,6 +33,11 @@ before(() => {
     edit: (src) => {
       const core = join(src, 'src/reprodemo/core.py');
       writeFileSync(core, `${readFileSync(core, 'utf8')}\n${EDITED_LINE}\n`);
+      // Files that sort before src/ change too, as a release's tooling and tests do: the module's
+      // diff must still come right after the core metadata's.
+      for (const [file, line] of [['LICENSE', 'Also under the same terms.'], ['tests/test_core.py', '# 1.0.1']]) {
+        writeFileSync(join(src, file), `${readFileSync(join(src, file), 'utf8')}${line}\n`);
+      }
     },
   });
   built = true;
@@ -68,6 +73,10 @@ describe('compare on two releases', () => {
     assert.match(full, new RegExp(`^ +\\+${EDITED_LINE}$`, 'm'));
     // A member where only the version string changed gets no diff of its own.
     assert.doesNotMatch(full, /--- A\/reprodemo-1\.0\.0\/pyproject\.toml/);
+    // The importable package before the tooling and tests that sort before it: with room for two
+    // diffs, the second is the module's.
+    const two = runCli(['compare', '--diffs', '2', join(OLD, OLD_SDIST), join(NEW, NEW_SDIST)]).stdout;
+    assert.deepEqual([...two.matchAll(/^ +--- A\/(\S+)$/gm)].map((m) => m[1]), ['reprodemo-1.0.0/PKG-INFO', 'reprodemo-1.0.0/src/reprodemo/core.py'], two);
   });
 
   test('wheels: .dist-info/ pairs by role, and the edit is in the first ten lines', (t) => {
