@@ -1,7 +1,7 @@
 // `reprodist [normalize] [PATH...]`: exit 0 when every file was written or already normal, else 2.
 import { mkdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
+import { describeError, normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
 import type { BatchDisplay } from '../normalize/index.js';
 import { UsageError } from '../settings/index.js';
 import { reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
@@ -21,7 +21,7 @@ export async function normalizePaths(flags: NormalizeFlags, display?: BatchDispl
       const files = artefacts.map((artefact) => artefact.path);
       if (out) {
         checkOutCollisions(files, out);
-        await mkdir(out, { recursive: true });
+        await makeOutDir(out);
       }
       // In place, a symlinked artefact is written beside its target: that is where scratch may be left.
       const dirs = out ? [out] : await Promise.all(files.map(async (f) => dirname(await realpath(f).catch(() => f))));
@@ -30,6 +30,17 @@ export async function normalizePaths(flags: NormalizeFlags, display?: BatchDispl
     ({ path, handler }, options) => normalizeArtefact(handler, path, options, out),
     display,
   );
+}
+
+/** The --out directory, made if missing; anything else in its place is refused before anything is written. */
+async function makeOutDir(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`--out ${out}: not a directory (a file is in the way); name a directory, which is made if missing`);
+    throw new UsageError(`--out ${out}: cannot make the directory: ${describeError(error)}`);
+  }
 }
 
 /** With --out, two inputs of one name would land on one output: refused before anything is written. */
