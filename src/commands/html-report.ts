@@ -13,7 +13,7 @@ import { removeScratch, scratchPath } from '../normalize/index.js';
 import type { Verification } from '../verify/index.js';
 import { diffHtml, diffStyles } from './html-diff.js';
 import { escapeLine } from './output.js';
-import { describeMember, memberHeading, membersByKind, pairingLines, SAME_CONTENT_VERDICT } from './render.js';
+import { describeMember, memberHeading, membersByKind, pairingLines, sameContentVerdict } from './render.js';
 import type { SideLabels } from './render.js';
 import type { ReportDocument } from './documents.js';
 
@@ -127,7 +127,7 @@ function pairSection(pair: PairComparison, labels: SideLabels, title: string): s
   const [version, ...pairing] = pairingLines(pair, labels);
   if (version) parts.push(`<p class="version">${text(version)}</p>`);
   if (pairing.length > 0) parts.push(`<ul class="pairing">${pairing.map((line) => `<li>${text(line)}</li>`).join('')}</ul>`);
-  if (pair.verdict === 'same-content') parts.push(`<p class="pair-verdict same-content">${text(SAME_CONTENT_VERDICT)}</p>`);
+  if (pair.verdict === 'same-content') parts.push(`<p class="pair-verdict same-content">${text(sameContentVerdict(pair))}</p>`);
   if (pair.verdict === 'content-differs') parts.push(`<p class="pair-verdict content-differs">content differs: ${new Set(pair.members.map((m) => m.name)).size} member(s)</p>`);
   parts.push(filesTable(pair, labels));
   if (pair.members.length > 0) {

@@ -15,6 +15,12 @@ export interface SideLabels {
 
 export const SAME_CONTENT_VERDICT = 'same content; differs only in what reprodist normalizes (normalize both to make them equal)';
 
+/** The verdict of a same-content pair: equal once normalized, unless they differ in what the normal form keeps. */
+export function sameContentVerdict(pair: PairComparison): string {
+  if (!pair.keptByNormalForm?.length) return SAME_CONTENT_VERDICT;
+  return `same content, but normalizing both leaves them different: the normal form keeps ${pair.keptByNormalForm.join(', ')} (a hard link stays a link, a copy a file)`;
+}
+
 const PAD = 11;
 
 /** Which path is A and which B, when the pair lines alone do not say (directories, or two file names). */
@@ -44,7 +50,7 @@ export function renderPair(pair: PairComparison, style: Style, labels: SideLabel
 export function explainPair(pair: PairComparison, style: Style, labels: SideLabels, verbose = false): string[] {
   const [version, ...pairing] = pairingLines(pair, labels);
   const lines = [...(version ? [style.bold(version)] : []), ...pairing];
-  if (pair.verdict === 'same-content') lines.push(style.yellow(SAME_CONTENT_VERDICT));
+  if (pair.verdict === 'same-content') lines.push(style.yellow(sameContentVerdict(pair)));
   else lines.push(style.red(`content differs: ${countMembers(pair.members)}`), ...renderMembers(pair.members, style, labels, verbose).map((l) => `  ${l}`));
   lines.push(...renderMetadata(pair, style, labels, verbose));
   return lines;

@@ -44,6 +44,11 @@ export interface PairComparison {
   commonMembers?: number;
   /** Metadata differences: fields named `gzip ...`, `tar ...` or `zip ...`, with counts and examples. */
   metadata: Change[];
+  /**
+   * `same-content`: the metadata fields the normal form keeps (an sdist's hard links against
+   * copies), so that normalizing both does not make them equal; absent when it would.
+   */
+  keptByNormalForm?: string[];
   /** refused and error: one line saying what and why. */
   message?: string;
 }
@@ -190,7 +195,9 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
     await addContentDiffs(members, handler, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...versions, ...options });
     const { changes: metadata, commonMembers } = await naming(`${a} or ${b}`, handler.compareMetadata(a, b, verdict === 'same-content'));
     const renamedRoots = pairing.renamedRoots.length > 0 ? { renamedRoots: pairing.renamedRoots } : {};
-    return { name, a, b, kind, ...(version ? { version } : {}), status: 'differs', verdict, ...files, ...renamedRoots, members: readingOrder(members), commonMembers, metadata };
+    const kept = verdict === 'same-content' ? metadata.filter((change) => handler.preservedFields.includes(change.field)).map((change) => change.field) : [];
+    const keptByNormalForm = kept.length > 0 ? { keptByNormalForm: kept } : {};
+    return { name, a, b, kind, ...(version ? { version } : {}), status: 'differs', verdict, ...files, ...renamedRoots, members: readingOrder(members), commonMembers, metadata, ...keptByNormalForm };
   } catch (error) {
     return { name, a, b, ...(kind ? { kind } : {}), status: failureStatus(error), members: [], metadata: [], message: describeError(error) };
   }

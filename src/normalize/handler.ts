@@ -77,6 +77,12 @@ export interface ArtefactHandler {
    * per role, whose `version` group, when it matches, is the version the directory names.
    */
   roots: readonly RegExp[];
+  /**
+   * Metadata fields (as compareMetadata names them) that the normal form keeps rather than sets: two
+   * artefacts of the same content that differ in one still differ once both are normalized (an
+   * sdist's hard link against two copies of a file).
+   */
+  preservedFields: readonly string[];
   /** Given every member name of one artefact (content-view names), the role of each member. */
   memberRoles(names: readonly string[]): (name: string) => MemberRole;
   /**

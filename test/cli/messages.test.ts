@@ -62,3 +62,31 @@ test('--out naming a file is refused in one line before anything is written', (t
   assert.equal(readFileSync(blocker, 'utf8'), 'not a directory\n');
   assert.equal(sha256File(input), before);
 });
+
+test('a hard link against two copies: same content, and compare says normalizing both keeps them apart', (t) => {
+  if (!requireTools(t, 'python3')) return;
+  const dir = tmpDir(t);
+  const [linked, copied] = [join(dir, 'a', 'pkg-1.0.tar.gz'), join(dir, 'b', 'pkg-1.0.tar.gz')];
+  runOk(PYTHON, ['-c', `
+import io, os, sys, tarfile
+for path, link in ((sys.argv[1], True), (sys.argv[2], False)):
+    os.makedirs(os.path.dirname(path))
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for name in ("pkg-1.0/x", "pkg-1.0/y"):
+            info = tarfile.TarInfo(name)
+            if link and name.endswith("y"):
+                info.type, info.linkname = tarfile.LNKTYPE, "pkg-1.0/x"
+                tar.addfile(info)
+            else:
+                info.size = 5
+                tar.addfile(info, io.BytesIO(b"data\\n"))
+`, linked, copied]);
+  for (const side of ['a', 'b']) assert.equal(runCli(['--epoch', '1700000000', join(dir, side)]).code, 0);
+  const r = runCli(['compare', '--json', linked, copied]);
+  assert.equal(r.code, 1, 'they still differ, and the exit code says so');
+  const [pair] = JSON.parse(r.stdout).results;
+  assert.deepEqual([pair.verdict, pair.keptByNormalForm], ['same-content', ['tar member type']]);
+  const text = runCli(['compare', linked, copied]).stdout;
+  assert.match(text, /same content, but normalizing both leaves them different: the normal form keeps tar member type/);
+  assert.doesNotMatch(text, /normalize both to make them equal/);
+});

@@ -21,6 +21,8 @@ export const wheelHandler: ArtefactHandler = {
   pairedAs: 'wheel for the same tags',
   parseName: parseWheelName,
   roots: WHEEL_ROOTS,
+  // Zip has no hard links: every field compareMetadata names is set by the normal form.
+  preservedFields: [],
   memberRoles: wheelMemberRoles,
   normalize: normalizeWheel,
   readContent: readWheelContent,
