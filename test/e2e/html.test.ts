@@ -85,7 +85,6 @@ async function openPage(t: Parameters<typeof requireTools>[0] & { after(fn: () =
  * broken over lines. Empty when all is well.
  */
 async function layoutFaults(page: Page): Promise<string[]> {
-  // No named functions inside: tsx would wrap them in a helper the browser does not have.
   return page.evaluate(() => {
     // What is wrong, and where (formatted at the end: a named function inside would be wrapped by tsx
     // in a helper that the browser does not have).
@@ -169,17 +168,17 @@ test('compare --html: a release and an edited rebuild, rendered in Chromium', as
   assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
   if (process.env.REPRODIST_UPDATE_SCREENSHOT) writeFileSync(SCREENSHOT, png);
 
-  // Both line numbers on context rows (the page shows some), every table in its box, sizes and
-  // hashes on one line.
-  assert.ok(await sdist.locator('td.d2h-code-linenumber.d2h-cntx').count() > 0);
-  assert.deepEqual(await layoutFaultsByWidth(page), { 1100: [], 1400: [] });
-
   // The metadata summary is there, collapsed until asked for.
   const metadata = sdist.locator('details.metadata');
   assert.match(await metadata.locator('summary').innerText(), /^Metadata differences, A → B \(\d+ fields?, \d+ members in both\)$/);
   assert.equal(await metadata.locator('table').isVisible(), false);
   await metadata.locator('summary').click();
   assert.ok(await metadata.locator('td', { hasText: /^gzip MTIME$/ }).isVisible(), 'opens without any script');
+
+  // With every table open: both line numbers on context rows (the page shows some), every table in
+  // its box, sizes and hashes on one line.
+  assert.ok(await sdist.locator('td.d2h-code-linenumber.d2h-cntx').count() > 0);
+  assert.deepEqual(await layoutFaultsByWidth(page), { 1100: [], 1400: [] });
 
   assert.deepEqual(dialogs, []);
   assert.deepEqual(requests, [], 'nothing is loaded from elsewhere');
