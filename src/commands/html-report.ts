@@ -172,7 +172,7 @@ function metadataTable(pair: PairComparison, labels: SideLabels): string {
     const more = change.count > change.examples.length ? ', …' : '';
     return `<tr><td>${text(change.field)}</td><td class="num">${text(change.count)}</td><td>${change.examples.map(text).join(', ')}${more}</td></tr>`;
   });
-  return `<details class="metadata"${pair.verdict === 'same-content' ? ' open' : ''}><summary>Metadata differences, ${text(labels.a)} → ${text(labels.b)} (${pair.metadata.length} field${pair.metadata.length === 1 ? '' : 's'}${common})</summary><table><thead><tr><th>field</th><th>count</th><th>examples</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
+  return `<details class="metadata"${pair.verdict === 'same-content' ? ' open' : ''}><summary>Metadata differences, ${text(labels.a)} → ${text(labels.b)} (${pair.metadata.length} field${pair.metadata.length === 1 ? '' : 's'}${common})</summary><table class="fields"><thead><tr><th>field</th><th>count</th><th>examples</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
 
 /** Fields this page does not know (a newer result document's), shown as their JSON. */
@@ -202,11 +202,18 @@ h3 { font-size: 1rem; margin: 0 0 0.5rem; word-break: break-all; }
 .status.refused, .status.error, .status.missing, .status.unreachable, .status.digest-mismatch { background: #ffebe9; color: #82071e; }
 .pair-verdict.content-differs, .message { color: #82071e; font-weight: 600; }
 .pair-verdict.same-content { color: #7d4e00; font-weight: 600; }
-table { border-collapse: collapse; margin: 0.4rem 0; }
-th, td { text-align: left; padding: 0.15rem 0.6rem; border-bottom: 1px solid #eef1f4; vertical-align: top; }
+/* The page's own tables only: diff2html lays out its rows itself, with a line-number cell of fixed
+   width placed absolutely, and a padding added to that cell pushes B's number onto a second line,
+   hidden under the next row and, on the last, hanging below the table. */
+.files, .fields { border-collapse: collapse; margin: 0.4rem 0; }
+:is(.files, .fields) :is(th, td) { text-align: left; padding: 0.15rem 0.6rem; border-bottom: 1px solid #eef1f4; vertical-align: top; }
+.files { width: 100%; }
 .files td, .name { font-family: ui-monospace, monospace; word-break: break-all; }
-.num { text-align: right; }
+.num { text-align: right; white-space: nowrap; }
 .hash { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #59636e; word-break: break-all; }
+/* A file's path breaks anywhere; its size and sha256 stay whole while the page has room for them. */
+.files td.hash { white-space: nowrap; }
+@media (max-width: 720px) { .files td.hash { white-space: normal; } }
 details { margin: 0.5rem 0; }
 summary { cursor: pointer; }
 details.members > summary, details.metadata > summary { font-weight: 600; }
