@@ -66,7 +66,9 @@ export function releaseLines(result: ReleaseRebuild, styles: { out: Style; err: 
   const head = [`${out.bold(`${result.name} ${result.version}`)} from ${result.index}${result.uploadTime ? ` (uploaded ${result.uploadTime})` : ''}`];
   const recipe = result.recipe;
   if (recipe) {
-    const source = result.source ? ` at ${result.source.ref} (${result.source.commit.slice(0, 12)}) of ${result.source.url}` : ' from the published sdist';
+    const source = result.source
+      ? ` at ${result.source.ref} (${result.source.commit.slice(0, 12)}) of ${result.source.url}`
+      : recipe.source ? ` from ${recipe.source.url}${recipe.source.ref ? ` at ${recipe.source.ref}` : ''}` : ' from the published sdist';
     head.push(`recipe: ${recipe.route === 'sdist' ? 'the wheel' : 'the sdist and the wheel'}${source}, Python ${recipe.python}, ${recipe.backend} (${recipe.requires.join(', ') || 'no requirements'})`);
     head.push(...recipe.evidence.map((line) => out.dim(`  ${line}`)));
   }

@@ -129,6 +129,24 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.equal(wheelOf(replay.json).verdict, 'reproduced');
   });
 
+  test('--source: two tags naming the version stop with exit 2 naming them; --ref builds the sdist and the wheel from the repository', async (t) => {
+    if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    const repo = join(WORK, 'repo');
+    makeCheckout('setuptools', repo);
+    const git = (...args: string[]) => runOk('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'release 1.0.0');
+    git('tag', 'v1.0.0');
+    git('tag', 'reprodemo-1.0.0');
+    const ambiguous = await runCliAsync(['rebuild', '--index-url', index.url, '--source', repo, 'reprodemo==1.0.0']);
+    assert.equal(ambiguous.code, 2);
+    assert.match(ambiguous.stderr, /several tags match reprodemo 1\.0\.0: reprodemo-1\.0\.0, v1\.0\.0/);
+    const { code, json, stderr } = await rebuildJson('--source', repo, '--ref', 'v1.0.0', 'reprodemo==1.0.0');
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(json.files.map((f) => f.verdict), ['reproduced', 'reproduced']);
+  });
+
   test('the first candidate writes other metadata (tool-metadata); the next attempt reproduces the release', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
     // setuptools 56.0.0 writes "Platform: UNKNOWN" (so 58.1.0 is tried first) and no License-File, which 58.1.0 adds.
