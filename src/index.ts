@@ -21,6 +21,8 @@ export { contentDigest, DIGEST_TAG, serializeContent } from './compare/index.js'
 export type { CompareOptions, Comparison, DigestReport, DigestResult, MemberDifference, MemberDifferenceKind, PairComparison, PairStatus, Verdict } from './compare/index.js';
 export { DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './verify/index.js';
 export type { CheckStatus, DownloadProgress, SourceCheck, SourceKind, SourceSummary, Verification, VerifyOptions } from './verify/index.js';
+export { rebuild, rebuildList, attestation } from './verify/index.js';
+export type { AttemptReport, FileVerdict, PublishedFile, Recipe, RebuildListReport, RebuildOptions, ReleaseRebuild } from './verify/index.js';
 
 export interface ReprodistOptions {
   /** Seconds since 1970, or `git` for the committer time of HEAD. */
