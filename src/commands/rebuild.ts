@@ -82,7 +82,7 @@ export function releaseLines(result: ReleaseRebuild, styles: { out: Style; err: 
     if (attempt.logTail) lines.push(...attempt.logTail.map((line) => out.dim(`  | ${line}`)));
     text.push({ stream: attempt.status === 'failed' ? 'err' : 'out', wrong: attempt.status === 'failed', lines });
   }
-  for (const file of result.files) text.push(fileLines(file, styles, verbose));
+  for (const file of result.results) text.push(fileLines(file, styles, verbose));
   return text;
 }
 
@@ -105,8 +105,8 @@ function fileLines(file: PublishedFile, styles: { out: Style; err: Style }, verb
 function listLines(report: RebuildListReport, styles: { out: Style; err: Style }): OutputLines[] {
   const text: OutputLines[] = problemLines(report.problems);
   const rows = Object.entries(report.summary).map(([verdict, count]) => `  ${verdict.padEnd(PAD)}${count}`);
-  text.push({ stream: 'out', wrong: false, lines: [styles.out.bold(`${report.releases.length} releases (${report.skipped} already done in ${report.results})`), ...rows] });
-  for (const release of report.releases.filter((r) => r.exitCode !== 0)) {
+  text.push({ stream: 'out', wrong: false, lines: [styles.out.bold(`${report.results.length} releases (${report.skipped} already done in ${report.resultsDir})`), ...rows] });
+  for (const release of report.results.filter((r) => r.exitCode !== 0)) {
     text.push({ stream: 'out', wrong: true, lines: [`${release.release}: ${release.verdicts.join(', ') || release.problems.join('; ')}`] });
   }
   return text;
@@ -150,7 +150,7 @@ export const rebuildVerb: Verb<RebuildFlags> = {
       } finally {
         progress.stop();
       }
-      return { exitCode: report.exitCode, json: { command: 'rebuild', ...report }, text: listLines(report, styles) };
+      return { exitCode: report.exitCode, json: report, text: listLines(report, styles) };
     }
     if (!flags.release) throw new UsageError('give the release to rebuild, NAME==VERSION (or --list FILE)');
     let result: ReleaseRebuild;
@@ -164,6 +164,6 @@ export const rebuildVerb: Verb<RebuildFlags> = {
       await writeAttestation(flags.attest, result);
       text.push({ stream: 'out', wrong: false, lines: [styles.out.dim(`attestation written to ${flags.attest}`)] });
     }
-    return { exitCode: result.exitCode, json: { command: 'rebuild', ...result } satisfies object, text } satisfies Outcome;
+    return { exitCode: result.exitCode, json: result satisfies object, text } satisfies Outcome;
   },
 };

@@ -13,7 +13,7 @@ const VERIFIER_ID = 'pkg:npm/reprodist';
 const POLICY_URI = 'https://github.com/reprodist/reprodist/blob/main/docs/rebuild.md#verdicts';
 
 export function attestation(result: ReleaseRebuild, timeVerified = new Date()): object {
-  const subject = result.files.filter((file) => file.sha256).map((file) => ({ name: file.name, digest: { sha256: file.sha256! } }));
+  const subject = result.results.filter((file) => file.sha256).map((file) => ({ name: file.name, digest: { sha256: file.sha256! } }));
   return {
     _type: STATEMENT_TYPE,
     subject,
@@ -31,7 +31,7 @@ export function attestation(result: ReleaseRebuild, timeVerified = new Date()): 
         ...(result.source ? { source: result.source } : {}),
         ...(result.recipe ? { recipe: result.recipe } : {}),
         attempts: result.attempts,
-        verdicts: result.files.map(({ name, sha256, verdict, attempt, toolFiles, projectFiles, notes, normalizedSha256, rebuiltSha256, message }) => ({
+        verdicts: result.results.map(({ name, sha256, verdict, attempt, toolFiles, projectFiles, notes, normalizedSha256, rebuiltSha256, message }) => ({
           name, sha256, verdict, attempt, toolFiles, projectFiles, notes, normalizedSha256, rebuiltSha256, message,
         })),
         exitCode: result.exitCode,

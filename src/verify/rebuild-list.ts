@@ -21,9 +21,12 @@ export interface ListedRelease {
 }
 
 export interface RebuildListReport {
+  command: 'rebuild';
   list: string;
-  results: string;
-  releases: ListedRelease[];
+  /** Where each release's result file is. */
+  resultsDir: string;
+  /** One per release of the list. */
+  results: ListedRelease[];
   skipped: number;
   /** How many releases have each verdict. */
   summary: Record<FileVerdict, number>;
@@ -38,15 +41,15 @@ export function resultFileName(release: string): string {
   return `${parsed.name.toLowerCase()}-${parsed.version}`.replace(/[^A-Za-z0-9._+-]/g, '_') + '.json';
 }
 
-export function releaseVerdict(result: Pick<ReleaseRebuild, 'files' | 'problems'>): FileVerdict {
-  if (result.files.some((file) => file.verdict === 'refused')) return 'refused';
-  const rebuilt = result.files.map((file) => file.verdict).filter((v) => v !== 'not-rebuilt');
+export function releaseVerdict(result: Pick<ReleaseRebuild, 'results' | 'problems'>): FileVerdict {
+  if (result.results.some((file) => file.verdict === 'refused')) return 'refused';
+  const rebuilt = result.results.map((file) => file.verdict).filter((v) => v !== 'not-rebuilt');
   if (rebuilt.length === 0 || result.problems.length > 0) return 'not-rebuilt';
   return rebuilt.sort((a, b) => VERDICT_RANK[b] - VERDICT_RANK[a])[0]!;
 }
 
 export async function rebuildList(listFile: string, resultsDir: string, jobs: number, options: Omit<RebuildOptions, 'release'>): Promise<RebuildListReport> {
-  const report: RebuildListReport = { list: listFile, results: resultsDir, releases: [], skipped: 0, summary: { identical: 0, reproduced: 0, 'tool-metadata': 0, differs: 0, 'not-rebuilt': 0, refused: 0 }, problems: [], exitCode: 0 };
+  const report: RebuildListReport = { command: 'rebuild', list: listFile, resultsDir, results: [], skipped: 0, summary: { identical: 0, reproduced: 0, 'tool-metadata': 0, differs: 0, 'not-rebuilt': 0, refused: 0 }, problems: [], exitCode: 0 };
   let lines: string[];
   try {
     lines = (await readFile(listFile, 'utf8')).split('\n').map((line) => line.replace(/#.*/, '').trim()).filter(Boolean);
@@ -70,10 +73,10 @@ export async function rebuildList(listFile: string, resultsDir: string, jobs: nu
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, releases.length) }, worker));
-  report.releases = slots.filter((r): r is ListedRelease => r !== undefined);
-  for (const release of report.releases) report.summary[release.verdict] += 1;
-  report.skipped = report.releases.filter((r) => !r.rebuilt).length;
-  const codes = report.releases.map((r) => r.exitCode);
+  report.results = slots.filter((r): r is ListedRelease => r !== undefined);
+  for (const release of report.results) report.summary[release.verdict] += 1;
+  report.skipped = report.results.filter((r) => !r.rebuilt).length;
+  const codes = report.results.map((r) => r.exitCode);
   report.exitCode = report.problems.length > 0 || codes.includes(2) ? 2 : codes.includes(1) ? 1 : 0;
   return report;
 }
@@ -91,13 +94,13 @@ async function one(release: string, resultsDir: string, options: Omit<RebuildOpt
     const step = options.onStep;
     result = await rebuild({ ...options, release, ...(step ? { onStep: (message: string) => step(`${release}: ${message}`) } : {}) });
     const temp = scratchPath(resultsDir, 'tmp');
-    await writeFile(temp, `${JSON.stringify({ command: 'rebuild', ...result }, null, 2)}\n`);
+    await writeFile(temp, `${JSON.stringify(result, null, 2)}\n`);
     await rename(temp, path);
   }
   return {
     release,
     verdict: releaseVerdict(result),
-    verdicts: result.files.map((file) => `${file.name} ${file.verdict}`),
+    verdicts: result.results.map((file) => `${file.name} ${file.verdict}`),
     problems: result.problems,
     exitCode: result.exitCode,
     rebuilt,

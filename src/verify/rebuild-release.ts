@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { parseArtefactName } from '../compare/names.js';
+import { parseArtefactName } from '../normalize/index.js';
 import type { PairComparison } from '../compare/index.js';
 import { describeError, handlerFor, removeOnSignal } from '../normalize/index.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download } from './download.js';
@@ -89,7 +89,9 @@ export interface PublishedFile {
   comparison?: PairComparison;
 }
 
+/** rebuild's document: `--json` prints it and the library's rebuild() resolves to it. */
 export interface ReleaseRebuild {
+  command: 'rebuild';
   name: string;
   version: string;
   index: string;
@@ -97,7 +99,8 @@ export interface ReleaseRebuild {
   recipe?: Recipe;
   source?: { url: string; ref: string; commit: string };
   attempts: AttemptReport[];
-  files: PublishedFile[];
+  /** One per published file, with its verdict. */
+  results: PublishedFile[];
   problems: string[];
   /** 0 every rebuilt file identical or reproduced; 1 any tool-metadata or differs; 2 nothing rebuilt, a refusal or a problem. */
   exitCode: number;
@@ -112,7 +115,7 @@ export function parseRelease(text: string): { name: string; version: string } | 
 export async function rebuild(options: RebuildOptions): Promise<ReleaseRebuild> {
   const release = parseRelease(options.release);
   const index = options.indexUrl ?? DEFAULT_INDEX_URL;
-  const result: ReleaseRebuild = { name: release?.name ?? options.release, version: release?.version ?? '', index, attempts: [], files: [], problems: [], exitCode: 2 };
+  const result: ReleaseRebuild = { command: 'rebuild', name: release?.name ?? options.release, version: release?.version ?? '', index, attempts: [], results: [], problems: [], exitCode: 2 };
   if (!release) {
     result.problems.push(`expected NAME==VERSION, got ${JSON.stringify(options.release)}`);
     return result;
@@ -141,7 +144,7 @@ export async function rebuild(options: RebuildOptions): Promise<ReleaseRebuild> 
 }
 
 function exitCodeOf(result: ReleaseRebuild): number {
-  const verdicts = result.files.map((file) => file.verdict);
+  const verdicts = result.results.map((file) => file.verdict);
   if (result.problems.length > 0 || verdicts.includes('refused')) return 2;
   if (verdicts.includes('tool-metadata') || verdicts.includes('differs')) return 1;
   return verdicts.some((v) => v === 'identical' || v === 'reproduced') ? 0 : 2;
@@ -177,7 +180,7 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
   const published = new Map<string, string>();
   for (const file of listed) {
     const entry: PublishedFile = { name: file.filename, url: file.url, ...(file.sha256 ? { sha256: file.sha256 } : {}), ...(file.uploadTime ? { uploadTime: file.uploadTime } : {}), verdict: 'not-rebuilt', toolFiles: [], projectFiles: [], notes: [] };
-    result.files.push(entry);
+    result.results.push(entry);
     step(`downloading ${file.filename}`);
     try {
       const got = await download(file.url, join(publishedDir, file.filename), fetchOptions);
@@ -254,7 +257,7 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
     await timewarp.close();
   }
   const lastFailure = [...result.attempts].reverse().find((attempt) => attempt.status === 'failed');
-  for (const entry of result.files) {
+  for (const entry of result.results) {
     if (entry.verdict === 'refused') continue;
     const found = best.get(entry.name);
     if (found) {

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { satisfies, rcompare, valid } from '@renovatebot/pep440';
 import { parse, stringify } from 'smol-toml';
-import { normalizeProjectName } from '../compare/names.js';
+import { normalizeProjectName } from '../normalize/index.js';
 
 export type Route = 'sdist' | 'source';
 

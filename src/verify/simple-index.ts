@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { normalizeProjectName, parseArtefactName } from '../compare/names.js';
+import { normalizeProjectName, parseArtefactName } from '../normalize/index.js';
 import { DownloadError, fetchJson, localPath } from './download.js';
 import type { DownloadOptions } from './download.js';
 

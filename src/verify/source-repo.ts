@@ -3,7 +3,7 @@
 // and names the candidates.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { normalizeProjectName } from '../compare/names.js';
+import { normalizeProjectName } from '../normalize/index.js';
 
 const run = promisify(execFile);
 

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { normalizeProjectName } from '../compare/names.js';
+import { normalizeProjectName } from '../normalize/index.js';
 import { describeError } from '../normalize/index.js';
 import type { IndexFile, PackageIndex } from './simple-index.js';
 

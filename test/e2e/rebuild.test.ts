@@ -94,10 +94,10 @@ after(async () => {
 
 async function rebuildJson(...args: string[]) {
   const result = await runCliAsync(['rebuild', '--json', '--index-url', index.url, ...args]);
-  return { ...result, json: JSON.parse(result.stdout) as { exitCode: number; files: { name: string; verdict: string; attempt?: number; toolFiles: string[]; projectFiles: string[]; notes: string[]; message?: string; logTail?: string[]; sha256?: string }[]; attempts: { pins: Record<string, string>; installed: Record<string, string>; status: string; verdicts: Record<string, string>; logTail?: string[] }[]; problems: string[]; recipe?: { python: string } } };
+  return { ...result, json: JSON.parse(result.stdout) as { exitCode: number; results: { name: string; verdict: string; attempt?: number; toolFiles: string[]; projectFiles: string[]; notes: string[]; message?: string; logTail?: string[]; sha256?: string }[]; attempts: { pins: Record<string, string>; installed: Record<string, string>; status: string; verdicts: Record<string, string>; logTail?: string[] }[]; problems: string[]; recipe?: { python: string } } };
 }
 
-const wheelOf = (json: Awaited<ReturnType<typeof rebuildJson>>['json']) => json.files.find((f) => f.name.endsWith('.whl'))!;
+const wheelOf = (json: Awaited<ReturnType<typeof rebuildJson>>['json']) => json.results.find((f) => f.name.endsWith('.whl'))!;
 
 describe('rebuild a release from its published sdist', { concurrency: false }, () => {
   test('a wheel built by the newest setuptools before the upload is reproduced by the first attempt; recipe saved and replayed with other pins; attestation', async (t) => {
@@ -111,7 +111,7 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.equal(json.attempts.length, 1);
     assert.deepEqual(json.attempts[0]!.installed, { setuptools: '67.6.1', wheel: '0.40.0' });
     assert.equal(json.recipe?.python, '3.11');
-    assert.equal(json.files.find((f) => f.name.endsWith('.tar.gz'))!.verdict, 'not-rebuilt');
+    assert.equal(json.results.find((f) => f.name.endsWith('.tar.gz'))!.verdict, 'not-rebuilt');
 
     const statement = JSON.parse(readFileSync(attest, 'utf8')) as { _type: string; predicateType: string; subject: { name: string; digest: { sha256: string } }[]; predicate: { verificationResult: string } };
     assert.equal(statement._type, 'https://in-toto.io/Statement/v1');
@@ -144,7 +144,7 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.match(ambiguous.stderr, /several tags match reprodemo 1\.0\.0: reprodemo-1\.0\.0, v1\.0\.0/);
     const { code, json, stderr } = await rebuildJson('--source', repo, '--ref', 'v1.0.0', 'reprodemo==1.0.0');
     assert.equal(code, 0, stderr);
-    assert.deepEqual(json.files.map((f) => f.verdict), ['reproduced', 'reproduced']);
+    assert.deepEqual(json.results.map((f) => f.verdict), ['reproduced', 'reproduced']);
   });
 
   test('the first candidate writes other metadata (tool-metadata); the next attempt reproduces the release', async (t) => {
@@ -213,8 +213,8 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     index.add({ path: sdist, uploadTime: RELEASED });
     const { code, json } = await rebuildJson('reprodemo==1.0.5');
     assert.equal(code, 2);
-    assert.equal(json.files[0]!.verdict, 'refused');
-    assert.match(json.files[0]!.message ?? '', /\.\./);
+    assert.equal(json.results[0]!.verdict, 'refused');
+    assert.match(json.results[0]!.message ?? '', /\.\./);
     assert.equal(json.attempts.length, 0);
   });
 
