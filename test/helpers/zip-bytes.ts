@@ -28,6 +28,8 @@ export interface CentralFields extends SharedFields {
 export interface RawMember {
   name: string;
   content: Buffer;
+  /** The bytes stored as its data, instead of the content (deflated when method is 8). */
+  data?: Buffer;
   /** 0, stored (the default), or 8: the content is deflated here. */
   method?: number;
   /** Unix st_mode in the external attributes' high 16 bits (default 0o100644). */
@@ -51,8 +53,11 @@ export interface RawArchive {
   beforeDirectory?: Buffer;
   /** The archive comment (4.4.26). */
   comment?: Buffer;
-  /** zip64 end records (4.3.14, 4.3.15) before the end record, which then holds 0xFFFF and 0xFFFFFFFF. */
-  zip64?: { extensible?: Buffer };
+  /**
+   * zip64 end records (4.3.14, 4.3.15) before the end record, which then holds 0xFFFF and 0xFFFFFFFF;
+   * `extensible` is the zip64 extensible data sector (4.3.14.2), given where it starts.
+   */
+  zip64?: { extensible?: (start: number) => Buffer };
 }
 
 /** Where the records of an assembled archive start. */
@@ -119,59 +124,75 @@ function descriptor(length: 12 | 16 | 20 | 24, f: SharedFields): Buffer {
   return length === 16 || length === 24 ? Buffer.concat([u32(0x08074b50), body]) : body;
 }
 
-/** Lays the records out in order and returns the bytes with where each record starts. */
-export function assembleZip(archive: RawArchive): Assembled {
-  const parts: Buffer[] = [];
-  let at = 0;
+/** Members laid out from `start`: their local headers, data and descriptors, then their central directory. */
+export function layoutMembers(members: RawMember[], start: number): { records: Buffer; directory: Buffer; local: number[]; data: number[]; central: number[] } {
+  const records: Buffer[] = [];
+  let at = start;
   const push = (b: Buffer) => {
-    parts.push(b);
+    records.push(b);
     at += b.length;
   };
-  const out: Omit<Assembled, 'bytes' | 'directory' | 'end'> = { local: [], data: [], central: [] };
-  const headers: { fields: CentralFields; extra: Buffer; comment: Buffer }[] = [];
-  for (const m of archive.members) {
+  const local: number[] = [];
+  const data: number[] = [];
+  const headers: Buffer[] = [];
+  for (const m of members) {
     const method = m.method ?? 0;
-    const stored = method === 8 ? deflateRawSync(m.content) : m.content;
+    const stored = m.data ?? (method === 8 ? deflateRawSync(m.content) : m.content);
     const shared: SharedFields = {
       versionNeeded: 20, flags: m.descriptor ? 0x0008 : 0, method, dosTime: DOS_TIME, dosDate: DOS_DATE,
       crc32: crc32(m.content), compressedSize: stored.length, uncompressedSize: m.content.length, nameBytes: Buffer.from(m.name, 'utf8'),
     };
     if (m.before) push(m.before);
-    out.local.push(at);
+    local.push(at);
     const zeroed = m.descriptor ? { crc32: 0, compressedSize: 0, uncompressedSize: 0 } : {};
     push(localHeader({ ...shared, ...zeroed, ...m.local }, m.localExtra ?? Buffer.alloc(0)));
-    out.data.push(at);
+    data.push(at);
     push(stored);
     if (m.descriptor) push(descriptor(m.descriptor, shared));
     const fields: CentralFields = {
       ...shared, versionMadeBy: 0x0314, diskNumberStart: 0, internalAttr: 0, externalAttr: (m.mode ?? 0o100644) * 0x10000,
-      localHeaderOffset: out.local[out.local.length - 1]!, ...m.central,
+      localHeaderOffset: local[local.length - 1]!, ...m.central,
     };
-    headers.push({ fields, extra: m.centralExtra ?? Buffer.alloc(0), comment: m.comment ?? Buffer.alloc(0) });
+    headers.push(centralHeader(fields, m.centralExtra ?? Buffer.alloc(0), m.comment ?? Buffer.alloc(0)));
   }
-  if (archive.beforeDirectory) push(archive.beforeDirectory);
-  const directory = at;
+  const central: number[] = [];
+  let next = at;
   for (const h of headers) {
-    out.central.push(at);
-    push(centralHeader(h.fields, h.extra, h.comment));
+    central.push(next);
+    next += h.length;
   }
-  const size = at - directory;
-  const count = headers.length;
+  return { records: Buffer.concat(records), directory: Buffer.concat(headers), local, data, central };
+}
+
+/** A zip64 end of central directory record (4.3.14) for `count` entries, with extensible data after it. */
+export function zip64EndRecord(count: number, directorySize: number, directoryOffset: number, extensible: Buffer = Buffer.alloc(0)): Buffer {
+  return Buffer.concat([
+    u32(0x06064b50), u64(44 + extensible.length), u16(0x032d), u16(45), u32(0), u32(0), u64(count), u64(count), u64(directorySize),
+    u64(directoryOffset), extensible,
+  ]);
+}
+
+/** Lays the records out in order and returns the bytes with where each record starts. */
+export function assembleZip(archive: RawArchive): Assembled {
+  const laid = layoutMembers(archive.members, 0);
+  const beforeDirectory = archive.beforeDirectory ?? Buffer.alloc(0);
+  const directory = laid.records.length + beforeDirectory.length;
+  const central = laid.central.map((offset) => offset + beforeDirectory.length);
+  const parts = [laid.records, beforeDirectory, laid.directory];
+  const size = laid.directory.length;
+  const count = archive.members.length;
+  let zip64End: number | undefined;
   if (archive.zip64) {
-    out.zip64End = at;
-    const extensible = archive.zip64.extensible ?? Buffer.alloc(0);
-    push(Buffer.concat([
-      u32(0x06064b50), u64(44 + extensible.length), u16(0x032d), u16(45), u32(0), u32(0), u64(count), u64(count), u64(size), u64(directory),
-      extensible,
-    ]));
-    push(Buffer.concat([u32(0x07064b50), u32(0), u64(out.zip64End), u32(1)]));
+    zip64End = directory + size;
+    const record = zip64EndRecord(count, size, directory, archive.zip64.extensible?.(zip64End + 56));
+    parts.push(record, Buffer.concat([u32(0x07064b50), u32(0), u64(zip64End), u32(1)]));
   }
-  const end = at;
+  const end = parts.reduce((sum, b) => sum + b.length, 0);
   const comment = archive.comment ?? Buffer.alloc(0);
   const saturated = archive.zip64 !== undefined;
-  push(Buffer.concat([
+  parts.push(Buffer.concat([
     u32(0x06054b50), u16(0), u16(0), u16(saturated ? 0xffff : count), u16(saturated ? 0xffff : count),
     u32(saturated ? 0xffffffff : size), u32(saturated ? 0xffffffff : directory), u16(comment.length), comment,
   ]));
-  return { bytes: Buffer.concat(parts), ...out, directory, end };
+  return { bytes: Buffer.concat(parts), local: laid.local, data: laid.data, central, directory, zip64End, end };
 }
