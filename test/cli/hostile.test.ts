@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { MAX_RSS_KIB, assertLinearGrowth, counted, measured } from '../helpers/measure.js';
+import { GNU_TIME, MAX_RSS_KIB, assertLinearGrowth, counted, measured } from '../helpers/measure.js';
 import { CLI, PYTHON, python, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 test('a gzip bomb: 2 GiB of tar from a few MiB of gzip streams through in bounded memory', (t) => {
-  if (!requireTools(t, PYTHON, '/usr/bin/time')) return;
+  if (!requireTools(t, PYTHON, GNU_TIME)) return;
   const dir = tmpDir(t);
   const archive = join(dir, 'bomb-1.0.tar.gz');
   python(`
@@ -121,7 +121,7 @@ with zipfile.ZipFile(os.path.join(d, name + '-1.0-py3-none-any.whl'), 'w', zipfi
 }
 
 test('a hundred thousand tiny members, in sdist and wheel, in bounded memory', (t) => {
-  if (!requireTools(t, PYTHON, '/usr/bin/time')) return;
+  if (!requireTools(t, PYTHON, GNU_TIME)) return;
   for (const archive of manyMembers(tmpDir(t), 'many', 100_000)) {
     const result = measured(['--epoch', '1700000000', archive]);
     assert.equal(result.code, 0, result.stderr);

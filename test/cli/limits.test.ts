@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bigSdist } from '../helpers/artefacts.js';
-import { MAX_RSS_KIB, assertLinearGrowth, counted, measured, measuredAsync } from '../helpers/measure.js';
+import { GNU_TIME, MAX_RSS_KIB, assertLinearGrowth, counted, measured, measuredAsync } from '../helpers/measure.js';
 import { PYTHON, REPO_ROOT, python, requireTools, runOk, tmpDir } from '../helpers/tools.js';
 import { verify } from '../../src/index.js';
 
 test('a wheel whose symlink member holds 100 MB of "target" is refused before it is read', (t) => {
-  if (!requireTools(t, PYTHON, '/usr/bin/time')) return;
+  if (!requireTools(t, PYTHON, GNU_TIME)) return;
   const dir = tmpDir(t);
   const wheel = join(dir, 'link-1.0-py3-none-any.whl');
   python(`
@@ -34,7 +34,7 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as
 });
 
 test('a 60 MB RECORD is refused before it is read; one just under the 16 MiB limit is checked in bounded memory', (t) => {
-  if (!requireTools(t, PYTHON, '/usr/bin/time')) return;
+  if (!requireTools(t, PYTHON, GNU_TIME)) return;
   const dir = tmpDir(t);
   python(`
 import os, sys, zipfile
@@ -88,7 +88,7 @@ for n in map(int, sys.argv[2:]):
 });
 
 test('--jobs beyond the core count adds no memory: --jobs 64 stays under the bound', (t) => {
-  if (!requireTools(t, PYTHON, '/usr/bin/time')) return;
+  if (!requireTools(t, PYTHON, GNU_TIME)) return;
   const archive = bigSdist(tmpDir(t));
   for (const jobs of ['64', '16']) {
     const result = measured(['check', '--jobs', jobs, archive]);
@@ -136,7 +136,7 @@ test('verify: a server that trickles a byte at a time is stopped by the total de
 });
 
 test('verify: a 60 MB JSON document is refused at the 8 MiB limit, in bounded memory', async (t) => {
-  if (!requireTools(t, '/usr/bin/time')) return;
+  if (!requireTools(t, GNU_TIME)) return;
   const base = await server(t);
   const dir = tmpDir(t);
   const local = join(dir, 'pkg-1.0.tar.gz');

@@ -18,10 +18,11 @@ export interface Measured extends RunResult {
   rssKiB: number;
 }
 
-const GNU_TIME = '/usr/bin/time';
+/** GNU time, which measured() runs the CLI under: requireTools(t, GNU_TIME). */
+export const GNU_TIME = '/usr/bin/time';
 const PEAK_FORMAT = 'peak-rss-kib %M';
 
-/** The CLI under GNU time, with V8's young generation kept small as on a machine short of memory. */
+/** The CLI under GNU time, with the --max-semi-space-size=2 that bin/reprodist's first line gives node when run directly. */
 function timedArgv(args: readonly string[]): string[] {
   return ['-f', PEAK_FORMAT, process.execPath, '--max-semi-space-size=2', CLI, ...args];
 }
@@ -34,7 +35,7 @@ function withPeak(result: RunResult): Measured {
   return { ...result, stderr, rssKiB: Number(peak[1]) };
 }
 
-/** Runs the CLI with `args` under GNU time (needs /usr/bin/time: requireTools(t, '/usr/bin/time')). */
+/** Runs the CLI with `args` under GNU time. */
 export function measured(args: readonly string[], opts: Omit<RunOptions, 'input'> = {}): Measured {
   return withPeak(run(GNU_TIME, timedArgv(args), { timeout: 600_000, ...opts }));
 }
