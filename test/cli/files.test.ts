@@ -2,57 +2,41 @@
 // signal ends the process even when a thread is blocked in a system call, an input replaced while
 // reprodist works is not overwritten, symlinks are written through, owner and group are kept, hard
 // links are reported; and the command line: `--`, `-` and --out collisions.
-// No assertion depends on timing: the processes are watched through /proc and the file system, and
-// every wait has a generous limit that only guards against a hang.
+// No assertion depends on timing: the processes are followed through what they print, the file
+// system's events and /proc; a process's time limit only turns a hang into a failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CLI, PYTHON, REPO_ROOT, requireTools, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
+import { bigSdist } from '../helpers/artefacts.js';
+import { collect, exitOf, stopWhileWriting, untilPrinted } from '../helpers/child.js';
+import { CLI, PYTHON, REPO_ROOT, requireTools, runCli, runOk, sha256File, tmpDir, type RunResult } from '../helpers/tools.js';
 
 /** A small sdist that is not in normal form. */
 const RAW_SDIST = join(REPO_ROOT, 'fixtures/golden/sdist/order.in.tar.gz');
 const EPOCH = ['--epoch', '1700000000'];
-/** Only guards against a hang; never reached when the code is right. */
+/** Only turns a hang into a failure (the process is killed); never reached when the code is right. */
 const GUARD_MS = 60_000;
 
-/** The CLI, ended by SIGKILL if it outlives the guard (a SIGTERM is what a hang used to ignore). */
-function cli(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, timeout: GUARD_MS, killSignal: 'SIGKILL', encoding: 'utf8' });
-  return { code: r.status ?? 128 + (r.signal ? constants.signals[r.signal] : 0), stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+/** The CLI in `cwd`, killed if it outlives the guard. */
+function cli(args: string[], cwd: string): RunResult {
+  return runCli(args, { cwd, timeout: GUARD_MS });
 }
 
 function mkfifo(path: string): void {
   runOk('mkfifo', [path]);
 }
 
-/** Waits (polling, up to GUARD_MS) until `ready()` holds; fails the test when it never does. */
-async function until(what: string, ready: () => boolean): Promise<void> {
-  for (const started = Date.now(); !ready(); await sleep(20)) {
-    if (Date.now() - started > GUARD_MS) assert.fail(`gave up waiting: ${what}`);
-  }
-}
-
 /** The kernel wait channels of a process's threads (Linux). */
 function waitChannels(pid: number): string[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map((task) => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${task}/wchan`, 'utf8');
-      } catch {
-        return '';
-      }
-    });
-  } catch {
-    return [];
-  }
-}
-
-function exitOf(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return readdirSync(`/proc/${pid}/task`).map((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/wchan`, 'utf8');
+    } catch {
+      return '';
+    }
+  });
 }
 
 test('a FIFO, a symlink to /dev/zero and a directory named like artefacts are refused at once, by every verb', (t) => {
@@ -98,41 +82,24 @@ test('SIGTERM ends the process even while one of its threads is blocked opening 
   // for that thread for ever and only SIGKILL ended the process.
   const blocker = join(dir, 'blocker.mjs');
   writeFileSync(blocker, `import { open } from 'node:fs/promises';\nopen(${JSON.stringify(fifo)}).catch(() => undefined);\n`);
-  const child = spawn(process.execPath, ['--import', blocker, CLI, 'check', ...EPOCH, 'pkg-1.0.tar.gz'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', blocker, CLI, 'check', ...EPOCH, 'pkg-1.0.tar.gz'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 2 * GUARD_MS, killSignal: 'SIGKILL' });
   const exited = exitOf(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 2 * GUARD_MS);
+  const stderr = collect(child.stderr);
   try {
-    // check has done its work (its line is out) and a thread waits for the FIFO's writer.
-    await until('the check line', () => stdout.includes('pkg-1.0.tar.gz'));
-    await until('a thread blocked in open(2) of the FIFO', () => waitChannels(child.pid!).some((w) => /wait_for_partner|fifo_open/.test(w)));
+    // check has done its work and printed its line; the open(2) of the FIFO, started before the
+    // check, keeps the process alive, with one thread waiting for the FIFO's writer.
+    await untilPrinted(child.stdout, 'pkg-1.0.tar.gz');
+    assert.ok(waitChannels(child.pid!).some((w) => /wait_for_partner|fifo_open/.test(w)), 'a thread is blocked in open(2) of the FIFO');
     child.kill('SIGTERM');
-    const { code, signal } = await exited;
-    assert.equal(signal, 'SIGTERM', `exit code ${code}, stderr: ${stderr}`);
-    assert.match(stderr, /interrupted \(SIGTERM\)/);
+    const { status, signal } = await exited;
+    assert.equal(signal, 'SIGTERM', `exit status ${status}, stderr: ${stderr.text()}`);
+    assert.match(stderr.text(), /interrupted \(SIGTERM\)/);
     // What a shell reports for it.
-    assert.equal(128 + constants.signals.SIGTERM, 143);
+    assert.equal(status, 143);
   } finally {
-    clearTimeout(guard);
     child.kill('SIGKILL');
   }
 });
-
-/** An sdist big enough (about 30 MB of tar) that normalizing it takes a few seconds. */
-function bigSdist(dir: string, name = 'big-1.0.tar.gz'): string {
-  const path = join(dir, name);
-  runOk(PYTHON, ['-c', `
-import glob, os, sys, tarfile
-files = [f for f in sorted(glob.glob('/usr/lib/python3*/**/*.py', recursive=True)) if not os.path.islink(f)]
-with tarfile.open(sys.argv[1], 'w:gz', compresslevel=1) as t:
-    for i, f in enumerate(files[:4000]):
-        t.add(f, 'big-1.0/%05d.py' % i)
-`, path]);
-  return path;
-}
 
 test('an input replaced while reprodist works is left as the new one, and the run is refused', async (t) => {
   if (!requireTools(t, PYTHON)) return;
@@ -140,21 +107,17 @@ test('an input replaced while reprodist works is left as the new one, and the ru
   const archive = bigSdist(dir);
   const newBuild = join(dir, 'new-build');
   copyFileSync(RAW_SDIST, newBuild);
-  const child = spawn(process.execPath, [CLI, '--jobs', '1', ...EPOCH, archive], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, '--jobs', '1', ...EPOCH, archive], { stdio: ['ignore', 'ignore', 'pipe'], timeout: GUARD_MS, killSignal: 'SIGKILL' });
   const exited = exitOf(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-  const temp = () => readdirSync(dir).find((n) => n.endsWith('.tmp'));
+  const stderr = collect(child.stderr);
   try {
-    // Stopped (SIGSTOP) while its output is being written: the new build lands at a known point.
-    await until('the temp output', () => temp() !== undefined);
-    child.kill('SIGSTOP');
-    assert.ok(temp(), 'still writing when stopped');
+    // Stopped while its output is being written: the new build lands at a known point.
+    await stopWhileWriting(child, dir);
     renameSync(newBuild, archive);
     child.kill('SIGCONT');
-    const { code } = await exited;
-    assert.equal(code, 2, stderr);
-    assert.match(stderr, /changed while reprodist worked on it \(replaced by another file/);
+    const { status } = await exited;
+    assert.equal(status, 2, stderr.text());
+    assert.match(stderr.text(), /changed while reprodist worked on it \(replaced by another file/);
     assert.equal(sha256File(archive), sha256File(RAW_SDIST), 'the new build is untouched');
     assert.deepEqual(readdirSync(dir), ['big-1.0.tar.gz'], 'no scratch left');
   } finally {

@@ -2,14 +2,8 @@
 // the bytes. Speed is measured by bench/, not here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
-
-function digests(dir: string): string[] {
-  return readdirSync(dir).sort().map((name) => `${name} ${createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')}`);
-}
+import { PYTHON, digestsOf, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 test('--jobs 1 and the default give the same bytes for several multi-block sdists and wheels', (t) => {
   if (!requireTools(t, PYTHON)) return;
@@ -33,7 +27,7 @@ for n in range(3):
     const out = join(dir, `out-${jobs ?? 'default'}`);
     const result = runCli([...(jobs ? ['--jobs', jobs] : []), '--epoch', '1700000000', '--out', out, inputs]);
     assert.equal(result.code, 0, result.stderr);
-    return digests(out);
+    return digestsOf(out);
   });
   assert.equal(outputs[0]!.length, 6);
   assert.deepEqual(outputs[1], outputs[0]);

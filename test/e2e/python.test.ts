@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { once } from 'node:events';
 import { BACKENDS, FIXTURES, makeCheckout, type Backend } from '../helpers/build.js';
+import { collect, exitOf, untilPrinted } from '../helpers/child.js';
 import { zipMembers } from '../helpers/inspect.js';
 import { BACKEND_MODULES, PYTHON, REPO_ROOT, envWithout, requireTools, run, runOk, tmpDir, type RunResult } from '../helpers/tools.js';
 
@@ -214,20 +214,13 @@ describe('reprodist from the venv', () => {
     const env = quietEnv({ PATH: `${fakeNodeDir()}:${process.env.PATH}`, FAKE_NODE: 'wait' });
     for (const { name, argv } of launchers(b)) {
       const child = spawn(argv[0]!, [...argv.slice(1), 'check'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-      let stdout = '';
-      child.stdout.setEncoding('utf8');
-      const ready = new Promise<void>((resolve) => {
-        child.stdout.on('data', (chunk: string) => {
-          stdout += chunk;
-          if (stdout.includes('ready\n')) resolve();
-        });
-      });
-      const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-      await ready;
+      const stdout = collect(child.stdout);
+      const exited = exitOf(child);
+      await untilPrinted(child.stdout, 'ready\n');
       child.kill('SIGTERM');
-      const [code, signal] = await exited;
-      assert.equal(code, 42, `${name}: exit ${code}, signal ${signal}, stdout ${stdout}`);
-      assert.match(stdout, /got-TERM/, name);
+      const { status, signal } = await exited;
+      assert.equal(status, 42, `${name}: exit ${status}, signal ${signal}, stdout ${stdout.text()}`);
+      assert.match(stdout.text(), /got-TERM/, name);
     }
   });
 

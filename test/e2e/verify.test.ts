@@ -3,15 +3,13 @@
 // temporary git repository holding the fixture project.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { BACKENDS_DIR, PROJECT_DIR, SDIST_NAME, WHEEL_NAME, buildProject, makeCheckout } from '../helpers/build.js';
-import { CLI, PYTHON, REPO_ROOT, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import { PYTHON, REPO_ROOT, requireTools, runCli, runCliAsync, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 import type { RunResult } from '../helpers/tools.js';
 import { verify } from '../../src/verify/index.js';
 
@@ -22,23 +20,6 @@ const TAMPERED = join(WORK, 'tampered');
 const EPOCH = '1700000000';
 const BUILD_COMMAND = `${PYTHON} -m build --no-isolation --skip-dependency-check`;
 
-/** The CLI without blocking this process (whose HTTP server must keep answering). */
-function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 let server: Server;
 let base = '';
 let haveTools = false;
@@ -48,7 +29,7 @@ function releaseJson(wrongSdistHash: boolean): string {
   const urls = [SDIST_NAME, WHEEL_NAME].map((filename) => ({
     filename,
     url: `${base}/files/${filename}`,
-    digests: { sha256: filename === SDIST_NAME && wrongSdistHash ? '0'.repeat(64) : sha256(join(RELEASE, filename)) },
+    digests: { sha256: filename === SDIST_NAME && wrongSdistHash ? '0'.repeat(64) : sha256File(join(RELEASE, filename)) },
   }));
   // A wheel for another platform that no local file matches: listed, not a failure.
   urls.push({ filename: 'reprodemo-1.0.0-cp311-cp311-manylinux_2_17_x86_64.whl', url: `${base}/files/other.whl`, digests: { sha256: '1'.repeat(64) } });

@@ -4,9 +4,9 @@
 // process.env.CI is set: CI must fail loudly, never skip silently.
 
 import { createHash } from 'node:crypto';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, accessSync, constants as fsConstants } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, accessSync, constants as fsConstants } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,9 +44,11 @@ export interface RunOptions {
   /** Full environment for the child (default: process.env). */
   env?: NodeJS.ProcessEnv;
   input?: string | Buffer;
-  /** Milliseconds (default 300 s). */
+  /** Milliseconds before the child is killed (SIGKILL), default 300 s: only a guard against a hang. */
   timeout?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 300_000;
 
 export interface RunResult {
   /** Exit status; 128+signal number when killed by a signal. */
@@ -55,13 +57,19 @@ export interface RunResult {
   stderr: string;
 }
 
+/** A process's end as a shell reports it: its exit status, or 128 + the number of the signal that ended it. */
+export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? (signal ? 128 + constants.signals[signal] : 1);
+}
+
 /** spawnSync without a shell. Throws only when the program cannot be started at all (e.g. ENOENT). */
 export function run(cmd: string, args: readonly string[] = [], opts: RunOptions = {}): RunResult {
   const spawnOpts: SpawnSyncOptions = {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     input: opts.input,
-    timeout: opts.timeout ?? 300_000,
+    timeout: opts.timeout ?? DEFAULT_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
     maxBuffer: 256 * 1024 * 1024,
     shell: false,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -70,13 +78,30 @@ export function run(cmd: string, args: readonly string[] = [], opts: RunOptions 
   if (r.error) {
     throw new Error(`cannot run ${cmd} ${args.join(' ')}: ${r.error.message}`);
   }
-  const signals: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6, SIGINT: 2 };
-  const code = r.status ?? (r.signal ? 128 + (signals[r.signal] ?? 0) : 1);
   return {
-    code,
+    code: exitStatus(r.status, r.signal),
     stdout: r.stdout ? r.stdout.toString('utf8') : '',
     stderr: r.stderr ? r.stderr.toString('utf8') : '',
   };
+}
+
+/** run() without blocking this process, for a child that talks to a server running in it. Standard input is closed. */
+export function runAsync(cmd: string, args: readonly string[] = [], opts: Omit<RunOptions, 'input'> = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [...args], {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      timeout: opts.timeout ?? DEFAULT_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+    child.on('error', (error) => reject(new Error(`cannot run ${cmd} ${args.join(' ')}: ${error.message}`)));
+    child.on('close', (code, signal) => resolve({ code: exitStatus(code, signal), stdout, stderr }));
+  });
 }
 
 /** run() and throw with the output when the exit code is not 0. Returns stdout. */
@@ -93,6 +118,16 @@ export function runOk(cmd: string, args: readonly string[] = [], opts: RunOption
 /** Run the reprodist CLI (`node bin/reprodist ...`) from the repository root. */
 export function runCli(args: readonly string[], opts: RunOptions = {}): RunResult {
   return run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, ...opts });
+}
+
+/** runCli() without blocking this process (whose HTTP server the CLI may be talking to). */
+export function runCliAsync(args: readonly string[], opts: Omit<RunOptions, 'input'> = {}): Promise<RunResult> {
+  return runAsync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, ...opts });
+}
+
+/** `python3 -c script args...` with the system interpreter; returns stdout, throws on failure. */
+export function python(script: string, ...args: string[]): string {
+  return runOk(PYTHON, ['-c', script, ...args], { timeout: 600_000 });
 }
 
 /** A copy of process.env without SOURCE_DATE_EPOCH (and with extra overrides). */
@@ -213,4 +248,9 @@ export function canSwitchUid(): boolean {
 /** sha256 hex of a file's bytes. */
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Every file of a directory as `name sha256`, sorted by name: two directories with equal lists hold the same bytes. */
+export function digestsOf(dir: string): string[] {
+  return readdirSync(dir).sort().map((name) => `${name} ${sha256File(join(dir, name))}`);
 }
