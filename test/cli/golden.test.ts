@@ -2,10 +2,9 @@
 // that is a new version of docs/normal-form.md (and a CHANGELOG entry), never a number to refresh.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, REPO_ROOT, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import { PYTHON, REPO_ROOT, requireTools, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
 const EPOCH = '1700000000';
 
@@ -20,8 +19,9 @@ const FIXTURES: Record<string, string> = {
   'reprodemo-1.0.0+setuptools.tar.gz': 'dd5e8f5753362b8b328fa5934a021dcfbc4b6a93364da26764c58074c08f1a32',
 };
 
+/** Each file of `dir` with its sha256, by name. */
 function digests(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]));
+  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, sha256File(join(dir, name))]));
 }
 
 test('the bundled fixtures normalize to their golden hashes', (t) => {

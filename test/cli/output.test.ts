@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { FIXTURES } from '../helpers/build.js';
-import { CLI, PYTHON, REPO_ROOT, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import { CLI, PYTHON, REPO_ROOT, runCli, runCliAsync, runOk, tmpDir } from '../helpers/tools.js';
 import { escapeLine, makeStyle, outcomeLines } from '../../src/commands/output.js';
 
 const WORK = tmpDir(undefined, 'reprodist-output-');
@@ -59,15 +59,6 @@ sys.stdout.write(str(p.returncode) + '\\n' + p.stderr.decode('utf-8', 'replace')
   const { stdout } = await promisify(execFile)(PYTHON, ['-c', script, process.execPath, CLI, ...args]);
   const newline = stdout.indexOf('\n');
   return { code: Number(stdout.slice(0, newline)), stderr: stdout.slice(newline + 1) };
-}
-
-/** The CLI run without blocking this process (whose server verify talks to). */
-async function runCliAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
 }
 
 /** Serves fixtures/dist over http, as a release URL. */

@@ -2,16 +2,11 @@
 // refusals, third-party wheels, --keep-compression.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
+import { PYTHON, requireTools, run, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
 const EPOCH = '1700000000';
-
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
 
 /** Writes a wheel with Python's zipfile; `body` gets `z` (the ZipFile) and `record(names)` which appends a valid RECORD. */
 function pythonWheel(dir: string, body: string, name = 'demo-1.0-py3-none-any.whl'): string {
@@ -107,13 +102,13 @@ print(json.dumps([8 if deflated(z.read(i)) < i.file_size else 0 for i in z.infol
     const outputs = ['UTC', 'Asia/Kolkata', 'America/St_Johns'].map((tz) => {
       const out = join(dir, tz.replace('/', '_'));
       assert.equal(runCli(['--epoch', EPOCH, '--out', out, wheel], { env: { ...process.env, TZ: tz } }).code, 0);
-      return sha256(join(out, 'demo-1.0-py3-none-any.whl'));
+      return sha256File(join(out, 'demo-1.0-py3-none-any.whl'));
     });
     assert.equal(new Set(outputs).size, 1);
     const normal = join(dir, 'UTC', 'demo-1.0-py3-none-any.whl');
     const again = runCli(['--epoch', EPOCH, normal]);
     assert.match(again.stdout, /^unchanged/);
-    assert.equal(sha256(normal), outputs[0]);
+    assert.equal(sha256File(normal), outputs[0]);
     assert.equal(runCli(['check', '--epoch', EPOCH, normal]).code, 0);
   });
 
@@ -159,7 +154,7 @@ add('demo/extra.py', 'y = 2\\n')
     runOk('zip', ['-qr', infozip, 'demo', 'demo-1.0.dist-info'], { cwd: tree });
     assert.ok(zipInfos(infozip).some((i) => i.name.endsWith('/')), 'Info-ZIP wrote directory entries');
     for (const wheel of [python, infozip]) assert.equal(runCli(['--epoch', EPOCH, wheel]).code, 0);
-    assert.equal(sha256(infozip), sha256(python));
+    assert.equal(sha256File(infozip), sha256File(python));
   });
 
   test('--keep-compression keeps compressed bytes but normalizes the rest', (t) => {
@@ -208,12 +203,12 @@ add('demo/extra.py', 'y = 2\\n')
         if (!requireTools(t, PYTHON)) return;
         const dir = tmpDir(t);
         const wheel = pythonWheel(dir, body);
-        const before = sha256(wheel);
+        const before = sha256File(wheel);
         const result = runCli([wheel]);
         assert.equal(result.code, 2, result.stdout + result.stderr);
         assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
         assert.match(result.stderr, pattern);
-        assert.equal(sha256(wheel), before);
+        assert.equal(sha256File(wheel), before);
         assert.deepEqual(readdirSync(dir), ['demo-1.0-py3-none-any.whl']);
       });
     }
