@@ -1,0 +1,308 @@
+// The structure-aware fuzzer (issue 20): beside fuzz.ts's byte mutator, it parses each seed into
+// records (tar-model.ts: headers, data, block padding, pax records, the end; zip-model.ts: local and
+// central records, extra fields, the bytes between them, the end records) and mutates fields and
+// structure, then holds reprodist's verdict to the installers':
+//  - refused: every verb must refuse it (normalize and the content view digest and compare read);
+//  - accepted: each oracle (long-lived Python processes, test/helpers/oracle.ts) must install from
+//    the input exactly reprodist's content view, and the same from the normal form; the strict
+//    readers must account for every byte (coverage.ts).
+// Anything else is a finding, shrunk (fewer mutations, fewer members) and written as a reproducer.
+//
+//   npm run build && node --import tsx test/fuzz/structured.ts --cases 100000 --seed 1 [--out DIR]
+//   node --import tsx test/fuzz/structured.ts --seed 1 --only 4711       (replays one case)
+//
+// The library is loaded from dist/ (run `npm run build` first).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/tools.js';
+import { PYTHON_DATA_FILTER, TAR_ORACLES, ZIP_ORACLES, expectedListing } from '../helpers/differential.js';
+import { OracleServer, type ServedOracle } from '../helpers/oracle.js';
+import { coverageGaps, type ArchiveKind } from './coverage.js';
+import { Random } from './random.js';
+import { collectSeeds, type Seed } from './seeds.js';
+import { cloneTar, dropTarGroup, parseSdist, pickTarMutation, sampleTar, sdistBytes, type TarModel } from './tar-model.js';
+import { cloneZip, dropZipEntry, parseZip, pickZipMutation, sampleZip, zipBytes, type ZipModel } from './zip-model.js';
+
+const { normalizeArtefact } = (await import(join(REPO_ROOT, 'dist/normalize/artefact.js'))) as typeof import('../../src/normalize/artefact.js');
+const { handlerFor, failureStatus, describeError } = (await import(join(REPO_ROOT, 'dist/normalize/index.js'))) as typeof import('../../src/normalize/index.js');
+
+const OPTIONS = { epoch: 1700000000, mtime: 'epoch' as const, level: 6, keepCompression: false };
+/** Seeds with more members than this are sampled down, so a case costs what a small sdist costs. */
+const MAX_MEMBERS = 24;
+/** Evaluations spent shrinking one finding. */
+const SHRINK_BUDGET = 60;
+/** Reproducers written per kind of finding; the rest are counted. */
+const REPRODUCERS_PER_SIGNATURE = 3;
+
+/** pip on Debian's Python; tarfile's data filter and zipfile on each pyenv Python that has the filter. */
+function servedOracles(kind: ArchiveKind): ServedOracle[] {
+  const filterPythons = ['3.12.1', '3.13.0'].map((v) => ({ v, python: join(process.env.HOME ?? '/root', '.pyenv/versions', v, 'bin/python3') })).filter(({ python }) => existsSync(python));
+  const pythons = filterPythons.length > 0 ? filterPythons : [{ v: 'filter', python: PYTHON_DATA_FILTER }];
+  const oracles = kind === 'sdist' ? TAR_ORACLES : ZIP_ORACLES;
+  const pip = oracles.find((o) => o.name === 'pip')!;
+  const served = [{ label: 'pip', oracle: pip }];
+  if (kind === 'sdist') {
+    const tarfile = oracles.find((o) => o.name === 'tarfile-data')!;
+    served.push(...pythons.map(({ v, python }) => ({ label: `tarfile-data-${v}`, oracle: { ...tarfile, python, tool: python } })));
+  } else {
+    const zipfile = oracles.find((o) => o.name === 'zipfile')!;
+    served.push({ label: 'zipfile-3.11', oracle: zipfile }, ...pythons.map(({ v, python }) => ({ label: `zipfile-${v}`, oracle: { ...zipfile, python, tool: python } })));
+  }
+  return served;
+}
+
+type Model = { kind: 'sdist'; tar: TarModel } | { kind: 'wheel'; zip: ZipModel };
+
+/** One mutation as applied: its name and its own seed, so that it replays without the others. */
+interface Step {
+  name: string;
+  seed: number;
+}
+
+interface Case {
+  index: number;
+  seed: Seed;
+  base: Model;
+  steps: Step[];
+}
+
+function cloneModel(model: Model): Model {
+  return model.kind === 'sdist' ? { kind: 'sdist', tar: cloneTar(model.tar) } : { kind: 'wheel', zip: cloneZip(model.zip) };
+}
+
+function parseSeed(seed: Seed): Model {
+  return seed.kind === 'sdist' ? { kind: 'sdist', tar: parseSdist(seed.bytes) } : { kind: 'wheel', zip: parseZip(seed.bytes) };
+}
+
+/** Applies the steps to a copy of the base; returns the bytes and what each step did. */
+function build(base: Model, steps: readonly Step[]): { bytes: Buffer; model: Model; what: string[] } {
+  const model = cloneModel(base);
+  const what = steps.map((step) => {
+    const random = new Random(step.seed);
+    if (model.kind === 'sdist') {
+      const [name, mutation] = pickTarMutation(random);
+      return `${name}: ${mutation(model.tar, random)}`;
+    }
+    const [name, mutation] = pickZipMutation(random);
+    return `${name}: ${mutation(model.zip, random)}`;
+  });
+  return { bytes: modelBytes(model), model, what };
+}
+
+function modelBytes(model: Model): Buffer {
+  return model.kind === 'sdist' ? sdistBytes(model.tar) : zipBytes(model.zip);
+}
+
+/** A finding's kind and the oracle it is about: what shrinking keeps and reproducers are grouped by. */
+interface Finding {
+  signature: string;
+  detail: string;
+}
+
+type Verdict = { status: 'refused' | 'accepted'; findings: Finding[] } | { status: 'skipped'; findings: Finding[] };
+
+export interface StructuredSummary {
+  cases: number;
+  accepted: number;
+  refused: number;
+  /** Cases the mutations could not lay out as a file (no verdict asked). */
+  skipped: number;
+  oracleComparisons: number;
+  /** Finding count by signature. */
+  signatures: Record<string, number>;
+  /** One line per reproducer written (or per finding when none are written). */
+  findings: string[];
+}
+
+export interface CampaignOptions {
+  cases: number;
+  seed: number;
+  /** Where reproducers go; none: findings are listed only. */
+  out?: string;
+  /** Cases in flight at once: reprodist works on one while the oracles read another. */
+  parallel?: number;
+  only?: number;
+  log?: (line: string) => void;
+  /** Leave out differential.py's crafted seeds. */
+  realSeedsOnly?: boolean;
+}
+
+class Evaluator {
+  private readonly oracles: Record<ArchiveKind, OracleServer[]>;
+  readonly work: string;
+
+  constructor() {
+    const shm = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    this.work = mkdtempSync(join(shm, 'reprodist-structured-'));
+    this.oracles = { sdist: servedOracles('sdist').map((o) => new OracleServer(o, this.work)), wheel: servedOracles('wheel').map((o) => new OracleServer(o, this.work)) };
+  }
+
+  /** reprodist's verdict on `bytes`, held to the oracles when it accepts. */
+  async evaluate(bytes: Buffer, fileName: string, kind: ArchiveKind, tag: string, counter: { comparisons: number }): Promise<Verdict> {
+    const dir = join(this.work, tag);
+    const outDir = join(dir, 'out');
+    mkdirSync(outDir, { recursive: true });
+    try {
+      const input = join(dir, fileName);
+      writeFileSync(input, bytes);
+      const handler = handlerFor(input)!;
+      const result = await normalizeArtefact(handler, input, OPTIONS, outDir);
+      const view = await handler.readContent(input).then((v) => v, (error: unknown) => error);
+      if (result.status === 'error') return { status: 'refused', findings: [{ signature: 'internal-error', detail: result.message ?? '' }] };
+      if (result.status === 'refused') {
+        const findings: Finding[] = [];
+        if (Array.isArray(view)) findings.push({ signature: 'verbs-disagree', detail: `normalize refuses (${result.message}), the content view (digest, compare) reads ${view.length} members` });
+        else if (failureStatus(view) !== 'refused') findings.push({ signature: 'internal-error', detail: `content view: ${describeError(view)}` });
+        if (!result.message || result.message.includes('\n')) findings.push({ signature: 'refusal-not-one-line', detail: String(result.message) });
+        return { status: 'refused', findings };
+      }
+      if (!Array.isArray(view)) return { status: 'accepted', findings: [{ signature: 'verbs-disagree', detail: `normalize accepts, the content view refuses: ${describeError(view)}` }] };
+      const findings: Finding[] = (await coverageGaps(input, kind)).map((gap) => ({ signature: 'coverage-gap', detail: gap }));
+      const output = join(outDir, fileName);
+      await Promise.all(this.oracles[kind].map(async (server) => {
+        const [before, after] = await Promise.all([server.extract(input), server.extract(output)]);
+        counter.comparisons += 1;
+        const label = server.served.label;
+        if (!before.ok) {
+          findings.push({ signature: `oracle-fails:${label}`, detail: `accepted, but ${label} fails on it: ${before.error}` });
+          return;
+        }
+        const expected = expectedListing(view, server.served.oracle);
+        if (JSON.stringify(expected) !== JSON.stringify(before.listing)) {
+          findings.push({ signature: `view-differs:${label}`, detail: `reprodist reads ${listingDifference(expected, before.listing, label)}` });
+        } else if (JSON.stringify(before) !== JSON.stringify(after)) {
+          findings.push({ signature: `output-differs:${label}`, detail: `${label} installs otherwise from the normal form: ${after.ok ? listingDifference(before.listing, after.listing, 'output') : after.error}` });
+        }
+      }));
+      return { status: 'accepted', findings };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  close(): void {
+    for (const server of [...this.oracles.sdist, ...this.oracles.wheel]) server.close();
+    rmSync(this.work, { recursive: true, force: true });
+  }
+}
+
+/** The lines one listing has and the other lacks, shortened. */
+function listingDifference(ours: string[], theirs: string[], label: string): string {
+  const theirSet = new Set(theirs);
+  const ourSet = new Set(ours);
+  const short = (lines: string[]) => JSON.stringify(lines.slice(0, 4).map((l) => l.replace(/ [0-9a-f]{64}$/, (h) => h.slice(0, 9))));
+  return `${short(ours.filter((l) => !theirSet.has(l)))}, ${label} ${short(theirs.filter((l) => !ourSet.has(l)))}`;
+}
+
+function caseFor(seeds: readonly Seed[], models: Map<Seed, Model>, campaignSeed: number, index: number): Case {
+  const random = new Random(Number(BigInt.asUintN(32, BigInt(campaignSeed) * 2654435761n + BigInt(index) * 40503n + 1n)));
+  const seed = random.pick(seeds);
+  let base = models.get(seed)!;
+  if ((base.kind === 'sdist' ? base.tar.records.length : base.zip.entries.length) > MAX_MEMBERS) {
+    base = cloneModel(base);
+    const keep = 4 + random.below(MAX_MEMBERS - 4);
+    if (base.kind === 'sdist') sampleTar(base.tar, keep, random);
+    else sampleZip(base.zip, keep, random);
+  }
+  const steps = Array.from({ length: 1 + random.below(3) }, () => ({ name: '', seed: random.next() }));
+  return { index, seed, base, steps };
+}
+
+/** Fewer steps, then fewer members, as long as the finding's signature stays. */
+async function shrink(evaluator: Evaluator, c: Case, signature: string, counter: { comparisons: number }): Promise<{ bytes: Buffer; what: string[] }> {
+  let budget = SHRINK_BUDGET;
+  const still = async (bytes: Buffer) => {
+    budget -= 1;
+    const verdict = await evaluator.evaluate(bytes, c.seed.fileName, c.seed.kind, `shrink-${c.index}`, counter);
+    return verdict.findings.some((f) => f.signature === signature);
+  };
+  let steps = c.steps;
+  for (let i = steps.length - 1; i >= 0 && steps.length > 1 && budget > 0; i--) {
+    const fewer = steps.filter((_, k) => k !== i);
+    if (await still(build(c.base, fewer).bytes)) steps = fewer;
+  }
+  let { model, what } = build(c.base, steps);
+  for (let member = 0; budget > 0; ) {
+    const smaller = cloneModel(model);
+    const dropped = smaller.kind === 'sdist' ? dropTarGroup(smaller.tar, member) : dropZipEntry(smaller.zip, member);
+    if (!dropped) break;
+    if (await still(modelBytes(smaller))) model = smaller;
+    else member += 1;
+  }
+  return { bytes: modelBytes(model), what };
+}
+
+export async function runStructured(options: CampaignOptions): Promise<StructuredSummary> {
+  const log = options.log ?? (() => undefined);
+  const seeds = collectSeeds(!options.realSeedsOnly);
+  const models = new Map(seeds.map((s) => [s, parseSeed(s)]));
+  const evaluator = new Evaluator();
+  const summary: StructuredSummary = { cases: 0, accepted: 0, refused: 0, skipped: 0, oracleComparisons: 0, signatures: {}, findings: [] };
+  const counter = { comparisons: 0 };
+  const written = new Map<string, number>();
+  const indexes = options.only !== undefined ? [options.only] : Array.from({ length: options.cases }, (_, i) => i);
+  let next = 0;
+  const worker = async () => {
+    for (let at = next++; at < indexes.length; at = next++) {
+      const c = caseFor(seeds, models, options.seed, indexes[at]!);
+      let bytes: Buffer;
+      let what: string[];
+      try {
+        ({ bytes, what } = build(c.base, c.steps));
+      } catch {
+        summary.skipped += 1;
+        continue;
+      }
+      const label = `case ${c.index} (seed ${options.seed}): ${c.seed.fileName} from ${c.seed.origin}; ${what.join('; ')}`;
+      if (options.only !== undefined && options.out) writeFileSync(join(options.out, `case-${c.index}-${c.seed.fileName}`), bytes);
+      const verdict = await evaluator.evaluate(bytes, c.seed.fileName, c.seed.kind, String(c.index), counter);
+      summary.cases += 1;
+      if (verdict.status === 'accepted') summary.accepted += 1;
+      else summary.refused += 1;
+      for (const finding of verdict.findings) {
+        summary.signatures[finding.signature] = (summary.signatures[finding.signature] ?? 0) + 1;
+        const count = written.get(finding.signature) ?? 0;
+        if (!options.out || count >= REPRODUCERS_PER_SIGNATURE) {
+          if (!options.out) summary.findings.push(`${finding.signature}: ${label}: ${finding.detail}`);
+          continue;
+        }
+        written.set(finding.signature, count + 1);
+        const small = await shrink(evaluator, c, finding.signature, counter);
+        const stem = join(options.out, `${finding.signature.replace(/[^a-z0-9.-]+/gi, '_')}-${options.seed}-${c.index}`);
+        const file = `${stem}-${c.seed.fileName}`;
+        writeFileSync(file, small.bytes);
+        writeFileSync(`${stem}.txt`, `${finding.signature}\n${label}\nshrunk to: ${small.what.join('; ')}\n${finding.detail}\nsha256 ${createHash('sha256').update(small.bytes).digest('hex')}\n`);
+        summary.findings.push(`${finding.signature}: ${file}: ${finding.detail}`);
+      }
+      if (summary.cases % 1000 === 0) log(`${summary.cases} cases: ${summary.accepted} accepted, ${summary.refused} refused, findings ${JSON.stringify(summary.signatures)}`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.parallel ?? 2 }, worker));
+  } finally {
+    evaluator.close();
+  }
+  summary.oracleComparisons = counter.comparisons;
+  return summary;
+}
+
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
+  const arg = (name: string) => {
+    const at = process.argv.indexOf(`--${name}`);
+    return at >= 0 ? process.argv[at + 1] : undefined;
+  };
+  const out = arg('out') ?? join(tmpdir(), `reprodist-structured-findings-${Number(arg('seed') ?? 1)}`);
+  mkdirSync(out, { recursive: true });
+  const started = process.hrtime.bigint();
+  const summary = await runStructured({
+    cases: Number(arg('cases') ?? 2000), seed: Number(arg('seed') ?? 1), out, parallel: Number(arg('parallel') ?? 2),
+    only: arg('only') !== undefined ? Number(arg('only')) : undefined, log: (line) => console.log(line), realSeedsOnly: process.argv.includes('--real-seeds-only'),
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(`${summary.cases} cases in ${seconds.toFixed(0)} s (${(summary.cases / seconds).toFixed(1)} cases/s): ${summary.accepted} accepted (${(100 * summary.accepted / Math.max(1, summary.cases)).toFixed(1)}%), ${summary.refused} refused, ${summary.skipped} skipped, ${summary.oracleComparisons} oracle comparisons`);
+  console.log(`findings: ${Object.values(summary.signatures).reduce((a, b) => a + b, 0)} ${JSON.stringify(summary.signatures)}; reproducers in ${out}`);
+  for (const line of summary.findings) console.log(`FINDING ${line}`);
+  process.exitCode = summary.findings.length > 0 ? 1 : 0;
+}
