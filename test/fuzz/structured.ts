@@ -32,11 +32,11 @@ const OPTIONS = { epoch: 1700000000, mtime: 'epoch' as const, level: 6, keepComp
 /** Seeds with more members than this are sampled down, so a case costs what a small sdist costs. */
 const MAX_MEMBERS = 12;
 /** Evaluations spent shrinking one finding. */
-const SHRINK_BUDGET = 60;
+const SHRINK_BUDGET = 40;
 /** Oracle answers kept for files seen again. */
 const ANSWERS_KEPT = 20_000;
-/** Reproducers written per kind of finding; the rest are counted. */
-const REPRODUCERS_PER_SIGNATURE = 3;
+/** Reproducers written per signature at most; past it, findings are counted. */
+const REPRODUCERS_PER_SIGNATURE = 40;
 
 /**
  * pip on Debian's Python (3.11, whose zipfile pip uses), tarfile's data filter and zipfile on the
@@ -105,6 +105,13 @@ function modelBytes(model: Model): Buffer {
 interface Finding {
   signature: string;
   detail: string;
+  /** What tells findings of one signature apart beyond the mutations that made them (an oracle's error). */
+  symptom?: string;
+}
+
+/** A finding's class: its signature, symptom and the mutations (by name) that made it. */
+function findingClass(finding: Finding, what: readonly string[]): string {
+  return [finding.signature, finding.symptom ?? '', ...what.map((w) => w.split(':')[0]!).sort()].join(' ');
 }
 
 type Verdict = { status: 'refused' | 'accepted'; findings: Finding[] } | { status: 'skipped'; findings: Finding[] };
@@ -191,7 +198,8 @@ class Evaluator {
         counter.comparisons += 1;
         const label = server.served.label;
         if (!before.ok) {
-          findings.push({ signature: `oracle-fails:${label}`, detail: `accepted, but ${label} fails on it: ${before.error}` });
+          const symptom = before.error.replace(/'[^']*'|"[^"]*"|\/\S+|\d+/g, '').slice(0, 80);
+          findings.push({ signature: `oracle-fails:${label}`, symptom, detail: `accepted, but ${label} fails on it: ${before.error}` });
           return;
         }
         const expected = expectedListing(view, server.served.oracle);
@@ -267,6 +275,7 @@ export async function runStructured(options: CampaignOptions): Promise<Structure
   const summary: StructuredSummary = { cases: 0, accepted: 0, refused: 0, skipped: 0, oracleComparisons: 0, signatures: {}, findings: [] };
   const counter = { comparisons: 0 };
   const written = new Map<string, number>();
+  const classes = new Set<string>();
   const indexes = options.only !== undefined ? [options.only] : Array.from({ length: options.cases }, (_, i) => i);
   let next = 0;
   const worker = async () => {
@@ -288,19 +297,27 @@ export async function runStructured(options: CampaignOptions): Promise<Structure
       else summary.refused += 1;
       for (const finding of verdict.findings) {
         summary.signatures[finding.signature] = (summary.signatures[finding.signature] ?? 0) + 1;
-        const count = written.get(finding.signature) ?? 0;
-        if (!options.out || count >= REPRODUCERS_PER_SIGNATURE) {
-          if (!options.out) summary.findings.push(`${finding.signature}: ${label}: ${finding.detail}`);
+        if (!options.out) {
+          summary.findings.push(`${finding.signature}: ${label}: ${finding.detail}`);
           continue;
         }
-        written.set(finding.signature, count + 1);
+        // One reproducer per class, found before shrinking and again after (shrinking drops mutations).
+        const count = written.get(finding.signature) ?? 0;
+        const found = findingClass(finding, what);
+        if (count >= REPRODUCERS_PER_SIGNATURE || classes.has(found)) continue;
+        classes.add(found);
         const small = await shrink(evaluator, c, finding.signature, counter);
+        const shrunk = findingClass(finding, small.what);
+        if (classes.has(shrunk) && shrunk !== found) continue;
+        classes.add(shrunk);
+        written.set(finding.signature, count + 1);
         const stem = join(options.out, `${finding.signature.replace(/[^a-z0-9.-]+/gi, '_')}-${options.seed}-${c.index}`);
         const file = `${stem}-${c.seed.fileName}`;
         writeFileSync(file, small.bytes);
         writeFileSync(`${stem}.txt`, `${finding.signature}\n${label}\nshrunk to: ${small.what.join('; ')}\n${finding.detail}\nsha256 ${createHash('sha256').update(small.bytes).digest('hex')}\n`);
-        summary.findings.push(`${finding.signature}: ${file}: ${finding.detail}`);
+        summary.findings.push(`${finding.signature}: ${file}: ${small.what.join('; ')}: ${finding.detail}`);
       }
+
       if (summary.cases % 1000 === 0) log(`${summary.cases} cases: ${summary.accepted} accepted, ${summary.refused} refused, findings ${JSON.stringify(summary.signatures)}`);
     }
   };
