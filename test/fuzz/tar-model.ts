@@ -28,7 +28,7 @@ const FIELDS = {
   devmajor: [329, 8], devminor: [337, 8], prefix: [345, 155], pad: [500, 12],
   'gnu atime': [345, 12], 'gnu ctime': [357, 12], 'gnu offset': [369, 12], 'gnu sparse': [386, 96], 'gnu isextended': [482, 1], 'gnu realsize': [483, 12],
 } as const satisfies Record<string, readonly [number, number]>;
-type FieldName = keyof typeof FIELDS;
+export type FieldName = keyof typeof FIELDS;
 
 const NUMERIC: readonly FieldName[] = ['mode', 'uid', 'gid', 'size', 'mtime', 'devmajor', 'devminor', 'gnu atime', 'gnu ctime', 'gnu offset', 'gnu realsize'];
 const EXTENSION_TYPES = new Set(['x', 'g', 'L', 'K']);
@@ -39,7 +39,7 @@ function field(header: Buffer, name: FieldName): Buffer {
   return header.subarray(at, at + length);
 }
 
-function setField(header: Buffer, name: FieldName, value: Buffer): void {
+export function setField(header: Buffer, name: FieldName, value: Buffer): void {
   const target = field(header, name);
   target.fill(0);
   value.copy(target, 0, 0, Math.min(value.length, target.length));
@@ -157,7 +157,7 @@ export function paxRecord(key: string, value: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from(String(length)), body]);
 }
 
-function makeRecord(type: string, name: string, data: Buffer, magic = 'ustar\x0000', mode = 0o644): TarRecord {
+export function makeRecord(type: string, name: string, data: Buffer, magic = 'ustar\x0000', mode = 0o644): TarRecord {
   const header = Buffer.alloc(BLOCK);
   setField(header, 'name', Buffer.from(name));
   setField(header, 'mode', Buffer.from(`${mode.toString(8).padStart(7, '0')}\0`));

@@ -444,7 +444,7 @@ const zipMutations: Record<string, ZipMutation> = {
  * extensible data ends with a second record there, pointing at a central directory hidden before it,
  * whose entries rename the real members.
  */
-function hiddenDirectory(model: ZipModel): Buffer {
+export function hiddenDirectory(model: ZipModel): Buffer {
   const laidOut = zipBytes({ ...model, zip64: undefined });
   const zip64At = laidOut.length - 22 - model.comment.length;
   const end = laidOut.subarray(zip64At);
