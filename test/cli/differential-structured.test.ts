@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON, REPO_ROOT, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
-import { makeRecord, paxRecord, sdistBytes, setField, fixChecksum, type TarRecord } from '../fuzz/tar-model.js';
+import { fixChecksum, makeRecord, paxRecord, sdistBytes, setField, type FieldName, type TarRecord } from '../fuzz/tar-model.js';
 import { hiddenDirectory, parseZip, zipBytes, type ZipModel } from '../fuzz/zip-model.js';
 
 const TOP = 'pkg-1.0';
@@ -27,6 +27,14 @@ function paxWithPadding(padding: Buffer): TarRecord {
   const record = makeRecord('x', '././@PaxHeader', paxRecord('comment', 'c'));
   padding.copy(record.padding);
   return record;
+}
+
+/** A v7 directory header (typeflag NUL, no magic, name ending in /) with some fields set. */
+function v7Directory(fields: Partial<Record<FieldName, string>>): TarRecord {
+  const directory = makeRecord('\0', `${TOP}/v7dir/`, Buffer.alloc(0), '\0'.repeat(8), 0o755);
+  for (const [name, value] of Object.entries(fields)) setField(directory.header, name as FieldName, Buffer.from(value, 'latin1'));
+  fixChecksum(directory.header);
+  return directory;
 }
 
 /** differential.py's clean wheel, edited through the zip model. */
@@ -63,15 +71,27 @@ const FINDINGS: Finding[] = [
     todo: 'finding: a space at the first padding byte of a pax header: tarfile (pip, tarfile-data 3.13) takes it for a malformed record and silently ends the archive, so pip installs nothing; reprodist reads on (issue #20 class 1)',
   },
   {
-    name: 'a v7 directory header with a nonzero size',
+    name: 'a v7 directory whose size field covers the next member',
+    file: `${TOP}.tar.gz`,
+    make: () => sdist(v7Directory({ size: '00000002000\0' }), makeRecord('0', `${TOP}/v7dir/f`, EVIL)),
+    todo: 'finding: the size field (1024) of a v7 directory (typeflag NUL, name ending in /): reprodist skips 1024 bytes of data after it, swallowing the next member (header and data), while tarfile (pip, tarfile-data) reads no data for a directory and installs v7dir/f',
+  },
+  {
+    name: 'a v7 directory with one byte of data',
     file: `${TOP}.tar.gz`,
     make: () => {
-      const directory = makeRecord('\0', `${TOP}/v7dir/`, Buffer.alloc(0), '\0'.repeat(8), 0o755);
-      setField(directory.header, 'size', Buffer.from('00000002000\0'));
-      fixChecksum(directory.header);
+      const directory = v7Directory({ size: '00000000001\0' });
+      directory.data = Buffer.from('x');
+      directory.padding = Buffer.alloc(511);
       return sdist(directory, makeRecord('0', `${TOP}/v7dir/f`, EVIL));
     },
-    todo: 'finding: the size field (1024) of a v7 directory (typeflag NUL, name ending in /): reprodist skips 1024 bytes of data after it, swallowing the next member (header and data), while tarfile (pip, tarfile-data) reads no data for a directory and installs v7dir/f',
+    todo: 'finding: a v7 directory with size 1 and a data block: reprodist reads the block as its data and installs v7dir/f; tarfile reads no data for a directory, takes the block for an invalid header and ends the archive, so pip never installs v7dir/f',
+  },
+  {
+    name: 'a v7 header with devmajor 9999999',
+    file: `${TOP}.tar.gz`,
+    make: () => sdist(v7Directory({ devmajor: '9999999\0' }), makeRecord('0', `${TOP}/v7dir/f`, EVIL, '\0'.repeat(8))),
+    todo: 'finding: bytes 329-336 (devmajor) of a v7 header hold 9999999: tarfile parses them, fails, and silently ends the archive (pip installs neither v7dir nor v7dir/f); reprodist skips the field (issue #20 class 2)',
   },
   {
     name: 'zip64 end record with extensible data',

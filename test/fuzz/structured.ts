@@ -8,8 +8,10 @@
 //    readers must account for every byte (coverage.ts).
 // Anything else is a finding, shrunk (fewer mutations, fewer members) and written as a reproducer.
 //
-//   npm run build && node --import tsx test/fuzz/structured.ts --cases 100000 --seed 1 [--out DIR]
-//   node --import tsx test/fuzz/structured.ts --seed 1 --only 4711       (replays one case)
+//   npm run build && node --import tsx test/fuzz/structured.ts --cases 100000 --seed 1 --out DIR
+//     (--out: one shrunk reproducer per class of finding, a .txt beside it saying what and how made;
+//      without it the findings are listed; --all-oracles: every Python's tarfile/zipfile, slower)
+//   node --import tsx test/fuzz/structured.ts --seed 1 --only 4711 --out DIR   (replays one case)
 //
 // The library is loaded from dist/ (run `npm run build` first).
 import { createHash } from 'node:crypto';
@@ -243,13 +245,13 @@ function caseFor(seeds: readonly Seed[], models: Map<Seed, Model>, campaignSeed:
   return { index, seed, base, steps };
 }
 
-/** Fewer steps, then fewer members, as long as the finding's signature stays. */
-async function shrink(evaluator: Evaluator, c: Case, signature: string, counter: { comparisons: number }): Promise<{ bytes: Buffer; what: string[] }> {
+/** Fewer steps, then fewer members, as long as the finding (its signature and symptom) stays. */
+async function shrink(evaluator: Evaluator, c: Case, finding: Finding, counter: { comparisons: number }): Promise<{ bytes: Buffer; what: string[] }> {
   let budget = SHRINK_BUDGET;
   const still = async (bytes: Buffer) => {
     budget -= 1;
     const verdict = await evaluator.evaluate(bytes, c.seed.fileName, c.seed.kind, `shrink-${c.index}`, counter);
-    return verdict.findings.some((f) => f.signature === signature);
+    return verdict.findings.some((f) => f.signature === finding.signature && f.symptom === finding.symptom);
   };
   let steps = c.steps;
   for (let i = steps.length - 1; i >= 0 && steps.length > 1 && budget > 0; i--) {
@@ -306,7 +308,7 @@ export async function runStructured(options: CampaignOptions): Promise<Structure
         const found = findingClass(finding, what);
         if (count >= REPRODUCERS_PER_SIGNATURE || classes.has(found)) continue;
         classes.add(found);
-        const small = await shrink(evaluator, c, finding.signature, counter);
+        const small = await shrink(evaluator, c, finding, counter);
         const shrunk = findingClass(finding, small.what);
         if (classes.has(shrunk) && shrunk !== found) continue;
         classes.add(shrunk);
@@ -335,8 +337,8 @@ if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
     const at = process.argv.indexOf(`--${name}`);
     return at >= 0 ? process.argv[at + 1] : undefined;
   };
-  const out = arg('out') ?? join(tmpdir(), `reprodist-structured-findings-${Number(arg('seed') ?? 1)}`);
-  mkdirSync(out, { recursive: true });
+  const out = arg('out');
+  if (out) mkdirSync(out, { recursive: true });
   const started = process.hrtime.bigint();
   const summary = await runStructured({
     cases: Number(arg('cases') ?? 2000), seed: Number(arg('seed') ?? 1), out, parallel: Number(arg('parallel') ?? 2),
@@ -344,7 +346,7 @@ if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(`${summary.cases} cases in ${seconds.toFixed(0)} s (${(summary.cases / seconds).toFixed(1)} cases/s): ${summary.accepted} accepted (${(100 * summary.accepted / Math.max(1, summary.cases)).toFixed(1)}%), ${summary.refused} refused, ${summary.skipped} skipped, ${summary.oracleComparisons} oracle comparisons`);
-  console.log(`findings: ${Object.values(summary.signatures).reduce((a, b) => a + b, 0)} ${JSON.stringify(summary.signatures)}; reproducers in ${out}`);
-  for (const line of summary.findings) console.log(`FINDING ${line}`);
+  console.log(`findings: ${Object.values(summary.signatures).reduce((a, b) => a + b, 0)} ${JSON.stringify(summary.signatures)}${out ? `; reproducers in ${out}` : ' (--out DIR writes shrunk reproducers)'}`);
+  for (const line of summary.findings.slice(0, out ? undefined : 50)) console.log(`FINDING ${line}`);
   process.exitCode = summary.findings.length > 0 ? 1 : 0;
 }
