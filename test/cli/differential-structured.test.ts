@@ -94,6 +94,12 @@ const FINDINGS: Finding[] = [
     todo: 'finding: bytes 329-336 (devmajor) of a v7 header hold 9999999: tarfile parses them, fails, and silently ends the archive (pip installs neither v7dir nor v7dir/f); reprodist skips the field (issue #20 class 2)',
   },
   {
+    name: 'an sdist whose one member is a file at the top',
+    file: `${TOP}.tar.gz`,
+    make: () => sdistBytes({ records: [makeRecord('0', TOP, EVIL)], tail: Buffer.alloc(1024), gzip: '' }),
+    todo: 'finding: pip takes the only member name (pkg-1.0, a file) for the leading directory, strips it and fails (IsADirectoryError writing the target directory itself); tarfile installs the file, reprodist accepts it. No writer makes this: refusing an sdist without its top directory would be a new rule (the lead decides)',
+  },
+  {
     name: 'zip64 end record with extensible data',
     file: 'demo-1.0-py3-none-any.whl',
     make: (dir) => wheel(dir, (model) => void (model.zip64 = Buffer.from('extensible data'))),
