@@ -37,10 +37,12 @@ export class OracleServer {
     const child = spawn(this.served.oracle.python, [SCRIPT, this.served.oracle.name, this.scratch], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stderr.resume();
     createInterface({ input: child.stdout }).on('line', (line) => this.waiting.shift()?.(JSON.parse(line) as Extraction));
-    child.on('exit', (code, signal) => {
+    const ended = (why: string) => {
       if (this.child === child) this.child = undefined;
-      for (const answer of this.waiting.splice(0)) answer({ ok: false, error: `oracle process ended (${signal ?? code})` });
-    });
+      for (const answer of this.waiting.splice(0)) answer({ ok: false, error: `oracle process ${why}` });
+    };
+    child.on('exit', (code, signal) => ended(`ended (${signal ?? code})`));
+    child.on('error', (error) => ended(`could not run: ${error.message}`));
     this.child = child;
     return child;
   }
