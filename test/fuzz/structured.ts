@@ -127,6 +127,8 @@ export interface StructuredSummary {
   oracleComparisons: number;
   /** Finding count by signature. */
   signatures: Record<string, number>;
+  /** By mutation name: [cases it was in, of them accepted]; what gets past the readers. */
+  mutations: Record<string, [number, number]>;
   /** One line per reproducer written (or per finding when none are written). */
   findings: string[];
 }
@@ -274,7 +276,7 @@ export async function runStructured(options: CampaignOptions): Promise<Structure
   const seeds = collectSeeds(!options.realSeedsOnly);
   const models = new Map(seeds.map((s) => [s, parseSeed(s)]));
   const evaluator = new Evaluator(options.allOracles ?? false);
-  const summary: StructuredSummary = { cases: 0, accepted: 0, refused: 0, skipped: 0, oracleComparisons: 0, signatures: {}, findings: [] };
+  const summary: StructuredSummary = { cases: 0, accepted: 0, refused: 0, skipped: 0, oracleComparisons: 0, signatures: {}, mutations: {}, findings: [] };
   const counter = { comparisons: 0 };
   const written = new Map<string, number>();
   const classes = new Set<string>();
@@ -297,6 +299,11 @@ export async function runStructured(options: CampaignOptions): Promise<Structure
       summary.cases += 1;
       if (verdict.status === 'accepted') summary.accepted += 1;
       else summary.refused += 1;
+      for (const name of new Set(what.map((w) => w.split(':')[0]!))) {
+        const tally = (summary.mutations[name] ??= [0, 0]);
+        tally[0] += 1;
+        if (verdict.status === 'accepted') tally[1] += 1;
+      }
       for (const finding of verdict.findings) {
         summary.signatures[finding.signature] = (summary.signatures[finding.signature] ?? 0) + 1;
         if (!options.out) {
@@ -347,6 +354,7 @@ if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(`${summary.cases} cases in ${seconds.toFixed(0)} s (${(summary.cases / seconds).toFixed(1)} cases/s): ${summary.accepted} accepted (${(100 * summary.accepted / Math.max(1, summary.cases)).toFixed(1)}%), ${summary.refused} refused, ${summary.skipped} skipped, ${summary.oracleComparisons} oracle comparisons`);
   console.log(`findings: ${Object.values(summary.signatures).reduce((a, b) => a + b, 0)} ${JSON.stringify(summary.signatures)}${out ? `; reproducers in ${out}` : ' (--out DIR writes shrunk reproducers)'}`);
+  console.log(`accepted by mutation: ${Object.entries(summary.mutations).sort().map(([name, [cases, accepted]]) => `${name} ${(100 * accepted / cases).toFixed(0)}% of ${cases}`).join(', ')}`);
   for (const line of summary.findings.slice(0, out ? undefined : 50)) console.log(`FINDING ${line}`);
   process.exitCode = summary.findings.length > 0 ? 1 : 0;
 }
