@@ -17,6 +17,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Random } from './random.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const { normalizeArtefact, checkArtefact } = (await import(join(REPO, 'dist/normalize/artefact.js'))) as typeof import('../../src/normalize/artefact.js');
@@ -27,24 +28,6 @@ const OPTIONS = { epoch: 1700000000, mtime: 'epoch' as const, level: 6, keepComp
 const CASE_TIMEOUT_MS = 20_000;
 /** Heap growth over the whole campaign beyond this is a leak or a bomb that got through. */
 const HEAP_LIMIT_BYTES = 256 * 1024 * 1024;
-
-/** xorshift32: small, seeded, the same sequence everywhere. */
-class Random {
-  constructor(private state: number) {
-    if (this.state === 0) this.state = 0x9e3779b9;
-  }
-  next(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
 
 type Mutation = (input: Buffer, random: Random) => { bytes: Buffer; what: string };
 

@@ -3,6 +3,7 @@
 // compare), or be extracted alike by every oracle before and after normalizing, and equal to
 // reprodist's content view.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -57,7 +58,7 @@ function extract(oracle: Oracle, file: string): Extraction {
 }
 
 /** The content view as an oracle's listing would show it. */
-function expectedListing(view: readonly ContentRecord[], oracle: Oracle): string[] {
+export function expectedListing(view: readonly ContentRecord[], oracle: Oracle): string[] {
   let records = [...view];
   let prefix = '';
   const tops = new Set(records.map((r) => r.name.split('/')[0]));
@@ -77,7 +78,7 @@ function expectedListing(view: readonly ContentRecord[], oracle: Oracle): string
 }
 
 function sha256Text(text: string): string {
-  return runOk(PYTHON, ['-c', 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest())', text]).trim();
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export interface SuiteCounts {
