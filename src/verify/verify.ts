@@ -27,8 +27,8 @@ export interface VerifyOptions {
   /** Rebuild from a clean clone of HEAD (of the repository around `cwd`) and normalize. */
   build?: boolean;
   buildCommand?: string;
-  /** Normalizing the rebuilt files (default: the commit time, then the clone's [tool.reprodist]). */
-  epoch?: number;
+  /** Normalizing the rebuilt files (default: the commit time, then the clone's [tool.reprodist]); `git`: the commit time. */
+  epoch?: number | 'git';
   mtime?: MtimePolicy;
   level?: number;
   cwd?: string;
