@@ -1,6 +1,6 @@
 // `reprodist verify [LOCAL...]`: exit 0 when every source has byte-identical files, 1 when any
 // differs (explained as compare explains it), 2 when a source is missing, unreachable or fails.
-import { BYTES, EPOCH, LEVEL, MTIME, SECONDS, UsageError, flagValue } from '../settings/index.js';
+import { BYTES, EPOCH, HTTP_URL, LEVEL, MTIME, SECONDS, UsageError, flagValue } from '../settings/index.js';
 import { DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, verify } from '../verify/index.js';
 import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
@@ -92,9 +92,9 @@ export const verifyVerb: Verb<VerifyFlags> = {
     hideNormalFormFlags(y)
       .positional('local', { type: 'string', array: true, default: [] as string[], describe: 'local artefacts, directories or globs (default: dist/)' })
       // Repeated, not `array: true`, which would swallow the LOCAL paths that follow.
-      .option('against', { type: 'string', coerce: asList, describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
+      .option('against', { type: 'string', coerce: (value: unknown) => asList(value as string | string[]).map(flagValue(HTTP_URL, '--against')), describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
       .option('pypi', { type: 'string', coerce: asList, describe: 'a release NAME==VERSION: its files come from the JSON API of --index-url, checked against the sha256 it states' })
-      .option('index-url', { type: 'string', default: DEFAULT_INDEX_URL, describe: 'the index whose /pypi/NAME/VERSION/json lists the release files' })
+      .option('index-url', { type: 'string', default: DEFAULT_INDEX_URL, coerce: flagValue(HTTP_URL, '--index-url'), describe: 'the index whose /pypi/NAME/VERSION/json lists the release files' })
       .option('build', { type: 'boolean', default: false, describe: 'build from a clean clone of HEAD with SOURCE_DATE_EPOCH at the commit time, normalize, and compare' })
       .option('build-command', { type: 'string', default: DEFAULT_BUILD_COMMAND, describe: 'run with sh -c in the clone; must leave the sdist and wheel in dist/' })
       .option('epoch', { type: 'string', coerce: flagValue(EPOCH, '--epoch'), describe: '--build: the epoch to normalize with, seconds or "git" (default: the commit time)' })

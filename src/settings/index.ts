@@ -17,7 +17,7 @@ export { expandArtefactPaths, DEFAULT_DIST_DIR } from './paths.js';
 export type { ExpandedPaths } from './paths.js';
 export { SETTING_KEYS, loadProjectConfig } from './pyproject.js';
 export type { ProjectConfig } from './pyproject.js';
-export { BYTES, EPOCH, LEVEL, JOBS, MTIME, SECONDS, flagValue } from './values.js';
+export { BYTES, COUNT, EPOCH, HTTP_URL, JOBS, LEVEL, LINES, MTIME, SECONDS, flagValue } from './values.js';
 export type { ValueRule } from './values.js';
 
 /** Values given on the command line (parsed, see flagValue) or to the library; undefined means "not given". */

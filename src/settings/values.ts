@@ -71,6 +71,22 @@ export const BYTES: ValueRule<number> = {
     return Math.floor(Number(match[1]) * 1024 ** power);
   },
 };
+/** How many of something to show: none and up. */
+export const COUNT = wholeNumbers(0);
+/** Lines per diff. */
+export const LINES = wholeNumbers(1);
+/** Where files are fetched from. */
+export const HTTP_URL: ValueRule<string> = {
+  allowed: 'an http or https URL',
+  accept(value) {
+    if (typeof value !== 'string') return undefined;
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
 export const BOOLEAN: ValueRule<boolean> = {
   allowed: 'true or false',
   accept: (value) => (typeof value === 'boolean' ? value : undefined),

@@ -157,7 +157,7 @@ interface Release {
 /** `NAME==VERSION`, or a problem line. */
 function parseRequirement(text: string): Release | string {
   const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s=]+)\s*$/.exec(text);
-  return match ? { name: match[1]!, version: match[2]! } : `--pypi: expected NAME==VERSION, got ${JSON.stringify(text)}`;
+  return match ? { name: match[1]!, version: match[2]! } : `--pypi: ${JSON.stringify(text)} is not NAME==VERSION`;
 }
 
 /** Downloads one file (checking the stated sha256, if any), compares it with the local one, removes it. */
