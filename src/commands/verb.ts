@@ -59,10 +59,17 @@ export function refuseNormalFormFlags(verb: string, flags: object): void {
   }
 }
 
-/** The option names and aliases a yargs instance has been given (yargs keeps them; its types do not say so). */
-function declaredNames(y: Argv): Set<string> {
-  const { key, alias } = (y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
-  return new Set([...Object.keys(key), ...Object.values(alias).flat()]);
+/** What yargs keeps of the options it has been given (its types do not say that it does). */
+interface Declarations {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+  boolean: string[];
+}
+
+/** Every name (aliases too) of the options `y` has been given, and whether each is a switch. */
+function declaredFlags(y: Argv): Map<string, boolean> {
+  const { key, alias, boolean } = (y as unknown as { getOptions(): Declarations }).getOptions();
+  return new Map(Object.keys(key).flatMap((name) => [name, ...(alias[name] ?? [])].map((spelling) => [spelling, boolean.includes(name)] as const)));
 }
 
 /** The positionals of a verb's command (`[paths..]`, `<a>`), and whether each takes many (`..`). */
@@ -71,32 +78,32 @@ function positionals(verb: Verb<never>): { name: string; variadic: boolean }[] {
 }
 
 /** A verb's own flags, as its options() declares them: names and aliases, not its positionals. */
-function ownFlags(verb: Verb<never>): Set<string> {
-  const names = new Set(positionals(verb).map((p) => p.name));
-  return new Set([...declaredNames(verb.options(yargs([])))].filter((name) => !names.has(name)));
+function ownFlags(verb: Verb<never>): Map<string, boolean> {
+  const flags = declaredFlags(verb.options(yargs([])));
+  for (const { name } of positionals(verb)) flags.delete(name);
+  return flags;
 }
 
 /**
- * Declares `verb`'s options on `y`, and refuses, before yargs would call it an unknown argument, a
- * flag that only other verbs declare: `compare --out x` says `--out acts only on normalize`. Read
- * from every verb's own options(), so a new verb or flag needs nothing here.
+ * Declares `verb`'s options on `y`, and refuses a flag that only other verbs declare: `compare --out x`
+ * says `--out acts only on normalize` where yargs would call it an unknown argument. Those flags are
+ * declared here too, hidden, so that a switch (`--build`) does not take the next path as its value.
+ * Read from every verb's own options(), so a new verb or flag needs nothing here.
  */
 export function declareVerbOptions(y: Argv, verb: Verb<never>, verbs: readonly Verb<never>[]): Argv {
   let declared = verb.options(y);
   // yargs knows a variadic positional is a list only under its verb's name, not when the default
   // verb's help is the top-level one (which then said [string] where `normalize --help` said [array]).
   for (const { name } of positionals(verb).filter((p) => p.variadic)) declared = declared.array(name);
+  const own = declaredFlags(declared);
+  const others = verbs.filter((other) => other !== verb).map((other) => ({ name: verbName(other), flags: ownFlags(other) }));
+  const foreign = new Map(others.flatMap((other) => [...other.flags].filter(([flag]) => !own.has(flag))));
+  // Each spelling on its own (not as aliases), so that the message names the one given: -j, not --jobs.
+  for (const [flag, isSwitch] of foreign) declared = declared.option(flag, { hidden: true, type: isSwitch ? 'boolean' : 'string' });
   return declared.middleware((argv) => {
-    const own = declaredNames(declared);
-    // yargs adds the camelCase twin of every --kebab-case name it sees.
-    const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    if (Object.keys(argv).every((key) => key === '_' || key === '$0' || own.has(kebab(key)))) return;
-    const others = verbs.filter((other) => other !== verb).map((other) => [verbName(other), ownFlags(other)] as const);
-    for (const [, flags] of others) {
-      for (const flag of flags) {
-        if (own.has(flag) || argv[flag] === undefined) continue;
-        throw actsOnlyOn(spelled(flag, argv[flag]), others.filter(([, f]) => f.has(flag)).map(([name]) => name), verbName(verb));
-      }
+    for (const flag of foreign.keys()) {
+      if (argv[flag] === undefined) continue;
+      throw actsOnlyOn(spelled(flag, argv[flag]), others.filter((other) => other.flags.has(flag)).map((other) => other.name), verbName(verb));
     }
   }, true);
 }

@@ -98,7 +98,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
       .option('build', { type: 'boolean', default: false, describe: 'build from a clean clone of HEAD with SOURCE_DATE_EPOCH at the commit time, normalize, and compare' })
       .option('build-command', { type: 'string', default: DEFAULT_BUILD_COMMAND, describe: 'run with sh -c in the clone; must leave the sdist and wheel in dist/' })
       .option('epoch', { type: 'string', coerce: flagValue(EPOCH, '--epoch'), describe: '--build: the epoch to normalize with, seconds or "git" (default: the commit time)' })
-      .option('mtime', { choices: ['epoch', 'clamp'] as const, coerce: flagValue(MTIME, '--mtime'), describe: "--build: mtime policy (default: the project's [tool.reprodist], else epoch)" })
+      .option('mtime', { type: 'string', choices: ['epoch', 'clamp'] as const, coerce: flagValue(MTIME, '--mtime'), describe: "--build: mtime policy (default: the project's [tool.reprodist], else epoch)" })
       .option('level', { type: 'string', coerce: flagValue(LEVEL, '--level'), describe: "--build: deflate level (default: the project's [tool.reprodist], else 9 for sdists and 6 for wheels)" })
       .option('timeout', { type: 'string', default: DEFAULT_TIMEOUT_MS / 1000, coerce: flagValue(SECONDS, '--timeout'), describe: 'seconds to wait for a connection, a response or the next bytes' })
       .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, coerce: flagValue(BYTES, '--max-size'), describe: 'largest download accepted (e.g. 500MiB)' })
