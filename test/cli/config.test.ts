@@ -155,3 +155,31 @@ test('verify takes --epoch, --mtime and --level only with --build, the rebuild t
     assert.equal(r.stderr, `reprodist: ${args[0]} acts only with --build (how the rebuild is normalized); downloads are compared as they are\n`);
   }
 });
+
+test('verify --build settles the rebuild as reprodist in the clone would: the commit time over the file, --epoch (git too) over both', (t) => {
+  if (!requireTools(t, PYTHON, 'git')) return;
+  const dir = project(t, '[tool.reprodist]\nepoch = 1650000000\nmtime = "clamp"\n');
+  // The "build" copies a committed raw sdist into dist/; what the rebuild does with it is the settings.
+  mkdirSync(join(dir, 'raw'));
+  copyFileSync(FIXTURE, join(dir, 'raw', 'x-1.0.tar.gz'));
+  writeFileSync(join(dir, '.gitignore'), 'dist/\n');
+  const env = envWithout({ GIT_COMMITTER_DATE: '@1640000000 +0000', GIT_AUTHOR_DATE: '@1640000000 +0000', GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@b', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@b' });
+  runOk('git', ['init', '-q', dir]);
+  runOk('git', ['-C', dir, 'add', '-A'], { env });
+  runOk('git', ['-C', dir, 'commit', '-q', '-m', 'x'], { env });
+  const local = join(dir, 'dist', 'x-1.0.tar.gz');
+  const verify = (flags: string[]) => reprodist(dir, ['verify', '--build', '--build-command', 'mkdir -p dist && cp raw/x-1.0.tar.gz dist/', ...flags]);
+  for (const [flags, epoch] of [[[], 1640000000], [['--epoch', 'git'], 1640000000], [['--epoch', '1660000000'], 1660000000]] as const) {
+    // Normalized here with that epoch and the file's mtime = "clamp" (the fixture's PKG-INFO has mtime 0).
+    copyFileSync(FIXTURE, local);
+    assert.equal(reprodist(dir, ['--epoch', String(epoch), local]).code, 0);
+    const r = verify([...flags]);
+    assert.equal(r.code, 0, `${flags.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`SOURCE_DATE_EPOCH=1640000000, normalized with epoch ${epoch}\\)$`, 'm'));
+  }
+  // Normalized with the file's epoch, the local file is not what the rebuild makes: the commit time won.
+  copyFileSync(FIXTURE, local);
+  assert.equal(reprodist(dir, [local]).code, 0);
+  assert.equal(firstMtime(local), 1650000000);
+  assert.equal(verify([]).code, 1);
+});
