@@ -12,7 +12,7 @@
 //   worker.js     the deflate pool's worker: piscina starts it by path (`./worker.js` next to the code
 //                 of src/formats/deflate/pool.ts, which is now reprodist.js), so it is its own bundle
 //   zlib.wasm     read by path next to the code that loads it (src/formats/deflate/zlib-wasm.ts)
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
@@ -26,13 +26,20 @@ const INPUTS = {
   cliEntry: 'src/cli.ts',
   workerEntry: 'src/formats/deflate/worker.ts',
   zlibWasm: 'src/formats/deflate/zlib.wasm',
+  pageSheets: 'src/commands/page-sheets.ts',
 };
 
 /**
- * The stylesheets the HTML page inlines (PAGE_SHEETS in src/commands/html-diff.ts), carried in the
- * bundle as text: where it runs there may be no node_modules to read them from (the Python package).
+ * The stylesheets the HTML page inlines, as src/commands/page-sheets.ts lists them (compiled here, as
+ * it is TypeScript). The bundle carries their text: where it runs there may be no node_modules to
+ * read them from (the Python package).
  */
-const BUNDLED_SHEETS = ['diff2html/bundles/css/diff2html.min.css', 'highlight.js/styles/github.min.css'];
+async function pageSheets() {
+  const { code } = await transform(readFileSync(join(ROOT, INPUTS.pageSheets), 'utf8'), { loader: 'ts', format: 'esm' });
+  const { PAGE_SHEETS } = await import(`data:text/javascript,${encodeURIComponent(code)}`);
+  const require = createRequire(import.meta.url);
+  return Object.fromEntries(PAGE_SHEETS.map((sheet) => [sheet, readFileSync(require.resolve(sheet), 'utf8')]));
+}
 
 /** The bundle's file name, in the directory given to bundleCli(). */
 export const CLI_BUNDLE = 'reprodist.js';
@@ -67,8 +74,7 @@ export async function bundleCli(dir) {
   const name = CLI_BUNDLE.replace(/\.js$/, '');
   // Chunk names carry a hash of their content: the last build's would otherwise stay and ship.
   for (const file of readdirSync(dir)) if (file.startsWith(`${name}-`) && file.endsWith('.js')) rmSync(join(dir, file));
-  const require = createRequire(import.meta.url);
-  const sheets = Object.fromEntries(BUNDLED_SHEETS.map((sheet) => [sheet, readFileSync(require.resolve(sheet), 'utf8')]));
+  const sheets = await pageSheets();
   await build({
     ...common,
     entryPoints: { [name]: join(ROOT, INPUTS.cliEntry) },

@@ -3,24 +3,11 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL, defaultJobs, runBatch } from '../normalize/index.js';
 import type { ArtefactResult, BatchDisplay, NormalizeOptions } from '../normalize/index.js';
-import { EPOCH, JOBS, LEVEL, MTIME, expandArtefactPaths, flagValue, resolveSettings } from '../settings/index.js';
-import type { GivenSettings, Settings } from '../settings/index.js';
+import { ConfigError, EPOCH, JOBS, LEVEL, MTIME, UsageError, flagValue, resolveArtefacts, resolveSettings } from '../settings/index.js';
+import type { Artefact, Settings } from '../settings/index.js';
+import type { ArtefactFlags, Report } from './documents.js';
 import type { Outcome, OutputLines } from './output.js';
 import { problemLines, summarize } from './output.js';
-
-/** The report of normalize and check: the `--json` document and the library API's result. */
-export interface Report {
-  command: string;
-  epoch: number;
-  results: ArtefactResult[];
-  /** Arguments that named nothing usable, one line each. */
-  problems: string[];
-  exitCode: number;
-}
-
-export interface ArtefactFlags extends GivenSettings {
-  paths: string[];
-}
 
 /** The positional paths and the options that settle the normal form. */
 export function settingOptions(y: Argv): Argv {
@@ -32,20 +19,34 @@ export function settingOptions(y: Argv): Argv {
     .option('jobs', { alias: 'j', type: 'string', coerce: flagValue(JOBS, '--jobs'), describe: `compression threads (default and most: the number of cores, ${defaultJobs()} here; each beyond the first costs about 12-18 MiB, docs/limits.md); the bytes do not depend on it` });
 }
 
-type ArtefactWork = (file: string, options: NormalizeOptions, settings: Settings) => Promise<ArtefactResult>;
+type ArtefactWork = (artefact: Artefact, options: NormalizeOptions) => Promise<ArtefactResult>;
 
-/** Resolves the settings, expands the paths and runs `work` over every artefact. */
+/**
+ * Resolves the settings, expands the paths and runs `work` over every artefact. Settings that
+ * cannot be used (a bad value, a broken [tool.reprodist]) and a `prepare` that refuses the run are
+ * the report's one problem, before anything is read or written: the report is then all there is.
+ */
 export async function runOverArtefacts(
+  command: Report['command'],
   flags: ArtefactFlags,
-  prepare: (files: string[], settings: Settings) => Promise<void>,
+  prepare: (artefacts: Artefact[], settings: Settings) => Promise<void>,
   work: ArtefactWork,
   display?: BatchDisplay,
-): Promise<{ settings: Settings; results: ArtefactResult[]; problems: string[] }> {
-  const settings = resolveSettings(flags);
-  const { files, problems } = await expandArtefactPaths(settings.paths);
-  await prepare(files, settings);
-  const results = await runBatch(files, settings.options, settings.jobs, (file, options) => work(file, options, settings), display);
-  return { settings, results, problems };
+): Promise<Report> {
+  let settings: Settings;
+  let resolved;
+  try {
+    settings = resolveSettings(flags);
+    resolved = await resolveArtefacts(settings.paths);
+    await prepare(resolved.artefacts, settings);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) return { command, results: [], problems: [error.message], exitCode: 2 };
+    throw error;
+  }
+  const results = await runBatch(resolved.artefacts, settings.options, settings.jobs, work, display);
+  const failed = resolved.problems.length > 0 || results.some(isFailure);
+  const exitCode = failed ? 2 : results.some((r) => r.status === 'not-normal') ? 1 : 0;
+  return { command, epoch: settings.options.epoch, results, problems: resolved.problems, exitCode };
 }
 
 export function isFailure(result: ArtefactResult): boolean {

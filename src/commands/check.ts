@@ -1,21 +1,13 @@
 // `reprodist check [PATH...]`: exit 0 when all are in normal form, 1 when any is not, 2 on any error.
 import { tmpdir } from 'node:os';
-import { checkArtefact, handlerFor, removeStaleScratch } from '../normalize/index.js';
+import { checkArtefact, removeStaleScratch } from '../normalize/index.js';
 import type { BatchDisplay } from '../normalize/index.js';
-import { isFailure, reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
-import type { ArtefactFlags, Report } from './artefacts.js';
+import { reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
+import type { ArtefactFlags, Report } from './documents.js';
 import type { Verb } from './verb.js';
 
 export async function checkPaths(flags: ArtefactFlags, display?: BatchDisplay): Promise<Report> {
-  const { settings, results, problems } = await runOverArtefacts(
-    flags,
-    () => removeStaleScratch(tmpdir()),
-    (file, options) => checkArtefact(handlerFor(file)!, file, options),
-    display,
-  );
-  const failed = problems.length > 0 || results.some(isFailure);
-  const exitCode = failed ? 2 : results.some((r) => r.status === 'not-normal') ? 1 : 0;
-  return { command: 'check', epoch: settings.options.epoch, results, problems, exitCode };
+  return runOverArtefacts('check', flags, () => removeStaleScratch(tmpdir()), ({ path, handler }, options) => checkArtefact(handler, path, options), display);
 }
 
 export const checkVerb: Verb<ArtefactFlags> = {

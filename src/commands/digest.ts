@@ -1,8 +1,6 @@
 // `reprodist digest FILE...`: one `<hex>  <file>` line per artefact, like sha256sum, of the content
 // digest (docs/digest.md). Exit 0 when every file was digested, 2 otherwise.
 import { digest } from '../compare/index.js';
-import type { DigestResult } from '../compare/index.js';
-import { expandArtefactPaths, resolvePaths } from '../settings/index.js';
 import type { OutputLines } from './output.js';
 import { problemLines } from './output.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
@@ -12,35 +10,19 @@ export interface DigestFlags {
   paths: string[];
 }
 
-export interface DigestReport {
-  results: DigestResult[];
-  /** Arguments that named nothing usable. */
-  problems: string[];
-  exitCode: number;
-}
-
-/** Digests of the artefacts named by files, directories or globs (none means the config's paths, else `dist/`). */
-export async function digestPaths(paths: readonly string[]): Promise<DigestReport> {
-  const { files, problems } = await expandArtefactPaths(resolvePaths(paths));
-  const results: DigestResult[] = [];
-  for (const file of files) results.push(await digest(file));
-  const failed = problems.length > 0 || results.some((r) => r.status !== 'ok');
-  return { results, problems, exitCode: failed ? 2 : 0 };
-}
-
 export const digestVerb: Verb<DigestFlags> = {
   command: 'digest [paths..]',
   describe: "print each artefact's content digest (sha256 of its names, types, exec bits, contents and link targets; docs/digest.md), like sha256sum",
   options: (y) => hideNormalFormFlags(y).positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' }),
   async run(flags) {
     refuseNormalFormFlags('digest', flags);
-    const report = await digestPaths(flags.paths);
+    const report = await digest(flags.paths);
     const text: OutputLines[] = problemLines(report.problems);
     for (const result of report.results) {
       // The digest is what was asked for: it is printed even with --quiet.
       if (result.status === 'ok') text.push({ stream: 'out', wrong: true, lines: [`${result.digest}  ${result.path}`] });
       else text.push({ stream: 'err', wrong: true, lines: [`${result.status.padEnd(11)}${result.message}`] });
     }
-    return { exitCode: report.exitCode, json: { command: 'digest', ...report }, text };
+    return { exitCode: report.exitCode, json: report, text };
   },
 };

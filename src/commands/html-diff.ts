@@ -22,6 +22,7 @@ import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { escapeLine } from './output.js';
+import { PAGE_SHEETS } from './page-sheets.js';
 
 /** What sdists and wheels hold most, by file name extension (TOML and setup.cfg read well as INI). */
 const LANGUAGES: Record<string, LanguageFn> = {
@@ -35,26 +36,16 @@ for (const [extension, language] of Object.entries(LANGUAGES)) hljs.registerLang
 
 const require = createRequire(import.meta.url);
 
-/** diff2html's stylesheet and a highlight.js theme, inlined into the page. */
-const PAGE_SHEETS = ['diff2html/bundles/css/diff2html.min.css', 'highlight.js/styles/github.min.css'];
-
 /**
- * The bundled CLI carries the sheets' text in itself (scripts/bundle.mjs puts it here at build time),
- * because the Python distribution has no node_modules to read them from; the library reads them from
- * its dependencies.
+ * `{ sheet: its text }` as JSON text, put here by scripts/bundle.mjs in the bundled CLI; the library
+ * reads the sheets from its dependencies. A string, so that it stays in the page's own chunk.
  */
 declare const REPRODIST_BUNDLED_SHEETS: string | undefined;
 
+/** The page's stylesheets, one after the other. */
 export function diffStyles(): string {
-  // JSON text of { sheet: its text }: a string stays where it is used, in the page's own chunk.
   const bundled = typeof REPRODIST_BUNDLED_SHEETS === 'undefined' ? undefined : (JSON.parse(REPRODIST_BUNDLED_SHEETS) as Record<string, string>);
-  return PAGE_SHEETS.map((sheet) => {
-    if (!bundled) return readFileSync(require.resolve(sheet), 'utf8');
-    // A sheet added here but not to the bundle's list fails loudly instead of leaving the page bare.
-    const text = bundled[sheet];
-    if (text === undefined) throw new Error(`${sheet} is not in the CLI bundle (scripts/bundle.mjs BUNDLED_SHEETS)`);
-    return text;
-  }).join('\n');
+  return PAGE_SHEETS.map((sheet) => bundled?.[sheet] ?? readFileSync(require.resolve(sheet), 'utf8')).join('\n');
 }
 
 /** diff2html escapes a plain line's text into this span; lines with word-level marks hold tags. */

@@ -13,10 +13,9 @@ import { removeScratch, scratchPath } from '../normalize/index.js';
 import type { Verification } from '../verify/index.js';
 import { diffHtml, diffStyles } from './html-diff.js';
 import { escapeLine } from './output.js';
-import { describeMember, memberHeading, membersByKind, pairingLines, SAME_CONTENT_VERDICT } from './render.js';
+import { describeMember, memberHeading, membersByKind, pairingLines, sameContentVerdict } from './render.js';
 import type { SideLabels } from './render.js';
-
-export type ReportDocument = ({ command: 'compare' } & Comparison) | ({ command: 'verify' } & Verification);
+import type { ReportDocument } from './documents.js';
 
 /** Writes the page beside `path` and renames it into place, so that `path` is never a partial page. */
 export async function writeHtmlReport(path: string, document: ReportDocument): Promise<void> {
@@ -71,7 +70,7 @@ ${body}
 
 /** `Differ: 2 pairs (1 identical, 1 differs), exit 1`. */
 function verdictSentence(document: ReportDocument, verdict: string): string {
-  const statuses = document.command === 'compare' ? document.pairs.map((p) => p.status) : document.checks.map((c) => c.status);
+  const statuses = document.results.map((r) => r.status);
   const counts = new Map<string, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
   const what = document.command === 'compare' ? 'pair' : 'check';
@@ -88,10 +87,10 @@ function compareBody(document: Comparison): string {
   const labels = { a: 'A', b: 'B' };
   return [
     `<dl class="sides"><dt>A</dt><dd>${text(document.a)}</dd><dt>B</dt><dd>${text(document.b)}</dd></dl>`,
-    ...document.pairs.map((pair) => pairSection(pair, labels, pair.name)),
+    ...document.results.map((pair) => pairSection(pair, labels, pair.name)),
     list('only', 'Only in A', document.onlyInA),
     list('only', 'Only in B', document.onlyInB),
-    extraFields(document, ['command', 'a', 'b', 'pairs', 'onlyInA', 'onlyInB', 'problems', 'exitCode']),
+    extraFields(document, ['command', 'a', 'b', 'results', 'onlyInA', 'onlyInB', 'problems', 'exitCode']),
   ].join('\n');
 }
 
@@ -99,10 +98,10 @@ function verifyBody(document: Verification): string {
   const parts: string[] = [];
   for (const source of document.sources) {
     // The names verify gives the two sides (src/commands/verify.ts).
-    const labels = { a: 'local', b: source.kind === 'build' ? 'rebuilt' : source.kind === 'pypi' ? 'pypi' : 'remote' };
+    const { labels } = source;
     const build = source.commit ? ` <span class="dim">clean clone of ${text(source.commit.slice(0, 12))}, SOURCE_DATE_EPOCH=${text(source.commitTime)}, normalized with epoch ${text(source.epoch)}</span>` : '';
     parts.push(`<section class="source"><h2>${text(source.source)}${build}</h2>`);
-    for (const check of document.checks.filter((c) => c.source === source.source)) {
+    for (const check of document.results.filter((c) => c.source === source.source)) {
       const title = check.url ? `${check.name} vs ${check.url}` : check.name;
       if (check.comparison) parts.push(pairSection(check.comparison, labels, title));
       else parts.push(`<section class="pair"><h3>${status(check.status)} ${text(title)}</h3><p class="message">${text(check.message ?? '')}</p></section>`);
@@ -111,7 +110,7 @@ function verifyBody(document: Verification): string {
     parts.push(list('only', 'Not checked (no local file of that name)', source.unmatched));
     parts.push(extraFields(source, ['source', 'kind', 'unmatched', 'commit', 'commitTime', 'epoch']), '</section>');
   }
-  parts.push(extraFields(document, ['command', 'local', 'sources', 'checks', 'problems', 'exitCode']));
+  parts.push(extraFields(document, ['command', 'local', 'sources', 'results', 'problems', 'exitCode']));
   return parts.join('\n');
 }
 
@@ -128,7 +127,7 @@ function pairSection(pair: PairComparison, labels: SideLabels, title: string): s
   const [version, ...pairing] = pairingLines(pair, labels);
   if (version) parts.push(`<p class="version">${text(version)}</p>`);
   if (pairing.length > 0) parts.push(`<ul class="pairing">${pairing.map((line) => `<li>${text(line)}</li>`).join('')}</ul>`);
-  if (pair.verdict === 'same-content') parts.push(`<p class="pair-verdict same-content">${text(SAME_CONTENT_VERDICT)}</p>`);
+  if (pair.verdict === 'same-content') parts.push(`<p class="pair-verdict same-content">${text(sameContentVerdict(pair))}</p>`);
   if (pair.verdict === 'content-differs') parts.push(`<p class="pair-verdict content-differs">content differs: ${new Set(pair.members.map((m) => m.name)).size} member(s)</p>`);
   parts.push(filesTable(pair, labels));
   if (pair.members.length > 0) {
@@ -173,7 +172,7 @@ function metadataTable(pair: PairComparison, labels: SideLabels): string {
     const more = change.count > change.examples.length ? ', …' : '';
     return `<tr><td>${text(change.field)}</td><td class="num">${text(change.count)}</td><td>${change.examples.map(text).join(', ')}${more}</td></tr>`;
   });
-  return `<details class="metadata"${pair.verdict === 'same-content' ? ' open' : ''}><summary>Metadata differences, ${text(labels.a)} → ${text(labels.b)} (${pair.metadata.length} field${pair.metadata.length === 1 ? '' : 's'}${common})</summary><table><thead><tr><th>field</th><th>count</th><th>examples</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
+  return `<details class="metadata"${pair.verdict === 'same-content' ? ' open' : ''}><summary>Metadata differences, ${text(labels.a)} → ${text(labels.b)} (${pair.metadata.length} field${pair.metadata.length === 1 ? '' : 's'}${common})</summary><table class="fields"><thead><tr><th>field</th><th>count</th><th>examples</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
 
 /** Fields this page does not know (a newer result document's), shown as their JSON. */
@@ -203,11 +202,18 @@ h3 { font-size: 1rem; margin: 0 0 0.5rem; word-break: break-all; }
 .status.refused, .status.error, .status.missing, .status.unreachable, .status.digest-mismatch { background: #ffebe9; color: #82071e; }
 .pair-verdict.content-differs, .message { color: #82071e; font-weight: 600; }
 .pair-verdict.same-content { color: #7d4e00; font-weight: 600; }
-table { border-collapse: collapse; margin: 0.4rem 0; }
-th, td { text-align: left; padding: 0.15rem 0.6rem; border-bottom: 1px solid #eef1f4; vertical-align: top; }
+/* The page's own tables only: diff2html lays out its rows itself, with a line-number cell of fixed
+   width placed absolutely, and a padding added to that cell pushes B's number onto a second line,
+   hidden under the next row and, on the last, hanging below the table. */
+.files, .fields { border-collapse: collapse; margin: 0.4rem 0; }
+:is(.files, .fields) :is(th, td) { text-align: left; padding: 0.15rem 0.6rem; border-bottom: 1px solid #eef1f4; vertical-align: top; }
+.files { width: 100%; }
 .files td, .name { font-family: ui-monospace, monospace; word-break: break-all; }
-.num { text-align: right; }
+.num { text-align: right; white-space: nowrap; }
 .hash { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #59636e; word-break: break-all; }
+/* A file's path breaks anywhere; its size and sha256 stay whole while the page has room for them. */
+.files td.hash { white-space: nowrap; }
+@media (max-width: 720px) { .files td.hash { white-space: normal; } }
 details { margin: 0.5rem 0; }
 summary { cursor: pointer; }
 details.members > summary, details.metadata > summary { font-weight: 600; }

@@ -8,6 +8,7 @@ import { normalizeVerb } from './normalize.js';
 import { escapeLine, outputStyles, printOutcome } from './output.js';
 import type { OutputFlags } from './output.js';
 import { createProgress } from './progress.js';
+import { rebuildVerb } from './rebuild.js';
 import type { Verb } from './verb.js';
 import { verifyVerb } from './verify.js';
 
@@ -17,7 +18,7 @@ export type { Verb } from './verb.js';
 export { survivePipes } from './output.js';
 
 /** Every verb, the default one (normalize) first. */
-export const verbs: readonly Verb<never>[] = [normalizeVerb, checkVerb, compareVerb, digestVerb, verifyVerb] as readonly Verb<never>[];
+export const verbs: readonly Verb<never>[] = [normalizeVerb, checkVerb, compareVerb, digestVerb, verifyVerb, rebuildVerb] as readonly Verb<never>[];
 
 /** Runs a verb with its parsed flags, prints what it says, and resolves to its exit code. */
 export async function runVerb<Flags>(verb: Verb<Flags>, flags: Flags & Partial<OutputFlags>): Promise<number> {

@@ -1,11 +1,11 @@
 // `reprodist [normalize] [PATH...]`: exit 0 when every file was written or already normal, else 2.
 import { mkdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { handlerFor, normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
+import { describeError, normalizeArtefact, removeStaleScratch } from '../normalize/index.js';
 import type { BatchDisplay } from '../normalize/index.js';
 import { UsageError } from '../settings/index.js';
-import { isFailure, reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
-import type { ArtefactFlags, Report } from './artefacts.js';
+import { reportOutcome, runOverArtefacts, settingOptions } from './artefacts.js';
+import type { ArtefactFlags, Report } from './documents.js';
 import type { Verb } from './verb.js';
 
 export interface NormalizeFlags extends ArtefactFlags {
@@ -14,22 +14,33 @@ export interface NormalizeFlags extends ArtefactFlags {
 
 export async function normalizePaths(flags: NormalizeFlags, display?: BatchDisplay): Promise<Report> {
   const { out } = flags;
-  const { settings, results, problems } = await runOverArtefacts(
+  return runOverArtefacts(
+    'normalize',
     flags,
-    async (files) => {
+    async (artefacts) => {
+      const files = artefacts.map((artefact) => artefact.path);
       if (out) {
         checkOutCollisions(files, out);
-        await mkdir(out, { recursive: true });
+        await makeOutDir(out);
       }
       // In place, a symlinked artefact is written beside its target: that is where scratch may be left.
       const dirs = out ? [out] : await Promise.all(files.map(async (f) => dirname(await realpath(f).catch(() => f))));
       for (const dir of new Set(dirs)) await removeStaleScratch(dir);
     },
-    (file, options) => normalizeArtefact(handlerFor(file)!, file, options, out),
+    ({ path, handler }, options) => normalizeArtefact(handler, path, options, out),
     display,
   );
-  const failed = problems.length > 0 || results.some(isFailure);
-  return { command: 'normalize', epoch: settings.options.epoch, results, problems, exitCode: failed ? 2 : 0 };
+}
+
+/** The --out directory, made if missing; anything else in its place is refused before anything is written. */
+async function makeOutDir(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`--out ${out}: not a directory (a file is in the way); name a directory, which is made if missing`);
+    throw new UsageError(`--out ${out}: cannot make the directory: ${describeError(error)}`);
+  }
 }
 
 /** With --out, two inputs of one name would land on one output: refused before anything is written. */

@@ -2,7 +2,6 @@
 // per pair; for a pair that differs, the version change, how files and members were paired, the
 // verdict, the members added, removed and changed, their diffs (core metadata first), then the
 // metadata grouped by format. Every list is summarized one way (summarize in output.ts).
-import { readingOrder } from '../compare/index.js';
 import type { Comparison, MemberDifference, MemberDifferenceKind, PairComparison } from '../compare/index.js';
 import type { Change } from '../normalize/index.js';
 import type { Style } from './output.js';
@@ -16,12 +15,18 @@ export interface SideLabels {
 
 export const SAME_CONTENT_VERDICT = 'same content; differs only in what reprodist normalizes (normalize both to make them equal)';
 
+/** The verdict of a same-content pair: equal once normalized, unless they differ in what the normal form keeps. */
+export function sameContentVerdict(pair: PairComparison): string {
+  if (!pair.keptByNormalForm?.length) return SAME_CONTENT_VERDICT;
+  return `same content, but normalizing both leaves them different: the normal form keeps ${pair.keptByNormalForm.join(', ')} (a hard link stays a link, a copy a file)`;
+}
+
 const PAD = 11;
 
 /** Which path is A and which B, when the pair lines alone do not say (directories, or two file names). */
 export function comparisonHeader(result: Comparison, style: Style, labels: SideLabels = { a: 'A', b: 'B' }): string | undefined {
-  const single = result.pairs.length === 1 && result.onlyInA.length === 0 && result.onlyInB.length === 0 && !result.pairs[0]!.name.includes(' | ');
-  return single || result.pairs.length + result.onlyInA.length + result.onlyInB.length === 0 ? undefined : style.dim(`${labels.a} = ${result.a}, ${labels.b} = ${result.b}`);
+  const single = result.results.length === 1 && result.onlyInA.length === 0 && result.onlyInB.length === 0 && !result.results[0]!.name.includes(' | ');
+  return single || result.results.length + result.onlyInA.length + result.onlyInB.length === 0 ? undefined : style.dim(`${labels.a} = ${result.a}, ${labels.b} = ${result.b}`);
 }
 
 /** Directories: the artefacts on one side only. */
@@ -45,7 +50,7 @@ export function renderPair(pair: PairComparison, style: Style, labels: SideLabel
 export function explainPair(pair: PairComparison, style: Style, labels: SideLabels, verbose = false): string[] {
   const [version, ...pairing] = pairingLines(pair, labels);
   const lines = [...(version ? [style.bold(version)] : []), ...pairing];
-  if (pair.verdict === 'same-content') lines.push(style.yellow(SAME_CONTENT_VERDICT));
+  if (pair.verdict === 'same-content') lines.push(style.yellow(sameContentVerdict(pair)));
   else lines.push(style.red(`content differs: ${countMembers(pair.members)}`), ...renderMembers(pair.members, style, labels, verbose).map((l) => `  ${l}`));
   lines.push(...renderMetadata(pair, style, labels, verbose));
   return lines;
@@ -57,7 +62,7 @@ export function explainPair(pair: PairComparison, style: Style, labels: SideLabe
  */
 export function pairingLines(pair: PairComparison, labels: SideLabels): string[] {
   const lines = [pair.version && pair.version.a !== pair.version.b ? `version: ${pair.version.a} → ${pair.version.b}` : ''];
-  if (pair.pairedBy === 'project') lines.push(`paired by project and kind: one project's ${pair.kind === 'wheel' ? 'wheel for the same tags' : 'sdist'} (the file names differ)`);
+  if (pair.pairedBy === 'project') lines.push(`paired by project and kind: one project's ${pair.pairedAs ?? pair.kind} (the file names differ)`);
   if (pair.renamedRoots?.length) lines.push(`members paired by role: ${pair.renamedRoots.map((root) => `${root.a}/ = ${root.b}/`).join(', ')} (named as in ${labels.a} below)`);
   return lines;
 }
@@ -82,12 +87,9 @@ export function memberHeading(kind: MemberDifferenceKind, labels: SideLabels): s
   return headings[kind];
 }
 
-/** The members grouped by kind in the order a reader wants them: added, removed, changed (in reading order), then the rest. */
+/** The members grouped by kind in the order a reader wants them: added, removed, changed, then the rest (each in reading order, as compare gives them). */
 export function membersByKind(members: readonly MemberDifference[]): [MemberDifferenceKind, MemberDifference[]][] {
-  return MEMBER_KINDS.map((kind) => {
-    const ofKind = members.filter((m) => m.difference === kind);
-    return [kind, kind === 'content' ? readingOrder(ofKind) : ofKind];
-  });
+  return MEMBER_KINDS.map((kind) => [kind, members.filter((m) => m.difference === kind)]);
 }
 
 /** One summary per kind of difference, then each member's diff (text) or sizes and sha256 (binary). */
@@ -96,7 +98,7 @@ function renderMembers(members: MemberDifference[], style: Style, labels: SideLa
   for (const [kind, ofKind] of membersByKind(members)) {
     lines.push(...summarize(memberHeading(kind, labels), ofKind.map((member) => `${member.name}${describeMember(member, labels)}`), verbose));
   }
-  for (const member of readingOrder(members.filter((m) => m.difference === 'content' && m.size))) {
+  for (const member of members.filter((m) => m.difference === 'content' && m.size)) {
     if (member.diff) lines.push(...member.diff.map((line) => `  ${colourDiffLine(line, style)}`));
     else if (!member.text) lines.push(`  ${style.bold(member.name)}: sha256 ${member.sha256?.a ?? '?'} → ${member.sha256?.b ?? '?'}`);
   }

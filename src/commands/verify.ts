@@ -6,6 +6,7 @@ import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from 
 import type { Outcome, OutputLines, Style } from './output.js';
 import { problemLines, summarize } from './output.js';
 import { renderPair } from './render.js';
+import { reportOptions, writeReports } from './reports.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
@@ -25,8 +26,6 @@ export interface VerifyFlags {
   /** Bytes. */
   maxSize: number;
   verbose: boolean;
-  /** Also write the result as a self-contained HTML page here. */
-  html?: string;
 }
 
 export function verifyOptionsFromFlags(flags: VerifyFlags): VerifyOptions {
@@ -53,13 +52,12 @@ function verificationOutcome(result: Verification, styles: { out: Style; err: St
   const text: OutputLines[] = problemLines(result.problems);
   const { out, err } = styles;
   for (const source of result.sources) {
-    // The same names as the diff headers (src/verify/verify.ts): local, and remote, pypi or rebuilt.
-    const labels = { a: 'local', b: source.kind === 'build' ? 'rebuilt' : source.kind === 'pypi' ? 'pypi' : 'remote' };
+    const { labels } = source;
     const about = source.kind === 'build' && source.commit
       ? ` (clean clone of ${source.commit.slice(0, 12)}, SOURCE_DATE_EPOCH=${source.commitTime}, normalized with epoch ${source.epoch})`
       : '';
     text.push({ stream: 'out', wrong: false, lines: [`${out.bold(source.source)}${about}`] });
-    for (const check of result.checks.filter((c) => c.source === source.source)) {
+    for (const check of result.results.filter((c) => c.source === source.source)) {
       const failed = check.status !== 'identical' && check.status !== 'differs';
       const lines = failed ? [failureLine(check, err)] : renderPair(check.comparison!, out, labels, check.name, verbose);
       text.push({ stream: failed ? 'err' : 'out', wrong: check.status !== 'identical', lines: lines.map((line) => `  ${line}`) });
@@ -67,7 +65,7 @@ function verificationOutcome(result: Verification, styles: { out: Style; err: St
     const unmatched = summarize('not checked (no local file of that name)', source.unmatched, verbose);
     if (unmatched.length > 0) text.push({ stream: 'out', wrong: false, lines: unmatched.map((line) => `  ${out.dim(line)}`) });
   }
-  return { exitCode: result.exitCode, json: { command: 'verify', ...result }, text };
+  return { exitCode: result.exitCode, json: result, text };
 }
 
 function failureLine(check: SourceCheck, style: Style): string {
@@ -89,7 +87,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
   command: 'verify [local..]',
   describe: 'check that local artefacts are byte-identical to remote ones (--against, --pypi) or to a rebuild from a clean clone (--build); exit 0 identical, 1 differ, 2 missing or unreachable',
   options: (y) =>
-    hideNormalFormFlags(y)
+    reportOptions(hideNormalFormFlags(y))
       .positional('local', { type: 'string', array: true, default: [] as string[], describe: 'local artefacts, directories or globs (default: dist/)' })
       // Repeated, not `array: true`, which would swallow the LOCAL paths that follow.
       .option('against', { type: 'string', coerce: (value: unknown) => asList(value as string | string[]).map(flagValue(HTTP_URL, '--against')), describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
@@ -101,8 +99,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
       .option('mtime', { type: 'string', choices: ['epoch', 'clamp'] as const, coerce: flagValue(MTIME, '--mtime'), describe: "--build: mtime policy (default: the project's [tool.reprodist], else epoch)" })
       .option('level', { type: 'string', coerce: flagValue(LEVEL, '--level'), describe: "--build: deflate level (default: the project's [tool.reprodist], else 9 for sdists and 6 for wheels)" })
       .option('timeout', { type: 'string', default: DEFAULT_TIMEOUT_MS / 1000, coerce: flagValue(SECONDS, '--timeout'), describe: 'seconds to wait for a connection, a response or the next bytes' })
-      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, coerce: flagValue(BYTES, '--max-size'), describe: 'largest download accepted (e.g. 500MiB)' })
-      .option('html', { type: 'string', describe: 'also write the result as one self-contained HTML page to this file' }),
+      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, coerce: flagValue(BYTES, '--max-size'), describe: 'largest download accepted (e.g. 500MiB)' }),
   async run(flags, { styles, progress }) {
     refuseNormalFormFlags('verify', flags);
     const options = verifyOptionsFromFlags(flags);
@@ -114,8 +111,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
     } finally {
       progress.stop();
     }
-    // Loaded only when asked for: diff2html and highlight.js are not needed otherwise.
-    if (flags.html) await (await import('./html-report.js')).writeHtmlReport(flags.html, { command: 'verify', ...result });
+    await writeReports(flags, result);
     return verificationOutcome(result, styles, flags.verbose);
   },
 };

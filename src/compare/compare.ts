@@ -1,13 +1,14 @@
 // `compare`: are two artefacts (or two directories of them) byte-identical, and if not, is it only
 // what reprodist normalizes (equal content views) or the content itself? Both the content verdict and
 // the metadata differences come from the artefact's handler. Two releases of one project pair too:
-// their files by project and kind (names.ts), their members by role (normalize's pairMembers).
-import { readdir, stat } from 'node:fs/promises';
+// their files by project and kind (each kind's file-name grammar), their members by role (the
+// roots each handler declares).
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { RefusedInput, describeError, failureStatus, handlerFor, namingFile, pairMembers, sha256File } from '../normalize/index.js';
-import type { ArtefactKind, Change, RenamedRoot } from '../normalize/index.js';
-import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS, memberDifferences } from './members.js';
-import { parseArtefactName, parseNameVersion, pairingKey } from './names.js';
+import { RefusedInput, describeError, describeKinds, failureStatus, handlerFor, kindSuffixes, namingFile, pairMembers, parseArtefactName, sha256File } from '../normalize/index.js';
+import type { ArtefactKind, ArtefactName, Change, RenamedRoot } from '../normalize/index.js';
+import { artefactsIn } from '../settings/index.js';
+import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS, memberDifferences, readingOrder } from './members.js';
 import type { ContentDiffOptions, MemberDifference } from './members.js';
 
 export type PairStatus = 'identical' | 'differs' | 'refused' | 'error';
@@ -26,6 +27,8 @@ export interface PairComparison {
   kind?: ArtefactKind;
   /** Directories: `project` when the file names differ and the files pair as one project's sdist, or its wheel of the same tags. */
   pairedBy?: 'project';
+  /** With `pairedBy`: how the kind's handler says what paired (`sdist`, `wheel for the same tags`). */
+  pairedAs?: string;
   /** The version each side is of, from its file name (else its top or .dist-info directory), when both say. */
   version?: { a: string; b: string };
   status: PairStatus;
@@ -35,20 +38,28 @@ export interface PairComparison {
   sha256?: { a: string; b: string };
   /** Directories paired by role whose names differ (`pkg-1.0` and `pkg-1.1`): members under them are named as in A. */
   renamedRoots?: RenamedRoot[];
-  /** Content differences (empty unless `content-differs`). */
+  /** Content differences (empty unless `content-differs`), in reading order (MemberRole, then name). */
   members: MemberDifference[];
   /** How many member headers both archives have: what the metadata counts are out of. */
   commonMembers?: number;
   /** Metadata differences: fields named `gzip ...`, `tar ...` or `zip ...`, with counts and examples. */
   metadata: Change[];
+  /**
+   * `same-content`: the metadata fields the normal form keeps (an sdist's hard links against
+   * copies), so that normalizing both does not make them equal; absent when it would.
+   */
+  keptByNormalForm?: string[];
   /** refused and error: one line saying what and why. */
   message?: string;
 }
 
+/** compare's document: `--json` prints it and the library's compare() resolves to it. */
 export interface Comparison {
+  command: 'compare';
   a: string;
   b: string;
-  pairs: PairComparison[];
+  /** One per pair of files compared. */
+  results: PairComparison[];
   /** Directories: artefact file names on one side only (no file of that name, nor of that project and kind). */
   onlyInA: string[];
   onlyInB: string[];
@@ -66,13 +77,13 @@ export type CompareOptions = Partial<Omit<ContentDiffOptions, 'versions'>>;
  * `problems` or a pair's `message`.
  */
 export async function compare(a: string, b: string, options: CompareOptions = {}): Promise<Comparison> {
-  const result: Comparison = { a, b, pairs: [], onlyInA: [], onlyInB: [], problems: [], exitCode: 0 };
+  const result: Comparison = { command: 'compare', a, b, results: [], onlyInA: [], onlyInB: [], problems: [], exitCode: 0 };
   const [infoA, infoB] = await Promise.all([statOrProblem(a, result.problems), statOrProblem(b, result.problems)]);
   if (infoA && infoB) {
     const pairs: FilePair[] = [];
     if (infoA.isDirectory() && infoB.isDirectory()) {
       const [namesA, namesB] = await Promise.all([artefactNames(a, result.problems), artefactNames(b, result.problems)]);
-      if (namesA.length === 0 && namesB.length === 0) result.problems.push(`${a} and ${b} hold no .tar.gz or .whl file`);
+      if (namesA.length === 0 && namesB.length === 0) result.problems.push(`${a} and ${b} hold no ${kindSuffixes()} file`);
       const setB = new Set(namesB);
       const setA = new Set(namesA);
       const unpairedA = namesA.filter((name) => !setB.has(name));
@@ -95,7 +106,7 @@ export async function compare(a: string, b: string, options: CompareOptions = {}
     }
     for (const [pathA, pathB, pairedBy] of pairs) {
       const pair = await compareFiles(pathA, pathB, options);
-      result.pairs.push(pairedBy ? { ...pair, pairedBy } : pair);
+      result.results.push(pairedBy ? { ...pair, pairedBy, pairedAs: handlerFor(pathA)!.pairedAs } : pair);
     }
   }
   result.exitCode = exitCodeOf(result);
@@ -127,9 +138,14 @@ function pairByProject(namesA: readonly string[], namesB: readonly string[]): [s
   return pairs;
 }
 
+/** What two releases' files of one project and kind share: their file names differ elsewhere only in the version. */
+function pairingKey(name: ArtefactName): string {
+  return [name.kind, name.project, name.tags ?? ''].join(' ');
+}
+
 function exitCodeOf(result: Comparison): number {
-  if (result.problems.length > 0 || result.pairs.some((p) => p.status === 'refused' || p.status === 'error')) return 2;
-  if (result.onlyInA.length > 0 || result.onlyInB.length > 0 || result.pairs.some((p) => p.status === 'differs')) return 1;
+  if (result.problems.length > 0 || result.results.some((p) => p.status === 'refused' || p.status === 'error')) return 2;
+  if (result.onlyInA.length > 0 || result.onlyInB.length > 0 || result.results.some((p) => p.status === 'differs')) return 1;
   return 0;
 }
 
@@ -142,19 +158,14 @@ async function statOrProblem(path: string, problems: string[]) {
   }
 }
 
-/** The artefact file names of a directory (not recursive), as `expandArtefactPaths` takes them. */
+/** The artefact file names of a directory (not recursive), as the paths of every verb take them. */
 async function artefactNames(dir: string, problems: string[]): Promise<string[]> {
-  let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    return await artefactsIn(dir);
   } catch (error) {
     problems.push(describeError(error));
     return [];
   }
-  return entries
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.') && handlerFor(e.name))
-    .map((e) => e.name)
-    .sort();
 }
 
 /** Compares two artefact files of the same kind. */
@@ -164,7 +175,7 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
   try {
     const handler = handlerFor(a);
     const handlerB = handlerFor(b);
-    if (!handler || !handlerB) throw new RefusedInput(`${handler ? b : a}: not an sdist (.tar.gz) or a wheel (.whl)`);
+    if (!handler || !handlerB) throw new RefusedInput(`${handler ? b : a}: not ${describeKinds()}`);
     if (handler.kind !== handlerB.kind) throw new RefusedInput(`${a} is an ${handler.kind} and ${b} a ${handlerB.kind}: compare artefacts of one kind`);
     kind = handler.kind;
     const [statA, statB, hashA, hashB] = await Promise.all([stat(a), stat(b), sha256File(a), sha256File(b)]);
@@ -176,29 +187,27 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
       return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
     }
     const [contentA, contentB] = await Promise.all([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
-    const pairing = pairMembers(handler.kind, contentA.map((r) => r.name), contentB.map((r) => r.name));
-    const members: MemberDifference[] = memberDifferences(contentA, contentB, pairing);
+    const pairing = pairMembers(handler.roots, contentA.map((r) => r.name), contentB.map((r) => r.name));
+    const members: MemberDifference[] = memberDifferences(contentA, contentB, pairing, handler.memberRoles(contentA.map((r) => r.name)), handler.memberRoles(contentB.map((r) => r.name)));
     const verdict: Verdict = members.length === 0 ? 'same-content' : 'content-differs';
-    const version = versionsOf(a, b, handler.kind, pairing.renamedRoots);
+    const version = versionsOf(a, b, pairing.renamedRoots);
     const versions = version && version.a !== version.b ? { versions: version } : {};
     await addContentDiffs(members, handler, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...versions, ...options });
     const { changes: metadata, commonMembers } = await naming(`${a} or ${b}`, handler.compareMetadata(a, b, verdict === 'same-content'));
     const renamedRoots = pairing.renamedRoots.length > 0 ? { renamedRoots: pairing.renamedRoots } : {};
-    return { name, a, b, kind, ...(version ? { version } : {}), status: 'differs', verdict, ...files, ...renamedRoots, members, commonMembers, metadata };
+    const kept = verdict === 'same-content' ? metadata.filter((change) => handler.preservedFields.includes(change.field)).map((change) => change.field) : [];
+    const keptByNormalForm = kept.length > 0 ? { keptByNormalForm: kept } : {};
+    return { name, a, b, kind, ...(version ? { version } : {}), status: 'differs', verdict, ...files, ...renamedRoots, members: readingOrder(members), commonMembers, metadata, ...keptByNormalForm };
   } catch (error) {
     return { name, a, b, ...(kind ? { kind } : {}), status: failureStatus(error), members: [], metadata: [], message: describeError(error) };
   }
 }
 
 /** Each side's version: from the file names, else from the directories paired by role. */
-function versionsOf(a: string, b: string, kind: ArtefactKind, roots: readonly RenamedRoot[]): { a: string; b: string } | undefined {
-  const fromFiles = [parseArtefactName(basename(a)), parseArtefactName(basename(b))];
+function versionsOf(a: string, b: string, roots: readonly RenamedRoot[]): { a: string; b: string } | undefined {
+  const fromFiles = [parseArtefactName(a), parseArtefactName(b)];
   if (fromFiles[0] && fromFiles[1]) return { a: fromFiles[0].version, b: fromFiles[1].version };
-  const root = roots[0];
-  if (!root) return undefined;
-  const stem = (dir: string) => dir.replace(/\.dist-info$|\.data$/, '');
-  const fromRoots = [parseNameVersion(kind, stem(root.a)), parseNameVersion(kind, stem(root.b))];
-  return fromRoots[0] && fromRoots[1] ? { a: fromRoots[0].version, b: fromRoots[1].version } : undefined;
+  return roots.find((root) => root.version)?.version;
 }
 
 async function naming<T>(path: string, work: Promise<T>): Promise<T> {

@@ -2,8 +2,10 @@
 // content however the archive was written (order, headers, compression, explicit or implied
 // directories). The serialization is NUL-terminated fields, which no name or link target can hold.
 import { createHash } from 'node:crypto';
-import { RefusedInput, compareNames, describeError, failureStatus, handlerFor, namingFile } from '../normalize/index.js';
+import { RefusedInput, compareNames, describeError, failureStatus, namingFile } from '../normalize/index.js';
 import type { ArtefactKind, ContentRecord, ContentType } from '../normalize/index.js';
+import { loadProjectConfig, resolveArtefacts, resolvePaths } from '../settings/index.js';
+import type { Artefact } from '../settings/index.js';
 
 /** The first field of the serialization: names the algorithm, so that a later one cannot collide. */
 export const DIGEST_TAG = 'reprodist-digest-v1';
@@ -32,7 +34,7 @@ export function contentDigest(records: readonly ContentRecord[]): string {
 
 export interface DigestResult {
   path: string;
-  kind?: ArtefactKind;
+  kind: ArtefactKind;
   status: 'ok' | 'refused' | 'error';
   /** sha256 hex, when `ok`. */
   digest?: string;
@@ -40,10 +42,36 @@ export interface DigestResult {
   message?: string;
 }
 
-/** The content digest of one sdist or wheel; never throws. */
-export async function digest(path: string): Promise<DigestResult> {
-  const handler = handlerFor(path);
-  if (!handler) return { path, status: 'refused', message: `${path}: not an sdist (.tar.gz) or a wheel (.whl)` };
+/** digest's document: `--json` prints it and the library's digest() resolves to it. */
+export interface DigestReport {
+  command: 'digest';
+  results: DigestResult[];
+  /** Arguments (or settings) that named nothing usable, one line each. */
+  problems: string[];
+  /** 0 every file digested, 2 otherwise. */
+  exitCode: number;
+}
+
+/**
+ * The content digests of the artefacts that files, directories or globs name (none: the nearest
+ * [tool.reprodist] `paths`, else `dist/`). Never throws for a bad input: it is in `problems` or a
+ * result's `message`.
+ */
+export async function digest(paths: readonly string[] = []): Promise<DigestReport> {
+  const report: DigestReport = { command: 'digest', results: [], problems: [], exitCode: 0 };
+  try {
+    const { artefacts, problems } = await resolveArtefacts(resolvePaths(paths, loadProjectConfig()));
+    report.problems.push(...problems);
+    for (const artefact of artefacts) report.results.push(await digestArtefact(artefact));
+  } catch (error) {
+    report.problems.push(describeError(error));
+  }
+  report.exitCode = report.problems.length > 0 || report.results.some((r) => r.status !== 'ok') ? 2 : 0;
+  return report;
+}
+
+/** The content digest of one artefact; never throws. */
+async function digestArtefact({ path, handler }: Artefact): Promise<DigestResult> {
   try {
     return { path, kind: handler.kind, status: 'ok', digest: contentDigest(await handler.readContent(path)) };
   } catch (error) {

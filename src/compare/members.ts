@@ -1,7 +1,7 @@
 // How two content views differ, member by member (members paired by role across versions), and
 // for the first few members whose content differs, sizes, and for text a short unified diff.
-import { contentDifferences } from '../normalize/index.js';
-import type { ArtefactHandler, ContentDifferenceKind, ContentRecord, ContentDifference, MemberHead, MemberPairing } from '../normalize/index.js';
+import { contentDifferences, MEMBER_ROLE_ORDER } from '../normalize/index.js';
+import type { ArtefactHandler, ContentDifferenceKind, ContentRecord, ContentDifference, MemberHead, MemberPairing, MemberRole } from '../normalize/index.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export type MemberDifferenceKind = ContentDifferenceKind;
@@ -10,6 +10,8 @@ export type MemberDifferenceKind = ContentDifferenceKind;
 export interface MemberDifference extends ContentDifference {
   /** The member's name in B, when B names its place differently (another version's top directory). */
   nameB?: string;
+  /** What the member is to a reader (its kind's handler says): what reading order goes by. */
+  role: MemberRole;
   /** `content`: each side's sha256 (hex). */
   sha256?: { a: string; b: string };
   /** `content`, when the data was read: each side's size in bytes, and whether it is text. */
@@ -25,41 +27,33 @@ export interface MemberDifference extends ContentDifference {
  * Every difference between two content views, B's members paired with A's by `pairing`: names are
  * A's (B's for a member only B has), with `nameB` where B's differs.
  */
-export function memberDifferences(contentA: readonly ContentRecord[], contentB: readonly ContentRecord[], pairing: MemberPairing): MemberDifference[] {
+export function memberDifferences(
+  contentA: readonly ContentRecord[],
+  contentB: readonly ContentRecord[],
+  pairing: MemberPairing,
+  roleInA: (name: string) => MemberRole,
+  roleInB: (name: string) => MemberRole,
+): MemberDifference[] {
   const bAsA = contentB.map((record) => ({ ...record, name: pairing.toA(record.name) }));
   const hashA = new Map(contentA.map((record) => [record.name, record.sha256]));
   const hashB = new Map(bAsA.map((record) => [record.name, record.sha256]));
   return contentDifferences(contentA, bAsA).map((difference): MemberDifference => {
     const nameB = pairing.toB(difference.name);
-    if (difference.difference === 'only-in-b') return { ...difference, name: nameB };
-    const member: MemberDifference = { ...difference };
+    if (difference.difference === 'only-in-b') return { ...difference, name: nameB, role: roleInB(nameB) };
+    const member: MemberDifference = { ...difference, role: roleInA(difference.name) };
     if (nameB !== difference.name && difference.difference !== 'only-in-a') member.nameB = nameB;
     if (difference.difference === 'content') member.sha256 = { a: hashA.get(difference.name)!, b: hashB.get(difference.name)! };
     return member;
   });
 }
 
-/** The core metadata (an sdist's top-level PKG-INFO, a wheel's .dist-info/METADATA): it says what a release is. */
-export function isCoreMetadata(name: string): boolean {
-  return /^[^/]+\/PKG-INFO$/.test(name) || /^[^/]+\.dist-info\/METADATA$/.test(name);
-}
-
 /**
- * Files a build writes from the others: a wheel's RECORD (it hashes every other file) and
- * setuptools' `*.egg-info/` in an sdist (PKG-INFO again, SOURCES.txt...). Their changes follow
- * those of the files they are made from.
- */
-function isDerived(name: string): boolean {
-  return /^[^/]+\.dist-info\/RECORD$/.test(name) || /(^|\/)[^/]+\.egg-info\/[^/]+$/.test(name);
-}
-
-/**
- * What a reader of a release's changes looks at first: core metadata, then the members that changed
- * in more than the version string, then the files derived from others (RECORD, egg-info), then those
- * that changed only in the version string; otherwise in the order given.
+ * What a reader of a release's changes looks at first: by role (core metadata, the importable
+ * package, other files such as docs and tests, then files derived from others such as RECORD and
+ * egg-info), and last those that changed only in the version string; otherwise in the order given.
  */
 export function readingOrder(members: readonly MemberDifference[]): MemberDifference[] {
-  const rank = (member: MemberDifference) => (isCoreMetadata(member.name) ? 0 : member.versionOnly ? 3 : isDerived(member.name) ? 2 : 1);
+  const rank = (member: MemberDifference) => (member.versionOnly && member.role !== 'core-metadata' ? MEMBER_ROLE_ORDER.length : MEMBER_ROLE_ORDER.indexOf(member.role));
   return [...members].sort((x, y) => rank(x) - rank(y));
 }
 
@@ -124,7 +118,7 @@ function describeContent(difference: MemberDifference, dataA: MemberHead, dataB:
   if (versions && whole && textA.replaceAll(versions.a, versions.b) === textB) {
     difference.versionOnly = true;
     // The core metadata's diff shows the version change once; the others would only repeat it.
-    if (!isCoreMetadata(difference.name)) return true;
+    if (difference.role !== 'core-metadata') return true;
   }
   const lines = unifiedDiff(textA, textB, `${options.labels.a}/${difference.name}`, `${options.labels.b}/${difference.nameB ?? difference.name}`, { maxLines: options.diffLines });
   if (lines.length > 0) difference.diff = lines;

@@ -8,7 +8,7 @@ import { open, realpath, rename, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { contentDifferences, describeContentDifferences } from './content.js';
+import { collisionNotes, contentDifferences, describeContentDifferences } from './content.js';
 import { RefusedInput, describeError, failureStatus } from './failure.js';
 import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
 import type { NormalizeOptions } from './options.js';
@@ -86,6 +86,19 @@ export async function sha256File(path: string): Promise<string> {
   }
 }
 
+/**
+ * The handler's work on `path`; when it fails, a file that changed meanwhile (rewritten in place by
+ * another program) is said to have changed, instead of whatever its torn bytes looked like.
+ */
+async function unlessChanged<T>(path: string, before: Stats, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    await checkUnchanged(path, path, before);
+    throw error;
+  }
+}
+
 /** Whether the file at `path` is still the one `before` describes: same device, inode, size and mtime. */
 async function checkUnchanged(path: string, shown: string, before: Stats): Promise<void> {
   let now: Stats;
@@ -105,13 +118,14 @@ async function checkUnchanged(path: string, shown: string, before: Stats): Promi
 /** `check`: whether the file is already in normal form, and what normalizing would change. */
 export async function checkArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions): Promise<ArtefactResult> {
   return guarded(path, handler.kind, async () => {
-    await statRegularFile(path);
+    const inputStat = await statRegularFile(path);
     const outputHash = createHash('sha256');
-    const run = await handler.normalize(path, async (chunk) => void outputHash.update(chunk), options, tmpdir());
+    const run = await unlessChanged(path, inputStat, handler.normalize(path, async (chunk) => void outputHash.update(chunk), options, tmpdir()));
     const inputHash = run.inputSha256 ?? (await sha256File(path));
     const problems = run.problems ?? [];
     const normal = outputHash.digest('hex') === inputHash && problems.length === 0;
-    return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems };
+    const notes = collisionNotes(run.content);
+    return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems, ...(notes.length > 0 ? { notes } : {}) };
   });
 }
 
@@ -137,10 +151,10 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       try {
         const output = new CoalescingWriter(file);
         try {
-          run = await handler.normalize(path, async (chunk) => {
+          run = await unlessChanged(path, inputStat, handler.normalize(path, async (chunk) => {
             outputHash.update(chunk);
             await output.write(chunk);
-          }, options, workDir, true);
+          }, options, workDir, true));
         } catch (error) {
           throw namingVerification(path, error);
         }
@@ -154,9 +168,12 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       }
       const inputHash = run.inputSha256 ?? (await sha256File(path));
       const unchanged = outputHash.digest('hex') === inputHash;
-      const notes = inPlace && !unchanged && inputStat.nlink > 1
-        ? [`${path} had ${inputStat.nlink - 1} other hard link${inputStat.nlink > 2 ? 's, which keep' : ', which keeps'} the old bytes: the normal form is a new file (docs/limits.md)`]
-        : [];
+      const notes = [
+        ...(inPlace && !unchanged && inputStat.nlink > 1
+          ? [`${path} had ${inputStat.nlink - 1} other hard link${inputStat.nlink > 2 ? 's, which keep' : ', which keeps'} the old bytes: the normal form is a new file (docs/limits.md)`]
+          : []),
+        ...collisionNotes(run.content),
+      ];
       const result: ArtefactResult = {
         path, kind: handler.kind, output: shownTarget, status: unchanged ? 'unchanged' : 'normalized', changes: unchanged ? [] : run.changes, problems: run.problems ?? [],
         ...(notes.length > 0 ? { notes } : {}),

@@ -13,27 +13,27 @@ export interface BatchDisplay {
   stop(): void;
 }
 
-/** Runs `work` on every file; results come back in the order of `files`. */
-export async function runBatch(
-  files: readonly string[],
+/** Runs `work` on every artefact; results come back in the order of `artefacts`. */
+export async function runBatch<Artefact extends { path: string }>(
+  artefacts: readonly Artefact[],
   options: NormalizeOptions,
   jobs: number,
-  work: (file: string, options: NormalizeOptions) => Promise<ArtefactResult>,
+  work: (artefact: Artefact, options: NormalizeOptions) => Promise<ArtefactResult>,
   display?: BatchDisplay,
 ): Promise<ArtefactResult[]> {
   const pool = jobs > 1 ? createDeflatePool(jobs) : undefined;
   const shared = pool ? { ...options, compressor: pool.compress, blocksInFlight: pool.blocksInFlight } : options;
-  const results: ArtefactResult[] = new Array(files.length);
+  const results: ArtefactResult[] = new Array(artefacts.length);
   let next = 0;
   const lane = async () => {
-    for (let i = next++; i < files.length; i = next++) {
-      const { report, finish } = display?.start(files[i]!) ?? { finish: () => undefined };
-      results[i] = await work(files[i]!, report ? { ...shared, onProgress: report } : shared);
+    for (let i = next++; i < artefacts.length; i = next++) {
+      const { report, finish } = display?.start(artefacts[i]!.path) ?? { finish: () => undefined };
+      results[i] = await work(artefacts[i]!, report ? { ...shared, onProgress: report } : shared);
       finish();
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(files.length, jobs > 1 ? 2 : 1) }, lane));
+    await Promise.all(Array.from({ length: Math.min(artefacts.length, jobs > 1 ? 2 : 1) }, lane));
   } finally {
     display?.stop();
     await pool?.close();

@@ -102,3 +102,27 @@ export function describeContentDifferences(differences: readonly ContentDifferen
   const shown = differences.slice(0, 3).map((d) => `${d.name}: ${d.difference}${d.a !== undefined || d.b !== undefined ? ` (${d.a ?? ''} / ${d.b ?? ''})` : ''}`);
   return `${shown.join('; ')}${differences.length > 3 ? `; +${differences.length - 3} more` : ''}`;
 }
+
+/**
+ * Members whose names differ but would be one file on a case-insensitive or normalization-
+ * insensitive file system (macOS, Windows): equal after Unicode NFC and lower-casing. pip installs
+ * both on Linux, and elsewhere whichever it writes last wins, so they are reported, not refused.
+ * Each group once, names in normal order.
+ */
+export function collidingNames(records: readonly ContentRecord[]): string[][] {
+  const byKey = new Map<string, string[]>();
+  for (const { name } of records) {
+    const key = name.normalize('NFC').toLowerCase();
+    const group = byKey.get(key);
+    if (group) group.push(name);
+    else byKey.set(key, [name]);
+  }
+  return [...byKey.values()].filter((group) => group.length > 1).map((group) => group.sort(compareNames));
+}
+
+/** The note a result carries for each group of colliding names. */
+export function collisionNotes(records: readonly ContentRecord[]): string[] {
+  return collidingNames(records).map(
+    (group) => `${group.map((name) => JSON.stringify(name)).join(' and ')} are one name on macOS and Windows (equal after case folding or Unicode NFC): pip installs ${group.length === 2 ? 'both' : 'all'} on Linux, elsewhere one overwrites the other`,
+  );
+}

@@ -6,7 +6,28 @@ import type { ContentRecord } from './content.js';
 import type { NormalizeOptions } from './options.js';
 import type { Change } from './report.js';
 
-export type ArtefactKind = 'sdist' | 'wheel';
+/** The kind's name in results and `--json` (`sdist`, `wheel`): one per handler. */
+export type ArtefactKind = string;
+
+/** What an artefact's file name says, by its kind's grammar. */
+export interface ArtefactName {
+  kind: ArtefactKind;
+  /** The normalized project name: lower case, each run of `-`, `_`, `.` one `-` (PEP 503). */
+  project: string;
+  version: string;
+  /** Wheels: `python-abi-platform`, the tags that say where it installs. */
+  tags?: string;
+}
+
+/**
+ * What a member is to someone reading a release's changes, in the order compare shows them: the
+ * core metadata (what the release is), the importable package, everything else (docs, tests,
+ * tooling), then what a build derives from the others (a wheel's RECORD, an sdist's egg-info).
+ */
+export type MemberRole = 'core-metadata' | 'package' | 'other' | 'derived';
+
+/** Ranks of the roles, in reading order. */
+export const MEMBER_ROLE_ORDER: readonly MemberRole[] = ['core-metadata', 'package', 'other', 'derived'];
 
 export interface HandlerRun {
   /** What the normal form changes compared with the input. */
@@ -42,7 +63,28 @@ export interface MemberHead {
 
 export interface ArtefactHandler {
   kind: ArtefactKind;
-  matches(fileName: string): boolean;
+  /** The file-name ending that makes a file this kind (`.tar.gz`): directories and globs look for `*{suffix}`. */
+  suffix: string;
+  /** The kind in messages, with its article and ending: `an sdist (.tar.gz)`. */
+  described: string;
+  /** compare's words for two differently named files paired as one project's (`sdist`, `wheel for the same tags`). */
+  pairedAs: string;
+  /** What the file name says (project, version, tags), or undefined when it does not follow the kind's grammar. */
+  parseName(fileName: string): ArtefactName | undefined;
+  /**
+   * The top-level directories that hold the same things in two releases though their names carry
+   * the version (an sdist's `{name}-{version}/`, a wheel's `.dist-info/` and `.data/`): one pattern
+   * per role, whose `version` group, when it matches, is the version the directory names.
+   */
+  roots: readonly RegExp[];
+  /**
+   * Metadata fields (as compareMetadata names them) that the normal form keeps rather than sets: two
+   * artefacts of the same content that differ in one still differ once both are normalized (an
+   * sdist's hard link against two copies of a file).
+   */
+  preservedFields: readonly string[];
+  /** Given every member name of one artefact (content-view names), the role of each member. */
+  memberRoles(names: readonly string[]): (name: string) => MemberRole;
   /**
    * Writes the normal form of `inputPath` to `sink`; `workDir` may hold its scratch files. With
    * `verify`, a handler that can verifies the output as it writes it and says so (`verified`).

@@ -2,12 +2,12 @@
 // an sdist's top directory (`pkg-1.0/`, `pkg-1.1/`) and a wheel's `NAME-VERSION.dist-info/` and
 // `NAME-VERSION.data/` carry the version in their names, yet hold the same things. compare's content
 // differences and both handlers' metadata comparisons pair members through this one rule.
-import type { ArtefactKind } from './handler.js';
-
 /** A top-level directory that B names differently from A. */
 export interface RenamedRoot {
   a: string;
   b: string;
+  /** The versions the two names carry, when the role's pattern finds one in both. */
+  version?: { a: string; b: string };
 }
 
 export interface MemberPairing {
@@ -20,20 +20,22 @@ export interface MemberPairing {
 }
 
 /**
- * Pairs the roots by role: for sdists the one top directory each side has (the sdist format puts
- * every member under `{name}-{version}/`); for wheels the one `.dist-info` and the one `.data`
- * directory (binary distribution format). A side with no such root, or with two, pairs names as
- * they are. Names are content-view names (no trailing slash).
+ * Pairs the top-level directories by role, one pattern per role as the kind's handler declares
+ * (`roots`): for sdists the one top directory each side has, for wheels the one `.dist-info` and
+ * the one `.data` directory. A side with no directory of a role, or with two, pairs names as they
+ * are. Names are content-view names (no trailing slash).
  */
-export function pairMembers(kind: ArtefactKind, namesA: readonly string[], namesB: readonly string[]): MemberPairing {
-  const rootsA = topLevelNames(namesA);
-  const rootsB = topLevelNames(namesB);
-  const roles: ((root: string) => boolean)[] = kind === 'sdist' ? [() => true] : [(root) => root.endsWith('.dist-info'), (root) => root.endsWith('.data')];
+export function pairMembers(roles: readonly RegExp[], namesA: readonly string[], namesB: readonly string[]): MemberPairing {
+  const rootsA = [...topLevelNames(namesA)];
+  const rootsB = [...topLevelNames(namesB)];
   const renamedRoots: RenamedRoot[] = [];
   for (const role of roles) {
-    const a = [...rootsA].filter(role);
-    const b = [...rootsB].filter(role);
-    if (a.length === 1 && b.length === 1 && a[0] !== b[0]) renamedRoots.push({ a: a[0]!, b: b[0]! });
+    const a = rootsA.filter((root) => role.test(root));
+    const b = rootsB.filter((root) => role.test(root));
+    if (a.length !== 1 || b.length !== 1 || a[0] === b[0]) continue;
+    const versionA = role.exec(a[0]!)?.groups?.version;
+    const versionB = role.exec(b[0]!)?.groups?.version;
+    renamedRoots.push({ a: a[0]!, b: b[0]!, ...(versionA && versionB ? { version: { a: versionA, b: versionB } } : {}) });
   }
   const aOf = new Map(renamedRoots.map((root) => [root.b, root.a]));
   const bOf = new Map(renamedRoots.map((root) => [root.a, root.b]));

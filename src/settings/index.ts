@@ -13,11 +13,11 @@ import type { ValueRule } from './values.js';
 
 export { readCommitTime } from './commit-time.js';
 export { ConfigError, UsageError } from './errors.js';
-export { expandArtefactPaths, DEFAULT_DIST_DIR } from './paths.js';
-export type { ExpandedPaths } from './paths.js';
+export { artefactsIn, resolveArtefacts, DEFAULT_DIST_DIR } from './paths.js';
+export type { Artefact, ResolvedArtefacts } from './paths.js';
 export { SETTING_KEYS, loadProjectConfig } from './pyproject.js';
 export type { ProjectConfig } from './pyproject.js';
-export { BYTES, COUNT, EPOCH, HTTP_URL, JOBS, LEVEL, LINES, MTIME, SECONDS, flagValue } from './values.js';
+export { BYTES, COUNT, EPOCH, HTTP_URL, JOBS, LEVEL, MTIME, POSITIVE_COUNT, SECONDS, flagValue } from './values.js';
 export type { ValueRule } from './values.js';
 
 /** Values given on the command line (parsed, see flagValue) or to the library; undefined means "not given". */

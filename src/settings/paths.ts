@@ -1,26 +1,40 @@
-// Command-line paths to artefact files: what a directory, a glob or no path at all means.
+// Command-line paths to artefact files: what a directory, a glob or no path at all means. Each file
+// comes with the handler of its kind, found once here by its file name (normalize's handler table).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import { fileTypeName, handlerFor } from '../normalize/index.js';
+import { artefactHandlers, describeKinds, fileTypeName, handlerFor, kindSuffixes } from '../normalize/index.js';
+import type { ArtefactHandler } from '../normalize/index.js';
 
 /** Where `python -m build` puts its artefacts, and so where reprodist looks by default. */
 export const DEFAULT_DIST_DIR = 'dist';
 
-export interface ExpandedPaths {
-  files: string[];
+/** An artefact file and the handler of its kind. */
+export interface Artefact {
+  path: string;
+  handler: ArtefactHandler;
+}
+
+export interface ResolvedArtefacts {
+  artefacts: Artefact[];
   /** One line per argument that named nothing usable. */
   problems: string[];
 }
 
+/** The artefact files directly in `dir` (not recursive, no dot files), sorted: every kind's `*{suffix}`. */
+export async function artefactsIn(dir: string): Promise<string[]> {
+  const patterns = artefactHandlers().map((handler) => `*${fg.escapePath(handler.suffix)}`);
+  return (await fg(patterns, { cwd: dir, onlyFiles: false, dot: false })).filter((name) => handlerFor(name)).sort();
+}
+
 /**
- * Turns command-line paths into artefact files: a directory means its *.tar.gz and *.whl (not
- * recursive), a pattern with glob characters is expanded, anything else must be a file. Every
- * artefact is checked with stat (which opens nothing, so a FIFO or a device cannot block it) and
- * must be a regular file, or a symbolic link to one; a file named twice (by two paths, or through a
- * link) is taken once.
+ * Turns command-line paths into artefacts: a directory means its artefact files (not recursive), a
+ * pattern with glob characters is expanded, anything else must be a file. Every artefact is checked
+ * with stat (which opens nothing, so a FIFO or a device cannot block it) and must be a regular file,
+ * or a symbolic link to one; a file named twice (by two paths, or through a link) is taken once.
+ * No paths means `dist/`.
  */
-export async function expandArtefactPaths(args: readonly string[]): Promise<ExpandedPaths> {
+export async function resolveArtefacts(args: readonly string[]): Promise<ResolvedArtefacts> {
   const candidates: string[] = [];
   const problems: string[] = [];
   for (const arg of args.length > 0 ? args : [DEFAULT_DIST_DIR]) {
@@ -30,7 +44,7 @@ export async function expandArtefactPaths(args: readonly string[]): Promise<Expa
     }
     if (fg.isDynamicPattern(arg)) {
       const matches = (await fg(arg, { onlyFiles: false, dot: false })).filter((p) => handlerFor(p)).sort();
-      if (matches.length === 0) problems.push(`${arg}: the pattern matches no .tar.gz or .whl file`);
+      if (matches.length === 0) problems.push(`${arg}: the pattern matches no ${kindSuffixes()} file`);
       candidates.push(...matches);
       continue;
     }
@@ -42,16 +56,16 @@ export async function expandArtefactPaths(args: readonly string[]): Promise<Expa
       continue;
     }
     if (info.isDirectory() && !handlerFor(arg)) {
-      const matches = (await fg(['*.tar.gz', '*.whl'], { cwd: arg, onlyFiles: false, dot: false })).sort().map((name) => join(arg, name));
-      if (matches.length === 0) problems.push(`${arg}: the directory holds no .tar.gz or .whl file`);
+      const matches = (await artefactsIn(arg)).map((name) => join(arg, name));
+      if (matches.length === 0) problems.push(`${arg}: the directory holds no ${kindSuffixes()} file`);
       candidates.push(...matches);
     } else if (!handlerFor(arg)) {
-      problems.push(`${arg}: not an sdist (.tar.gz) or a wheel (.whl)`);
+      problems.push(`${arg}: not ${describeKinds()}`);
     } else {
       candidates.push(arg);
     }
   }
-  const files: string[] = [];
+  const artefacts: Artefact[] = [];
   const seen = new Set<string>();
   for (const path of new Set(candidates)) {
     let info;
@@ -68,7 +82,7 @@ export async function expandArtefactPaths(args: readonly string[]): Promise<Expa
     const identity = `${info.dev}:${info.ino}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
-    files.push(path);
+    artefacts.push({ path, handler: handlerFor(path)! });
   }
-  return { files, problems };
+  return { artefacts, problems };
 }

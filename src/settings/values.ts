@@ -40,8 +40,11 @@ function oneOf<T extends string>(values: readonly T[]): ValueRule<T> {
 
 /** A deflate level. */
 export const LEVEL = wholeNumbers(LEVELS.min, LEVELS.max);
+/** How many of something to do or show, from none, or from one. */
+export const COUNT = wholeNumbers(0);
+export const POSITIVE_COUNT = wholeNumbers(1);
 /** Compression threads (more than the cores are allowed, and run as many as there are cores). */
-export const JOBS = wholeNumbers(1);
+export const JOBS = POSITIVE_COUNT;
 export const MTIME: ValueRule<MtimePolicy> = oneOf(['epoch', 'clamp']);
 /** SOURCE_DATE_EPOCH, and a commit time: whole seconds only, as the specification says. */
 export const EPOCH_SECONDS = wholeNumbers(MIN_EPOCH, MAX_EPOCH, `whole seconds since 1970 from ${MIN_EPOCH} (1980-01-01) to ${MAX_EPOCH} (2107-12-31)`);
@@ -71,10 +74,6 @@ export const BYTES: ValueRule<number> = {
     return Math.floor(Number(match[1]) * 1024 ** power);
   },
 };
-/** How many of something to show: none and up. */
-export const COUNT = wholeNumbers(0);
-/** Lines per diff. */
-export const LINES = wholeNumbers(1);
 /** Where files are fetched from. */
 export const HTTP_URL: ValueRule<string> = {
   allowed: 'an http or https URL',

@@ -2,12 +2,17 @@
 // `Content-Encoding: gzip`, which some servers send for .tar.gz files, and the bytes are the point
 // here. Redirects are followed, every wait is bounded, the size is capped, and a download goes to a
 // scratch file that becomes the target only when complete: a failure never leaves a partial file.
+// A `file:` URL or a plain path is read from disk under the same size cap (local files can stand for
+// an index or a release page).
 import { createHash } from 'node:crypto';
-import { open, rename } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rename, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { removeScratch, scratchPath } from '../normalize/index.js';
 
 /** Why a download failed: verify tells a missing file (404) from a server it cannot reach. */
@@ -36,6 +41,8 @@ export interface DownloadOptions {
   /** The largest body accepted, in bytes. */
   maxBytes: number;
   onProgress?: (progress: DownloadProgress) => void;
+  /** Sent with every request (an `accept` header to ask for PEP 691 JSON, say). */
+  headers?: Record<string, string>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -47,6 +54,17 @@ export const MAX_JSON_BYTES = 8 << 20;
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 const MAX_REDIRECTS = 10;
 const USER_AGENT = 'reprodist verify';
+
+/** The file a `file:` URL or a plain path names, else undefined (an http(s) or other URL). */
+export function localPath(url: string): string | undefined {
+  if (url.startsWith('file:')) return fileURLToPath(url);
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url) ? undefined : resolve(url);
+}
+
+/** A `file:` URL for a plain path; URLs as they are. */
+export function asUrl(urlOrPath: string): string {
+  return localPath(urlOrPath) !== undefined && !urlOrPath.startsWith('file:') ? pathToFileURL(resolve(urlOrPath)).href : urlOrPath;
+}
 
 export interface Downloaded {
   path: string;
@@ -158,6 +176,8 @@ async function* readBody(response: IncomingMessage, url: string, options: Downlo
 
 /** GET with redirects followed; resolves on a 2xx response, whose body the caller must read or destroy. */
 async function get(url: string, options: DownloadOptions & { signal?: AbortSignal }): Promise<{ response: IncomingMessage; finalUrl: string }> {
+  const path = localPath(url);
+  if (path !== undefined) return { response: await readLocal(path, url), finalUrl: pathToFileURL(path).href };
   let current: URL;
   try {
     current = new URL(url);
@@ -165,8 +185,8 @@ async function get(url: string, options: DownloadOptions & { signal?: AbortSigna
     throw new DownloadError(`${url}: not a URL`, 'error');
   }
   for (let hops = 0; ; hops += 1) {
-    if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new DownloadError(`${current}: only http and https URLs can be fetched`, 'error');
-    const response = await request(current, options.timeoutMs, options.signal);
+    if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new DownloadError(`${current}: only http, https and file URLs can be fetched`, 'error');
+    const response = await request(current, options.timeoutMs, options.signal, options.headers);
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
     if (status >= 300 && status < 400 && location) {
@@ -183,11 +203,31 @@ async function get(url: string, options: DownloadOptions & { signal?: AbortSigna
   }
 }
 
-function request(url: URL, timeoutMs: number, signal?: AbortSignal): Promise<IncomingMessage> {
+/**
+ * A local file as a response (its size as Content-Length), so that it takes the one path of reading
+ * a body, with the same cap: a missing file is `missing`, as a 404 is.
+ */
+async function readLocal(path: string, url: string): Promise<IncomingMessage> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new DownloadError(`${url}: not a file`, 'error');
+    size = info.size;
+  } catch (error) {
+    if (error instanceof DownloadError) throw error;
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new DownloadError(`${url}: ${missing ? 'no such file' : (error as Error).message}`, missing ? 'missing' : 'error');
+  }
+  const body = createReadStream(path) as Readable & { headers?: Record<string, string> };
+  body.headers = { 'content-length': String(size) };
+  return body as unknown as IncomingMessage;
+}
+
+function request(url: URL, timeoutMs: number, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     let response: IncomingMessage | undefined;
-    const req = client.get(url, { headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' }, timeout: timeoutMs, ...(signal ? { signal } : {}) }, (res) => {
+    const req = client.get(url, { headers: { 'user-agent': USER_AGENT, ...headers, 'accept-encoding': 'identity' }, timeout: timeoutMs, ...(signal ? { signal } : {}) }, (res) => {
       response = res;
       // Errors reach whoever reads the body; this only keeps an unread one from being unhandled.
       res.on('error', () => undefined);

@@ -2,6 +2,14 @@
 // HEAD (verify.ts), with bounded downloads (download.ts) and the rebuild itself (rebuild.ts).
 export { verify, DEFAULT_INDEX_URL } from './verify.js';
 export type { CheckStatus, SourceCheck, SourceKind, SourceSummary, Verification, VerifyOptions } from './verify.js';
+export { SIDE_LABELS } from './verify.js';
 export type { DownloadProgress } from './download.js';
-export { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MAX_JSON_BYTES } from './download.js';
+export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './download.js';
 export { DEFAULT_BUILD_COMMAND } from './rebuild.js';
+export { rebuild, parseRelease, DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS } from './rebuild-release.js';
+export type { AttemptReport, PublishedFile, RebuildOptions, ReleaseRebuild } from './rebuild-release.js';
+export type { FileVerdict } from './verdict.js';
+export type { Recipe } from './recipe.js';
+export { rebuildList } from './rebuild-list.js';
+export type { ListedRelease, RebuildListReport } from './rebuild-list.js';
+export { attestation, writeAttestation } from './attest.js';

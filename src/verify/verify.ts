@@ -9,7 +9,7 @@ import { compareFiles } from '../compare/index.js';
 import type { CompareOptions, PairComparison } from '../compare/index.js';
 import { describeError, removeOnSignal } from '../normalize/index.js';
 import type { MtimePolicy } from '../normalize/index.js';
-import { expandArtefactPaths, loadProjectConfig, resolvePaths } from '../settings/index.js';
+import { loadProjectConfig, resolveArtefacts, resolvePaths } from '../settings/index.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download, fetchJson } from './download.js';
 import type { DownloadOptions, DownloadProgress } from './download.js';
 import { DEFAULT_BUILD_COMMAND, rebuild } from './rebuild.js';
@@ -44,6 +44,13 @@ export interface VerifyOptions {
 
 export type SourceKind = 'url' | 'pypi' | 'build';
 
+/** What each kind of source calls the two sides, in diff headers and messages: the local file is A. */
+export const SIDE_LABELS: Readonly<Record<SourceKind, { a: string; b: string }>> = {
+  url: { a: 'local', b: 'remote' },
+  pypi: { a: 'local', b: 'pypi' },
+  build: { a: 'local', b: 'rebuilt' },
+};
+
 /**
  * identical / differs: compared. missing: the source has no such file (HTTP 404, not in the
  * release, not built). unreachable: no answer (connection refused, timeout, 5xx). digest-mismatch:
@@ -71,6 +78,8 @@ export interface SourceSummary {
   /** `URL`, `pypi NAME==VERSION` or `build`. */
   source: string;
   kind: SourceKind;
+  /** What the two sides are called (SIDE_LABELS of the kind). */
+  labels: { a: string; b: string };
   /** Files the source has that no local artefact is named like (other platforms' wheels, say). */
   unmatched: string[];
   /** build: the commit built and its time (the SOURCE_DATE_EPOCH of the build and the epoch used). */
@@ -79,10 +88,13 @@ export interface SourceSummary {
   epoch?: number;
 }
 
+/** verify's document: `--json` prints it and the library's verify() resolves to it. */
 export interface Verification {
+  command: 'verify';
   local: string[];
   sources: SourceSummary[];
-  checks: SourceCheck[];
+  /** One check per local artefact and source. */
+  results: SourceCheck[];
   /** Arguments that named nothing usable, one line each. */
   problems: string[];
   /** 0 all identical, 1 any differs, 2 missing, unreachable or error. */
@@ -91,8 +103,9 @@ export interface Verification {
 
 /** Checks every local artefact against every source. Never throws; failures are in the result. */
 export async function verify(options: VerifyOptions): Promise<Verification> {
-  const { files, problems } = await expandArtefactPaths(resolvePaths(options.local, loadProjectConfig(options.cwd)));
-  const result: Verification = { local: files, sources: [], checks: [], problems, exitCode: 0 };
+  const { artefacts, problems } = await resolveArtefacts(resolvePaths(options.local, loadProjectConfig(options.cwd)));
+  const files = artefacts.map((artefact) => artefact.path);
+  const result: Verification = { command: 'verify', local: files, sources: [], results: [], problems, exitCode: 0 };
   const pypi = [...new Set(options.pypi ?? [])].map(parseRequirement);
   const against = [...new Set(options.against ?? [])];
   for (const bad of pypi.filter((p) => typeof p === 'string')) problems.push(bad);
@@ -123,18 +136,18 @@ export async function verify(options: VerifyOptions): Promise<Verification> {
       return dir;
     };
     for (const base of against) {
-      result.sources.push({ source: base, kind: 'url', unmatched: [] });
+      result.sources.push({ source: base, kind: 'url', labels: SIDE_LABELS.url, unmatched: [] });
       const dir = await sourceDir();
       for (const local of files) {
         const url = `${base.replace(/\/+$/, '')}/${encodeURIComponent(basename(local)).replace(/%2B/g, '+')}`;
-        result.checks.push(await checkDownload(base, local, url, dir, undefined, fetchOptions, options));
+        result.results.push(await checkDownload(base, local, url, dir, undefined, fetchOptions, options));
       }
     }
     for (const release of pypi) {
       if (typeof release === 'string') continue;
-      result.sources.push(await checkRelease(release, files, await sourceDir(), fetchOptions, options, result.checks));
+      result.sources.push(await checkRelease(release, files, await sourceDir(), fetchOptions, options, result.results));
     }
-    if (options.build) result.sources.push(await checkRebuild(files, await sourceDir(), options, result.checks));
+    if (options.build) result.sources.push(await checkRebuild(files, await sourceDir(), options, result.results));
   } finally {
     process.off('exit', removeWorkDir);
     forgetOnSignal();
@@ -144,8 +157,8 @@ export async function verify(options: VerifyOptions): Promise<Verification> {
 }
 
 function finish(result: Verification): Verification {
-  const failed = result.problems.length > 0 || result.checks.some((c) => c.status !== 'identical' && c.status !== 'differs');
-  result.exitCode = failed ? 2 : result.checks.some((c) => c.status === 'differs') ? 1 : 0;
+  const failed = result.problems.length > 0 || result.results.some((c) => c.status !== 'identical' && c.status !== 'differs');
+  result.exitCode = failed ? 2 : result.results.some((c) => c.status === 'differs') ? 1 : 0;
   return result;
 }
 
@@ -173,7 +186,7 @@ async function checkDownload(source: string, local: string, url: string, dir: st
       return { ...check, status: 'digest-mismatch', message: `${got.url}: sha256 ${got.sha256} is not the ${statedSha256} the index states` };
     }
     // The download is gone after this check: the comparison names it by its URL.
-    const labels = { a: 'local', b: statedSha256 === undefined ? 'remote' : 'pypi' };
+    const labels = SIDE_LABELS[statedSha256 === undefined ? 'url' : 'pypi'];
     return withComparison(check, { ...(await compareFiles(local, target, { labels, ...options.compare })), b: got.url });
   } catch (error) {
     const status = error instanceof DownloadError ? error.reason : 'error';
@@ -197,7 +210,7 @@ interface ReleaseFile {
 /** Reads `/pypi/NAME/VERSION/json` and checks each local artefact against the release file of its name. */
 async function checkRelease(release: Release, files: string[], dir: string, fetchOptions: DownloadOptions, options: VerifyOptions, checks: SourceCheck[]): Promise<SourceSummary> {
   const source = `pypi ${release.name}==${release.version}`;
-  const summary: SourceSummary = { source, kind: 'pypi', unmatched: [] };
+  const summary: SourceSummary = { source, kind: 'pypi', labels: SIDE_LABELS.pypi, unmatched: [] };
   const index = (options.indexUrl ?? DEFAULT_INDEX_URL).replace(/\/+$/, '');
   const jsonUrl = `${index}/pypi/${encodeURIComponent(release.name)}/${encodeURIComponent(release.version)}/json`;
   let releaseFiles: ReleaseFile[];
@@ -241,7 +254,7 @@ function parseReleaseFiles(document: unknown, documentUrl: string): ReleaseFile[
 }
 
 async function checkRebuild(files: string[], dir: string, options: VerifyOptions, checks: SourceCheck[]): Promise<SourceSummary> {
-  const summary: SourceSummary = { source: 'build', kind: 'build', unmatched: [] };
+  const summary: SourceSummary = { source: 'build', kind: 'build', labels: SIDE_LABELS.build, unmatched: [] };
   let built: string[];
   try {
     const done = await rebuild({
@@ -267,7 +280,7 @@ async function checkRebuild(files: string[], dir: string, options: VerifyOptions
     const rebuilt = builtByName.get(name);
     const check: SourceCheck = { source: 'build', local, name, status: 'missing' };
     if (!rebuilt) checks.push({ ...check, message: `the build made no ${name} (it made ${[...builtByName.keys()].join(', ')})` });
-    else checks.push(withComparison(check, { ...(await compareFiles(local, rebuilt, { labels: { a: 'local', b: 'rebuilt' }, ...options.compare })), b: `${summary.commit?.slice(0, 12)}:dist/${name} (rebuilt)` }));
+    else checks.push(withComparison(check, { ...(await compareFiles(local, rebuilt, { labels: summary.labels, ...options.compare })), b: `${summary.commit?.slice(0, 12)}:dist/${name} (rebuilt)` }));
   }
   return summary;
 }

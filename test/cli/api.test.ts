@@ -25,8 +25,10 @@ test('normalize and check return structured results and do not print', async (t)
   assert.deepEqual([after.exitCode, after.results[0]!.status], [0, 'normal']);
 });
 
-test('bad settings throw UsageError; a bad file is a refused result, not a throw', async (t) => {
-  await assert.rejects(api.check([], { level: 12 }), api.UsageError);
+test('bad settings and a bad file are in the report, not thrown', async (t) => {
+  const badLevel = await api.check([], { level: 12 });
+  assert.deepEqual([badLevel.command, badLevel.exitCode, badLevel.results, badLevel.epoch], ['check', 2, [], undefined]);
+  assert.match(badLevel.problems[0]!, /level.*12/);
   const dir = tmpDir(t);
   const bad = join(dir, 'bad-1.0.tar.gz');
   copyFileSync(join(REPO_ROOT, 'README.md'), bad);
@@ -43,20 +45,30 @@ test('compare and digest are part of the API', async (t) => {
   await api.normalize(raw, { epoch: 1700000000, out });
   const normalized = join(out, 'reprodemo-1.0.0+flit.tar.gz');
   const [a, b] = await Promise.all([api.digest(raw), api.digest(normalized)]);
-  assert.equal(a.digest, b.digest, 'same content, same digest');
+  assert.equal(a.results[0]!.digest, b.results[0]!.digest, 'same content, same digest');
   const comparison = await api.compare(raw, normalized);
   assert.equal(comparison.exitCode, 1);
-  assert.equal(comparison.pairs[0]!.verdict, 'same-content');
+  assert.equal(comparison.results[0]!.verdict, 'same-content');
 });
 
-test('settings are validated as on the command line: enums exactly, numbers as numbers', async (t) => {
+test('settings are validated as on the command line: a bad value is a problem, a wrong type a TypeError naming it', async (t) => {
   const dir = tmpDir(t);
   const sdist = join(dir, 'reprodemo-1.0.0+flit.tar.gz');
   copyFileSync(join(REPO_ROOT, 'fixtures', 'dist', 'reprodemo-1.0.0+flit.tar.gz'), sdist);
   for (const mtime of ['bogus', 'CLAMP', '']) {
-    await assert.rejects(api.check(sdist, { epoch: 1700000000, mtime: mtime as 'clamp' }), (e: Error) => e instanceof api.UsageError && /^mtime: ".*" is not one of epoch, clamp$/.test(e.message), mtime);
+    const report = await api.check(sdist, { epoch: 1700000000, mtime: mtime as 'clamp' });
+    assert.deepEqual([report.exitCode, report.results], [2, []], mtime);
+    const problem = report.problems.join('\n');
+    assert.ok(/mtime/.test(problem) && problem.includes(JSON.stringify(mtime)) && /epoch/.test(problem) && /clamp/.test(problem), problem);
   }
-  // A numeric string is refused, showing that it is a string: "9", not 9.
-  await assert.rejects(api.check(sdist, { epoch: 1700000000, level: '9' as unknown as number }), (e: Error) => e instanceof api.UsageError && e.message === 'level: "9" is not a whole number from 1 to 9');
+  for (const level of [0, 10, 2.5]) {
+    const report = await api.check(sdist, { epoch: 1700000000, level });
+    assert.equal(report.exitCode, 2, String(level));
+    assert.match(report.problems.join('\n'), /level.*1.*9/, String(level));
+  }
+  // A numeric string is a type TypeScript rejects: a programming error, thrown, naming the field.
+  await assert.rejects(api.check(sdist, { epoch: 1700000000, level: '9' as unknown as number }), (e: Error) => e instanceof TypeError && /check: options\.level must be a number, got "9"/.test(e.message));
+  await assert.rejects(api.digest(42 as unknown as string), (e: Error) => e instanceof TypeError && /digest: paths must be a string or an array of strings, got number/.test(e.message));
+  await assert.rejects(api.compare(sdist, undefined as unknown as string), (e: Error) => e instanceof TypeError && /compare: b must be a path/.test(e.message));
   assert.equal((await api.check(sdist, { epoch: 1700000000, mtime: 'clamp', level: 9 })).exitCode, 1);
 });

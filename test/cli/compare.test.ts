@@ -11,6 +11,9 @@ import { compare, readingOrder } from '../../src/compare/index.js';
 import { SAME_CONTENT_VERDICT } from '../../src/commands/render.js';
 import { makeStyle, wantsColour } from '../../src/commands/output.js';
 import { MAX_EDIT_LINES, unifiedDiff } from '../../src/compare/unified-diff.js';
+import type { ArtefactHandler } from '../../src/normalize/index.js';
+import { sdistHandler } from '../../src/normalize/sdist/index.js';
+import { wheelHandler } from '../../src/normalize/wheel/index.js';
 
 const WORK = tmpDir(undefined, 'reprodist-compare-');
 const RAW_A = join(WORK, 'raw-a');
@@ -77,7 +80,7 @@ describe('compare on real builds', () => {
     assert.equal(doc.command, 'compare');
     assert.equal(doc.exitCode, 1);
     assert.deepEqual([doc.onlyInA, doc.onlyInB, doc.problems], [[], [], []]);
-    const byName = new Map(doc.pairs.map((p: { name: string }) => [p.name, p]));
+    const byName = new Map(doc.results.map((p: { name: string }) => [p.name, p]));
     const sdist = byName.get(SDIST_NAME) as Record<string, any>;
     const wheel = byName.get(WHEEL_NAME) as Record<string, any>;
     assert.deepEqual([sdist.kind, sdist.status, sdist.verdict, sdist.members], ['sdist', 'differs', 'same-content', []]);
@@ -126,7 +129,7 @@ describe('compare on real builds', () => {
 
     const wheel = runCli(['compare', '--json', join(RAW_A, WHEEL_NAME), join(TAMPERED, WHEEL_NAME)]);
     assert.equal(wheel.code, 1);
-    const pair = JSON.parse(wheel.stdout).pairs[0];
+    const pair = JSON.parse(wheel.stdout).results[0];
     assert.equal(pair.verdict, 'content-differs');
     const core = pair.members.find((m: { name: string; difference: string }) => m.name === 'reprodemo/core.py' && m.difference === 'content');
     assert.ok(core, JSON.stringify(pair.members));
@@ -159,7 +162,7 @@ describe('compare on real builds', () => {
     assert.match(r.stdout, /^only in B +other-2\.0\.tar\.gz$/m);
     assert.doesNotMatch(r.stdout, /notes\.txt/);
     const doc = JSON.parse(runCli(['compare', '--json', left, right]).stdout);
-    assert.deepEqual([doc.onlyInA, doc.onlyInB, doc.pairs.length], [[WHEEL_NAME], ['other-2.0.tar.gz'], 1]);
+    assert.deepEqual([doc.onlyInA, doc.onlyInB, doc.results.length], [[WHEEL_NAME], ['other-2.0.tar.gz'], 1]);
     // A file against a directory: the file of that name in the directory.
     const one = runCli(['compare', join(left, SDIST_NAME), right]);
     assert.equal(one.code, 0, one.stdout + one.stderr);
@@ -240,7 +243,7 @@ for path, mtime, uid in ((sys.argv[1], 1600000000, 0), (sys.argv[2], 1700000000,
     const verbose = runCli(['compare', '--verbose', join(dir, 'a', 'many-1.0.tar.gz'), join(dir, 'b', 'many-1.0.tar.gz')]);
     assert.match(verbose.stdout, /^ +mtime \[2000\]:\n( +many-1\.0\/f\d{4}\.txt \(1600000000 → 1700000000\)\n){2000} +owner \[2000\]:$/m);
     const doc = JSON.parse(runCli(['compare', '--json', join(dir, 'a', 'many-1.0.tar.gz'), join(dir, 'b', 'many-1.0.tar.gz')]).stdout);
-    const owner = doc.pairs[0].metadata.find((c: { field: string }) => c.field === 'tar owner');
+    const owner = doc.results[0].metadata.find((c: { field: string }) => c.field === 'tar owner');
     assert.equal(owner.all.length, 2000);
     assert.equal(owner.all[1999], 'many-1.0/f1999.txt (0:0 → u(1000):0)');
   });
@@ -250,7 +253,7 @@ describe('compare as a library, and its parts', () => {
   test('compare() returns the structured result and prints nothing', async () => {
     const result = await compare(join(REPO_FIXTURES, 'reprodemo-1.0.0+flit.tar.gz'), join(REPO_FIXTURES, 'reprodemo-1.0.0+hatchling.tar.gz'));
     assert.equal(result.exitCode, 1);
-    const [pair] = result.pairs;
+    const [pair] = result.results;
     assert.equal(pair!.name, 'reprodemo-1.0.0+flit.tar.gz | reprodemo-1.0.0+hatchling.tar.gz');
     assert.equal(pair!.verdict, 'content-differs');
     const missing = await compare('/nonexistent/a.whl', '/nonexistent/b.whl');
@@ -298,26 +301,48 @@ describe('compare as a library, and its parts', () => {
   });
 });
 
-test('reading order: core metadata, then sources, then files derived from them, then version-only changes', () => {
-  const names = [
+test('reading order: core metadata, then the importable package, then other files, then files derived from them, then version-only changes', () => {
+  const sdistNames = [
     'pkg-1.0/README.md',
+    'pkg-1.0/docs/index.rst',
     'pkg-1.0/src/pkg.egg-info/PKG-INFO',
     'pkg-1.0/src/pkg.egg-info/SOURCES.txt',
     'pkg-1.0/src/pkg/__init__.py',
     'pkg-1.0/src/pkg/core.py',
+    'pkg-1.0/tests/__init__.py',
+    'pkg-1.0/tests/test_core.py',
     'pkg-1.0/PKG-INFO',
-    'pkg-1.0.dist-info/RECORD',
-    'pkg-1.0.dist-info/METADATA',
   ];
-  const members = names.map((name) => ({ name, difference: 'content' as const, ...(name.endsWith('__init__.py') ? { versionOnly: true } : {}) }));
-  assert.deepEqual(readingOrder(members).map((m) => m.name), [
+  const inOrder = (handler: ArtefactHandler, names: string[], versionOnly: string) => {
+    const role = handler.memberRoles(names);
+    const members = names.map((name) => ({ name, difference: 'content' as const, role: role(name), ...(name === versionOnly ? { versionOnly: true } : {}) }));
+    return readingOrder(members).map((m) => m.name);
+  };
+  assert.deepEqual(inOrder(sdistHandler, sdistNames, 'pkg-1.0/src/pkg/__init__.py'), [
     'pkg-1.0/PKG-INFO',
-    'pkg-1.0.dist-info/METADATA',
-    'pkg-1.0/README.md',
     'pkg-1.0/src/pkg/core.py',
+    'pkg-1.0/README.md',
+    'pkg-1.0/docs/index.rst',
+    'pkg-1.0/tests/__init__.py',
+    'pkg-1.0/tests/test_core.py',
     'pkg-1.0/src/pkg.egg-info/PKG-INFO',
     'pkg-1.0/src/pkg.egg-info/SOURCES.txt',
-    'pkg-1.0.dist-info/RECORD',
     'pkg-1.0/src/pkg/__init__.py',
+  ]);
+  // A flat layout: the package is the directory with an __init__.py, and a lone module counts too.
+  assert.deepEqual(inOrder(sdistHandler, ['p-1/setup.py', 'p-1/CHANGES.rst', 'p-1/mod.py', 'p-1/pkg/__init__.py', 'p-1/pkg/a.py', 'p-1/PKG-INFO'], ''), [
+    'p-1/PKG-INFO',
+    'p-1/mod.py',
+    'p-1/pkg/__init__.py',
+    'p-1/pkg/a.py',
+    'p-1/setup.py',
+    'p-1/CHANGES.rst',
+  ]);
+  assert.deepEqual(inOrder(wheelHandler, ['pkg-1.0.dist-info/RECORD', 'pkg-1.0.dist-info/entry_points.txt', 'pkg/core.py', 'pkg-1.0.data/scripts/run', 'pkg-1.0.dist-info/METADATA'], ''), [
+    'pkg-1.0.dist-info/METADATA',
+    'pkg/core.py',
+    'pkg-1.0.dist-info/entry_points.txt',
+    'pkg-1.0.data/scripts/run',
+    'pkg-1.0.dist-info/RECORD',
   ]);
 });

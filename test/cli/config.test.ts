@@ -143,8 +143,8 @@ test('digest and verify read [tool.reprodist] paths, as normalize and check do',
   assert.match(digest.stdout, /^[0-9a-f]{64} {2}\S*out\/y-2\.0\.tar\.gz\n$/, 'out/, not dist/');
   // Nothing listens on port 9: the check fails, but it is out/'s file that verify took.
   const verify = reprodist(join(dir, 'sub'), ['verify', '--json', '--timeout', '5', '--against', 'http://127.0.0.1:9/x']);
-  const report = JSON.parse(verify.stdout) as { checks: { name: string }[] };
-  assert.deepEqual(report.checks.map((c) => c.name), ['y-2.0.tar.gz']);
+  const report = JSON.parse(verify.stdout) as { results: { name: string }[] };
+  assert.deepEqual(report.results.map((c) => c.name), ['y-2.0.tar.gz']);
 });
 
 test('verify takes --epoch, --mtime and --level only with --build, the rebuild they act on', (t) => {

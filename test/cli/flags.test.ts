@@ -10,8 +10,8 @@ import { CLI, REPO_ROOT, envWithout, run, sha256File, tmpDir } from '../helpers/
 const SDIST = 'reprodemo-1.0.0+flit.tar.gz';
 const WHEEL = 'reprodemo-1.0.0+flit-py3-none-any.whl';
 
-type VerbName = 'normalize' | 'check' | 'compare' | 'digest' | 'verify';
-const VERBS: readonly VerbName[] = ['normalize', 'check', 'compare', 'digest', 'verify'];
+type VerbName = 'normalize' | 'check' | 'compare' | 'digest' | 'verify' | 'rebuild';
+const VERBS: readonly VerbName[] = ['normalize', 'check', 'compare', 'digest', 'verify', 'rebuild'];
 
 /** What each verb is given besides the flag under test, so that only the flag can be wrong. */
 const OPERANDS: Record<VerbName, readonly string[]> = {
@@ -20,6 +20,7 @@ const OPERANDS: Record<VerbName, readonly string[]> = {
   compare: [SDIST, WHEEL],
   digest: [SDIST],
   verify: [SDIST],
+  rebuild: ['reprodemo==1.0.0'],
 };
 
 const EPOCHS = 'git or whole seconds since 1970 from 315532800 (1980-01-01) to 4354819198 (2107-12-31)';
@@ -29,11 +30,13 @@ const VALUE_FLAGS: readonly { flag: string; on: readonly (readonly [VerbName, ..
   { flag: '--epoch', on: [['normalize'], ['check'], ['verify', '--build']], bad: ['junk', '', '12', '1.5', '4354819199', 'GIT'], allowed: EPOCHS },
   { flag: '--mtime', on: [['normalize'], ['check'], ['verify', '--build']], bad: ['foo', '', 'CLAMP', '1'], allowed: 'one of epoch, clamp' },
   { flag: '--level', on: [['normalize'], ['check'], ['verify', '--build']], bad: ['abc', '', '0', '10', '1.5', '-1'], allowed: 'a whole number from 1 to 9' },
-  { flag: '--jobs', on: [['normalize'], ['check']], bad: ['abc', '', '0', '-2', '2.5'], allowed: 'a whole number of at least 1' },
+  { flag: '--jobs', on: [['normalize'], ['check'], ['rebuild']], bad: ['abc', '', '0', '-2', '2.5'], allowed: 'a whole number of at least 1' },
+  { flag: '--attempts', on: [['rebuild']], bad: ['abc', '', '0', '1.5'], allowed: 'a whole number of at least 1' },
+  { flag: '--build-timeout', on: [['rebuild']], bad: ['abc', '', '0', '-1'], allowed: 'a number of seconds above 0' },
   { flag: '--diffs', on: [['compare']], bad: ['abc', '', '-1', '1.5'], allowed: 'a whole number of at least 0' },
   { flag: '--diff-lines', on: [['compare']], bad: ['abc', '', '0', '2.5'], allowed: 'a whole number of at least 1' },
-  { flag: '--timeout', on: [['verify', '--against', 'http://127.0.0.1:9/']], bad: ['abc', '', '0', '-1', '1s'], allowed: 'a number of seconds above 0' },
-  { flag: '--max-size', on: [['verify', '--against', 'http://127.0.0.1:9/']], bad: ['lots', '', '0', '2X', '-5'], allowed: 'a byte count above 0, optionally with K, M, G or T (binary multiples), such as 500MiB' },
+  { flag: '--timeout', on: [['verify', '--against', 'http://127.0.0.1:9/'], ['rebuild']], bad: ['abc', '', '0', '-1', '1s'], allowed: 'a number of seconds above 0' },
+  { flag: '--max-size', on: [['verify', '--against', 'http://127.0.0.1:9/'], ['rebuild']], bad: ['lots', '', '0', '2X', '-5'], allowed: 'a byte count above 0, optionally with K, M, G or T (binary multiples), such as 500MiB' },
   { flag: '--against', on: [['verify']], bad: ['notaurl', '', 'ftp://example.org/', 'file:///tmp/'], allowed: 'an http or https URL' },
   { flag: '--index-url', on: [['verify', '--pypi', 'reprodemo==1.0.0']], bad: ['pypi.org', '', 'ftp://example.org/'], allowed: 'an http or https URL' },
 ];
@@ -44,18 +47,29 @@ const OWNERS: Record<string, readonly VerbName[]> = {
   '--epoch': ['normalize', 'check', 'verify'],
   '--mtime': ['normalize', 'check', 'verify'],
   '--level': ['normalize', 'check', 'verify'],
-  '--jobs': ['normalize', 'check'],
+  '--jobs': ['normalize', 'check', 'rebuild'],
   '-j': ['normalize', 'check'],
   '--diffs': ['compare'],
   '--diff-lines': ['compare'],
   '--html': ['compare', 'verify'],
   '--against': ['verify'],
   '--pypi': ['verify'],
-  '--index-url': ['verify'],
+  '--index-url': ['verify', 'rebuild'],
   '--build': ['verify'],
   '--build-command': ['verify'],
-  '--timeout': ['verify'],
-  '--max-size': ['verify'],
+  '--timeout': ['verify', 'rebuild'],
+  '--max-size': ['verify', 'rebuild'],
+  '--files': ['rebuild'],
+  '--source': ['rebuild'],
+  '--ref': ['rebuild'],
+  '--python': ['rebuild'],
+  '--attempts': ['rebuild'],
+  '--recipe': ['rebuild'],
+  '--save-recipe': ['rebuild'],
+  '--attest': ['rebuild'],
+  '--list': ['rebuild'],
+  '--results': ['rebuild'],
+  '--build-timeout': ['rebuild'],
 };
 /** Flags every verb takes (or refuses through its own rule, --keep-compression: test/cli/config.test.ts). */
 const GLOBAL = ['--json', '--quiet', '-q', '--verbose', '-v', '--keep-compression', '--no-keep-compression', '--help', '--version'];

@@ -148,9 +148,9 @@ test('verify: a server that trickles a byte at a time is stopped by the total de
   copyFileSync(join(REPO_ROOT, 'fixtures/golden/sdist/order.in.tar.gz'), local);
   // The idle timeout (60 s) never fires: a byte comes every 50 ms. Only the deadline ends it.
   const result = await verify({ local: [local], against: [`${base}/slow`], deadlineMs: 2000 });
-  assert.equal(result.checks.length, 1);
-  assert.equal(result.checks[0]!.status, 'unreachable', JSON.stringify(result.checks[0]));
-  assert.match(result.checks[0]!.message ?? '', /not complete within 2 s, the deadline for a download/);
+  assert.equal(result.results.length, 1);
+  assert.equal(result.results[0]!.status, 'unreachable', JSON.stringify(result.results[0]));
+  assert.match(result.results[0]!.message ?? '', /not complete within 2 s, the deadline for a download/);
 });
 
 test('verify: a 60 MB JSON document is refused at the 8 MiB limit, in bounded memory', async (t) => {

@@ -8,8 +8,9 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildProject, PROJECT_NAME } from '../helpers/build.js';
 import { PYTHON, requireTools, runCli, runOk, tmpDir } from '../helpers/tools.js';
-import { normalizeProjectName, parseArtefactName } from '../../src/compare/names.js';
-import { pairMembers } from '../../src/normalize/index.js';
+import { normalizeProjectName, pairMembers, parseArtefactName } from '../../src/normalize/index.js';
+import { sdistHandler } from '../../src/normalize/sdist/index.js';
+import { wheelHandler } from '../../src/normalize/wheel/index.js';
 
 const WORK = tmpDir(undefined, 'reprodist-releases-');
 const OLD = join(WORK, 'release-1.0.0');
@@ -32,6 +33,11 @@ before(() => {
     edit: (src) => {
       const core = join(src, 'src/reprodemo/core.py');
       writeFileSync(core, `${readFileSync(core, 'utf8')}\n${EDITED_LINE}\n`);
+      // Files that sort before src/ change too, as a release's tooling and tests do: the module's
+      // diff must still come right after the core metadata's.
+      for (const [file, line] of [['LICENSE', 'Also under the same terms.'], ['tests/test_core.py', '# 1.0.1']]) {
+        writeFileSync(join(src, file), `${readFileSync(join(src, file), 'utf8')}${line}\n`);
+      }
     },
   });
   built = true;
@@ -67,6 +73,10 @@ describe('compare on two releases', () => {
     assert.match(full, new RegExp(`^ +\\+${EDITED_LINE}$`, 'm'));
     // A member where only the version string changed gets no diff of its own.
     assert.doesNotMatch(full, /--- A\/reprodemo-1\.0\.0\/pyproject\.toml/);
+    // The importable package before the tooling and tests that sort before it: with room for two
+    // diffs, the second is the module's.
+    const two = runCli(['compare', '--diffs', '2', join(OLD, OLD_SDIST), join(NEW, NEW_SDIST)]).stdout;
+    assert.deepEqual([...two.matchAll(/^ +--- A\/(\S+)$/gm)].map((m) => m[1]), ['reprodemo-1.0.0/PKG-INFO', 'reprodemo-1.0.0/src/reprodemo/core.py'], two);
   });
 
   test('wheels: .dist-info/ pairs by role, and the edit is in the first ten lines', (t) => {
@@ -98,12 +108,12 @@ describe('compare on two releases', () => {
     assert.equal(r.stdout.match(/^ +paired by project and kind/gm)?.length, 2, r.stdout);
     const doc = JSON.parse(runCli(['compare', '--json', OLD, NEW]).stdout);
     assert.deepEqual([doc.onlyInA, doc.onlyInB], [[], []]);
-    for (const pair of doc.pairs) {
+    for (const pair of doc.results) {
       assert.equal(pair.pairedBy, 'project');
       assert.deepEqual(pair.version, { a: '1.0.0', b: '1.0.1' });
     }
-    const wheel = doc.pairs.find((p: { kind: string }) => p.kind === 'wheel');
-    assert.deepEqual(wheel.renamedRoots, [{ a: 'reprodemo-1.0.0.dist-info', b: 'reprodemo-1.0.1.dist-info' }]);
+    const wheel = doc.results.find((p: { kind: string }) => p.kind === 'wheel');
+    assert.deepEqual(wheel.renamedRoots, [{ a: 'reprodemo-1.0.0.dist-info', b: 'reprodemo-1.0.1.dist-info', version: { a: '1.0.0', b: '1.0.1' } }]);
     // The zip metadata pairs the renamed .dist-info/ members too: every entry is in both.
     const entries = Number(runOk(PYTHON, ['-c', 'import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).namelist()))', join(OLD, OLD_WHEEL)]));
     assert.equal(wheel.commonMembers, entries);
@@ -129,7 +139,7 @@ describe('compare on two releases', () => {
       copyFileSync(from, to);
     }
     const doc = JSON.parse(runCli(['compare', '--json', left, right]).stdout);
-    assert.deepEqual(doc.pairs, []);
+    assert.deepEqual(doc.results, []);
     assert.deepEqual(doc.onlyInA, [OLD_WHEEL, OLD_SDIST]);
     assert.equal(doc.onlyInB.length, 3);
   });
@@ -141,8 +151,8 @@ describe('every list summarized one way', () => {
     const a = join(OLD, OLD_SDIST);
     const b = join(NEW, NEW_SDIST);
     const doc = JSON.parse(runCli(['compare', '--json', a, b]).stdout);
-    const mtime = doc.pairs[0].metadata.find((c: { field: string }) => c.field === 'tar mtime');
-    assert.ok(mtime && mtime.count > 3, JSON.stringify(doc.pairs[0].metadata));
+    const mtime = doc.results[0].metadata.find((c: { field: string }) => c.field === 'tar mtime');
+    assert.ok(mtime && mtime.count > 3, JSON.stringify(doc.results[0].metadata));
     assert.equal(mtime.all.length, mtime.count);
     assert.deepEqual(mtime.examples, mtime.all.slice(0, 3));
 
@@ -210,15 +220,18 @@ describe('what pairs: names by the PyPA rules, members by role', () => {
   });
 
   test('members: the one top directory, the one .dist-info/ and .data/; two of a kind pair as they are', () => {
-    const sdist = pairMembers('sdist', ['pkg-1.0', 'pkg-1.0/PKG-INFO'], ['pkg-1.1', 'pkg-1.1/PKG-INFO', 'pkg-1.1/new.py']);
-    assert.deepEqual(sdist.renamedRoots, [{ a: 'pkg-1.0', b: 'pkg-1.1' }]);
+    const sdist = pairMembers(sdistHandler.roots, ['pkg-1.0', 'pkg-1.0/PKG-INFO'], ['pkg-1.1', 'pkg-1.1/PKG-INFO', 'pkg-1.1/new.py']);
+    assert.deepEqual(sdist.renamedRoots, [{ a: 'pkg-1.0', b: 'pkg-1.1', version: { a: '1.0', b: '1.1' } }]);
     assert.equal(sdist.toA('pkg-1.1/new.py'), 'pkg-1.0/new.py');
     assert.equal(sdist.toB('pkg-1.0'), 'pkg-1.1');
-    const wheel = pairMembers('wheel', ['pkg/__init__.py', 'pkg-1.0.dist-info/METADATA', 'pkg-1.0.data/scripts/run'], ['pkg/__init__.py', 'pkg-1.1.dist-info/METADATA', 'pkg-1.1.data/scripts/run']);
-    assert.deepEqual(wheel.renamedRoots, [{ a: 'pkg-1.0.dist-info', b: 'pkg-1.1.dist-info' }, { a: 'pkg-1.0.data', b: 'pkg-1.1.data' }]);
+    const wheel = pairMembers(wheelHandler.roots, ['pkg/__init__.py', 'pkg-1.0.dist-info/METADATA', 'pkg-1.0.data/scripts/run'], ['pkg/__init__.py', 'pkg-1.1.dist-info/METADATA', 'pkg-1.1.data/scripts/run']);
+    assert.deepEqual(wheel.renamedRoots, [
+      { a: 'pkg-1.0.dist-info', b: 'pkg-1.1.dist-info', version: { a: '1.0', b: '1.1' } },
+      { a: 'pkg-1.0.data', b: 'pkg-1.1.data', version: { a: '1.0', b: '1.1' } },
+    ]);
     assert.equal(wheel.toA('pkg-1.1.data/scripts/run'), 'pkg-1.0.data/scripts/run');
     assert.equal(wheel.toA('pkg/__init__.py'), 'pkg/__init__.py');
-    assert.deepEqual(pairMembers('sdist', ['a-1.0/x', 'b-1.0/x'], ['a-1.1/x']).renamedRoots, []);
-    assert.deepEqual(pairMembers('wheel', ['a-1.0.dist-info/M', 'b-1.0.dist-info/M'], ['a-1.1.dist-info/M']).renamedRoots, []);
+    assert.deepEqual(pairMembers(sdistHandler.roots, ['a-1.0/x', 'b-1.0/x'], ['a-1.1/x']).renamedRoots, []);
+    assert.deepEqual(pairMembers(wheelHandler.roots, ['a-1.0.dist-info/M', 'b-1.0.dist-info/M'], ['a-1.1.dist-info/M']).renamedRoots, []);
   });
 });

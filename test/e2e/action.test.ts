@@ -309,7 +309,7 @@ function workspaceWithDist(t: Parameters<typeof tmpDir>[0]): string {
   return workspace;
 }
 
-function report(run: ActionRun): { command: string; epoch: number; results: { path: string; status: string }[]; checks?: { name: string; status: string }[]; exitCode: number } {
+function report(run: ActionRun): { command: string; epoch: number; results: { path: string; name: string; status: string }[]; exitCode: number } {
   assert.ok(run.outputs.report, `no report output\n${run.log}`);
   return JSON.parse(readFileSync(run.outputs.report!, 'utf8'));
 }
@@ -439,13 +439,13 @@ test('action: verify against a URL prefix and a release on an index, identical a
   assert.equal(same.code, 0, same.log);
   const r = report(same);
   assert.equal(r.command, 'verify');
-  assert.deepEqual(r.checks!.map((c) => c.status), ['identical', 'identical', 'identical', 'identical']);
+  assert.deepEqual(r.results.map((c) => c.status), ['identical', 'identical', 'identical', 'identical']);
   assert.match(same.log, /identical {3}reprodemo-1\.0\.0\+setuptools\.tar\.gz vs http:/);
   assert.deepEqual(same.uploads, [], 'no page uploaded when verify passes');
 
   const differs = await runAction({ mode: 'verify', against: `${base}/good\n${base}/raw` }, workspace);
   assert.equal(differs.code, 1, differs.log);
-  assert.deepEqual(report(differs).checks!.map((c) => c.status), ['identical', 'identical', 'differs', 'differs']);
+  assert.deepEqual(report(differs).results.map((c) => c.status), ['identical', 'identical', 'differs', 'differs']);
   // The log explains the difference as verify does, member by member and field by field, and says
   // where the full report is.
   assert.match(differs.log, /differs {5}reprodemo-1\.0\.0\+setuptools\.tar\.gz vs http:\S+\n {12}same content; differs only in what reprodist normalizes/);

@@ -3,7 +3,9 @@
 // and an edited rebuild of it: the verdict and the changed members, with their diffs, are on screen.
 // A pair holding a member named like an HTML tag, with markup in its content: the name is a text
 // node, no element and no dialog come from it, and the page has no script at all. And verify's page,
-// of a local release against a server in this process.
+// of a local release against a server in this process. The layout is measured on element boxes: both
+// line numbers on every context row, nothing of a table outside its row or table, and the files'
+// sizes and sha256s each on one line at the widths a desktop browser has.
 //
 // REPRODIST_UPDATE_SCREENSHOT=1 writes the screenshot of the first page to docs/compare-page.png.
 import { before, test } from 'node:test';
@@ -76,6 +78,55 @@ async function openPage(t: Parameters<typeof requireTools>[0] & { after(fn: () =
   return { page, dialogs, requests };
 }
 
+/**
+ * What is wrong with the page's layout at its present width, one line each: an element of a table
+ * outside its row's box or a row outside its table's (a line number pushed onto a second line hangs
+ * out of its row), a context row without both line numbers side by side, a file's size or sha256
+ * broken over lines. Empty when all is well.
+ */
+async function layoutFaults(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    // What is wrong, and where (formatted at the end: a named function inside would be wrapped by tsx
+    // in a helper that the browser does not have).
+    const faults: [string, Element][] = [];
+    for (const table of document.querySelectorAll('table')) {
+      const tableBox = table.getBoundingClientRect();
+      for (const row of table.rows) {
+        const rowBox = row.getBoundingClientRect();
+        for (const [element, outer] of [[row, tableBox] as const, ...[...row.querySelectorAll('*')].map((e) => [e, rowBox] as const)]) {
+          const box = element.getBoundingClientRect();
+          if (box.left < outer.left - 0.5 || box.right > outer.right + 0.5 || box.top < outer.top - 0.5 || box.bottom > outer.bottom + 0.5) {
+            faults.push([`at [${[box.left, box.top, box.right, box.bottom]}], outside its ${element === row ? 'table' : 'row'} [${[outer.left, outer.top, outer.right, outer.bottom]}]`, element]);
+          }
+        }
+      }
+    }
+    for (const cell of document.querySelectorAll('td.d2h-code-linenumber.d2h-cntx')) {
+      const [a, b] = [cell.querySelector('.line-num1'), cell.querySelector('.line-num2')];
+      const [boxA, boxB] = [a?.getBoundingClientRect(), b?.getBoundingClientRect()];
+      const numbers = /^\d+$/.test(a?.textContent?.trim() ?? '') && /^\d+$/.test(b?.textContent?.trim() ?? '');
+      if (!numbers || !boxA || !boxB || boxA.top !== boxB.top || boxA.right > boxB.left) faults.push(['a context row without both line numbers side by side', cell]);
+    }
+    for (const cell of document.querySelectorAll('table.files td.num, table.files td.hash')) {
+      // One rectangle per line the text takes.
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      if (range.getClientRects().length > 1) faults.push([`on ${range.getClientRects().length} lines`, cell]);
+    }
+    return faults.map(([fault, element]) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} "${(element.textContent ?? '').trim().slice(0, 40)}": ${fault}`);
+  });
+}
+
+/** The layout faults at each of the widths a desktop browser window has. */
+async function layoutFaultsByWidth(page: Page): Promise<Record<number, string[]>> {
+  const byWidth: Record<number, string[]> = {};
+  for (const width of [1100, 1400]) {
+    await page.setViewportSize({ width, height: 1500 });
+    byWidth[width] = await layoutFaults(page);
+  }
+  return byWidth;
+}
+
 function writePage(a: string, b: string): string {
   const html = join(WORK, `${Math.random().toString(16).slice(2)}.html`);
   const r = runCli(['compare', '--html', html, a, b]);
@@ -123,6 +174,11 @@ test('compare --html: a release and an edited rebuild, rendered in Chromium', as
   assert.equal(await metadata.locator('table').isVisible(), false);
   await metadata.locator('summary').click();
   assert.ok(await metadata.locator('td', { hasText: /^gzip MTIME$/ }).isVisible(), 'opens without any script');
+
+  // With every table open: both line numbers on context rows (the page shows some), every table in
+  // its box, sizes and hashes on one line.
+  assert.ok(await sdist.locator('td.d2h-code-linenumber.d2h-cntx').count() > 0);
+  assert.deepEqual(await layoutFaultsByWidth(page), { 1100: [], 1400: [] });
 
   assert.deepEqual(dialogs, []);
   assert.deepEqual(requests, [], 'nothing is loaded from elsewhere');
@@ -199,5 +255,6 @@ test('verify --html: a local release against a server holding the edited rebuild
   assert.deepEqual(await pair.locator('table.files tbody th').allInnerTexts(), ['local', 'remote']);
   assert.ok(await pair.locator('li.member', { hasText: 'only in remote' }).first().isVisible());
   assert.ok(await pair.locator('.d2h-ins', { hasText: 'name.strip()' }).isVisible());
+  assert.deepEqual(await layoutFaultsByWidth(page), { 1100: [], 1400: [] });
   assert.deepEqual([dialogs, requests], [[], []]);
 });

@@ -106,31 +106,38 @@ import { normalize, check, DEFAULT_EPOCH, UsageError } from 'reprodist';
 const before = await check('raw.tar.gz');
 const done = await normalize('raw.tar.gz', { out: 'out-api', epoch: DEFAULT_EPOCH });
 const after = await check('out-api/raw.tar.gz');
-let usage = false;
-try { await check([], { level: 12 }); } catch (error) { usage = error instanceof UsageError; }
-console.log(JSON.stringify({ before: before.results[0].status, done: done.exitCode, after: after.exitCode, usage }));
+const badLevel = await check([], { level: 12 });
+console.log(JSON.stringify({ before: before.results[0].status, done: done.exitCode, after: after.exitCode, badLevel: [badLevel.exitCode, badLevel.problems.length, typeof UsageError] }));
 `);
   const api = run(process.execPath, ['use.mjs'], { cwd: project, env });
   assert.equal(api.code, 0, api.stderr);
-  assert.deepEqual(JSON.parse(api.stdout), { before: 'not-normal', done: 0, after: 0, usage: true });
+  assert.deepEqual(JSON.parse(api.stdout), { before: 'not-normal', done: 0, after: 0, badLevel: [2, 1, 'function'] });
   assert.equal(sha256File(join(project, 'out-api', 'raw.tar.gz')), sha256File(join(reference, 'reprodemo-1.0.0+setuptools.tar.gz')));
   // From CommonJS, through import().
   const cjs = run(process.execPath, ['-e', "import('reprodist').then((m) => console.log(typeof m.normalize, typeof m.check))"], { cwd: project, env });
   assert.equal(cjs.stdout.trim(), 'function function', cjs.stderr);
 
-  // The types resolve through package.json "exports" (a wrong call must be an error, not `any`).
+  // The types resolve through package.json "exports" (a wrong call must be an error, not `any`), and
+  // every .d.ts they reach type-checks with only reprodist and @types/node installed: no
+  // skipLibCheck, so a published type that names a devDependency's (yargs') fails here.
+  const typesNode = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string };
+  runOk('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `@types/node@${typesNode.version}`], { cwd: project, timeout: 600_000 });
   writeFileSync(join(project, 'use.mts'), `
-import { check, normalize } from 'reprodist';
-import type { Report, ReprodistOptions } from 'reprodist';
+import { check, compare, digest, normalize, verify } from 'reprodist';
+import type { Comparison, DigestReport, Report, ReprodistOptions, Verification } from 'reprodist';
 const options: ReprodistOptions = { epoch: 'git', mtime: 'clamp', level: 9, jobs: 1 };
 const report: Report = await check(['dist/'], options);
 const status: 'normalized' | 'unchanged' | 'refused' | 'error' | 'normal' | 'not-normal' = report.results[0]!.status;
+const digests: DigestReport = await digest('dist/');
+const comparison: Comparison = await compare('a', 'b', { maxDiffs: 1 });
+const verification: Verification = await verify({ local: ['dist/'], pypi: ['x==1'] });
+const commands: ['check' | 'normalize', 'digest', 'compare', 'verify'] = [report.command, digests.command, comparison.command, verification.command];
 // @ts-expect-error: level is a number
 await normalize('dist/', { level: 'nine' });
-export { status };
+export { status, commands };
 `);
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(REPO_ROOT, 'node_modules', '@types')] },
+    compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
     files: ['use.mts'],
   }));
   const tsc = run(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: project });

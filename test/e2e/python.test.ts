@@ -272,7 +272,7 @@ describe('reprodist from the venv', () => {
 // ---- the API ---------------------------------------------------------------------------------------
 
 describe('the Python API', () => {
-  it('normalize, check, digest and compare return the --json reports; bad settings raise ReprodistError', (t) => {
+  it('normalize, check, digest, compare and verify return the --json reports; a bad setting is a problem, not a raise', (t) => {
     if (!requireTools(t, ...PYTHON_TOOLS)) return;
     const b = distribution();
     const dir = tmpDir(t);
@@ -289,10 +289,8 @@ normal = result["normalize"]["results"][0]["output"]
 result["check_normal"] = reprodist.check(normal, epoch=1700000000)
 result["digest"] = reprodist.digest([raw, normal])
 result["compare"] = reprodist.compare(raw, normal)
-try:
-    reprodist.check(raw, level=12)
-except reprodist.ReprodistError as error:
-    result["error"] = [str(error), error.exit_code]
+result["bad_level"] = reprodist.check(raw, level=12)
+result["verify"] = reprodist.verify([raw], against=["http://127.0.0.1:9/dist"], timeout=5)
 print(json.dumps(result))
 `;
     const r = run(b.python, ['-c', script, raw, join(dir, 'out')], { env: quietEnv(), cwd: dir });
@@ -310,9 +308,12 @@ print(json.dumps(result))
     assert.equal(result.digest.results.length, 2);
     assert.equal(result.digest.results[0].digest, result.digest.results[1].digest, 'normalizing keeps the content digest');
     assert.equal(result.compare.command, 'compare');
-    assert.equal(result.compare.pairs[0].verdict, 'same-content');
-    assert.match(result.error[0], /level/);
-    assert.equal(result.error[1], 2);
+    assert.equal(result.compare.results[0].verdict, 'same-content');
+    assert.deepEqual([result.bad_level.exitCode, result.bad_level.results], [2, []]);
+    assert.match(result.bad_level.problems[0], /level/);
+    assert.equal(result.verify.command, 'verify');
+    assert.deepEqual(result.verify.results.map((check: { status: string }) => check.status), ['unreachable']);
+    assert.equal(result.verify.exitCode, 2);
   });
 });
 

@@ -150,7 +150,7 @@ describe('verify --against URL', () => {
     const json = JSON.parse((await runCliAsync(['verify', '--json', '--against', `${base}/tampered`, join(RELEASE, SDIST_NAME)])).stdout);
     assert.equal(json.command, 'verify');
     assert.equal(json.exitCode, 1);
-    const [check] = json.checks;
+    const [check] = json.results;
     assert.equal(check.status, 'differs');
     assert.equal(check.url, `${base}/tampered/${SDIST_NAME}`);
     assert.equal(check.comparison.verdict, 'content-differs');
@@ -241,7 +241,7 @@ describe('verify --pypi NAME==VERSION', () => {
     const result = await verify({ local: [RELEASE], against: [`${base}/files`, `${base}/tampered`], pypi: ['reprodemo==1.0.0'], indexUrl: base });
     assert.equal(result.exitCode, 1);
     assert.deepEqual(result.sources.map((s) => [s.kind, s.source]), [['url', `${base}/files`], ['url', `${base}/tampered`], ['pypi', 'pypi reprodemo==1.0.0']]);
-    assert.deepEqual(result.checks.map((c) => c.status), ['identical', 'identical', 'differs', 'differs', 'identical', 'identical']);
+    assert.deepEqual(result.results.map((c) => c.status), ['identical', 'identical', 'differs', 'differs', 'identical', 'identical']);
   });
 });
 

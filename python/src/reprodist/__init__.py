@@ -10,12 +10,15 @@ from .api import (
     Change,
     CompareReport,
     DigestReport,
+    DigestResult,
     Report,
     ReprodistError,
+    VerifyReport,
     check,
     compare,
     digest,
     normalize,
+    verify,
 )
 
 __all__ = [
@@ -23,11 +26,14 @@ __all__ = [
     "Change",
     "CompareReport",
     "DigestReport",
+    "DigestResult",
     "Report",
     "ReprodistError",
+    "VerifyReport",
     "__version__",
     "check",
     "compare",
     "digest",
     "normalize",
+    "verify",
 ]

@@ -1,8 +1,9 @@
 """The Python API: each function runs one CLI verb with --json and returns the parsed document.
 
-A file that cannot be normalized or compared does not raise: it is a result with status "refused" or
-"error", and the report's "exitCode" says so (0, 1 or 2, as the CLI's). Bad settings, bad
-arguments and a missing Node.js raise ReprodistError, with the CLI's message.
+Every report has "command", "results", "problems" and "exitCode" (0, 1 or 2, as the CLI's), as the
+JavaScript library's do. A file that cannot be read does not raise: it is a result with status
+"refused" or "error"; a path that names nothing or a bad setting is a line of "problems" with exit
+code 2. Only a missing Node.js, or a CLI that prints no report, raises ReprodistError.
 
 Settings not given come from where the CLI takes them: SOURCE_DATE_EPOCH (for the epoch), then
 [tool.reprodist] in the nearest pyproject.toml at or above `cwd` (default: the current directory).
@@ -21,10 +22,14 @@ StrPath = Union[str, "os.PathLike[str]"]
 Paths = Union[StrPath, Sequence[StrPath], None]
 
 
+Kind = Literal["sdist", "wheel"]
+
+
 class Change(TypedDict):
     field: str
     count: int
     examples: List[str]
+    all: List[str]
 
 
 class _ArtefactResultRequired(TypedDict):
@@ -35,39 +40,65 @@ class _ArtefactResultRequired(TypedDict):
 
 
 class ArtefactResult(_ArtefactResultRequired, total=False):
-    kind: Literal["sdist", "wheel"]
+    kind: Kind
     output: str
     message: str
+    notes: List[str]
 
 
-class Report(TypedDict):
-    """What `normalize` and `check` return (docs/api.md, "Results")."""
-
+class _ReportRequired(TypedDict):
     command: Literal["normalize", "check"]
-    epoch: int
     results: List[ArtefactResult]
     problems: List[str]
     exitCode: int
+
+
+class Report(_ReportRequired, total=False):
+    """What `normalize` and `check` return (docs/api.md, "Results")."""
+
+    epoch: int  # absent when the settings could not be used
+
+
+class _DigestResultRequired(TypedDict):
+    path: str
+    kind: Kind
+    status: Literal["ok", "refused", "error"]
+
+
+class DigestResult(_DigestResultRequired, total=False):
+    digest: str
+    message: str
 
 
 class DigestReport(TypedDict):
     """What `digest` returns (docs/digest.md)."""
 
     command: Literal["digest"]
-    results: List[Dict[str, Any]]
+    results: List[DigestResult]
     problems: List[str]
     exitCode: int
 
 
 class CompareReport(TypedDict):
-    """What `compare` returns (docs/compare.md)."""
+    """What `compare` returns (docs/compare.md); each result is one pair of files compared."""
 
     command: Literal["compare"]
     a: str
     b: str
-    pairs: List[Dict[str, Any]]
+    results: List[Dict[str, Any]]
     onlyInA: List[str]
     onlyInB: List[str]
+    problems: List[str]
+    exitCode: int
+
+
+class VerifyReport(TypedDict):
+    """What `verify` returns (docs/compare.md, "verify"); each result is one local file checked against one source."""
+
+    command: Literal["verify"]
+    local: List[str]
+    sources: List[Dict[str, Any]]
+    results: List[Dict[str, Any]]
     problems: List[str]
     exitCode: int
 
@@ -168,4 +199,30 @@ def compare(
     """Compare two artefacts, or two directories of them paired by file name."""
     options = _option_arguments(diffs=diffs, diff_lines=diff_lines)
     report: CompareReport = _run_json(["compare", "--json", *options, *_path_arguments([a, b])], cwd)
+    return report
+
+
+def verify(
+    local: Paths = None,
+    *,
+    against: Optional[Sequence[str]] = None,
+    pypi: Optional[Sequence[str]] = None,
+    index_url: Optional[str] = None,
+    build: bool = False,
+    build_command: Optional[str] = None,
+    epoch: Union[int, Literal["git"], None] = None,
+    mtime: Optional[Literal["epoch", "clamp"]] = None,
+    level: Optional[int] = None,
+    timeout: Optional[float] = None,
+    max_size: Optional[str] = None,
+    cwd: Optional[StrPath] = None,
+) -> VerifyReport:
+    """Check local artefacts against remote files (against), a release on an index (pypi), or a clean rebuild (build)."""
+    options = _option_arguments(
+        index_url=index_url, build=build, build_command=build_command, epoch=epoch, mtime=mtime, level=level, timeout=timeout, max_size=max_size
+    )
+    for flag, values in (("--against", against), ("--pypi", pypi)):
+        for value in values or []:
+            options.extend([flag, value])
+    report: VerifyReport = _run_json(["verify", "--json", *options, *_path_arguments(local)], cwd)
     return report

@@ -8,12 +8,21 @@
 //
 // Nothing else: no bytes before the first local header, between members, between the last member
 // and the central directory, or after the end record, and every member is listed exactly once.
+//
+// Every byte is accounted for: read as Python's zipfile (3.8 to 3.13, which pip and installer use)
+// reads it, refused where those versions or other readers could read it otherwise, or required to
+// be what writers put there (a local header repeats its central header, a data descriptor its
+// values). Fixed header fields zipfile ignores (version made by, internal attributes' text bit) are
+// read as zipfile reads them: they name no member and move no data. An extra field's records must
+// tile it; zipfile skips records other than zip64 and Unicode Path, and so does this reader. Given a
+// ByteCoverage, the reader marks each range once it has passed these checks.
+import type { ByteCoverage } from '../coverage.js';
 import { findEndRecord, readDirectoryLocation } from './end-records.js';
 import type { DirectoryLocation } from './end-records.js';
 import { describe } from './entry.js';
 import type { LocalHeader, MutableEntry, ZipEntry, ZipExtraField } from './entry.js';
 import { PositionedFile, ReadAhead } from './io.js';
-import { CENTRAL, DESCRIPTOR, EXTRA_ZIP64, FLAGS_THAT_MUST_AGREE, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, LOCAL, METHOD_AES, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_LOCAL, U16_ZIP64, U32_ZIP64, ZipFormatError, hex16, hex32, hexBytes, readU64 } from './records.js';
+import { CENTRAL, DESCRIPTOR, EXTRA_UNICODE_PATH, EXTRA_ZIP64, FLAGS_READ, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_PATCHED_DATA, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, INTERNAL_ATTR_TEXT, LOCAL, METHOD_AES, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_LOCAL, U16_ZIP64, U32_ZIP64, ZipFormatError, hex16, hex32, hexBytes, readU64 } from './records.js';
 import { decodeText } from './text.js';
 
 /** The highest "version needed to extract" (APPNOTE 4.4.3) zipfile reads: 6.3, the APPNOTE it follows. */
@@ -26,13 +35,13 @@ export interface ParsedArchive {
   zip64: boolean;
 }
 
-export async function parseArchive(file: PositionedFile): Promise<ParsedArchive> {
+export async function parseArchive(file: PositionedFile, coverage?: ByteCoverage): Promise<ParsedArchive> {
   if (file.size === 0) throw new ZipFormatError('empty file (0 bytes) is not a zip archive', 0);
   const eocd = await findEndRecord(file);
-  const dir = await readDirectoryLocation(file, eocd);
-  const entries = await readCentralDirectory(file, dir);
+  const dir = await readDirectoryLocation(file, eocd, coverage);
+  const entries = await readCentralDirectory(file, dir, coverage);
   checkDuplicateNames(entries);
-  await checkMembers(file, entries, dir.offset);
+  await checkMembers(file, entries, dir.offset, coverage);
   return {
     entries,
     comment: eocd.comment,
@@ -43,7 +52,7 @@ export async function parseArchive(file: PositionedFile): Promise<ParsedArchive>
 }
 
 /** Parses every central directory header (APPNOTE 4.3.12). */
-async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation): Promise<MutableEntry[]> {
+async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation, coverage: ByteCoverage | undefined): Promise<MutableEntry[]> {
   const cursor = new ReadAhead(file, dir.offset + dir.size, 'the central directory ends');
   const entries: MutableEntry[] = [];
   let at = dir.offset;
@@ -119,8 +128,10 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
       dataDescriptorLength: 0,
     };
     checkSupported(entry, label, at);
+    const end = at + CENTRAL.size + nameLength + extraLength + commentLength;
+    coverage?.mark(at, end, `central directory header ${index} (${JSON.stringify(name)})`);
     entries.push(entry);
-    at += CENTRAL.size + nameLength + extraLength + commentLength;
+    at = end;
   }
   if (entries.length !== dir.count) {
     throw new ZipFormatError(
@@ -141,6 +152,22 @@ function checkSupported(entry: MutableEntry, label: string, at: number): void {
   if (entry.method === METHOD_AES) bits.push('method 99, AES encryption');
   if (bits.length > 0) {
     throw new ZipFormatError(`${label} is encrypted (${bits.join('; ')}); encrypted members are not supported`, at + CENTRAL.flags);
+  }
+  if (entry.flags & FLAG_PATCHED_DATA) {
+    throw new ZipFormatError(`${label} has flag bit 5 set (compressed patched data), which zipfile (so pip) cannot read`, at + CENTRAL.flags);
+  }
+  const unread = entry.flags & ~FLAGS_READ;
+  if (unread !== 0) {
+    throw new ZipFormatError(
+      `${label} has general purpose flag bits ${hex16(unread)} set, which APPNOTE 4.4.4 leaves unused or reserved (flags ${hex16(entry.flags)} at offset ${at + CENTRAL.flags})`,
+      at + CENTRAL.flags,
+    );
+  }
+  if (entry.internalAttr & ~INTERNAL_ATTR_TEXT) {
+    throw new ZipFormatError(
+      `${label} has internal attributes ${hex16(entry.internalAttr)}: only bit 0 (text) is used by writers, the others are reserved (APPNOTE 4.4.14), at offset ${at + CENTRAL.internalAttr}`,
+      at + CENTRAL.internalAttr,
+    );
   }
   if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATE) {
     throw new ZipFormatError(
@@ -183,7 +210,7 @@ function checkDuplicateNames(entries: MutableEntry[]): void {
  * (4.3.9), and the next member or the central directory starts right after. Each local header must
  * repeat its central header. Fills in dataOffset, localExtraFields and dataDescriptorLength.
  */
-async function checkMembers(file: PositionedFile, entries: MutableEntry[], cdOffset: number): Promise<void> {
+async function checkMembers(file: PositionedFile, entries: MutableEntry[], cdOffset: number, coverage: ByteCoverage | undefined): Promise<void> {
   const ordered = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset || a.index - b.index);
   const first = ordered[0];
   const firstStart = first === undefined ? cdOffset : first.localHeaderOffset;
@@ -223,6 +250,8 @@ async function checkMembers(file: PositionedFile, entries: MutableEntry[], cdOff
       entry.dataDescriptorLength = await checkDataDescriptor(region, entry, dataEnd, gap, nextWhat);
     }
     checkLocalAgreesWithCentral(entry, local);
+    coverage?.mark(local.offset, local.dataOffset, `local file header of ${describe(entry)}`);
+    coverage?.mark(dataEnd, nextStart, `data descriptor of ${describe(entry)}`);
   }
 }
 
@@ -269,6 +298,8 @@ async function readLocalHeader(region: ReadAhead, entry: MutableEntry): Promise<
     versionNeeded: buf.readUInt16LE(LOCAL.versionNeeded),
     flags: buf.readUInt16LE(LOCAL.flags),
     method: buf.readUInt16LE(LOCAL.method),
+    dosTime: buf.readUInt16LE(LOCAL.dosTime),
+    dosDate: buf.readUInt16LE(LOCAL.dosDate),
     crc32: buf.readUInt32LE(LOCAL.crc32),
     compressedSize: resolved.compressedSize,
     uncompressedSize: resolved.uncompressedSize,
@@ -331,17 +362,22 @@ async function checkDataDescriptor(region: ReadAhead, entry: MutableEntry, dataE
   return gap;
 }
 
-/** A local header must repeat its central header (APPNOTE 4.3.7 vs 4.3.12). */
+/**
+ * A local header must repeat its central header (APPNOTE 4.3.7 vs 4.3.12): zipfile reads only the
+ * central one, readers that walk the local headers read these. Writers repeat every field but the
+ * version needed, which Python and Info-ZIP raise to 4.5 in only one of the two when zip64 is needed
+ * in only one: it must be one zipfile would read (up to 6.3).
+ */
 function checkLocalAgreesWithCentral(entry: MutableEntry, local: LocalHeader): void {
   const problems: string[] = [];
   if (!Buffer.from(entry.nameBytes).equals(local.nameBytes)) {
     problems.push(`name is ${JSON.stringify(local.nameBytes.toString('latin1'))} (${local.nameBytes.length} bytes), central says ${JSON.stringify(Buffer.from(entry.nameBytes).toString('latin1'))} (${entry.nameBytes.length} bytes)`);
   }
+  if (local.versionNeeded > MAX_VERSION_NEEDED) problems.push(`version needed to extract is ${local.versionNeeded / 10}, above ${MAX_VERSION_NEEDED / 10} (APPNOTE 6.3)`);
   if (local.method !== entry.method) problems.push(`compression method is ${local.method}, central says ${entry.method}`);
-  if ((local.flags & FLAGS_THAT_MUST_AGREE) !== (entry.flags & FLAGS_THAT_MUST_AGREE)) {
-    problems.push(
-      `general purpose flags are ${hex16(local.flags)}, central says ${hex16(entry.flags)} (bits ${hex16(FLAGS_THAT_MUST_AGREE)} must agree)`,
-    );
+  if (local.flags !== entry.flags) problems.push(`general purpose flags are ${hex16(local.flags)}, central says ${hex16(entry.flags)}`);
+  if (local.dosTime !== entry.dosTime || local.dosDate !== entry.dosDate) {
+    problems.push(`date and time are ${hex16(local.dosDate)} ${hex16(local.dosTime)}, central says ${hex16(entry.dosDate)} ${hex16(entry.dosTime)}`);
   }
   // With a data descriptor the local values are zero (4.4.4 bit 3); some writers fill them in anyway.
   const descriptor = (entry.flags & FLAG_DATA_DESCRIPTOR) !== 0;
@@ -374,11 +410,16 @@ function compareValues(
   return out;
 }
 
-/** Splits an extra field (APPNOTE 4.4.28, 4.5.1) into its records; each is a u16 ID, a u16 size and data. */
 /** Shared by every member without a comment or extra fields (most of them): nothing allocated per member. */
 const NO_BYTES = new Uint8Array(0);
 const NO_FIELDS: readonly ZipExtraField[] = Object.freeze([]);
 
+/**
+ * Splits an extra field (APPNOTE 4.4.28, 4.5.1) into its records; each is a u16 ID, a u16 size and
+ * data, and they must fill it exactly. A record ID appears at most once (zipfile reads each zip64
+ * record in turn, so a second one could count), and the Unicode Path record is refused: zipfile
+ * 3.12+ and unzip take its name, zipfile 3.8 to 3.11 the header's.
+ */
 function parseExtraFields(extra: Buffer, offset: number, label: string): readonly ZipExtraField[] {
   if (extra.length === 0) return NO_FIELDS;
   const out: ZipExtraField[] = [];
@@ -398,6 +439,15 @@ function parseExtraFields(extra: Buffer, offset: number, label: string): readonl
         offset + p,
       );
     }
+    if (id === EXTRA_UNICODE_PATH) {
+      throw new ZipFormatError(
+        `${label}: Info-ZIP Unicode Path extra field (0x7075) at offset ${offset + p}: zipfile 3.12+ and unzip read its name, older zipfile the header's`,
+        offset + p,
+      );
+    }
+    if (out.some((f) => f.id === id)) {
+      throw new ZipFormatError(`${label}: extra field record ${hex16(id)} appears a second time, at offset ${offset + p}`, offset + p);
+    }
     out.push({ id, data: Uint8Array.from(extra.subarray(p + 4, p + 4 + size)) });
     p += 4 + size;
   }
@@ -406,10 +456,17 @@ function parseExtraFields(extra: Buffer, offset: number, label: string): readonl
 
 type Zip64Field = 'uncompressedSize' | 'compressedSize' | 'localHeaderOffset' | 'diskNumberStart';
 
+/** What zipfile 3.8 to 3.10 accept as the length of a zip64 extra field's data; others raise BadZipFile. */
+function zip64LengthReadByAll(length: number): boolean {
+  return length === 0 || length === 8 || length === 16 || length >= 24;
+}
+
 /**
  * APPNOTE 4.5.3: the zip64 extended information field holds, in this order, the original size, the
  * compressed size, the local header offset (u64 each) and the disk start number (u32), each present
- * only when the header field holds 0xFFFFFFFF (0xFFFF for the disk).
+ * only when the header field holds 0xFFFFFFFF (0xFFFF for the disk); zipfile reads them so. Some
+ * writers put the field in every header, saturated or not: when no header field defers to it, it
+ * may hold the header's own values in that order. Every byte of it must be one of these values.
  */
 function applyZip64<T extends Partial<Record<Zip64Field, number>>>(
   fields: T,
@@ -420,27 +477,40 @@ function applyZip64<T extends Partial<Record<Zip64Field, number>>>(
 ): T {
   const out = { ...fields };
   const data = zip64 === undefined ? undefined : Buffer.from(zip64.data.buffer, zip64.data.byteOffset, zip64.data.byteLength);
+  const present = order.filter((field) => out[field] !== undefined);
+  const widthOf = (field: Zip64Field) => (field === 'diskNumberStart' ? 4 : 8);
+  const deferred = present.filter((field) => out[field] === (field === 'diskNumberStart' ? U16_ZIP64 : U32_ZIP64));
+  const where = `${label}: zip64 extended information extra field`;
   let p = 0;
-  for (const field of order) {
-    const value = out[field];
-    if (value === undefined) continue;
-    const wide = field !== 'diskNumberStart';
-    if (value !== (wide ? U32_ZIP64 : U16_ZIP64)) continue;
-    const width = wide ? 8 : 4;
+  for (const field of deferred) {
+    const width = widthOf(field);
     if (data === undefined) {
       throw new ZipFormatError(
-        `${label}: ${field} is ${wide ? '0xFFFFFFFF' : '0xFFFF'} but there is no zip64 extended information extra field (0x0001)`,
+        `${label}: ${field} is ${width === 8 ? '0xFFFFFFFF' : '0xFFFF'} but there is no zip64 extended information extra field (0x0001)`,
         extraOffset,
       );
     }
-    if (p + width > data.length) {
-      throw new ZipFormatError(
-        `${label}: zip64 extended information extra field (${data.length} bytes) is too short to hold ${field}`,
-        extraOffset,
-      );
-    }
-    (out as Record<Zip64Field, number>)[field] = wide ? readU64(data, p, extraOffset, `zip64 ${field}`) : data.readUInt32LE(p);
+    if (p + width > data.length) throw new ZipFormatError(`${where} (${data.length} bytes) is too short to hold ${field}`, extraOffset);
+    (out as Record<Zip64Field, number>)[field] = width === 8 ? readU64(data, p, extraOffset, `zip64 ${field}`) : data.readUInt32LE(p);
     p += width;
+  }
+  if (data === undefined || p === data.length) return out;
+  if (!zip64LengthReadByAll(data.length)) {
+    throw new ZipFormatError(`${where} holds ${data.length} bytes, which zipfile 3.8 to 3.10 refuse (they read 0, 8, 16 or at least 24)`, extraOffset);
+  }
+  // The field in a header that does not defer to it: the header's own values, in order.
+  let q = 0;
+  for (const field of deferred.length === 0 ? present : []) {
+    if (q === data.length) break;
+    const width = widthOf(field);
+    const value = q + width > data.length ? undefined : width === 8 ? readU64(data, q, extraOffset, `zip64 ${field}`) : data.readUInt32LE(q);
+    if (value !== out[field]) {
+      throw new ZipFormatError(`${where} says ${field} ${value ?? '(cut short)'} where the header says ${out[field]}, and the header does not defer to it`, extraOffset);
+    }
+    q += width;
+  }
+  if (q !== data.length) {
+    throw new ZipFormatError(`${where} (${data.length} bytes) holds ${data.length - p} bytes beyond the values its header defers to`, extraOffset);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // The end of central directory record (APPNOTE 4.3.16) and, when present, the zip64 end record and
 // locator (4.3.14, 4.3.15): where the central directory is and how many entries it has.
+import type { ByteCoverage } from '../coverage.js';
 import { PositionedFile } from './io.js';
 import { EOCD, EOCD_SEARCH_LIMIT, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_ZIP64, U32_ZIP64, ZIP64_EOCD, ZIP64_LOCATOR, ZipFormatError, readU64 } from './records.js';
 export interface EndRecord {
@@ -81,8 +82,12 @@ export interface DirectoryLocation {
   zip64: boolean;
 }
 
-/** Reads where the central directory is, from the end record and the zip64 records when present. */
-export async function readDirectoryLocation(file: PositionedFile, eocd: EndRecord): Promise<DirectoryLocation> {
+/**
+ * Reads where the central directory is, from the end record and the zip64 records when present. The
+ * archive comment is kept as it is, as zipfile keeps it; findEndRecord made sure no second end record
+ * hides in it. Given a ByteCoverage, marks the records (and the comment) once they are checked.
+ */
+export async function readDirectoryLocation(file: PositionedFile, eocd: EndRecord, coverage?: ByteCoverage): Promise<DirectoryLocation> {
   const r = eocd.record;
   const at = eocd.offset;
   const disk = r.readUInt16LE(EOCD.diskNumber);
@@ -118,6 +123,7 @@ export async function readDirectoryLocation(file: PositionedFile, eocd: EndRecor
       );
     }
     checkDirectoryEnd(cdOffset, cdSize, at, `end of central directory record at offset ${at}`);
+    coverage?.mark(at, file.size, 'end of central directory record and archive comment');
     return { offset: cdOffset, size: cdSize, count: total, zip64: false };
   }
 
@@ -159,6 +165,16 @@ export async function readDirectoryLocation(file: PositionedFile, eocd: EndRecor
       z64At + ZIP64_EOCD.recordSize,
     );
   }
+  // zipfile (3.8 to 3.13.0) reads the zip64 end record 56 bytes before the locator, wherever the
+  // locator points, and takes the central directory to end there: extensible data would make it read
+  // another record, or shift every offset. No writer puts any there.
+  if (recordSize !== ZIP64_EOCD.size - 12) {
+    throw new ZipFormatError(
+      `zip64 end of central directory record at offset ${z64At} carries ${recordSize - (ZIP64_EOCD.size - 12)} bytes of zip64 extensible data ` +
+        `(offsets ${z64At + ZIP64_EOCD.size} to ${locatorAt}); zipfile reads a record at offset ${locatorAt - ZIP64_EOCD.size} instead`,
+      z64At + ZIP64_EOCD.size,
+    );
+  }
   const what = `zip64 end of central directory record at offset ${z64At}`;
   checkDisk(z.readUInt32LE(ZIP64_EOCD.diskNumber), `${what}: number of this disk`, z64At + ZIP64_EOCD.diskNumber);
   checkDisk(z.readUInt32LE(ZIP64_EOCD.centralDirectoryDisk), `${what}: disk with the central directory`, z64At + ZIP64_EOCD.centralDirectoryDisk);
@@ -191,6 +207,9 @@ export async function readDirectoryLocation(file: PositionedFile, eocd: EndRecor
     }
   }
   checkDirectoryEnd(cdOffset64, cdSize64, z64At, what);
+  coverage?.mark(z64At, locatorAt, 'zip64 end of central directory record');
+  coverage?.mark(locatorAt, at, 'zip64 end of central directory locator');
+  coverage?.mark(at, file.size, 'end of central directory record and archive comment');
   return { offset: cdOffset64, size: cdSize64, count: total64, zip64: true };
 }
 

@@ -57,6 +57,8 @@ export interface LocalHeader {
   versionNeeded: number;
   flags: number;
   method: number;
+  dosTime: number;
+  dosDate: number;
   crc32: number;
   compressedSize: number;
   uncompressedSize: number;

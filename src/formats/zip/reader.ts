@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createInflateRaw, crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
+import type { ByteCoverage } from '../coverage.js';
 import { parseArchive } from './directory.js';
 import { describe } from './entry.js';
 import type { ZipEntry } from './entry.js';
@@ -14,11 +15,18 @@ import { METHOD_STORED, ZipFormatError, hex32 } from './records.js';
 /** Positioned read size for member data: large enough that per-read overhead does not dominate. */
 const DATA_CHUNK = 1024 * 1024;
 
+export interface ZipReaderOptions {
+  /** Closed by `close()` (default: left to the caller). */
+  closeHandle?: boolean;
+  /** Marks each byte range the reader checked: the records as it opens, each member's data once read and checked. */
+  coverage?: ByteCoverage;
+}
+
 /** Opens the zip at `path`, validates its whole structure, and returns a reader that owns the file. */
-export async function openZip(path: string): Promise<ZipReader> {
+export async function openZip(path: string, options: Pick<ZipReaderOptions, 'coverage'> = {}): Promise<ZipReader> {
   const handle = await open(path, 'r');
   try {
-    return await ZipReader.fromFileHandle(handle, { closeHandle: true });
+    return await ZipReader.fromFileHandle(handle, { ...options, closeHandle: true });
   } catch (err) {
     await handle.close();
     throw err;
@@ -43,11 +51,13 @@ export class ZipReader {
   private readonly handle: FileHandle;
   private readonly closeHandle: boolean;
   private readonly window: DataWindow;
+  private readonly coverage: ByteCoverage | undefined;
   private closed = false;
 
   private constructor(init: {
     handle: FileHandle;
     closeHandle: boolean;
+    coverage: ByteCoverage | undefined;
     entries: ZipEntry[];
     comment: Uint8Array;
     fileSize: number;
@@ -58,6 +68,7 @@ export class ZipReader {
     this.handle = init.handle;
     this.window = new DataWindow(new PositionedFile(init.handle, init.fileSize), init.centralDirectoryOffset, DATA_CHUNK);
     this.closeHandle = init.closeHandle;
+    this.coverage = init.coverage;
     this.entries = init.entries;
     this.comment = init.comment;
     this.fileSize = init.fileSize;
@@ -70,11 +81,11 @@ export class ZipReader {
    * Validates the archive in an open file. The handle is closed by `close()` only if `closeHandle`;
    * on a validation error it is left open for the caller.
    */
-  static async fromFileHandle(handle: FileHandle, options: { closeHandle?: boolean } = {}): Promise<ZipReader> {
+  static async fromFileHandle(handle: FileHandle, options: ZipReaderOptions = {}): Promise<ZipReader> {
     const { size } = await handle.stat();
     const file = new PositionedFile(handle, size);
-    const parsed = await parseArchive(file);
-    return new ZipReader({ handle, closeHandle: options.closeHandle ?? false, fileSize: size, ...parsed });
+    const parsed = await parseArchive(file, options.coverage);
+    return new ZipReader({ handle, closeHandle: options.closeHandle ?? false, coverage: options.coverage, fileSize: size, ...parsed });
   }
 
   /** The member's compressed bytes exactly as stored (for copying without recompression). */
@@ -109,9 +120,12 @@ export class ZipReader {
     const stored = await this.window.bytes(entry.dataOffset, entry.compressedSize, () => `data of ${describe(entry)}`);
     if (entry.method === METHOD_STORED) {
       checkMemberEnd(entry, stored.length, zlibCrc32(stored));
+      this.markData(entry);
       return { stored, data: stored };
     }
-    return { stored, data: inflateWhole(entry, stored) };
+    const data = inflateWhole(entry, stored);
+    this.markData(entry);
+    return { stored, data };
   }
 
   /** Closes the file if this reader owns it. Streams still running then fail. */
@@ -119,6 +133,11 @@ export class ZipReader {
     if (this.closed) return;
     this.closed = true;
     if (this.closeHandle) await this.handle.close();
+  }
+
+  /** The member's data was read whole and checked: its size, its CRC-32, and deflate's end. */
+  private markData(entry: ZipEntry): void {
+    this.coverage?.mark(entry.dataOffset, entry.dataOffset + entry.compressedSize, `data of ${describe(entry)}`);
   }
 
   private checkOwnEntry(entry: ZipEntry): void {
@@ -152,6 +171,7 @@ export class ZipReader {
       yield chunk;
     }
     checkMemberEnd(entry, produced, crc);
+    this.markData(entry);
   }
 
   private async *inflatedChunks(entry: ZipEntry): AsyncGenerator<Buffer> {
@@ -197,6 +217,7 @@ export class ZipReader {
     const consumed = inflater.bytesWritten;
     checkDeflateEnd(entry, consumed);
     checkMemberEnd(entry, produced, crc);
+    this.markData(entry);
   }
 }
 

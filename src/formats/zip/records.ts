@@ -167,16 +167,25 @@ export const U32_ZIP64 = 0xffffffff;
 
 /** 4.4.4 bit 0: the file is encrypted. */
 export const FLAG_ENCRYPTED = 0x0001;
+/** 4.4.4 bits 1 and 2: the compression option (for deflate: normal, maximum, fast, super fast). */
+export const FLAG_COMPRESSION_OPTION = 0x0006;
 /** 4.4.4 bit 3: crc-32 and sizes are zero in the local header and follow the data in a data descriptor. */
 export const FLAG_DATA_DESCRIPTOR = 0x0008;
+/** 4.4.4 bit 5: compressed patched data; zipfile raises NotImplementedError on it. */
+export const FLAG_PATCHED_DATA = 0x0020;
 /** 4.4.4 bit 6: strong encryption. */
 export const FLAG_STRONG_ENCRYPTION = 0x0040;
 /** 4.4.4 bit 11: language encoding flag (EFS): name and comment are UTF-8. */
 export const FLAG_UTF8 = 0x0800;
 /** 4.4.4 bit 13: the central directory is encrypted and local header values are masked. */
 export const FLAG_MASKED_HEADERS = 0x2000;
-/** Flag bits that must agree between a local header and its central header. */
-export const FLAGS_THAT_MUST_AGREE = FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8;
+/** The flag bits the reader accepts; every other one is refused (4.4.4 leaves them unused, reserved or unread by zipfile). */
+export const FLAGS_READ = FLAG_COMPRESSION_OPTION | FLAG_DATA_DESCRIPTOR | FLAG_UTF8;
+
+// --- Internal file attributes (APPNOTE 4.4.14) -----------------------------------------------------
+
+/** 4.4.14 bit 0: the file is apparently text; the other bits are reserved (1: mainframe record lengths). */
+export const INTERNAL_ATTR_TEXT = 0x0001;
 
 // --- Compression method (APPNOTE 4.4.5) -------------------------------------------------------------
 
@@ -256,6 +265,8 @@ export const EXTRA_NTFS = 0x000a;
 export const EXTRA_EXTENDED_TIMESTAMP = 0x5455;
 /** 4.6 (Info-ZIP): Unix UID/GID of any size, "ux". */
 export const EXTRA_INFOZIP_UNIX_NEW = 0x7875;
+/** 4.6.9 (Info-ZIP): Unicode Path, a UTF-8 name that unzip and zipfile 3.12+ prefer to the header's. */
+export const EXTRA_UNICODE_PATH = 0x7075;
 
 // ---------------------------------------------------------------------------------------------------
 // Errors

@@ -5,15 +5,26 @@
 import { open } from 'node:fs/promises';
 import type { ArtefactHandler } from '../handler.js';
 import { DEFAULT_LEVEL } from '../options.js';
+import { parseNameVersion } from '../project-name.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { compareSdistMetadata } from './metadata.js';
 import { planSdist } from './plan.js';
+import { SDIST_FIELDS } from './fields.js';
+import { SDIST_ROOTS, sdistMemberRoles } from './roles.js';
 import { indexSdist, readSdistContent, readSdistMemberHeads, sdistIndexContent } from './read.js';
 import { noteGzipChanges, writeSdist } from './write.js';
 
 export const sdistHandler: ArtefactHandler = {
   kind: 'sdist',
-  matches: (fileName) => fileName.endsWith('.tar.gz'),
+  suffix: '.tar.gz',
+  described: 'an sdist (.tar.gz)',
+  pairedAs: 'sdist',
+  // `{name}-{version}.tar.gz` (PEP 625; legacy names may hold `-`, so the version is after the last).
+  parseName: (fileName) => (fileName.endsWith('.tar.gz') ? parseNameVersion('sdist', fileName.slice(0, -'.tar.gz'.length)) : undefined),
+  roots: SDIST_ROOTS,
+  // A hard link stays a link and a copy a file (normal-form.md, "hard links").
+  preservedFields: [SDIST_FIELDS.tarType],
+  memberRoles: sdistMemberRoles,
   async normalize(inputPath, sink, options, workDir, verify = false) {
     const level = options.level ?? DEFAULT_LEVEL;
     const spoolPath = scratchPath(workDir, 'spool');

@@ -6,6 +6,7 @@ import type { GzipHeader } from '../../formats/gzip.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
 import { pairMembers } from '../pairing.js';
+import { SDIST_ROOTS } from './roles.js';
 import { ChangeLog, NONE, commonNameCount, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
 import { SDIST_FIELDS } from './fields.js';
 import { walkSdist } from './read.js';
@@ -50,7 +51,7 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
   gzipDifferences(log, a.gzipHeader, b.gzipHeader);
   const namesA = a.members.map((m) => m.name);
   // B's members under A's names: releases of two versions pair with their top directories stripped.
-  const { toA } = pairMembers('sdist', namesA, b.members.map((m) => m.name));
+  const { toA } = pairMembers(SDIST_ROOTS, namesA, b.members.map((m) => m.name));
   const namesB = b.members.map((m) => toA(m.name));
   const byNameB = new Map(b.members.map((m, i) => [namesB[i]!, m]));
   const byNameA = new Map(a.members.map((m) => [m.name, m]));

@@ -74,15 +74,9 @@ export function classify(entry: ZipEntry): WheelMember {
   } else {
     throw new RefusedInput(`${path}: zip member of Unix file type 0${format.toString(8)} (a device, fifo or socket) is refused`);
   }
-  for (const field of [...entry.localExtraFields, ...entry.extraFields]) {
-    if (field.id === EXTRA_UNICODE_PATH) throw new RefusedInput(`${path}: zip entry with an Info-ZIP Unicode Path extra field (unzip reads that name, pip the header's)`);
-  }
   if (type === 'directory' && entry.uncompressedSize !== 0) throw new RefusedInput(`${path}: directory entry with ${entry.uncompressedSize} bytes of data`);
   return { entry, path, type, executable: type === 'file' && (unixMode & 0o111) !== 0, mtime: entryMtime(entry) };
 }
-
-/** Info-ZIP Unicode Path Extra Field (APPNOTE 4.6.9): a UTF-8 name that unzip prefers and zipfile ignores. */
-const EXTRA_UNICODE_PATH = 0x7075;
 
 /** Refuses what no installer can extract one way: two members of one name, a member under a file or link. */
 export function checkWheelTree(members: readonly WheelMember[]): void {

@@ -1,0 +1,64 @@
+// The source-repository route: a clone of the repository (a URL or a local path) at the release's
+// tag, given (--ref) or inferred from the version: exactly one tag must match, or rebuild stops
+// and names the candidates.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { normalizeProjectName } from '../normalize/index.js';
+
+const run = promisify(execFile);
+
+export class SourceError extends Error {
+  override name = 'SourceError';
+}
+
+export async function git(cwd: string, args: readonly string[]): Promise<string> {
+  try {
+    const { stdout } = await run('git', [...args], { cwd, maxBuffer: 64 << 20, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' } });
+    return stdout.trim();
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n').pop();
+    throw new SourceError(`git ${args[0]}: ${stderr || (error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** The tags a release `version` of `project` is usually tagged with: v1.2.3, 1.2.3, NAME-1.2.3, release-1.2.3, ... */
+export function tagCandidates(project: string, version: string): string[] {
+  const names = [...new Set([project, normalizeProjectName(project), normalizeProjectName(project).replace(/-/g, '_')])];
+  return [version, `v${version}`, `release-${version}`, `release/${version}`, `rel-${version}`, ...names.flatMap((name) => [`${name}-${version}`, `${name}-v${version}`, `${name}_${version}`, `${name}/${version}`, `${name}/v${version}`, `${name}@${version}`])];
+}
+
+/** The one tag of `tags` that names the release; several or none is a SourceError naming them. */
+export function pickTag(tags: readonly string[], project: string, version: string): string {
+  const wanted = new Set(tagCandidates(project, version).map((tag) => tag.toLowerCase()));
+  const matching = tags.filter((tag) => wanted.has(tag.toLowerCase()));
+  if (matching.length === 1) return matching[0]!;
+  if (matching.length > 1) throw new SourceError(`several tags match ${project} ${version}: ${matching.join(', ')}; choose one with --ref`);
+  const near = tags.filter((tag) => tag.includes(version));
+  throw new SourceError(`no tag matches ${project} ${version}${near.length ? ` (tags naming the version: ${near.join(', ')})` : ''}; looked for ${tagCandidates(project, version).slice(0, 4).join(', ')}, ...; give --ref`);
+}
+
+export interface SourceCheckout {
+  /** The clone every attempt copies (with --shared, so cheaply). */
+  clone: string;
+  ref: string;
+  commit: string;
+}
+
+/** Clones `source` into `dir` and settles the ref: `ref` when given, else the tag of the version. */
+export async function cloneSource(source: string, dir: string, project: string, version: string, ref?: string): Promise<SourceCheckout> {
+  await git(process.cwd(), ['clone', '--quiet', '--no-checkout', '--', source, dir]);
+  const chosen = ref ?? pickTag((await git(dir, ['tag', '--list'])).split('\n').filter(Boolean), project, version);
+  let commit: string;
+  try {
+    commit = await git(dir, ['rev-parse', '--verify', `${chosen}^{commit}`]);
+  } catch {
+    throw new SourceError(`${source} has no ref ${chosen}`);
+  }
+  return { clone: dir, ref: chosen, commit };
+}
+
+/** A working tree of the commit for one attempt: a build writes into its tree, so each gets its own. */
+export async function checkoutFor(checkout: SourceCheckout, dir: string): Promise<void> {
+  await git(process.cwd(), ['clone', '--quiet', '--shared', '--no-checkout', '--', checkout.clone, dir]);
+  await git(dir, ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', checkout.commit]);
+}
