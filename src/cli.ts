@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError, exitOnSignals, failureLine, runVerb, survivePipes, verbs } from './commands/index.js';
+import { SETTING_KEYS, declareVerbOptions, verbName } from './commands/verb.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,6 +26,18 @@ function splitOperands(argv: string[]): { args: string[]; restore: (value: unkno
   };
   const restoreText = (text: string) => text.replace(/\u0000operand-(\d+)\u0000/g, (_, i: string) => operands[Number(i)]!);
   return { args: [...argv.slice(0, end), ...operands.map((_, i) => placeholder(i))], restore, restoreText };
+}
+
+/**
+ * For a parse that failed while an argument that looks like a path starts with one dash: it was read
+ * as one-letter options (`-odd.tar.gz` as -o -d ...), so say how to give it as a path. Looks like a
+ * path: has a dot or a slash, or more letters than a cluster of our few short flags would (-qv).
+ */
+function dashHint(message: string, args: readonly string[]): string | undefined {
+  const dashed = args.find((arg) => /^-[^-\d]/.test(arg) && (/[./]/.test(arg) || arg.length > 3));
+  if (!dashed) return undefined;
+  const verb = args.find((arg) => verbs.some((v) => verbName(v) === arg));
+  return `${dashed} was read as options (${message}); a path that starts with - goes after --, as in "reprodist ${verb ? `${verb} ` : ''}-- ${dashed}", or is written ./${dashed}`;
 }
 
 /** Runs the CLI and resolves to the exit code; never throws. */
@@ -50,7 +63,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .option('keep-compression', { type: 'boolean', describe: "normalize and check: keep wheels' compressed bytes as the builder wrote them (faster; reproducible only when both builders' zlib agree); --no-keep-compression overrides [tool.reprodist]" })
     .usage('$0 [normalize] [PATH...]\n\nMake Python sdists (.tar.gz) and wheels (.whl) byte-reproducible, in place.');
   for (const verb of verbs) {
-    cli.command(verb.command as string | string[], verb.describe, (y) => verb.options(y), async (args) => {
+    cli.command(verb.command as string | string[], verb.describe, (y) => declareVerbOptions(y, verb, verbs), async (args) => {
       const operands = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, restore(value)]));
       exitCode = await runVerb(verb, operands as never);
     });
@@ -60,13 +73,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .example('reprodist check dist/', 'in CI: fail when an artefact is not in normal form')
     .example('reprodist --epoch git --out normalized/ dist/*.whl', "write copies, using HEAD's commit time")
     .example('SOURCE_DATE_EPOCH=1700000000 reprodist dist/pkg-1.0.tar.gz', 'the epoch from the environment')
-    .epilogue('Defaults can be set in [tool.reprodist] of pyproject.toml (epoch, mtime, level, paths, jobs, keep-compression); flags win, and SOURCE_DATE_EPOCH wins over the file\'s epoch.\n\nExit codes: 0 success (check: all normal), 1 check: some file not normal, 2 refused input or error.')
+    .epilogue(`Defaults can be set in [tool.reprodist] of pyproject.toml (${SETTING_KEYS.join(', ')}); flags win, and SOURCE_DATE_EPOCH wins over the file's epoch.\n\nExit codes: 0 success (check: all normal), 1 check: some file not normal, 2 refused input or error.`)
     .version(version)
     .strict()
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
-      throw error ?? new UsageError(`${restoreText(message)} (see reprodist --help)`);
+      throw error ?? new UsageError(dashHint(restoreText(message), split.args) ?? `${restoreText(message)} (see reprodist --help)`);
     });
   try {
     await cli.parseAsync();

@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL, defaultJobs, runBatch } from '../normalize/index.js';
 import type { ArtefactResult, BatchDisplay, NormalizeOptions } from '../normalize/index.js';
-import { ConfigError, UsageError, resolveArtefacts, resolveSettings } from '../settings/index.js';
+import { ConfigError, EPOCH, JOBS, LEVEL, MTIME, UsageError, flagValue, resolveArtefacts, resolveSettings } from '../settings/index.js';
 import type { Artefact, Settings } from '../settings/index.js';
 import type { ArtefactFlags, Report } from './documents.js';
 import type { Outcome, OutputLines } from './output.js';
@@ -13,10 +13,10 @@ import { problemLines, summarize } from './output.js';
 export function settingOptions(y: Argv): Argv {
   return y
     .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'artefacts, directories or globs (default: dist/)' })
-    .option('epoch', { type: 'string', describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
-    .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
-    .option('level', { type: 'number', describe: `deflate level, 1-9 (default: ${DEFAULT_LEVEL} for sdists, ${DEFAULT_WHEEL_LEVEL} for wheels)` })
-    .option('jobs', { alias: 'j', type: 'number', describe: `compression threads (default and most: the number of cores, ${defaultJobs()} here; each beyond the first costs about 12-18 MiB, docs/limits.md); the bytes do not depend on it` });
+    .option('epoch', { type: 'string', coerce: flagValue(EPOCH, '--epoch'), describe: `seconds since 1970, or "git" for HEAD's commit time (default: $SOURCE_DATE_EPOCH, else ${DEFAULT_EPOCH})` })
+    .option('mtime', { type: 'string', choices: ['epoch', 'clamp'] as const, coerce: flagValue(MTIME, '--mtime'), describe: 'epoch (default): every mtime becomes the epoch; clamp: keep mtimes older than the epoch' })
+    .option('level', { type: 'string', coerce: flagValue(LEVEL, '--level'), describe: `deflate level, 1-9 (default: ${DEFAULT_LEVEL} for sdists, ${DEFAULT_WHEEL_LEVEL} for wheels)` })
+    .option('jobs', { alias: 'j', type: 'string', coerce: flagValue(JOBS, '--jobs'), describe: `compression threads (default and most: the number of cores, ${defaultJobs()} here; each beyond the first costs about 12-18 MiB, docs/limits.md); the bytes do not depend on it` });
 }
 
 type ArtefactWork = (artefact: Artefact, options: NormalizeOptions) => Promise<ArtefactResult>;

@@ -3,6 +3,7 @@ import { compare } from '../compare/index.js';
 import type { OutputLines } from './output.js';
 import { problemLines } from './output.js';
 import { comparisonHeader, renderOneSided, renderPair } from './render.js';
+import { COUNT, POSITIVE_COUNT, flagValue } from '../settings/index.js';
 import { reportOptions, writeReports } from './reports.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
@@ -24,8 +25,8 @@ export const compareVerb: Verb<CompareFlags> = {
     reportOptions(hideNormalFormFlags(y))
       .positional('a', { type: 'string', demandOption: true, describe: 'an sdist or wheel, or a directory of them' })
       .positional('b', { type: 'string', demandOption: true, describe: 'the same kind of file, or a directory (paired by file name, else by project and kind)' })
-      .option('diffs', { type: 'number', default: 5, describe: 'how many members whose content differs get a diff' })
-      .option('diff-lines', { type: 'number', default: 40, describe: 'lines per diff' }),
+      .option('diffs', { type: 'string', default: 5, coerce: flagValue(COUNT, '--diffs'), describe: 'how many members whose content differs get a diff' })
+      .option('diff-lines', { type: 'string', default: 40, coerce: flagValue(POSITIVE_COUNT, '--diff-lines'), describe: 'lines per diff' }),
   async run(flags, { styles }) {
     refuseNormalFormFlags('compare', flags);
     const result = await compare(flags.a, flags.b, { maxDiffs: flags.diffs, diffLines: flags.diffLines });

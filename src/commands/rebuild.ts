@@ -2,7 +2,7 @@
 // repository) as a third party would, and judge each published file: identical, reproduced,
 // tool-metadata, differs, not-rebuilt. Exit 0 when every rebuilt file is identical or reproduced, 1
 // when any is tool-metadata or differs, 2 when nothing could be rebuilt.
-import { UsageError } from '../settings/index.js';
+import { BYTES, POSITIVE_COUNT, SECONDS, UsageError, flagValue } from '../settings/index.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, rebuild, rebuildList, writeAttestation } from '../verify/index.js';
 import type { FileVerdict, PublishedFile, RebuildOptions, ReleaseRebuild, RebuildListReport } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
@@ -10,7 +10,6 @@ import { problemLines } from './output.js';
 import { renderPair } from './render.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
-import { parseSize } from './verify.js';
 
 export interface RebuildFlags {
   release?: string;
@@ -28,23 +27,21 @@ export interface RebuildFlags {
   jobs: number;
   buildTimeout: number;
   timeout: number;
-  maxSize: string;
+  /** Bytes. */
+  maxSize: number;
   verbose: boolean;
 }
 
 const PAD = 15;
 
 function optionsFromFlags(flags: RebuildFlags): Omit<RebuildOptions, 'release'> {
-  if (!Number.isInteger(flags.attempts) || flags.attempts < 1) throw new UsageError(`--attempts: expected a whole number above 0, got ${flags.attempts}`);
-  if (!(flags.buildTimeout > 0)) throw new UsageError(`--build-timeout: expected seconds above 0, got ${flags.buildTimeout}`);
-  if (!(flags.timeout > 0)) throw new UsageError(`--timeout: expected seconds above 0, got ${flags.timeout}`);
   if (flags.ref && !flags.source && !flags.recipe) throw new UsageError('--ref acts only with --source (the repository whose ref is built)');
   return {
     indexUrl: flags.indexUrl,
     attempts: flags.attempts,
     buildTimeoutMs: flags.buildTimeout * 1000,
     timeoutMs: flags.timeout * 1000,
-    maxBytes: parseSize(flags.maxSize),
+    maxBytes: flags.maxSize,
     ...defined({ files: flags.files, source: flags.source, ref: flags.ref, python: flags.python, recipe: flags.recipe, saveRecipe: flags.saveRecipe }),
   };
 }
@@ -123,16 +120,16 @@ export const rebuildVerb: Verb<RebuildFlags> = {
       .option('source', { type: 'string', describe: 'build the sdist and the wheel from this repository (URL or path) at the release tag' })
       .option('ref', { type: 'string', describe: '--source: the ref to build (default: the one tag naming the version)' })
       .option('python', { type: 'string', describe: 'X.Y or an interpreter path (default: inferred from the wheel and the upload time)' })
-      .option('attempts', { type: 'number', default: DEFAULT_ATTEMPTS, describe: 'candidate tool versions to try while only tool-written files differ' })
+      .option('attempts', { type: 'string', default: DEFAULT_ATTEMPTS, coerce: flagValue(POSITIVE_COUNT, '--attempts'), describe: 'candidate tool versions to try while only tool-written files differ' })
       .option('recipe', { type: 'string', describe: 'replay this recipe (TOML) instead of inferring one' })
       .option('save-recipe', { type: 'string', describe: 'write the recipe used (TOML) here' })
       .option('attest', { type: 'string', describe: 'write an in-toto Statement v1 of the verdicts here' })
       .option('list', { type: 'string', describe: 'a file of releases, one NAME==VERSION a line (with --results)' })
       .option('results', { type: 'string', describe: '--list: one JSON result per release here; releases with a result are skipped' })
-      .option('jobs', { type: 'number', default: 1, describe: '--list: releases rebuilt at a time' })
-      .option('build-timeout', { type: 'number', default: DEFAULT_BUILD_TIMEOUT_MS / 1000, describe: 'seconds one attempt (venv, installs, build) may take' })
-      .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'seconds to wait for a connection, a response or the next bytes' })
-      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, describe: 'largest download accepted (e.g. 500MiB)' }),
+      .option('jobs', { type: 'string', default: 1, coerce: flagValue(POSITIVE_COUNT, '--jobs'), describe: '--list: releases rebuilt at a time' })
+      .option('build-timeout', { type: 'string', default: DEFAULT_BUILD_TIMEOUT_MS / 1000, coerce: flagValue(SECONDS, '--build-timeout'), describe: 'seconds one attempt (venv, installs, build) may take' })
+      .option('timeout', { type: 'string', default: DEFAULT_TIMEOUT_MS / 1000, coerce: flagValue(SECONDS, '--timeout'), describe: 'seconds to wait for a connection, a response or the next bytes' })
+      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, coerce: flagValue(BYTES, '--max-size'), describe: 'largest download accepted (e.g. 500MiB)' }),
   async run(flags, { styles, progress }) {
     refuseNormalFormFlags('rebuild', flags);
     const options = optionsFromFlags(flags);

@@ -1,9 +1,14 @@
 // The one shape of every verb: its yargs command and options, and a run that returns an Outcome,
-// which src/commands/index.ts prints. A verb never prints itself.
+// which src/commands/index.ts prints. A verb never prints itself. Also the refusal of a flag given
+// to a verb it does not act on, read from the verbs' own declarations.
 import type { Argv } from 'yargs';
+import yargs from 'yargs';
 import { UsageError } from '../settings/index.js';
 import type { Outcome, OutputFlags, Style } from './output.js';
 import type { ProgressDisplay } from './progress.js';
+
+/** The [tool.reprodist] keys that default the verbs' settings, for the help (src/cli.ts). */
+export { SETTING_KEYS } from '../settings/index.js';
 
 /** What a run is given besides its flags: how to style lines, and where progress goes. */
 export interface VerbContext {
@@ -17,6 +22,22 @@ export interface Verb<Flags> {
   describe: string;
   options(y: Argv): Argv;
   run(flags: Flags & OutputFlags, context: VerbContext): Promise<Outcome>;
+}
+
+/** `check` for `check [paths..]`. */
+export function verbName(verb: Verb<never>): string {
+  return [verb.command].flat()[0]!.split(' ')[0]!;
+}
+
+/** `--out acts only on normalize, not on compare (see reprodist compare --help)`. */
+function actsOnlyOn(flag: string, verbs: readonly string[], verb: string): UsageError {
+  const list = verbs.length > 1 ? `${verbs.slice(0, -1).join(', ')} and ${verbs.at(-1)}` : verbs[0];
+  return new UsageError(`${flag} acts only on ${list}, not on ${verb} (see reprodist ${verb} --help)`);
+}
+
+/** How a flag was written: `-j`, `--out`, `--no-build` (a negated boolean). */
+function spelled(flag: string, value: unknown): string {
+  return flag.length === 1 ? `-${flag}` : value === false ? `--no-${flag}` : `--${flag}`;
 }
 
 /**
@@ -33,9 +54,56 @@ export function hideNormalFormFlags(y: Argv): Argv {
 export function refuseNormalFormFlags(verb: string, flags: object): void {
   for (const flag of NORMAL_FORM_ONLY) {
     const camel = flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    if ((flags as Record<string, unknown>)[camel] !== undefined) {
-      const name = (flags as Record<string, unknown>)[camel] === false ? `--no-${flag}` : `--${flag}`;
-      throw new UsageError(`${name} acts only on normalize and check, not on ${verb} (see reprodist ${verb} --help)`);
-    }
+    const value = (flags as Record<string, unknown>)[camel];
+    if (value !== undefined) throw actsOnlyOn(spelled(flag, value), ['normalize', 'check'], verb);
   }
+}
+
+/** What yargs keeps of the options it has been given (its types do not say that it does). */
+interface Declarations {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+  boolean: string[];
+}
+
+/** Every name (aliases too) of the options `y` has been given, and whether each is a switch. */
+function declaredFlags(y: Argv): Map<string, boolean> {
+  const { key, alias, boolean } = (y as unknown as { getOptions(): Declarations }).getOptions();
+  return new Map(Object.keys(key).flatMap((name) => [name, ...(alias[name] ?? [])].map((spelling) => [spelling, boolean.includes(name)] as const)));
+}
+
+/** The positionals of a verb's command (`[paths..]`, `<a>`), and whether each takes many (`..`). */
+function positionals(verb: Verb<never>): { name: string; variadic: boolean }[] {
+  return [verb.command].flat().flatMap((command) => [...command.matchAll(/[<[](\w+)(\.\.)?[>\]]/g)].map((m) => ({ name: m[1]!, variadic: m[2] !== undefined })));
+}
+
+/** A verb's own flags, as its options() declares them: names and aliases, not its positionals. */
+function ownFlags(verb: Verb<never>): Map<string, boolean> {
+  const flags = declaredFlags(verb.options(yargs([])));
+  for (const { name } of positionals(verb)) flags.delete(name);
+  return flags;
+}
+
+/**
+ * Declares `verb`'s options on `y`, and refuses a flag that only other verbs declare: `compare --out x`
+ * says `--out acts only on normalize` where yargs would call it an unknown argument. Those flags are
+ * declared here too, hidden, so that a switch (`--build`) does not take the next path as its value.
+ * Read from every verb's own options(), so a new verb or flag needs nothing here.
+ */
+export function declareVerbOptions(y: Argv, verb: Verb<never>, verbs: readonly Verb<never>[]): Argv {
+  let declared = verb.options(y);
+  // yargs knows a variadic positional is a list only under its verb's name, not when the default
+  // verb's help is the top-level one (which then said [string] where `normalize --help` said [array]).
+  for (const { name } of positionals(verb).filter((p) => p.variadic)) declared = declared.array(name);
+  const own = declaredFlags(declared);
+  const others = verbs.filter((other) => other !== verb).map((other) => ({ name: verbName(other), flags: ownFlags(other) }));
+  const foreign = new Map(others.flatMap((other) => [...other.flags].filter(([flag]) => !own.has(flag))));
+  // Each spelling on its own (not as aliases), so that the message names the one given: -j, not --jobs.
+  for (const [flag, isSwitch] of foreign) declared = declared.option(flag, { hidden: true, type: isSwitch ? 'boolean' : 'string' });
+  return declared.middleware((argv) => {
+    for (const flag of foreign.keys()) {
+      if (argv[flag] === undefined) continue;
+      throw actsOnlyOn(spelled(flag, argv[flag]), others.filter((other) => other.flags.has(flag)).map((other) => other.name), verbName(verb));
+    }
+  }, true);
 }

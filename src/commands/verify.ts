@@ -1,6 +1,6 @@
 // `reprodist verify [LOCAL...]`: exit 0 when every source has byte-identical files, 1 when any
 // differs (explained as compare explains it), 2 when a source is missing, unreachable or fails.
-import { resolveEpoch, UsageError } from '../settings/index.js';
+import { BYTES, EPOCH, HTTP_URL, LEVEL, MTIME, SECONDS, UsageError, flagValue } from '../settings/index.js';
 import { DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, verify } from '../verify/index.js';
 import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
@@ -18,30 +18,20 @@ export interface VerifyFlags {
   build: boolean;
   buildCommand: string;
   /** Seconds, or `git`. */
-  epoch?: string;
+  epoch?: number | 'git';
   mtime?: 'epoch' | 'clamp';
   level?: number;
+  /** Seconds. */
   timeout: number;
-  maxSize: string;
+  /** Bytes. */
+  maxSize: number;
   verbose: boolean;
 }
 
-/** `2GiB`, `500M`, `1048576`: a byte count, binary multiples. */
-export function parseSize(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([KMGT])(?:i?B)?|B)?\s*$/i.exec(text);
-  if (!match) throw new UsageError(`--max-size: expected bytes, optionally with K, M, G or T (binary), got ${JSON.stringify(text)}`);
-  const power = match[2] ? 'KMGT'.indexOf(match[2].toUpperCase()) + 1 : 0;
-  return Math.floor(Number(match[1]) * 1024 ** power);
-}
-
 export function verifyOptionsFromFlags(flags: VerifyFlags): VerifyOptions {
-  if (!(flags.timeout > 0)) throw new UsageError(`--timeout: expected seconds above 0, got ${flags.timeout}`);
   // They settle how the rebuild is normalized: without --build there is no rebuild.
   const buildOnly = (['epoch', 'mtime', 'level'] as const).filter((flag) => flags[flag] !== undefined);
   if (!flags.build && buildOnly.length > 0) throw new UsageError(`--${buildOnly[0]} acts only with --build (how the rebuild is normalized); downloads are compared as they are`);
-  if (flags.level !== undefined && (!Number.isInteger(flags.level) || flags.level < 1 || flags.level > 9)) throw new UsageError(`--level: expected 1 to 9, got ${flags.level}`);
-  // Only the flag counts here: without it, the rebuild is normalized at its commit's time.
-  const epoch = flags.epoch === undefined ? undefined : resolveEpoch(flags.epoch, {}, { cwd: process.cwd(), env: {} });
   return {
     local: flags.local,
     against: asList(flags.against),
@@ -50,8 +40,8 @@ export function verifyOptionsFromFlags(flags: VerifyFlags): VerifyOptions {
     build: flags.build,
     buildCommand: flags.buildCommand,
     timeoutMs: flags.timeout * 1000,
-    maxBytes: parseSize(flags.maxSize),
-    ...(epoch !== undefined ? { epoch } : {}),
+    maxBytes: flags.maxSize,
+    ...(flags.epoch !== undefined ? { epoch: flags.epoch } : {}),
     ...(flags.mtime !== undefined ? { mtime: flags.mtime } : {}),
     ...(flags.level !== undefined ? { level: flags.level } : {}),
   };
@@ -100,16 +90,16 @@ export const verifyVerb: Verb<VerifyFlags> = {
     reportOptions(hideNormalFormFlags(y))
       .positional('local', { type: 'string', array: true, default: [] as string[], describe: 'local artefacts, directories or globs (default: dist/)' })
       // Repeated, not `array: true`, which would swallow the LOCAL paths that follow.
-      .option('against', { type: 'string', coerce: asList, describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
+      .option('against', { type: 'string', coerce: (value: unknown) => asList(value as string | string[]).map(flagValue(HTTP_URL, '--against')), describe: 'a URL prefix: URL/<file name> is fetched for each local file (repeatable)' })
       .option('pypi', { type: 'string', coerce: asList, describe: 'a release NAME==VERSION: its files come from the JSON API of --index-url, checked against the sha256 it states' })
-      .option('index-url', { type: 'string', default: DEFAULT_INDEX_URL, describe: 'the index whose /pypi/NAME/VERSION/json lists the release files' })
+      .option('index-url', { type: 'string', default: DEFAULT_INDEX_URL, coerce: flagValue(HTTP_URL, '--index-url'), describe: 'the index whose /pypi/NAME/VERSION/json lists the release files' })
       .option('build', { type: 'boolean', default: false, describe: 'build from a clean clone of HEAD with SOURCE_DATE_EPOCH at the commit time, normalize, and compare' })
       .option('build-command', { type: 'string', default: DEFAULT_BUILD_COMMAND, describe: 'run with sh -c in the clone; must leave the sdist and wheel in dist/' })
-      .option('epoch', { type: 'string', describe: '--build: the epoch to normalize with, seconds or "git" (default: the commit time)' })
-      .option('mtime', { choices: ['epoch', 'clamp'] as const, describe: "--build: mtime policy (default: the project's [tool.reprodist], else epoch)" })
-      .option('level', { type: 'number', describe: "--build: deflate level (default: the project's [tool.reprodist], else 9 for sdists and 6 for wheels)" })
-      .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'seconds to wait for a connection, a response or the next bytes' })
-      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, describe: 'largest download accepted (e.g. 500MiB)' }),
+      .option('epoch', { type: 'string', coerce: flagValue(EPOCH, '--epoch'), describe: '--build: the epoch to normalize with, seconds or "git" (default: the commit time)' })
+      .option('mtime', { type: 'string', choices: ['epoch', 'clamp'] as const, coerce: flagValue(MTIME, '--mtime'), describe: "--build: mtime policy (default: the project's [tool.reprodist], else epoch)" })
+      .option('level', { type: 'string', coerce: flagValue(LEVEL, '--level'), describe: "--build: deflate level (default: the project's [tool.reprodist], else 9 for sdists and 6 for wheels)" })
+      .option('timeout', { type: 'string', default: DEFAULT_TIMEOUT_MS / 1000, coerce: flagValue(SECONDS, '--timeout'), describe: 'seconds to wait for a connection, a response or the next bytes' })
+      .option('max-size', { type: 'string', default: `${DEFAULT_MAX_BYTES / 1024 ** 3}GiB`, coerce: flagValue(BYTES, '--max-size'), describe: 'largest download accepted (e.g. 500MiB)' }),
   async run(flags, { styles, progress }) {
     refuseNormalFormFlags('verify', flags);
     const options = verifyOptionsFromFlags(flags);

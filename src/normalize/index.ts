@@ -54,7 +54,7 @@ export type { BatchDisplay } from './batch.js';
 export { compareNames, contentDifferences } from './content.js';
 export type { ContentDifference, ContentDifferenceKind, ContentRecord, ContentType } from './content.js';
 export { RefusedInput, describeError, failureStatus, namingFile } from './failure.js';
-export { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL, MAX_EPOCH, MIN_EPOCH, checkEpoch } from './options.js';
+export { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL, LEVELS, MAX_EPOCH, MIN_EPOCH } from './options.js';
 export type { MtimePolicy, NormalizeOptions } from './options.js';
 export type { Change } from './report.js';
 export { MAX_EXAMPLES } from './report.js';

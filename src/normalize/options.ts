@@ -1,3 +1,4 @@
+import { ZLIB_LEVELS } from '../formats/deflate/index.js';
 import type { BlockCompressor } from '../formats/deflate/index.js';
 
 /**
@@ -18,7 +19,7 @@ export interface NormalizeOptions {
   /** Seconds since 1970, a whole number in [MIN_EPOCH, MAX_EPOCH]. */
   epoch: number;
   mtime: MtimePolicy;
-  /** Deflate level 1-9; when absent, the artefact kind's default (sdists 9, wheels 6). */
+  /** A deflate level of LEVELS; when absent, the artefact kind's default (sdists 9, wheels 6). */
   level?: number;
   /** Wheels only: copy the builder's compressed bytes instead of recompressing. */
   keepCompression: boolean;
@@ -37,14 +38,11 @@ export const DEFAULT_LEVEL = 9;
  * costs about four times the CPU for under 1% smaller output, over thousands of members.
  */
 export const DEFAULT_WHEEL_LEVEL = 6;
-
-export function checkEpoch(epoch: number, source: string): number {
-  if (!Number.isInteger(epoch)) throw new RangeError(`${source}: epoch must be a whole number of seconds, got ${epoch}`);
-  if (epoch < MIN_EPOCH || epoch > MAX_EPOCH) {
-    throw new RangeError(`${source}: epoch ${epoch} is outside ${MIN_EPOCH} (1980-01-01) .. ${MAX_EPOCH} (2107-12-31), which zip and tools downstream cannot take`);
-  }
-  return epoch;
-}
+/**
+ * The levels a user may ask for (src/settings/ holds them to it): zlib's from 1 up. Not 0, which
+ * stores without compressing, nor -1, which is 6 by another name.
+ */
+export const LEVELS = { min: 1, max: ZLIB_LEVELS.max } as const;
 
 /** The mtime a member gets in the normal form. */
 export function normalMtime(original: number, options: Pick<NormalizeOptions, 'epoch' | 'mtime'>): number {

@@ -5,6 +5,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'smol-toml';
 import type { MtimePolicy } from '../normalize/index.js';
 import { ConfigError } from './errors.js';
+import { BOOLEAN, EPOCH, JOBS, LEVEL, MODULE, MTIME, STRINGS, notAllowed } from './values.js';
+import type { ValueRule } from './values.js';
 
 export interface ProjectConfig {
   /** The pyproject.toml it came from, for messages. */
@@ -20,8 +22,31 @@ export interface ProjectConfig {
   backendPath?: string[];
 }
 
+type Key = Exclude<keyof ProjectConfig, 'source'>;
+type Rules = { [P in Key]-?: ValueRule<NonNullable<ProjectConfig[P]>> };
+
+/** The settings a project may default (flags and SOURCE_DATE_EPOCH win over them), with their rules. */
+const SETTING_RULES = {
+  epoch: EPOCH,
+  mtime: MTIME,
+  level: LEVEL,
+  paths: STRINGS,
+  jobs: JOBS,
+  keepCompression: BOOLEAN,
+} satisfies Partial<Rules>;
+/** What only the build-backend wrapper (python/src/reprodist/backend.py) reads. */
+const WRAPPER_RULES = { backend: MODULE, backendPath: STRINGS } satisfies Partial<Rules>;
+const RULES: Rules = { ...SETTING_RULES, ...WRAPPER_RULES };
+
+/** How the file spells a key: keep-compression for keepCompression. */
+const spelled = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** Every key of [tool.reprodist] as the file spells it, to the setting it holds. */
+const PROJECT_KEYS = new Map((Object.keys(RULES) as Key[]).map((key) => [spelled(key), key]));
+/** The keys that set defaults for the verbs, as the file spells them (the help lists them). */
+export const SETTING_KEYS: readonly string[] = Object.keys(SETTING_RULES).map(spelled);
+
 /** The nearest pyproject.toml at or above `start`. */
-export function findPyproject(start: string): string | undefined {
+function findPyproject(start: string): string | undefined {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
     const candidate = join(dir, 'pyproject.toml');
     if (existsSync(candidate)) return candidate;
@@ -63,44 +88,16 @@ export function loadProjectConfig(start: string = process.cwd()): ProjectConfig 
   if (table === undefined) return {};
   if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new ConfigError(`${source}: [tool.reprodist] must be a table`);
   const config: ProjectConfig = { source };
-  const bad = (key: string, expected: string) => new ConfigError(`${source}: [tool.reprodist] ${key} must be ${expected}`);
-  for (const [key, value] of Object.entries(table)) {
-    switch (key) {
-      case 'epoch':
-        if (value === 'git') config.epoch = 'git';
-        else if (typeof value === 'number' || typeof value === 'bigint') config.epoch = Number(value);
-        else throw bad(key, 'whole seconds since 1970 or "git"');
-        break;
-      case 'mtime':
-        if (value !== 'epoch' && value !== 'clamp') throw bad(key, '"epoch" or "clamp"');
-        config.mtime = value;
-        break;
-      case 'level':
-      case 'jobs':
-        if (typeof value !== 'number' && typeof value !== 'bigint') throw bad(key, 'a whole number');
-        config[key] = Number(value);
-        break;
-      case 'paths':
-        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) throw bad(key, 'a list of strings');
-        // Relative to the pyproject.toml's directory, like every other path in that file, and kept
-        // relative (to where reprodist runs) so that messages show them as a user would write them.
-        config.paths = value.map((p: string) => relative(process.cwd(), resolve(dirname(source), p)) || '.');
-        break;
-      case 'keep-compression':
-        if (typeof value !== 'boolean') throw bad(key, 'true or false');
-        config.keepCompression = value;
-        break;
-      case 'backend':
-        if (typeof value !== 'string' || value === '') throw bad(key, 'a module path such as "setuptools.build_meta"');
-        config.backend = value;
-        break;
-      case 'backend-path':
-        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) throw bad(key, 'a list of strings');
-        config.backendPath = value;
-        break;
-      default:
-        throw new ConfigError(`${source}: unknown key ${JSON.stringify(key)} in [tool.reprodist] (known: epoch, mtime, level, paths, jobs, keep-compression, backend, backend-path)`);
-    }
+  for (const [name, value] of Object.entries(table)) {
+    const key = PROJECT_KEYS.get(name);
+    if (key === undefined) throw new ConfigError(`${source}: unknown key ${JSON.stringify(name)} in [tool.reprodist] (known: ${[...PROJECT_KEYS.keys()].join(', ')})`);
+    const rule: ValueRule<unknown> = RULES[key];
+    const accepted = rule.accept(value);
+    if (accepted === undefined) throw new ConfigError(notAllowed(`${source}: [tool.reprodist] ${name}`, value, rule));
+    // Paths are relative to the pyproject.toml's directory, like every other path in that file, and
+    // kept relative (to where reprodist runs) so that messages show them as a user would write them.
+    const resolved = key === 'paths' ? (accepted as string[]).map((p) => relative(process.cwd(), resolve(dirname(source), p)) || '.') : accepted;
+    Object.assign(config, { [key]: resolved });
   }
   return config;
 }

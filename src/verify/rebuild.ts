@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { handlerFor, normalizeArtefact } from '../normalize/index.js';
 import type { MtimePolicy, NormalizeOptions } from '../normalize/index.js';
-import { resolveSettings } from '../settings/index.js';
+import { readCommitTime, resolveSettings } from '../settings/index.js';
 
 const run = promisify(execFile);
 
@@ -25,8 +25,11 @@ export interface RebuildOptions {
   buildCommand: string;
   /** An empty directory that the caller removes afterwards. */
   workDir: string;
-  /** Normalizing the rebuilt files: given values win over [tool.reprodist] of the clone's pyproject.toml. */
-  epoch?: number;
+  /**
+   * Normalizing the rebuilt files: given values win over [tool.reprodist] of the clone's
+   * pyproject.toml, and for the epoch, so does the commit time (as SOURCE_DATE_EPOCH would).
+   */
+  epoch?: number | 'git';
   mtime?: MtimePolicy;
   level?: number;
   onStep?: (message: string) => void;
@@ -66,7 +69,7 @@ export async function rebuild(options: RebuildOptions): Promise<Rebuild> {
   } catch {
     throw new RebuildError(`--build: the repository at ${top} has no commit to build`);
   }
-  const commitTime = Number(await git(options.cwd, ['log', '-1', '--format=%ct', commit]));
+  const commitTime = readCommitTime(options.cwd, '--build', commit);
 
   const clone = join(options.workDir, 'clone');
   options.onStep?.(`cloning ${commit.slice(0, 12)} of ${top}`);
@@ -86,9 +89,10 @@ export async function rebuild(options: RebuildOptions): Promise<Rebuild> {
   }
   if (names.length === 0) throw new RebuildError(`--build: the build command left no .tar.gz or .whl in dist/ (it runs in the project directory and must write there)`);
 
-  // The commit time is given as the epoch, as if it were SOURCE_DATE_EPOCH, which wins over the
-  // file's epoch; the rest comes from the clone's [tool.reprodist], as `reprodist` there would take it.
-  const { options: normalizeOptions } = resolveSettings({ epoch: options.epoch ?? commitTime, mtime: options.mtime, level: options.level }, { cwd: project });
+  // Resolved as `reprodist` would in the clone with the build's SOURCE_DATE_EPOCH (which wins over
+  // the file's epoch); `git` there is the time of the commit checked out, the one built.
+  const given = { epoch: options.epoch, mtime: options.mtime, level: options.level };
+  const { options: normalizeOptions } = resolveSettings(given, { cwd: project, env: { SOURCE_DATE_EPOCH: String(commitTime) } });
   const files: string[] = [];
   for (const name of names) {
     options.onStep?.(`normalizing ${name}`);

@@ -27,8 +27,8 @@ export interface VerifyOptions {
   /** Rebuild from a clean clone of HEAD (of the repository around `cwd`) and normalize. */
   build?: boolean;
   buildCommand?: string;
-  /** Normalizing the rebuilt files (default: the commit time, then the clone's [tool.reprodist]). */
-  epoch?: number;
+  /** Normalizing the rebuilt files (default: the commit time, then the clone's [tool.reprodist]); `git`: the commit time. */
+  epoch?: number | 'git';
   mtime?: MtimePolicy;
   level?: number;
   cwd?: string;
@@ -170,7 +170,7 @@ interface Release {
 /** `NAME==VERSION`, or a problem line. */
 function parseRequirement(text: string): Release | string {
   const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s=]+)\s*$/.exec(text);
-  return match ? { name: match[1]!, version: match[2]! } : `--pypi: expected NAME==VERSION, got ${JSON.stringify(text)}`;
+  return match ? { name: match[1]!, version: match[2]! } : `--pypi: ${JSON.stringify(text)} is not NAME==VERSION`;
 }
 
 /** Downloads one file (checking the stated sha256, if any), compares it with the local one, removes it. */

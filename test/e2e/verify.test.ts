@@ -177,8 +177,8 @@ describe('verify --against URL', () => {
   test('usage errors: no source, bad --pypi, bad --max-size', async () => {
     for (const [args, pattern] of [
       [[], /nothing to verify against/],
-      [['--pypi', 'reprodemo>=1'], /--pypi: expected NAME==VERSION/],
-      [['--max-size', 'lots', '--against', base], /--max-size: expected bytes/],
+      [['--pypi', 'reprodemo>=1'], /--pypi: "reprodemo>=1" is not NAME==VERSION/],
+      [['--max-size', 'lots', '--against', base], /--max-size: "lots" is not a byte count above 0/],
     ] as const) {
       const r = await runCliAsync(['verify', ...args, join(REPO_ROOT, 'fixtures', 'dist')]);
       assert.equal(r.code, 2, r.stdout + r.stderr);

@@ -14,7 +14,7 @@ Every hook the wrapped backend has is delegated, and only those: frontends tell 
 exist by looking them up, so they are looked up on the wrapped backend (module __getattr__).
 build_sdist, build_wheel and build_editable then run `reprodist normalize` on the file made, from
 the project directory, so that [tool.reprodist] and SOURCE_DATE_EPOCH apply as on the command line.
-A refusal fails the build with reprodist's message.
+A refusal fails the build with reprodist's message, and nothing else: see BackendError.
 """
 
 from __future__ import annotations
@@ -44,11 +44,28 @@ DELEGATED_HOOKS = frozenset(
 )
 
 
-class BackendConfigError(RuntimeError):
+class BackendError(SystemExit):
+    """The build stops, and the message is the whole story.
+
+    PEP 517 frontends (build, pip) run each hook in a process of its own and print what it writes.
+    An exception that ends that process is printed with a traceback of the frontend's hook runner,
+    which says nothing about the project; a SystemExit is printed as its message alone, one line,
+    and exits 1, which the frontend reports as the hook having failed.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BackendConfigError(BackendError):
     """[tool.reprodist] does not name a usable backend."""
 
 
-class NormalizationFailed(RuntimeError):
+class NormalizationFailed(BackendError):
     """reprodist refused the file the backend made, or could not run."""
 
 
@@ -100,13 +117,15 @@ def _normalize(directory: str, name: str) -> str:
     try:
         command = cli_command(["normalize", os.path.join(directory, name)])
     except NodeNotFound as error:
-        raise NormalizationFailed(str(error)) from None
+        raise NormalizationFailed(f"reprodist.backend: {error}") from None
     completed = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     output = (completed.stdout + completed.stderr).strip()
     if completed.returncode != 0:
         # The build failed: a file not in normal form must not be left where the build's output goes.
         os.remove(os.path.join(directory, name))
-        raise NormalizationFailed(output or f"reprodist normalize exited {completed.returncode}")
+        # reprodist's own lines (one per failing file: `refused  <path>: <why>`), as they are.
+        reason = output or f"exit {completed.returncode}"
+        raise NormalizationFailed(f"reprodist.backend: {name} was not normalized, so it is not kept: {reason}")
     if output:
         print(output, file=sys.stderr)
     return name

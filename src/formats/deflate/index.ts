@@ -3,7 +3,7 @@
 //   stream.ts     DeflateStream: a stream cut into blocks, compressed by any BlockCompressor
 //   zlib-wasm.ts  stock zlib 1.2.13 compiled to zlib.wasm (native/zlib-wasm/build.sh): one block
 //   pool.ts       the worker threads that compress blocks in parallel; worker.ts runs in each
-export { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE } from './job.js';
+export { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE, ZLIB_LEVELS } from './job.js';
 export type { BlockCompressor, DeflateBlockJob } from './job.js';
 export { DeflateStream, compressInThisThread } from './stream.js';
 export type { DeflateSummary } from './stream.js';

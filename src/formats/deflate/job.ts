@@ -5,12 +5,15 @@
 export const DEFLATE_BLOCK_SIZE = 1 << 20;
 /** How much preceding input primes each block: the whole deflate window. */
 export const DEFLATE_DICTIONARY_SIZE = 32 * 1024;
+/** The levels zlib's deflateInit2 takes: -1 (its default, 6), 0 (stored, no compression) to 9. */
+export const ZLIB_LEVELS = { min: -1, max: 9 } as const;
 
 export interface DeflateBlockJob {
   /** The block's input, at most DEFLATE_BLOCK_SIZE bytes. */
   input: Uint8Array;
   /** Up to DEFLATE_DICTIONARY_SIZE bytes that precede the block in the stream; empty for the first. */
   dictionary: Uint8Array;
+  /** One of ZLIB_LEVELS. */
   level: number;
   /** Whether this is the stream's final block (sets BFINAL). */
   last: boolean;

@@ -20,6 +20,7 @@
 // MAX_RETAINED_MEMORY by an unusually large block is dropped after that call, so memory stays bounded
 // across any number of calls.
 import { readFileSync } from 'node:fs';
+import { ZLIB_LEVELS } from './job.js';
 import type { DeflateBlockJob } from './job.js';
 
 /** Where the binary is read from: next to this module. */
@@ -113,7 +114,9 @@ export function deflateBlockWasm(job: DeflateBlockJob): Uint8Array {
  */
 export function deflateBlockWasmWith(job: DeflateBlockJob, firstCap: number): Uint8Array {
   const { input, dictionary, level, last } = job;
-  if (!Number.isInteger(level) || level < -1 || level > 9) {
+  // The input contract (the wasm call would truncate 1.5 to 1); which levels a user may ask for is
+  // the settings' rule (normalize/options.ts LEVELS), checked before any job is made.
+  if (!Number.isInteger(level) || level < ZLIB_LEVELS.min || level > ZLIB_LEVELS.max) {
     throw new RangeError(`deflate: invalid compression level ${level}`);
   }
   if (!Number.isInteger(firstCap) || firstCap < 1) throw new RangeError(`deflate: bad output size ${firstCap}`);
