@@ -2,7 +2,7 @@
 // for the same arguments, on the bundled fixtures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli, tmpDir } from '../helpers/tools.js';
 
@@ -13,8 +13,8 @@ const RAW = join(REPO_ROOT, 'fixtures', 'dist');
 const EPOCH = 1700000000;
 
 /** The CLI's --json document for `args`, and its exit code, which the document must repeat. */
-function cliDocument(args: string[]): unknown {
-  const r = runCli(['--json', ...args], { env: { ...process.env, SOURCE_DATE_EPOCH: '' } });
+function cliDocument(args: string[], cwd = REPO_ROOT): unknown {
+  const r = runCli(['--json', ...args], { cwd, env: { ...process.env, SOURCE_DATE_EPOCH: '' } });
   const document = JSON.parse(r.stdout) as { exitCode: number; command: string; results: unknown[]; problems: string[] };
   assert.equal(document.exitCode, r.code, r.stderr);
   assert.deepEqual(Object.keys(document).filter((key) => ['command', 'results', 'problems', 'exitCode'].includes(key)).sort(), ['command', 'exitCode', 'problems', 'results']);
@@ -30,8 +30,22 @@ test('check and digest: library and --json are one document, good paths and bad 
   const paths = [RAW, join(REPO_ROOT, 'no-such-dir'), join(REPO_ROOT, 'README.md')];
   assert.deepEqual(asJson(await api.check(paths, { epoch: EPOCH })), cliDocument(['check', '--epoch', String(EPOCH), ...paths]));
   assert.deepEqual(asJson(await api.digest(paths)), cliDocument(['digest', ...paths]));
-  // A bad setting is a problem of the document either way, not a throw.
-  assert.deepEqual(asJson(await api.check(RAW, { epoch: EPOCH, level: 12 })), cliDocument(['check', '--epoch', String(EPOCH), '--level', '12', RAW]));
+});
+
+test('a bad setting in [tool.reprodist] is a problem of the one document, not a throw', async (t) => {
+  const dir = tmpDir(t);
+  writeFileSync(join(dir, 'pyproject.toml'), '[tool.reprodist]\nlevel = 12\n');
+  const fromCli = cliDocument(['check', '--epoch', String(EPOCH), RAW], dir);
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const fromLibrary = asJson(await api.check(RAW, { epoch: EPOCH })) as { exitCode: number; problems: string[] };
+    assert.deepEqual(fromLibrary, fromCli);
+    assert.equal(fromLibrary.exitCode, 2);
+    assert.match(fromLibrary.problems[0]!, /level/);
+  } finally {
+    process.chdir(cwd);
+  }
 });
 
 test('normalize: library and --json are one document', async (t) => {
