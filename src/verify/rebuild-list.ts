@@ -4,7 +4,8 @@
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError, scratchPath } from '../normalize/index.js';
-import { parseRelease, rebuild } from './rebuild-release.js';
+import { rebuild } from './rebuild-release.js';
+import { parseRelease } from './simple-index.js';
 import type { RebuildOptions, ReleaseRebuild } from './rebuild-release.js';
 import { VERDICT_RANK } from './verdict.js';
 import type { FileVerdict } from './verdict.js';

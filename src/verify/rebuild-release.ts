@@ -17,7 +17,7 @@ import type { PythonInterpreter } from './python-env.js';
 import { buildSystem, inferAttempts, loadRecipe, pythonAt, pythonHint, saveRecipe } from './recipe.js';
 import type { Recipe, WheelEvidence } from './recipe.js';
 import { runAttempt } from './rebuild-attempt.js';
-import { openIndex } from './simple-index.js';
+import { openIndex, parseRelease } from './simple-index.js';
 import type { IndexFile } from './simple-index.js';
 import { checkoutFor, cloneSource } from './source-repo.js';
 import type { SourceCheckout } from './source-repo.js';
@@ -106,11 +106,6 @@ export interface ReleaseRebuild {
   exitCode: number;
 }
 
-/** `NAME==VERSION`, or undefined. */
-export function parseRelease(text: string): { name: string; version: string } | undefined {
-  const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s=]+)\s*$/.exec(text);
-  return match ? { name: match[1]!, version: match[2]! } : undefined;
-}
 
 export async function rebuild(options: RebuildOptions): Promise<ReleaseRebuild> {
   const release = parseRelease(options.release);

@@ -9,6 +9,12 @@ import { normalizeProjectName, parseArtefactName } from '../normalize/index.js';
 import { DownloadError, fetchJson, localPath } from './download.js';
 import type { DownloadOptions } from './download.js';
 
+/** A release as the command line names it, `NAME==VERSION`; undefined for anything else. */
+export function parseRelease(text: string): { name: string; version: string } | undefined {
+  const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s=]+)\s*$/.exec(text);
+  return match ? { name: match[1]!, version: match[2]! } : undefined;
+}
+
 export interface IndexFile {
   filename: string;
   /** Absolute: http(s), or `file:` for a directory index. */

@@ -13,6 +13,8 @@ import { loadProjectConfig, resolveArtefacts, resolvePaths } from '../settings/i
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download, fetchJson } from './download.js';
 import type { DownloadOptions, DownloadProgress } from './download.js';
 import { DEFAULT_BUILD_COMMAND, rebuild } from './rebuild.js';
+import { parseRelease, parseReleaseJson } from './simple-index.js';
+import type { IndexFile } from './simple-index.js';
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org';
 
@@ -169,8 +171,7 @@ interface Release {
 
 /** `NAME==VERSION`, or a problem line. */
 function parseRequirement(text: string): Release | string {
-  const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s=]+)\s*$/.exec(text);
-  return match ? { name: match[1]!, version: match[2]! } : `--pypi: ${JSON.stringify(text)} is not NAME==VERSION`;
+  return parseRelease(text) ?? `--pypi: ${JSON.stringify(text)} is not NAME==VERSION`;
 }
 
 /** Downloads one file (checking the stated sha256, if any), compares it with the local one, removes it. */
@@ -201,22 +202,16 @@ function withComparison(check: SourceCheck, comparison: PairComparison): SourceC
   return { ...check, status: comparison.status, comparison };
 }
 
-interface ReleaseFile {
-  filename: string;
-  url: string;
-  sha256?: string;
-}
-
 /** Reads `/pypi/NAME/VERSION/json` and checks each local artefact against the release file of its name. */
 async function checkRelease(release: Release, files: string[], dir: string, fetchOptions: DownloadOptions, options: VerifyOptions, checks: SourceCheck[]): Promise<SourceSummary> {
   const source = `pypi ${release.name}==${release.version}`;
   const summary: SourceSummary = { source, kind: 'pypi', labels: SIDE_LABELS.pypi, unmatched: [] };
   const index = (options.indexUrl ?? DEFAULT_INDEX_URL).replace(/\/+$/, '');
   const jsonUrl = `${index}/pypi/${encodeURIComponent(release.name)}/${encodeURIComponent(release.version)}/json`;
-  let releaseFiles: ReleaseFile[];
+  let releaseFiles: IndexFile[];
   try {
     const { document, url } = await fetchJson(jsonUrl, fetchOptions);
-    releaseFiles = parseReleaseFiles(document, url);
+    releaseFiles = parseReleaseJson(document, url);
   } catch (error) {
     const status = error instanceof DownloadError ? error.reason : 'error';
     const message = status === 'missing' ? `${jsonUrl}: no release ${release.name} ${release.version} on this index (HTTP 404)` : describeError(error);
@@ -239,18 +234,6 @@ async function checkRelease(release: Release, files: string[], dir: string, fetc
     checks.push(await checkDownload(source, local, file.url, dir, file.sha256, fetchOptions, options));
   }
   return summary;
-}
-
-/** The `urls` list of a PyPI JSON API response; relative URLs are taken relative to the document. */
-function parseReleaseFiles(document: unknown, documentUrl: string): ReleaseFile[] {
-  const urls = (document as { urls?: unknown } | null)?.urls;
-  if (!Array.isArray(urls)) throw new DownloadError(`${documentUrl}: the JSON has no "urls" list`, 'error');
-  return urls.flatMap((entry: unknown): ReleaseFile[] => {
-    const { filename, url, digests } = (entry ?? {}) as { filename?: unknown; url?: unknown; digests?: { sha256?: unknown } };
-    if (typeof filename !== 'string' || typeof url !== 'string') return [];
-    const sha256 = typeof digests?.sha256 === 'string' ? digests.sha256 : undefined;
-    return [{ filename, url: new URL(url, documentUrl).href, ...(sha256 ? { sha256 } : {}) }];
-  });
 }
 
 async function checkRebuild(files: string[], dir: string, options: VerifyOptions, checks: SourceCheck[]): Promise<SourceSummary> {

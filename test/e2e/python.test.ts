@@ -317,7 +317,7 @@ interface Condition {
   tz: string;
   fakeTime?: string;
 }
-/** As in test/backends.test.ts: everything that leaks into raw artefacts differs between A and B. */
+/** As in test/e2e/backends.test.ts: everything that leaks into raw artefacts differs between A and B. */
 const CONDITION_A: Condition = { umask: 0o022, tz: 'UTC' };
 const CONDITION_B: Condition = { umask: 0o002, tz: 'Asia/Kolkata', fakeTime: '2031-05-06 07:08:09' };
 

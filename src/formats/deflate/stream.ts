@@ -4,7 +4,7 @@
 // the same across versions or CPUs, so it is only used for inflating. Compression runs stock zlib
 // 1.2.13 compiled to WebAssembly (./zlib-wasm.ts, built reproducibly by native/zlib-wasm/build.sh):
 // its output is fixed by that binary, which ships with reprodist, whatever the machine; pako 3 with
-// its classic hash and Python's zlib give the same bytes (test/zlib-wasm.test.ts, test/sdist.test.ts).
+// its classic hash and Python's zlib give the same bytes (test/unit/zlib-wasm.test.ts, test/cli/sdist.test.ts).
 //
 // The stream is cut into independent blocks of DEFLATE_BLOCK_SIZE input bytes, as pigz does: each
 // block is compressed on its own, primed with the previous 32 KiB of input as a preset dictionary, and

@@ -4,7 +4,7 @@
 // native/zlib-wasm/build.sh: freestanding wasm32, no emscripten or WASI, one export that compresses
 // one block with fixed parameters (raw deflate, windowBits 15, memLevel 8, default strategy, optional
 // preset dictionary, Z_SYNC_FLUSH or Z_FINISH). pako with `legacyHash` is a port of that same code, so
-// both give the same bytes: test/zlib-wasm.test.ts holds them to it (test/helpers/pako-deflate.ts).
+// both give the same bytes: test/unit/zlib-wasm.test.ts holds them to it (test/helpers/pako-deflate.ts).
 // The glue hands deflate() its output space in a fixed way (firstOutputSize() below, doubling if that
 // is not enough), because in corner cases zlib's bytes depend on it: a repeated Z_SYNC_FLUSH marker
 // when a call ends with no output space left, stored-block sizes at level 0 (native/zlib-wasm/glue.c).

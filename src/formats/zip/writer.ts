@@ -1,5 +1,5 @@
 // The zip writer: writes exactly the fields it is given, in the order it is given them; it never
-// sorts, picks timestamps or compresses (that is policy, in src/normalize/wheel.ts).
+// sorts, picks timestamps or compresses (that is policy, in src/normalize/wheel/plan.ts).
 import type { ByteSink } from '../sink.js';
 import type { FileHandle } from 'node:fs/promises';
 import { crc32 as zlibCrc32 } from 'node:zlib';
