@@ -1,13 +1,14 @@
 // The tar header codec (IEEE Std 1003.1, pax utility: "ustar Interchange Format" and "pax
-// Interchange Format"): one member's header block(s), field by field, and the archive's padding.
-// Bytes only: which fields a member gets is policy (src/normalize/sdist.ts).
+// Interchange Format"): one member's header block(s), field by field (the layout is ./layout.ts),
+// and the archive's padding. Bytes only: which fields a member gets is policy
+// (src/normalize/sdist/plan.ts).
+import { MAGIC, TAR_BLOCK_SIZE, TYPEFLAG, USTAR, headerChecksums, maxOctal } from './layout.js';
+import type { HeaderField } from './layout.js';
 
-/** Every tar header and data unit is a multiple of this (ustar: "blocks of 512 octets"). */
-export const TAR_BLOCK_SIZE = 512;
 /** GNU tar and Python's tarfile pad the archive to 20 blocks (the default blocking factor). */
 export const TAR_RECORD_SIZE = 20 * TAR_BLOCK_SIZE;
-/** The largest value an 11-digit octal size or mtime field holds. */
-const MAX_OCTAL_11 = 8 ** 11 - 1;
+/** The largest size or mtime a ustar header holds; larger sizes go to a pax record. */
+const MAX_OCTAL_11 = maxOctal(USTAR.size);
 
 export type TarMemberType = 'file' | 'directory' | 'symlink' | 'link';
 
@@ -32,10 +33,8 @@ export interface TarWriteMember extends TarHeaderFields {
   linkname?: string;
 }
 
-// ustar typeflag values.
-const TYPEFLAG: Record<TarMemberType, string> = { file: '0', link: '1', symlink: '2', directory: '5' };
-/** typeflag 'x': a pax extended header for the member that follows. */
-const TYPEFLAG_PAX = 'x';
+/** The typeflag written for each member type. */
+const MEMBER_TYPEFLAG: Record<TarMemberType, string> = { file: TYPEFLAG.file, link: TYPEFLAG.link, symlink: TYPEFLAG.symlink, directory: TYPEFLAG.directory };
 /** The name of every pax extended header we write: Python's tarfile uses the same fixed name. */
 export const PAX_HEADER_NAME = '././@PaxHeader';
 
@@ -65,7 +64,7 @@ export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
     gid: member.gid,
     size: member.size > MAX_OCTAL_11 ? 0 : member.size,
     mtime: member.mtime,
-    typeflag: TYPEFLAG[member.type],
+    typeflag: MEMBER_TYPEFLAG[member.type],
     linkname: linkFits ? linkname : asciiFallback(linkname),
     uname: member.uname,
     gname: member.gname,
@@ -81,7 +80,7 @@ export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
     gid: 0,
     size: records.length,
     mtime: member.mtime,
-    typeflag: TYPEFLAG_PAX,
+    typeflag: TYPEFLAG.pax,
     linkname: '',
     uname: '',
     gname: '',
@@ -114,29 +113,37 @@ interface UstarFields {
   gname: string;
 }
 
-/** One 512-byte ustar header block; the field offsets and widths are the standard's table. */
+/** One 512-byte ustar header block, field by field in the layout's order; the rest stays zero. */
 function ustarHeader(fields: UstarFields): Uint8Array {
   const block = Buffer.alloc(TAR_BLOCK_SIZE);
-  block.write(fields.name, 0, 100, 'utf8'); // name[100]
-  block.write(octal(fields.mode & 0o7777, 7), 100, 'ascii'); // mode[8]: 7 octal digits and NUL
-  block.write(octal(fields.uid, 7), 108, 'ascii'); // uid[8]
-  block.write(octal(fields.gid, 7), 116, 'ascii'); // gid[8]
-  block.write(octal(fields.size, 11), 124, 'ascii'); // size[12]: 11 octal digits and NUL
-  block.write(octal(fields.mtime, 11), 136, 'ascii'); // mtime[12]
-  block.fill(0x20, 148, 156); // chksum[8]: spaces while the sum is taken
-  block.write(fields.typeflag, 156, 'ascii'); // typeflag[1]
-  block.write(fields.linkname, 157, 100, 'utf8'); // linkname[100]
-  block.write('ustar\0', 257, 'ascii'); // magic[6]
-  block.write('00', 263, 'ascii'); // version[2]
-  block.write(fields.uname, 265, 32, 'utf8'); // uname[32], NUL-padded
-  block.write(fields.gname, 297, 32, 'utf8'); // gname[32]
-  block.write(octal(0, 7), 329, 'ascii'); // devmajor[8]
-  block.write(octal(0, 7), 337, 'ascii'); // devminor[8]
-  block.write(fields.prefix, 345, 155, 'utf8'); // prefix[155]; bytes 500-511 stay zero
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(`${octal(sum, 6)} `, 148, 'ascii'); // chksum: 6 digits, NUL, space (as GNU tar and tarfile)
+  writeText(block, USTAR.name, fields.name);
+  writeOctal(block, USTAR.mode, fields.mode & 0o7777);
+  writeOctal(block, USTAR.uid, fields.uid);
+  writeOctal(block, USTAR.gid, fields.gid);
+  writeOctal(block, USTAR.size, fields.size);
+  writeOctal(block, USTAR.mtime, fields.mtime);
+  block.write(fields.typeflag, USTAR.typeflag.offset, 'latin1');
+  writeText(block, USTAR.linkname, fields.linkname);
+  block.write(MAGIC.ustar, USTAR.magic.offset, 'latin1'); // magic and version
+  writeText(block, USTAR.uname, fields.uname);
+  writeText(block, USTAR.gname, fields.gname);
+  writeOctal(block, USTAR.devmajor, 0);
+  writeOctal(block, USTAR.devminor, 0);
+  writeText(block, USTAR.prefix, fields.prefix);
+  // chksum: 6 digits, NUL, space (as GNU tar and tarfile write it), summed with the field as spaces.
+  const sum = headerChecksums(block).unsigned;
+  block.write(`${octal(sum, USTAR.chksum.width - 2)} `, USTAR.chksum.offset, 'latin1');
   return block;
+}
+
+/** A text field: UTF-8, cut to the field's width, NUL-padded (the block is zero). */
+function writeText(block: Buffer, field: HeaderField, value: string): void {
+  block.write(value, field.offset, field.width, 'utf8');
+}
+
+/** An octal field: width - 1 zero-padded digits, then NUL. */
+function writeOctal(block: Buffer, field: HeaderField, value: number): void {
+  block.write(octal(value, field.width - 1), field.offset, 'latin1');
 }
 
 /** `digits` octal digits, zero-padded, then NUL. */

@@ -5,8 +5,9 @@
 // extended headers are held, up to MAX_EXTENDED_HEADER_BYTES.
 import type { Readable } from 'node:stream';
 import { FormatError } from '../errors.js';
-import { TAR_BLOCK_SIZE } from './header.js';
 import type { TarHeaderFields } from './header.js';
+import { MAGIC, TAR_BLOCK_SIZE, TYPEFLAG, USTAR, fieldBytes, headerChecksums } from './layout.js';
+import type { UstarFieldName } from './layout.js';
 import { parsePaxRecords } from './pax.js';
 import { ByteSource } from './source.js';
 
@@ -38,34 +39,22 @@ export interface TarEntry {
   body: AsyncIterable<Uint8Array>;
 }
 
-// typeflag values (ustar, pax and GNU).
+/** The member typeflags, and the type each is read as. */
 const TYPES: Record<string, TarReadType> = {
-  '0': 'file', '\0': 'file', '7': 'contiguous-file', '1': 'link', '2': 'symlink', '5': 'directory',
-  '3': 'character-device', '4': 'block-device', '6': 'fifo',
+  [TYPEFLAG.file]: 'file', [TYPEFLAG.oldFile]: 'file', [TYPEFLAG.contiguousFile]: 'contiguous-file', [TYPEFLAG.link]: 'link',
+  [TYPEFLAG.symlink]: 'symlink', [TYPEFLAG.directory]: 'directory', [TYPEFLAG.characterDevice]: 'character-device',
+  [TYPEFLAG.blockDevice]: 'block-device', [TYPEFLAG.fifo]: 'fifo',
 };
-const TYPEFLAG_PAX = 'x';
-const TYPEFLAG_GNU_LONGNAME = 'L';
-const TYPEFLAG_GNU_LONGLINK = 'K';
 /** What other typeflags are, for the refusal message. */
 const REFUSED_TYPES: Record<string, string> = {
-  g: 'a pax global header (typeflag g): readers apply it differently',
-  S: 'a GNU sparse member (typeflag S)',
-  X: 'a Solaris extended header (typeflag X)',
-  N: 'a GNU old long-name header (typeflag N), which Python extracts as a file',
-  M: 'a GNU multi-volume continuation (typeflag M)',
-  V: 'a GNU volume label (typeflag V)',
-  D: 'a GNU dump directory (typeflag D)',
+  [TYPEFLAG.paxGlobal]: 'a pax global header (typeflag g): readers apply it differently',
+  [TYPEFLAG.gnuSparse]: 'a GNU sparse member (typeflag S)',
+  [TYPEFLAG.solarisExtended]: 'a Solaris extended header (typeflag X)',
+  [TYPEFLAG.gnuOldLongName]: 'a GNU old long-name header (typeflag N), which Python extracts as a file',
+  [TYPEFLAG.gnuMultiVolume]: 'a GNU multi-volume continuation (typeflag M)',
+  [TYPEFLAG.gnuVolumeLabel]: 'a GNU volume label (typeflag V)',
+  [TYPEFLAG.gnuDumpDirectory]: 'a GNU dump directory (typeflag D)',
 };
-
-const MAGIC_USTAR = 'ustar\0';
-const MAGIC_GNU = 'ustar  \0';
-
-/** Header field offsets and widths (ustar's table). */
-const F = {
-  name: [0, 100], mode: [100, 8], uid: [108, 8], gid: [116, 8], size: [124, 12], mtime: [136, 12], chksum: [148, 8],
-  typeflag: [156, 1], linkname: [157, 100], magic: [257, 8], uname: [265, 32], gname: [297, 32],
-  devmajor: [329, 8], devminor: [337, 8], prefix: [345, 155],
-} as const;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -89,7 +78,7 @@ export async function* readTar(stream: Readable): AsyncGenerator<TarEntry> {
     }
     if (block.length < TAR_BLOCK_SIZE) throw new FormatError(`tar: archive is truncated (a partial header block at byte ${at})`);
     const raw = parseBlock(block, at);
-    if (raw.typeflag === TYPEFLAG_PAX || raw.typeflag === TYPEFLAG_GNU_LONGNAME || raw.typeflag === TYPEFLAG_GNU_LONGLINK) {
+    if (raw.typeflag === TYPEFLAG.pax || raw.typeflag === TYPEFLAG.gnuLongName || raw.typeflag === TYPEFLAG.gnuLongLink) {
       pending = await readExtended(source, raw, pending, at);
       continue;
     }
@@ -156,7 +145,7 @@ function describePending(pending: Pending): string {
 }
 
 function parseBlock(block: Buffer, at: number): RawHeader {
-  const field = (key: keyof typeof F) => block.subarray(F[key][0], F[key][0] + F[key][1]);
+  const field = (key: UstarFieldName) => Buffer.from(fieldBytes(block, USTAR[key]));
   const badHeader = () => new FormatError(at === 0
     ? 'tar: no valid header at the start: the data is not a tar archive, or its first header is corrupt'
     : `tar: corrupt header after byte ${at} (bad checksum)`);
@@ -166,20 +155,14 @@ function parseBlock(block: Buffer, at: number): RawHeader {
   } catch {
     throw badHeader();
   }
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < TAR_BLOCK_SIZE; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += byte;
-    signed += byte >= 0x80 ? byte - 0x100 : byte;
-  }
+  const { unsigned, signed } = headerChecksums(block);
   if (checksum !== unsigned && checksum !== signed) throw badHeader();
-  const magic = block.subarray(F.magic[0], F.magic[0] + 8).toString('latin1');
-  const ustar = magic.startsWith(MAGIC_USTAR);
-  const gnu = magic === MAGIC_GNU;
-  const v7 = magic === '\0'.repeat(8);
+  const magic = block.subarray(USTAR.magic.offset, USTAR.version.offset + USTAR.version.width).toString('latin1');
+  const ustar = magic.startsWith(MAGIC.ustar.slice(0, USTAR.magic.width));
+  const gnu = magic === MAGIC.gnu;
+  const v7 = magic === MAGIC.v7;
   if (!ustar && !gnu && !v7) throw new FormatError(`tar: header at byte ${at} has an unknown magic ${JSON.stringify(magic)}`);
-  const typeflag = String.fromCharCode(block[F.typeflag[0]]!);
+  const typeflag = String.fromCharCode(block[USTAR.typeflag.offset]!);
   const nameField = text(field('name'), 'name', at);
   let name = nameField;
   const prefixBytes = field('prefix');
@@ -244,7 +227,7 @@ function text(bytes: Buffer, what: string, at: number): string {
 }
 
 async function readExtended(source: ByteSource, raw: RawHeader, pending: Pending, at: number): Promise<Pending> {
-  const kind = raw.typeflag === TYPEFLAG_PAX ? 'pax' : 'gnu';
+  const kind = raw.typeflag === TYPEFLAG.pax ? 'pax' : 'gnu';
   if (pending.kind === 'pax' || (pending.kind === 'gnu' && kind === 'pax')) {
     throw new FormatError(`tar: a second extended header at byte ${at} before one member (readers merge them differently)`);
   }
@@ -267,7 +250,7 @@ async function readExtended(source: ByteSource, raw: RawHeader, pending: Pending
     throw new FormatError(`tar: GNU long-name header at byte ${at} holds a name that is not valid UTF-8`);
   }
   const next: Pending = { ...pending, kind, at: pending.at ?? at };
-  if (raw.typeflag === TYPEFLAG_GNU_LONGNAME) {
+  if (raw.typeflag === TYPEFLAG.gnuLongName) {
     if (pending.longName !== undefined) throw new FormatError(`tar: a second GNU long-name header at byte ${at} before one member`);
     next.longName = value;
   } else {
@@ -298,7 +281,7 @@ function applyExtended(raw: RawHeader, type: TarReadType, pending: Pending, at: 
   if (pending.longLink !== undefined) linkname = pending.longLink;
   let memberType = type;
   // A v7 (typeflag NUL) entry whose name field ends in a slash is a directory to Python and GNU tar.
-  if (raw.typeflag === '\0' && raw.nameField.endsWith('/')) {
+  if (raw.typeflag === TYPEFLAG.oldFile && raw.nameField.endsWith('/')) {
     memberType = 'directory';
     if (!name.endsWith('/')) throw new FormatError(`tar: member at byte ${at} is a directory by its ustar name ${JSON.stringify(raw.nameField)} but its long name ${JSON.stringify(name)} has no slash`);
   }
