@@ -57,7 +57,7 @@ export interface GzipHeader {
 }
 
 /** Parses the first member's header from the start of a file. */
-export function parseGzipHeader(bytes: Uint8Array): GzipHeader {
+function parseGzipHeader(bytes: Uint8Array): GzipHeader {
   if (bytes.length < 10) throw new FormatError(`gzip: file is ${bytes.length} bytes, shorter than a gzip header (10)`);
   if (bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1]) {
     throw new FormatError(`gzip: not a gzip file (bytes 0-1 are ${hex(bytes[0]!)} ${hex(bytes[1]!)}, expected 1f 8b)`);
@@ -182,13 +182,17 @@ function describeZlibError(error: Error & { code?: string }): string {
   return `gzip: corrupt compressed data (${error.message})`;
 }
 
+/** XFL as zlib sets it for a level (RFC 1952 section 2.3.1): 2 for maximum compression, 4 for the fastest, else 0. */
+export function normalXfl(level: number): number {
+  return level === 9 ? 2 : level === 1 ? 4 : 0;
+}
+
 /**
  * The fixed header of the normal form (RFC 1952 section 2.3): no FNAME, FEXTRA, FCOMMENT or FHCRC,
  * MTIME 0, XFL as zlib sets it for the level, OS Unix. It equals what `gzip -9n` writes.
  */
 export function normalGzipHeader(level: number): Uint8Array {
-  const xfl = level === 9 ? 2 : level === 1 ? 4 : 0;
-  return Uint8Array.of(GZIP_MAGIC[0], GZIP_MAGIC[1], CM_DEFLATE, 0, 0, 0, 0, 0, xfl, GZIP_OS_UNIX);
+  return Uint8Array.of(GZIP_MAGIC[0], GZIP_MAGIC[1], CM_DEFLATE, 0, 0, 0, 0, 0, normalXfl(level), GZIP_OS_UNIX);
 }
 
 /** Writes one gzip member in the normal form: header, deterministic deflate, CRC-32 and ISIZE trailer. */

@@ -13,14 +13,9 @@ import type { ContentRecord } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
-import { normalFileMode } from '../options.js';
 import { ChangeLog } from '../report.js';
 import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, sharedTopDirectory } from '../refusal.js';
-import { SDIST_FIELDS } from './fields.js';
-
-/** Mode of directories, and of symlinks (what lstat reports on Linux), in the normal form. */
-export const DIRECTORY_MODE = 0o755;
-export const SYMLINK_MODE = 0o777;
+import { tarRuleDepartures } from './rules.js';
 
 /** What the traversal saw of the archive as a whole. */
 export interface SdistWalk {
@@ -185,16 +180,10 @@ function memberType(type: TarReadType, path: string): TarMemberType {
   }
 }
 
-/** Records which header fields of an input member differ from the normal form (policy-independent ones). */
+/** Records which header fields of an input member differ from the normal form (the rows that do not depend on options). */
 function noteHeaderChanges(changes: ChangeLog, member: IndexedMember, entry: TarEntryHeader): void {
-  if (entry.uid !== 0 || entry.gid !== 0 || entry.uname !== '' || entry.gname !== '') {
-    changes.add(SDIST_FIELDS.tarOwner, `${member.path} (${entry.uname || entry.uid}:${entry.gname || entry.gid})`);
-  }
-  if (member.mode & 0o7777 & ~0o777) changes.add(SDIST_FIELDS.tarSpecialBits, member.path);
-  const wantedMode = member.type === 'directory' ? DIRECTORY_MODE : member.type === 'symlink' ? SYMLINK_MODE : normalFileMode(member.mode);
-  if ((member.mode & 0o7777) !== wantedMode) changes.add(SDIST_FIELDS.tarMode, `${member.path} (${(member.mode & 0o7777).toString(8)})`);
-  const dropped = Object.keys(entry.pax ?? {}).filter((key) => key !== 'path' && key !== 'linkpath' && key !== 'size');
-  if (dropped.length > 0) changes.add(SDIST_FIELDS.tarPax, `${member.path} (${dropped.sort().join(', ')})`);
+  // A hard link is read with its target's mode (./plan.ts gives it that mode).
+  for (const [field, example] of tarRuleDepartures(member.path, { ...entry, type: member.type, mode: member.mode })) changes.add(field, example);
 }
 
 /** The content view of the indexed input: what the output must hold. */
