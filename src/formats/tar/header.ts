@@ -38,12 +38,18 @@ const MEMBER_TYPEFLAG: Record<TarMemberType, string> = { file: TYPEFLAG.file, li
 /** The name of every pax extended header we write: Python's tarfile uses the same fixed name. */
 export const PAX_HEADER_NAME = '././@PaxHeader';
 
-/**
- * Encodes the header block(s) of one member: a ustar header, preceded by a pax extended header only
- * for what ustar cannot hold: a path or link target that is not ASCII or too long, a size of 8 GiB or
- * more. Records are sorted by key.
- */
-export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
+/** What a member's ustar header holds, and the pax records (sorted by key) for what it cannot. */
+interface HeaderPlan {
+  path: { prefix: string; name: string } | undefined;
+  storedName: string;
+  linkname: string;
+  linkFits: boolean;
+  /** The pax records' bytes; empty when ustar holds everything. */
+  records: Buffer;
+}
+
+/** A pax record is needed for a path or link target that is not ASCII or too long, and a size of 8 GiB or more. */
+function planHeader(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 'size'>): HeaderPlan {
   const storedName = member.type === 'directory' ? `${member.name}/` : member.name;
   const pax: [string, string][] = [];
   const path = splitUstarPath(storedName);
@@ -52,10 +58,20 @@ export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
   const linkFits = isAscii(linkname) && byteLength(linkname) <= 100;
   if (!linkFits) pax.push(['linkpath', linkname]);
   if (member.size > MAX_OCTAL_11) pax.push(['size', String(member.size)]);
+  const records = Buffer.from(pax.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxRecord(k, v)).join(''), 'utf8');
+  return { path, storedName, linkname, linkFits, records };
+}
+
+/**
+ * Encodes the header block(s) of one member: a ustar header, preceded by a pax extended header only
+ * for what ustar cannot hold: a path or link target that is not ASCII or too long, a size of 8 GiB or
+ * more. Records are sorted by key.
+ */
+export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
   if (!Number.isInteger(member.mtime) || member.mtime < 0 || member.mtime > MAX_OCTAL_11) {
     throw new RangeError(`tar: mtime ${member.mtime} does not fit a ustar header`);
   }
-
+  const { path, storedName, linkname, linkFits, records } = planHeader(member);
   const ustar = ustarHeader({
     prefix: path?.prefix ?? '',
     name: path?.name ?? asciiFallback(storedName),
@@ -69,9 +85,8 @@ export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
     uname: member.uname,
     gname: member.gname,
   });
-  if (pax.length === 0) return ustar;
+  if (records.length === 0) return ustar;
 
-  const records = Buffer.from(pax.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxRecord(k, v)).join(''), 'utf8');
   const paxHeader = ustarHeader({
     prefix: '',
     name: PAX_HEADER_NAME,
@@ -99,18 +114,11 @@ export function tarEnd(written: number): Uint8Array {
   return new Uint8Array(2 * TAR_BLOCK_SIZE + ((TAR_RECORD_SIZE - (withEnd % TAR_RECORD_SIZE)) % TAR_RECORD_SIZE));
 }
 
-interface UstarFields {
+/** What one ustar block is written from: `name` is the name field, the rest of the path is in `prefix`. */
+interface UstarFields extends TarHeaderFields {
   prefix: string;
-  name: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
   typeflag: string;
   linkname: string;
-  uname: string;
-  gname: string;
 }
 
 /** One 512-byte ustar header block, field by field in the layout's order; the rest stays zero. */

@@ -67,9 +67,6 @@ export type UstarFieldName = keyof typeof USTAR;
  */
 export const GNU_TAIL = { offset: USTAR.prefix.offset, width: TAR_BLOCK_SIZE - USTAR.prefix.offset, encoding: 'zero' } as const satisfies HeaderField;
 
-/** A v7 header ends with linkname: the rest of its block (where ustar has magic to pad) is zero. */
-export const V7_TAIL = { offset: USTAR.magic.offset, width: TAR_BLOCK_SIZE - USTAR.magic.offset, encoding: 'zero' } as const satisfies HeaderField;
-
 /** The values of magic and version (together, as GNU writes one string over both). */
 export const MAGIC = {
   /** POSIX ustar: magic "ustar\0", version "00". */

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import type { ByteCoverage } from '../../formats/coverage.js';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import { readTar } from '../../formats/tar/index.js';
@@ -30,17 +31,19 @@ export interface SdistWalk {
 /** Called per member in archive order. It reads `body` to its end or not at all; the rest is skipped. */
 export type TarVisitor = (header: TarEntryHeader, body: AsyncIterable<Uint8Array>) => Promise<void>;
 
+/** Byte coverage of an sdist's two layers: the gzip file's bytes, and the inflated tar stream's. */
+export interface SdistCoverage {
+  gzip: ByteCoverage;
+  tar: ByteCoverage;
+}
+
 /**
  * Inflates and reads a .tar.gz member by member. Inflate and tar errors become FormatErrors. With
  * `hashFile`, the file's own sha256 is computed from the same read.
  */
-export async function walkSdist(path: string, visit: TarVisitor, hashFile = false): Promise<SdistWalk> {
+export async function walkSdist(path: string, visit: TarVisitor, hashFile = false, coverage?: SdistCoverage): Promise<SdistWalk> {
   const fileHash = hashFile ? createHash('sha256') : undefined;
-  let fileBytes = 0;
-  const { header, stream, fileSize } = await openGunzip(path, fileHash && ((chunk) => {
-    fileHash.update(chunk);
-    fileBytes += chunk.length;
-  }));
+  const { header, stream } = await openGunzip(path, fileHash && ((chunk) => fileHash.update(chunk)), coverage?.gzip);
   const tarHash = createHash('sha256');
   let tarSize = 0;
   stream.on('data', (chunk: Uint8Array) => {
@@ -48,17 +51,17 @@ export async function walkSdist(path: string, visit: TarVisitor, hashFile = fals
     tarSize += chunk.length;
   });
   try {
-    await walkTar(stream, visit);
+    await walkTar(stream, visit, coverage?.tar);
   } catch (error) {
+    stream.destroy();
     throw asGzipError(error);
   }
-  if (fileHash && fileBytes !== fileSize) throw new Error(`${path}: read ${fileBytes} bytes of a file of ${fileSize}`);
   return { gzipHeader: header, tarSha256: tarHash.digest('hex'), tarSize, ...(fileHash ? { fileSha256: fileHash.digest('hex') } : {}) };
 }
 
 /** Reads an uncompressed tar stream member by member with the strict reader. */
-export async function walkTar(stream: Readable, visit: TarVisitor): Promise<void> {
-  for await (const { header: entry, body } of readTar(stream)) {
+export async function walkTar(stream: Readable, visit: TarVisitor, coverage?: ByteCoverage): Promise<void> {
+  for await (const { header: entry, body } of readTar(stream, coverage)) {
     await visit(entry, body);
     for await (const _ of body) {
       // the reader hands out the next member only once this one's data has been read
