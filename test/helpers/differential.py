@@ -215,6 +215,10 @@ def tar_cases(tmp):
         ("non-ascii-pax", base() + pax([("path", TOP + "/naïve-日本.txt")]) + member(TOP + "/n", b"n") + END, "accept"),
         ("pax-xattr", base() + pax([("SCHILY.xattr.user.x", "1")]) + member(TOP + "/x", b"x") + END, "accept"),
         ("implied-dirs", member(TOP + "/a/b/c.txt", b"c") + END, "accept"),
+        # every parent directory gets an entry: 40 names 250 levels deep would be 10,000 of them
+        ("deep-paths-amplify", b"".join(pax([("path", "%s/m%d/%sf" % (TOP, i, "a/" * 248))]) + member(TOP + "/short%d" % i)
+                                        for i in range(40)) + END, "refuse"),
+        ("one-deep-path", member(TOP + "/" + "/".join("d%d" % i for i in range(200)) + "/f", b"f") + END, "accept"),
     ] + unread_bytes_cases(evil)
     out = [(name, gzip.compress(data, 9, mtime=0), expect) for name, data, expect in cases] + gzip_cases(evil)
     out += writer_cases(tmp)

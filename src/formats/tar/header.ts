@@ -62,6 +62,12 @@ function planHeader(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 
   return { path, storedName, linkname, linkFits, records };
 }
 
+/** The bytes encodeTarHeaders gives a member, without encoding it: one block, or three and more with a pax header. */
+export function tarHeadersSize(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 'size'>): number {
+  const { records } = planHeader(member);
+  return records.length === 0 ? TAR_BLOCK_SIZE : 2 * TAR_BLOCK_SIZE + records.length + tarPadding(records.length).length;
+}
+
 /**
  * Encodes the header block(s) of one member: a ustar header, preceded by a pax extended header only
  * for what ustar cannot hold: a path or link target that is not ASCII or too long, a size of 8 GiB or

@@ -16,6 +16,7 @@ import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { ChangeLog } from '../report.js';
 import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, sharedTopDirectory } from '../refusal.js';
+import { checkOutputBounds } from './bounds.js';
 import { tarRuleDepartures } from './rules.js';
 
 /** What the traversal saw of the archive as a whole. */
@@ -91,7 +92,7 @@ export interface SdistIndex extends SdistWalk {
 export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<SdistIndex> {
   const indexer = new MemberIndexer(spool);
   const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
-  return { ...walk, ...indexer.finish() };
+  return { ...walk, ...indexer.finish(walk.tarSize) };
 }
 
 /**
@@ -155,14 +156,15 @@ class MemberIndexer {
     noteHeaderChanges(this.changes, member, entry);
   }
 
-  /** The members, once the archive-wide rules hold. */
-  finish(): { members: IndexedMember[]; changes: ChangeLog } {
+  /** The members, once the archive-wide rules hold (and, given the input tar's size, its output's bounds). */
+  finish(inputTarSize?: number): { members: IndexedMember[]; changes: ChangeLog } {
     const { members } = this;
     if (members.length === 0) throw new RefusedInput('tar: the archive has no members');
     // What an installer writes: nothing under a file or a link, no link that leads out of the top
     // directory pip extracts from, once the archive's other links are followed.
     checkParentsAreDirectories(members);
     checkSymlinksResolved(members, sharedTopDirectory(members.map((m) => m.path)));
+    if (inputTarSize !== undefined) checkOutputBounds(members, inputTarSize);
     return { members, changes: this.changes };
   }
 }
