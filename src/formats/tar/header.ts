@@ -55,7 +55,7 @@ function planHeader(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 
   const path = splitUstarPath(storedName);
   if (!path) pax.push(['path', storedName]);
   const linkname = member.linkname ?? '';
-  const linkFits = isAscii(linkname) && byteLength(linkname) <= 100;
+  const linkFits = isAscii(linkname) && byteLength(linkname) <= USTAR.linkname.width;
   if (!linkFits) pax.push(['linkpath', linkname]);
   if (member.size > MAX_OCTAL_11) pax.push(['size', String(member.size)]);
   const records = Buffer.from(pax.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxRecord(k, v)).join(''), 'utf8');
@@ -171,19 +171,19 @@ function octal(value: number, digits: number): string {
  */
 function splitUstarPath(path: string): { prefix: string; name: string } | undefined {
   if (!isAscii(path)) return undefined;
-  if (path.length <= 100) return { prefix: '', name: path };
+  if (path.length <= USTAR.name.width) return { prefix: '', name: path };
   for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
     const prefix = path.slice(0, slash);
     const name = path.slice(slash + 1);
-    if (prefix.length > 155) return undefined;
-    if (name.length <= 100 && name.length > 0) return { prefix, name };
+    if (prefix.length > USTAR.prefix.width) return undefined;
+    if (name.length <= USTAR.name.width && name.length > 0) return { prefix, name };
   }
   return undefined;
 }
 
-/** What a ustar field holds when the real value is in a pax record: ASCII, cut to 100 bytes. */
+/** What a ustar field holds when the real value is in a pax record: ASCII, cut to the field's 100 bytes. */
 function asciiFallback(value: string): string {
-  return Buffer.from(value, 'utf8').toString('latin1').replace(/[^\x20-\x7e]/g, '_').slice(0, 100);
+  return Buffer.from(value, 'utf8').toString('latin1').replace(/[^\x20-\x7e]/g, '_').slice(0, USTAR.name.width);
 }
 
 /** pax record: "%d %s=%s\n", the decimal length counting itself. */
