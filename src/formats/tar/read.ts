@@ -63,12 +63,12 @@ export async function* readTar(stream: Readable, coverage?: ByteCoverage): Async
     }
     if (block.length < TAR_BLOCK_SIZE) throw new FormatError(`tar: archive is truncated (a partial header block at byte ${at})`);
     const raw = parseHeaderBlock(block, at, coverage);
-    if (!raw.type) {
+    const type = raw.type;
+    if (!type) {
       pending = await readExtended(source, raw, pending, at, coverage);
       continue;
     }
-    const type = raw.type!;
-    checkUnusedFields(raw, at);
+    checkUnusedFields(raw, type, at);
     const header = applyExtended(raw, type, pending, at);
     pending = {};
     members += 1;
@@ -103,13 +103,11 @@ export async function* readTar(stream: Readable, coverage?: ByteCoverage): Async
  * typeflag and size are ignored by every reader, and writers fill them variously: they are only
  * parsed, as Python parses them.)
  */
-function checkUnusedFields(raw: RawHeader, at: number): void {
-  const isLink = raw.typeflag === TYPEFLAG.link || raw.typeflag === TYPEFLAG.symlink;
-  if (!isLink && raw.linkname !== '') {
+function checkUnusedFields(raw: RawHeader, type: TarReadType, at: number): void {
+  if (type !== 'link' && type !== 'symlink' && raw.linkname !== '') {
     throw new FormatError(`tar: header at byte ${at} (typeflag ${JSON.stringify(raw.typeflag)}) has a link target ${JSON.stringify(raw.linkname)}, which only links carry`);
   }
-  const isDevice = raw.typeflag === TYPEFLAG.characterDevice || raw.typeflag === TYPEFLAG.blockDevice;
-  if (!isDevice && (raw.devmajor !== 0 || raw.devminor !== 0)) {
+  if (type !== 'character-device' && type !== 'block-device' && (raw.devmajor !== 0 || raw.devminor !== 0)) {
     throw new FormatError(`tar: header at byte ${at} (typeflag ${JSON.stringify(raw.typeflag)}) has device numbers ${raw.devmajor},${raw.devminor}, which only devices carry`);
   }
 }
