@@ -3,8 +3,11 @@
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import type { ByteCoverage } from './coverage.js';
 import { FormatError } from './errors.js';
 import { DeflateStream, compressInThisThread } from './deflate/stream.js';
 import type { BlockCompressor } from './deflate/job.js';
@@ -56,8 +59,15 @@ export interface GzipHeader {
   headerCrc: boolean;
 }
 
+/** A parsed header, its length, and the ranges of its fields (RFC 1952 section 2.3) for a ByteCoverage. */
+interface ParsedGzipHeader {
+  header: GzipHeader;
+  length: number;
+  fields: [start: number, end: number, what: string][];
+}
+
 /** Parses the first member's header from the start of a file. */
-export function parseGzipHeader(bytes: Uint8Array): GzipHeader {
+function parseGzipHeader(bytes: Uint8Array): ParsedGzipHeader {
   if (bytes.length < 10) throw new FormatError(`gzip: file is ${bytes.length} bytes, shorter than a gzip header (10)`);
   if (bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1]) {
     throw new FormatError(`gzip: not a gzip file (bytes 0-1 are ${hex(bytes[0]!)} ${hex(bytes[1]!)}, expected 1f 8b)`);
@@ -73,9 +83,13 @@ export function parseGzipHeader(bytes: Uint8Array): GzipHeader {
     os: bytes[9]!,
     headerCrc: (flags & FHCRC) !== 0,
   };
+  // Every reader skips FEXTRA by XLEN and reads FNAME and FCOMMENT to their NUL alike (zlib and
+  // Python's gzip); zlib checks FHCRC, which Python skips, so a wrong one is refused when inflating.
+  const fields: ParsedGzipHeader['fields'] = [[0, 2, 'ID1 ID2'], [2, 3, 'CM'], [3, 4, 'FLG'], [4, 8, 'MTIME'], [8, 9, 'XFL'], [9, 10, 'OS']];
   let at = 10;
   const need = (n: number, what: string) => {
     if (at + n > bytes.length) throw new GzipHeaderTruncated(`gzip: header truncated in ${what} at byte ${at}`);
+    fields.push([at, at + n, what]);
   };
   if (flags & FEXTRA) {
     need(2, 'XLEN');
@@ -88,12 +102,17 @@ export function parseGzipHeader(bytes: Uint8Array): GzipHeader {
     const end = bytes.indexOf(0, at);
     if (end < 0) throw new GzipHeaderTruncated(`gzip: header truncated in ${what} starting at byte ${at}`);
     const text = Buffer.from(bytes.subarray(at, end)).toString('latin1');
+    fields.push([at, end + 1, what]);
     at = end + 1;
     return text;
   };
   if (flags & FNAME) header.fileName = zeroTerminated('FNAME');
   if (flags & FCOMMENT) header.comment = zeroTerminated('FCOMMENT');
-  return header;
+  if (flags & FHCRC) {
+    need(2, 'FHCRC');
+    at += 2;
+  }
+  return { header, length: at, fields };
 }
 
 export interface GunzipSource {
@@ -107,34 +126,61 @@ export interface GunzipSource {
 /**
  * Opens a gzip file: its first header, and a stream of the inflated contents of all its members. The
  * header is read in growing pieces up to MAX_GZIP_HEADER_BYTES. After the last member only zero bytes
- * (padding) may follow: zlib stops at the first byte that does not start a member, and ignores the
- * rest when that byte is zero, so the rest is checked here. `onFileBytes` sees every byte of the file,
- * in order, as it is read (to hash the file in the same read).
+ * (padding) may follow (docs/limits.md): zlib stops at the first byte that does not start a member,
+ * and ignores the rest when that byte is zero, so the rest is checked here. The file is read once, to
+ * its end, whatever follows the last member, so every run and every verb sees the same bytes:
+ * `onFileBytes` sees every byte of the file, in order (to hash the file in the same read). With a
+ * coverage, the header's fields, the deflate members and the padding are marked on it.
  */
-export async function openGunzip(path: string, onFileBytes?: (chunk: Buffer) => void): Promise<GunzipSource> {
+export async function openGunzip(path: string, onFileBytes?: (chunk: Buffer) => void, coverage?: ByteCoverage): Promise<GunzipSource> {
   const handle = await open(path, 'r');
-  let header: GzipHeader;
+  let parsed: ParsedGzipHeader;
   let fileSize: number;
   try {
     fileSize = (await handle.stat()).size;
-    header = await readHeader(handle, fileSize);
+    parsed = await readHeader(handle, fileSize);
   } finally {
     await handle.close();
   }
+  const file = createReadStream(path);
   const gunzip = createGunzip();
   const out = new PassThrough();
-  const file = createReadStream(path);
-  if (onFileBytes) file.on('data', (chunk) => onFileBytes(chunk as Buffer));
-  file.on('error', (error) => gunzip.destroy(error));
   gunzip.on('error', (error) => out.destroy(error));
-  gunzip.on('end', () => {
-    checkPadding(path, gunzip.bytesWritten, fileSize).then(() => out.end(), (error: unknown) => out.destroy(error as Error));
+  gunzip.pipe(out, { end: false });
+  // A reader that stops early (a refusal) destroys the stream, which stops the reading here too.
+  out.on('close', () => {
+    file.destroy();
+    gunzip.destroy();
   });
-  file.pipe(gunzip).pipe(out, { end: false });
-  return { header, stream: out, fileSize };
+  // zlib ends its output at the end of the last member, which is before the file's end when padding
+  // follows: the rest is still read (and hashed) here, and checked below.
+  const inflated = finished(gunzip, { writable: false });
+  inflated.catch(() => undefined);
+  const feed = async (): Promise<void> => {
+    let ended = false;
+    void inflated.then(() => { ended = true; }, () => undefined);
+    let read = 0;
+    for await (const chunk of file as AsyncIterable<Buffer>) {
+      onFileBytes?.(chunk);
+      read += chunk.length;
+      if (!ended && !gunzip.write(chunk)) await Promise.race([once(gunzip, 'drain'), inflated]);
+    }
+    gunzip.end();
+    await inflated;
+    if (read !== fileSize) throw new Error(`${path}: the file changed while it was read (${read} bytes read, ${fileSize} when it was opened)`);
+    const consumed = gunzip.bytesWritten;
+    await checkPadding(path, consumed, fileSize);
+    if (coverage) {
+      for (const [start, end, what] of parsed.fields) coverage.mark(start, end, `gzip header: ${what}`);
+      coverage.mark(parsed.length, consumed, 'gzip deflate data and trailers (inflated by zlib, CRC-32 and ISIZE checked)');
+      coverage.mark(consumed, fileSize, 'gzip zero padding after the last member');
+    }
+  };
+  feed().then(() => out.end(), (error: unknown) => out.destroy(error as Error));
+  return { header: parsed.header, stream: out, fileSize };
 }
 
-async function readHeader(handle: Awaited<ReturnType<typeof open>>, fileSize: number): Promise<GzipHeader> {
+async function readHeader(handle: Awaited<ReturnType<typeof open>>, fileSize: number): Promise<ParsedGzipHeader> {
   for (let length = Math.min(FIRST_HEADER_READ, fileSize); ; length = Math.min(length * 4, MAX_GZIP_HEADER_BYTES, fileSize)) {
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, 0);
@@ -182,13 +228,17 @@ function describeZlibError(error: Error & { code?: string }): string {
   return `gzip: corrupt compressed data (${error.message})`;
 }
 
+/** XFL as zlib sets it for a level (RFC 1952 section 2.3.1): 2 for maximum compression, 4 for the fastest, else 0. */
+export function normalXfl(level: number): number {
+  return level === 9 ? 2 : level === 1 ? 4 : 0;
+}
+
 /**
  * The fixed header of the normal form (RFC 1952 section 2.3): no FNAME, FEXTRA, FCOMMENT or FHCRC,
  * MTIME 0, XFL as zlib sets it for the level, OS Unix. It equals what `gzip -9n` writes.
  */
 export function normalGzipHeader(level: number): Uint8Array {
-  const xfl = level === 9 ? 2 : level === 1 ? 4 : 0;
-  return Uint8Array.of(GZIP_MAGIC[0], GZIP_MAGIC[1], CM_DEFLATE, 0, 0, 0, 0, 0, xfl, GZIP_OS_UNIX);
+  return Uint8Array.of(GZIP_MAGIC[0], GZIP_MAGIC[1], CM_DEFLATE, 0, 0, 0, 0, 0, normalXfl(level), GZIP_OS_UNIX);
 }
 
 /** Writes one gzip member in the normal form: header, deterministic deflate, CRC-32 and ISIZE trailer. */

@@ -25,3 +25,14 @@ export function sizeText(bytes: number): string {
   if (bytes >= 1 << 10 && bytes % (1 << 10) === 0 && bytes > 4096) return `${bytes / (1 << 10)} KiB`;
   return `${bytes} bytes`;
 }
+
+/**
+ * The normal form of an sdist names every parent directory of every member, so a few deep names can
+ * ask for far more output than input (400 members 250 levels deep: 100,000 directories). Its tar may
+ * hold at most this many times the input's members, plus MAX_NAME_DEPTH (the directories of one
+ * deepest path, for the smallest inputs)...
+ */
+export const MAX_OUTPUT_MEMBERS_FACTOR = 4;
+/** ...and at most this many times the input tar's bytes, plus OUTPUT_BYTES_ALLOWANCE (a deepest path's directories with the longest names). */
+export const MAX_OUTPUT_BYTES_FACTOR = 4;
+export const OUTPUT_BYTES_ALLOWANCE = 2 << 20;

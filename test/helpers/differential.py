@@ -59,6 +59,47 @@ def pad(data):
     return data + bytes(-len(data) % 512)
 
 
+def with_bytes(block, offset, data):
+    """A header block with `data` written at `offset`, its checksum made right again."""
+    out = bytearray(block)
+    out[offset:offset + len(data)] = data
+    out[148:156] = b" " * 8
+    out[148:156] = b"%06o\0 " % sum(out)
+    return bytes(out)
+
+
+def v7(name, data=b"", fields=None):
+    """A v7 member (no magic), with `fields` ({offset: bytes}) written into its header."""
+    block = header(name, size=len(data), magic=bytes(8))
+    block = with_bytes(block, 329, bytes(16))  # header() writes devmajor and devminor; a bare v7 block has none
+    for offset, value in (fields or {}).items():
+        block = with_bytes(block, offset, value)
+    return block + pad(data)
+
+
+def pax_padded(declared, padding):
+    """A pax header whose size covers `declared` records, with `padding` in the rest of its block."""
+    return header("././@PaxHeader", size=len(declared), typeflag=b"x") + pad(declared + padding)
+
+
+def raw_gzip(data, flags=0, extra=b"", name=b"", comment=b"", header_crc=None):
+    """A gzip member with the optional header fields of RFC 1952 (Python's gzip writes only FNAME)."""
+    import struct
+    import zlib
+    head = b"\x1f\x8b\x08" + bytes([flags]) + struct.pack("<I", 0) + b"\x00\x03"
+    if flags & 4:
+        head += struct.pack("<H", len(extra)) + extra
+    if flags & 8:
+        head += name + b"\0"
+    if flags & 16:
+        head += comment + b"\0"
+    if flags & 2:
+        head += struct.pack("<H", header_crc if header_crc is not None else zlib.crc32(head) & 0xffff)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = deflate.compress(data) + deflate.flush()
+    return head + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xffffffff)
+
+
 def member(name, data=b"", **kw):
     return header(name, size=len(data), **kw) + pad(data)
 
@@ -174,8 +215,13 @@ def tar_cases(tmp):
         ("non-ascii-pax", base() + pax([("path", TOP + "/naïve-日本.txt")]) + member(TOP + "/n", b"n") + END, "accept"),
         ("pax-xattr", base() + pax([("SCHILY.xattr.user.x", "1")]) + member(TOP + "/x", b"x") + END, "accept"),
         ("implied-dirs", member(TOP + "/a/b/c.txt", b"c") + END, "accept"),
-    ]
-    out = [(name, gzip.compress(data, 9, mtime=0), expect) for name, data, expect in cases]
+        # every parent directory gets an entry: 40 names 250 levels deep would be 10,000 of them
+        ("deep-paths-amplify", b"".join(pax([("path", "%s/m%d/%sf" % (TOP, i, "a/" * 248))]) + member(TOP + "/short%d" % i)
+                                        for i in range(40)) + END, "refuse"),
+        ("one-deep-path", member(TOP + "/" + "/".join("d%d" % i for i in range(200)) + "/f", b"f") + END, "accept"),
+    ] + unread_bytes_cases(evil)
+    out = [(name, gzip.compress(data, 9, mtime=0), expect) for name, data, expect in cases] + gzip_cases(evil)
+    out += writer_cases(tmp)
     # GNU tar's own sparse members, old (S) and pax forms.
     if shutil.which("tar"):
         src = os.path.join(tmp, "sparse-src")
@@ -188,6 +234,101 @@ def tar_cases(tmp):
             path = os.path.join(tmp, "sparse.tar.gz")
             subprocess.run(["tar", "--sparse", "--format=" + fmt, "-czf", path, "-C", src, TOP], check=True)
             out.append(("gnu-sparse-" + fmt, open(path, "rb").read(), "refuse"))
+    return out
+
+
+def unread_bytes_cases(evil):
+    """Bytes no reader is meant to read (block padding, unused fields, field slack) that one does read (issue 20)."""
+    mtime_only = pax_records([("mtime", "1600000000")])
+    hidden = member(TOP + "/evil.pth", evil)
+    a = member(TOP + "/a", b"a")
+    return [
+        # tarfile parses pax records over the whole padded block: a path record there renames a member,
+        ("pax-path-in-padding", base() + pax_padded(mtime_only, pax_records([("path", TOP + "/evil.pth")]))
+         + member(TOP + "/good.py", evil) + END, "refuse"),
+        # a size record there makes the member's data its next headers,
+        ("pax-size-in-padding", base() + pax_padded(mtime_only, pax_records([("size", "0")]))
+         + member(TOP + "/good.py", hidden) + END, "refuse"),
+        # and a newline there stops Python 3.11 and 3.13 reading.
+        ("pax-padding-newline", base() + pax_padded(mtime_only, b"\n") + a + hidden + END, "refuse"),
+        ("gnu-longname-padding", base() + header("././@LongLink", size=len(TOP + "/long") + 1, typeflag=b"L", magic=b"ustar  \0")
+         + pad((TOP + "/long").encode() + b"\0" + b"/../evil.pth") + member("x", b"x", magic=b"ustar  \0") + END, "refuse"),
+        ("gnu-longname-continues-in-padding", base() + header("././@LongLink", size=len(TOP + "/long"), typeflag=b"L", magic=b"ustar  \0")
+         + pad((TOP + "/long").encode() + b"/evil.pth\0") + member("x", b"x", magic=b"ustar  \0") + END, "refuse"),
+        # tarfile parses a v7 header's devmajor and devminor: an invalid one silently ends its archive,
+        ("v7-devmajor-9999999", base() + v7(TOP + "/a", b"a", {329: b"9999999\0"}) + hidden + END, "refuse"),
+        ("v7-devminor-not-ascii", base() + v7(TOP + "/a", b"a", {337: b"0\xe9\0"}) + hidden + END, "refuse"),
+        # and joins a v7 header's prefix to its name; uname and gname it reads too.
+        ("v7-prefix", base() + v7("evil.pth", evil, {345: TOP.encode()}) + END, "refuse"),
+        ("v7-uname", base() + v7(TOP + "/a", b"a", {265: b"root"}) + END, "refuse"),
+        ("gnu-atime", base() + with_bytes(header(TOP + "/a", size=1, magic=b"ustar  \0"), 345, b"%011o\0" % 1600000000) + pad(b"a") + END, "refuse"),
+        ("ustar-pad-bytes", base() + with_bytes(header(TOP + "/a", size=1), 500, b"evil") + pad(b"a") + END, "refuse"),
+        ("ustar-version-xx", base() + member(TOP + "/a", b"a", magic=b"ustar\0xx") + END, "refuse"),
+        ("name-after-nul", base() + member("", b"a", name_bytes=(TOP + "/a\0/evil.pth").encode()) + END, "refuse"),
+        ("mode-after-nul", base() + with_bytes(header(TOP + "/a", size=1), 100, b"000644\0X") + pad(b"a") + END, "refuse"),
+        ("size-spaces-and-nul", base() + with_bytes(header(TOP + "/a"), 124, b"\0" + b" " * 11) + END, "refuse"),
+        ("linkname-on-file", base() + member(TOP + "/a", b"a", linkname=TOP + "/evil.pth") + END, "refuse"),
+        ("pax-linkpath-on-file", base() + pax([("linkpath", TOP + "/evil.pth")]) + a + END, "refuse"),
+        ("devmajor-on-file", base() + with_bytes(header(TOP + "/a", size=1), 329, b"0000001\0") + pad(b"a") + END, "refuse"),
+        ("data-padding-not-zero", base() + header(TOP + "/a", size=1) + b"a" + b"evil" + bytes(507) + END, "refuse"),
+        # accepted: what real writers put there
+        ("v7-with-device-numbers", base() + v7(TOP + "/gnu-v7", b"GNU tar's v7 writes devmajor and devminor\n", {329: b"0000000\0" * 2}) + END, "accept"),
+        ("numeric-fields-spaces", base() + with_bytes(header(TOP + "/old", size=4), 100, b"   644 \0") + pad(b"old\n") + END, "accept"),
+    ]
+
+
+def gzip_cases(evil):
+    """The gzip layer: what may follow the last member, and the header's optional fields."""
+    clean = base() + END
+    first, second = base(), member(TOP + "/evil.pth", evil) + END
+    one = gzip.compress(clean, 9, mtime=0)
+    return [
+        # the size the issue found refused now and then: zeros after the member are accepted, every run
+        ("gzip-zero-padding", one + bytes(1048723 - len(one)), "accept"),
+        ("gzip-garbage-after", one + bytes(10) + b"garbage", "refuse"),
+        # Python's gzip reads a member after zeros, zlib stops at the zeros
+        ("gzip-member-after-zeros", gzip.compress(first, 9, mtime=0) + bytes(100) + gzip.compress(second, 9, mtime=0), "refuse"),
+        ("gzip-two-members", gzip.compress(first, 9, mtime=0) + gzip.compress(second[:-len(END)] + END, 9, mtime=0), "accept"),
+        ("gzip-optional-fields", raw_gzip(clean, flags=2 | 4 | 8 | 16, extra=b"AB\x02\x00hi", name=b"pkg.tar", comment=b"made by hand"), "accept"),
+        # zlib checks FHCRC, Python's gzip skips it
+        ("gzip-wrong-header-crc", raw_gzip(clean, flags=2, header_crc=0x1234), "refuse"),
+    ]
+
+
+def writer_cases(tmp):
+    """Archives that GNU tar, bsdtar and Python's tarfile write in their formats: every byte they write is read or checked."""
+    src = os.path.join(tmp, "writers")
+    top = os.path.join(src, TOP)
+    deep = os.path.join(top, "d" * 60, "e" * 60)
+    os.makedirs(deep)
+    os.makedirs(os.path.join(top, "empty"))
+    long_file = os.path.join(deep, "f" * 90 + ".py")
+    for path, data, mode in ((long_file, b"long\n", 0o644), (os.path.join(top, "na\u00efve.py"), b"n\n", 0o644),
+                             (os.path.join(top, "run.sh"), b"#!/bin/sh\n", 0o755)):
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, mode)
+    os.symlink(os.path.relpath(long_file, top), os.path.join(top, "long-link"))
+    os.link(os.path.join(top, "run.sh"), os.path.join(top, "hard.sh"))
+    out = []
+    commands = {"gnutar-posix": ["tar", "--format=posix"], "gnutar-gnu": ["tar", "--format=gnu"],
+                "bsdtar-pax": ["bsdtar", "--format=pax"], "bsdtar-gnutar": ["bsdtar", "--format=gnutar"]}
+    for name, command in commands.items():
+        if shutil.which(command[0]):
+            path = os.path.join(tmp, name + ".tar")
+            subprocess.run(command + ["-cf", path, "-C", src, TOP], check=True)
+            out.append(("writer-" + name, gzip.compress(open(path, "rb").read(), 9, mtime=0), "accept"))
+    import tarfile
+    for name, fmt in (("GNU", tarfile.GNU_FORMAT), ("PAX", tarfile.PAX_FORMAT)):
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=fmt) as t:
+            t.add(top, arcname=TOP)
+        out.append(("writer-tarfile-" + name, gzip.compress(buf.getvalue(), 9, mtime=0), "accept"))
+    # GNU tar's v7 format has no room for the long names: only the short ones.
+    if shutil.which("tar"):
+        path = os.path.join(tmp, "v7.tar")
+        subprocess.run(["tar", "--format=v7", "-cf", path, "-C", src, TOP + "/run.sh", TOP + "/hard.sh", TOP + "/empty"], check=True)
+        out.append(("writer-gnutar-v7", gzip.compress(open(path, "rb").read(), 9, mtime=0), "accept"))
     return out
 
 

@@ -91,9 +91,13 @@ export interface SuiteCounts {
 /**
  * Crafts the cases of `kind` and checks each. `crossCheckDiffers` names cases where a cross-check
  * (not an installer) is known to read the input otherwise; that oracle is left out for them, with a
- * diagnostic saying so.
+ * diagnostic saying so. `coverageGaps`, when given, must find every byte of every accepted input
+ * interpreted or checked by the readers (issue 20).
  */
-export async function runDifferential(t: TestContext, kind: 'tar' | 'zip', oracles: Oracle[], crossCheckDiffers: Record<string, string[]> = {}): Promise<SuiteCounts> {
+export async function runDifferential(
+  t: TestContext, kind: 'tar' | 'zip', oracles: Oracle[], crossCheckDiffers: Record<string, string[]> = {},
+  coverageGaps?: (file: string) => Promise<string[]>,
+): Promise<SuiteCounts> {
   const dir = tmpDir(t);
   const cases = JSON.parse(runOk(PYTHON, [SCRIPT, `craft-${kind}`, dir])) as Case[];
   const counts: SuiteCounts = { cases: cases.length, refused: 0, accepted: 0, comparisons: 0 };
@@ -126,6 +130,7 @@ export async function runDifferential(t: TestContext, kind: 'tar' | 'zip', oracl
     if (checked.code === 2 || digested.code !== 0 || compared.code === 2) {
       failures.push(`${where}, but check exited ${checked.code}, digest ${digested.code} and compare ${compared.code}`);
     }
+    if (coverageGaps) failures.push(...(await coverageGaps(c.file)).map((gap) => `${c.name}: ${gap}`));
     const output = join(outDir, basename(c.file));
     const view = await handlerFor(c.file)!.readContent(c.file);
     for (const oracle of oracles) {

@@ -1,13 +1,14 @@
 // The tar header codec (IEEE Std 1003.1, pax utility: "ustar Interchange Format" and "pax
-// Interchange Format"): one member's header block(s), field by field, and the archive's padding.
-// Bytes only: which fields a member gets is policy (src/normalize/sdist.ts).
+// Interchange Format"): one member's header block(s), field by field (the layout is ./layout.ts),
+// and the archive's padding. Bytes only: which fields a member gets is policy
+// (src/normalize/sdist/plan.ts).
+import { MAGIC, TAR_BLOCK_SIZE, TYPEFLAG, USTAR, headerChecksums, maxOctal } from './layout.js';
+import type { HeaderField } from './layout.js';
 
-/** Every tar header and data unit is a multiple of this (ustar: "blocks of 512 octets"). */
-export const TAR_BLOCK_SIZE = 512;
 /** GNU tar and Python's tarfile pad the archive to 20 blocks (the default blocking factor). */
 export const TAR_RECORD_SIZE = 20 * TAR_BLOCK_SIZE;
-/** The largest value an 11-digit octal size or mtime field holds. */
-const MAX_OCTAL_11 = 8 ** 11 - 1;
+/** The largest size or mtime a ustar header holds; larger sizes go to a pax record. */
+const MAX_OCTAL_11 = maxOctal(USTAR.size);
 
 export type TarMemberType = 'file' | 'directory' | 'symlink' | 'link';
 
@@ -32,12 +33,40 @@ export interface TarWriteMember extends TarHeaderFields {
   linkname?: string;
 }
 
-// ustar typeflag values.
-const TYPEFLAG: Record<TarMemberType, string> = { file: '0', link: '1', symlink: '2', directory: '5' };
-/** typeflag 'x': a pax extended header for the member that follows. */
-const TYPEFLAG_PAX = 'x';
+/** The typeflag written for each member type. */
+const MEMBER_TYPEFLAG: Record<TarMemberType, string> = { file: TYPEFLAG.file, link: TYPEFLAG.link, symlink: TYPEFLAG.symlink, directory: TYPEFLAG.directory };
 /** The name of every pax extended header we write: Python's tarfile uses the same fixed name. */
 export const PAX_HEADER_NAME = '././@PaxHeader';
+
+/** What a member's ustar header holds, and the pax records (sorted by key) for what it cannot. */
+interface HeaderPlan {
+  path: { prefix: string; name: string } | undefined;
+  storedName: string;
+  linkname: string;
+  linkFits: boolean;
+  /** The pax records' bytes; empty when ustar holds everything. */
+  records: Buffer;
+}
+
+/** A pax record is needed for a path or link target that is not ASCII or too long, and a size of 8 GiB or more. */
+function planHeader(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 'size'>): HeaderPlan {
+  const storedName = member.type === 'directory' ? `${member.name}/` : member.name;
+  const pax: [string, string][] = [];
+  const path = splitUstarPath(storedName);
+  if (!path) pax.push(['path', storedName]);
+  const linkname = member.linkname ?? '';
+  const linkFits = isAscii(linkname) && byteLength(linkname) <= USTAR.linkname.width;
+  if (!linkFits) pax.push(['linkpath', linkname]);
+  if (member.size > MAX_OCTAL_11) pax.push(['size', String(member.size)]);
+  const records = Buffer.from(pax.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxRecord(k, v)).join(''), 'utf8');
+  return { path, storedName, linkname, linkFits, records };
+}
+
+/** The bytes encodeTarHeaders gives a member, without encoding it: one block, or three and more with a pax header. */
+export function tarHeadersSize(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 'size'>): number {
+  const { records } = planHeader(member);
+  return records.length === 0 ? TAR_BLOCK_SIZE : 2 * TAR_BLOCK_SIZE + records.length + tarPadding(records.length).length;
+}
 
 /**
  * Encodes the header block(s) of one member: a ustar header, preceded by a pax extended header only
@@ -45,18 +74,10 @@ export const PAX_HEADER_NAME = '././@PaxHeader';
  * more. Records are sorted by key.
  */
 export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
-  const storedName = member.type === 'directory' ? `${member.name}/` : member.name;
-  const pax: [string, string][] = [];
-  const path = splitUstarPath(storedName);
-  if (!path) pax.push(['path', storedName]);
-  const linkname = member.linkname ?? '';
-  const linkFits = isAscii(linkname) && byteLength(linkname) <= 100;
-  if (!linkFits) pax.push(['linkpath', linkname]);
-  if (member.size > MAX_OCTAL_11) pax.push(['size', String(member.size)]);
   if (!Number.isInteger(member.mtime) || member.mtime < 0 || member.mtime > MAX_OCTAL_11) {
     throw new RangeError(`tar: mtime ${member.mtime} does not fit a ustar header`);
   }
-
+  const { path, storedName, linkname, linkFits, records } = planHeader(member);
   const ustar = ustarHeader({
     prefix: path?.prefix ?? '',
     name: path?.name ?? asciiFallback(storedName),
@@ -65,14 +86,13 @@ export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
     gid: member.gid,
     size: member.size > MAX_OCTAL_11 ? 0 : member.size,
     mtime: member.mtime,
-    typeflag: TYPEFLAG[member.type],
+    typeflag: MEMBER_TYPEFLAG[member.type],
     linkname: linkFits ? linkname : asciiFallback(linkname),
     uname: member.uname,
     gname: member.gname,
   });
-  if (pax.length === 0) return ustar;
+  if (records.length === 0) return ustar;
 
-  const records = Buffer.from(pax.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxRecord(k, v)).join(''), 'utf8');
   const paxHeader = ustarHeader({
     prefix: '',
     name: PAX_HEADER_NAME,
@@ -81,7 +101,7 @@ export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
     gid: 0,
     size: records.length,
     mtime: member.mtime,
-    typeflag: TYPEFLAG_PAX,
+    typeflag: TYPEFLAG.pax,
     linkname: '',
     uname: '',
     gname: '',
@@ -100,43 +120,44 @@ export function tarEnd(written: number): Uint8Array {
   return new Uint8Array(2 * TAR_BLOCK_SIZE + ((TAR_RECORD_SIZE - (withEnd % TAR_RECORD_SIZE)) % TAR_RECORD_SIZE));
 }
 
-interface UstarFields {
+/** What one ustar block is written from: `name` is the name field, the rest of the path is in `prefix`. */
+interface UstarFields extends TarHeaderFields {
   prefix: string;
-  name: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
   typeflag: string;
   linkname: string;
-  uname: string;
-  gname: string;
 }
 
-/** One 512-byte ustar header block; the field offsets and widths are the standard's table. */
+/** One 512-byte ustar header block, field by field in the layout's order; the rest stays zero. */
 function ustarHeader(fields: UstarFields): Uint8Array {
   const block = Buffer.alloc(TAR_BLOCK_SIZE);
-  block.write(fields.name, 0, 100, 'utf8'); // name[100]
-  block.write(octal(fields.mode & 0o7777, 7), 100, 'ascii'); // mode[8]: 7 octal digits and NUL
-  block.write(octal(fields.uid, 7), 108, 'ascii'); // uid[8]
-  block.write(octal(fields.gid, 7), 116, 'ascii'); // gid[8]
-  block.write(octal(fields.size, 11), 124, 'ascii'); // size[12]: 11 octal digits and NUL
-  block.write(octal(fields.mtime, 11), 136, 'ascii'); // mtime[12]
-  block.fill(0x20, 148, 156); // chksum[8]: spaces while the sum is taken
-  block.write(fields.typeflag, 156, 'ascii'); // typeflag[1]
-  block.write(fields.linkname, 157, 100, 'utf8'); // linkname[100]
-  block.write('ustar\0', 257, 'ascii'); // magic[6]
-  block.write('00', 263, 'ascii'); // version[2]
-  block.write(fields.uname, 265, 32, 'utf8'); // uname[32], NUL-padded
-  block.write(fields.gname, 297, 32, 'utf8'); // gname[32]
-  block.write(octal(0, 7), 329, 'ascii'); // devmajor[8]
-  block.write(octal(0, 7), 337, 'ascii'); // devminor[8]
-  block.write(fields.prefix, 345, 155, 'utf8'); // prefix[155]; bytes 500-511 stay zero
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(`${octal(sum, 6)} `, 148, 'ascii'); // chksum: 6 digits, NUL, space (as GNU tar and tarfile)
+  writeText(block, USTAR.name, fields.name);
+  writeOctal(block, USTAR.mode, fields.mode & 0o7777);
+  writeOctal(block, USTAR.uid, fields.uid);
+  writeOctal(block, USTAR.gid, fields.gid);
+  writeOctal(block, USTAR.size, fields.size);
+  writeOctal(block, USTAR.mtime, fields.mtime);
+  block.write(fields.typeflag, USTAR.typeflag.offset, 'latin1');
+  writeText(block, USTAR.linkname, fields.linkname);
+  block.write(MAGIC.ustar, USTAR.magic.offset, 'latin1'); // magic and version
+  writeText(block, USTAR.uname, fields.uname);
+  writeText(block, USTAR.gname, fields.gname);
+  writeOctal(block, USTAR.devmajor, 0);
+  writeOctal(block, USTAR.devminor, 0);
+  writeText(block, USTAR.prefix, fields.prefix);
+  // chksum: 6 digits, NUL, space (as GNU tar and tarfile write it), summed with the field as spaces.
+  const sum = headerChecksums(block).unsigned;
+  block.write(`${octal(sum, USTAR.chksum.width - 2)} `, USTAR.chksum.offset, 'latin1');
   return block;
+}
+
+/** A text field: UTF-8, cut to the field's width, NUL-padded (the block is zero). */
+function writeText(block: Buffer, field: HeaderField, value: string): void {
+  block.write(value, field.offset, field.width, 'utf8');
+}
+
+/** An octal field: width - 1 zero-padded digits, then NUL. */
+function writeOctal(block: Buffer, field: HeaderField, value: number): void {
+  block.write(octal(value, field.width - 1), field.offset, 'latin1');
 }
 
 /** `digits` octal digits, zero-padded, then NUL. */
@@ -150,19 +171,19 @@ function octal(value: number, digits: number): string {
  */
 function splitUstarPath(path: string): { prefix: string; name: string } | undefined {
   if (!isAscii(path)) return undefined;
-  if (path.length <= 100) return { prefix: '', name: path };
+  if (path.length <= USTAR.name.width) return { prefix: '', name: path };
   for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
     const prefix = path.slice(0, slash);
     const name = path.slice(slash + 1);
-    if (prefix.length > 155) return undefined;
-    if (name.length <= 100 && name.length > 0) return { prefix, name };
+    if (prefix.length > USTAR.prefix.width) return undefined;
+    if (name.length <= USTAR.name.width && name.length > 0) return { prefix, name };
   }
   return undefined;
 }
 
-/** What a ustar field holds when the real value is in a pax record: ASCII, cut to 100 bytes. */
+/** What a ustar field holds when the real value is in a pax record: ASCII, cut to the field's 100 bytes. */
 function asciiFallback(value: string): string {
-  return Buffer.from(value, 'utf8').toString('latin1').replace(/[^\x20-\x7e]/g, '_').slice(0, 100);
+  return Buffer.from(value, 'utf8').toString('latin1').replace(/[^\x20-\x7e]/g, '_').slice(0, USTAR.name.width);
 }
 
 /** pax record: "%d %s=%s\n", the decimal length counting itself. */

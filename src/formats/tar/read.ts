@@ -5,16 +5,18 @@
 // extended headers are held, up to MAX_EXTENDED_HEADER_BYTES.
 import type { Readable } from 'node:stream';
 import { FormatError } from '../errors.js';
-import { TAR_BLOCK_SIZE } from './header.js';
+import type { ByteCoverage } from '../coverage.js';
+import { parseHeaderBlock } from './block.js';
+import type { RawHeader, TarReadType } from './block.js';
 import type { TarHeaderFields } from './header.js';
+import { TAR_BLOCK_SIZE, TYPEFLAG } from './layout.js';
 import { parsePaxRecords } from './pax.js';
 import { ByteSource } from './source.js';
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** pax and GNU long-name headers larger than this are refused rather than buffered. */
 export const MAX_EXTENDED_HEADER_BYTES = 1 << 20;
-
-/** The member types the reader returns (typeflags `0`/NUL, `7`, `1`, `2`, `5`, `3`, `4`, `6`). */
-export type TarReadType = 'file' | 'contiguous-file' | 'link' | 'symlink' | 'directory' | 'character-device' | 'block-device' | 'fifo';
 
 /**
  * A member as the reader sees it: decoded fields, with pax and GNU long names applied, and `mtime`
@@ -38,39 +40,11 @@ export interface TarEntry {
   body: AsyncIterable<Uint8Array>;
 }
 
-// typeflag values (ustar, pax and GNU).
-const TYPES: Record<string, TarReadType> = {
-  '0': 'file', '\0': 'file', '7': 'contiguous-file', '1': 'link', '2': 'symlink', '5': 'directory',
-  '3': 'character-device', '4': 'block-device', '6': 'fifo',
-};
-const TYPEFLAG_PAX = 'x';
-const TYPEFLAG_GNU_LONGNAME = 'L';
-const TYPEFLAG_GNU_LONGLINK = 'K';
-/** What other typeflags are, for the refusal message. */
-const REFUSED_TYPES: Record<string, string> = {
-  g: 'a pax global header (typeflag g): readers apply it differently',
-  S: 'a GNU sparse member (typeflag S)',
-  X: 'a Solaris extended header (typeflag X)',
-  N: 'a GNU old long-name header (typeflag N), which Python extracts as a file',
-  M: 'a GNU multi-volume continuation (typeflag M)',
-  V: 'a GNU volume label (typeflag V)',
-  D: 'a GNU dump directory (typeflag D)',
-};
-
-const MAGIC_USTAR = 'ustar\0';
-const MAGIC_GNU = 'ustar  \0';
-
-/** Header field offsets and widths (ustar's table). */
-const F = {
-  name: [0, 100], mode: [100, 8], uid: [108, 8], gid: [116, 8], size: [124, 12], mtime: [136, 12], chksum: [148, 8],
-  typeflag: [156, 1], linkname: [157, 100], magic: [257, 8], uname: [265, 32], gname: [297, 32],
-  devmajor: [329, 8], devminor: [337, 8], prefix: [345, 155],
-} as const;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads the members of an uncompressed tar stream in archive order. Errors of the stream itself pass through unchanged. */
-export async function* readTar(stream: Readable): AsyncGenerator<TarEntry> {
+/**
+ * Reads the members of an uncompressed tar stream in archive order. Errors of the stream itself pass
+ * through unchanged. With a coverage, every byte range read is marked on it, as what it was taken for.
+ */
+export async function* readTar(stream: Readable, coverage?: ByteCoverage): AsyncGenerator<TarEntry> {
   const source = new ByteSource(stream);
   let pending: Pending = {};
   let members = 0;
@@ -84,20 +58,17 @@ export async function* readTar(stream: Readable): AsyncGenerator<TarEntry> {
     }
     if (isZero(block)) {
       if (pending.kind) throw new FormatError(`tar: end of archive at byte ${at} right after ${describePending(pending)}`);
-      await expectOnlyZeros(source, at);
+      await expectOnlyZeros(source, at, coverage);
       return;
     }
     if (block.length < TAR_BLOCK_SIZE) throw new FormatError(`tar: archive is truncated (a partial header block at byte ${at})`);
-    const raw = parseBlock(block, at);
-    if (raw.typeflag === TYPEFLAG_PAX || raw.typeflag === TYPEFLAG_GNU_LONGNAME || raw.typeflag === TYPEFLAG_GNU_LONGLINK) {
-      pending = await readExtended(source, raw, pending, at);
+    const raw = parseHeaderBlock(block, at, coverage);
+    const type = raw.type;
+    if (!type) {
+      pending = await readExtended(source, raw, pending, at, coverage);
       continue;
     }
-    const type = TYPES[raw.typeflag];
-    if (!type) {
-      const what = REFUSED_TYPES[raw.typeflag] ?? `unknown typeflag ${JSON.stringify(raw.typeflag)}, which readers extract differently`;
-      throw new FormatError(`tar: member ${JSON.stringify(raw.name)} at byte ${at} is ${what}`);
-    }
+    checkUnusedFields(raw, type, at);
     const header = applyExtended(raw, type, pending, at);
     pending = {};
     members += 1;
@@ -106,6 +77,7 @@ export async function* readTar(stream: Readable): AsyncGenerator<TarEntry> {
     if (type !== 'file' && type !== 'contiguous-file' && header.size !== 0) {
       throw new FormatError(`tar: ${type} member ${JSON.stringify(header.name)} at byte ${at} claims ${header.size} bytes of data (link, directory and device headers carry none)`);
     }
+    coverage?.mark(source.offset, source.offset + header.size, `data of ${JSON.stringify(header.name)}`);
     let remaining = header.size;
     const body = (async function* () {
       while (remaining > 0) {
@@ -121,25 +93,23 @@ export async function* readTar(stream: Readable): AsyncGenerator<TarEntry> {
       if (chunk.length === 0) throw new FormatError(`tar: archive is truncated (data of ${JSON.stringify(header.name)} ends after byte ${source.offset})`);
       remaining -= chunk.length;
     }
-    await skipPadding(source, header.size, header.name);
+    await readPadding(source, header.size, `the data of ${JSON.stringify(header.name)}`, coverage);
   }
 }
 
-interface RawHeader {
-  name: string;
-  /** The name field alone, before the prefix: what marks a v7 directory. */
-  nameField: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  typeflag: string;
-  linkname: string;
-  uname: string;
-  gname: string;
-  devmajor: number;
-  devminor: number;
+/**
+ * A member header's link target and device numbers when it is not a link or a device: every reader
+ * ignores them and every writer leaves them empty. (An extended header's own fields other than
+ * typeflag and size are ignored by every reader, and writers fill them variously: they are only
+ * parsed, as Python parses them.)
+ */
+function checkUnusedFields(raw: RawHeader, type: TarReadType, at: number): void {
+  if (type !== 'link' && type !== 'symlink' && raw.linkname !== '') {
+    throw new FormatError(`tar: header at byte ${at} (typeflag ${JSON.stringify(raw.typeflag)}) has a link target ${JSON.stringify(raw.linkname)}, which only links carry`);
+  }
+  if (type !== 'character-device' && type !== 'block-device' && (raw.devmajor !== 0 || raw.devminor !== 0)) {
+    throw new FormatError(`tar: header at byte ${at} (typeflag ${JSON.stringify(raw.typeflag)}) has device numbers ${raw.devmajor},${raw.devminor}, which only devices carry`);
+  }
 }
 
 /** Extended headers seen since the last member: at most one pax `x`, or a GNU `L` and/or `K`. */
@@ -155,105 +125,20 @@ function describePending(pending: Pending): string {
   return pending.kind === 'pax' ? 'a pax extended header' : 'a GNU long-name header';
 }
 
-function parseBlock(block: Buffer, at: number): RawHeader {
-  const field = (key: keyof typeof F) => block.subarray(F[key][0], F[key][0] + F[key][1]);
-  const badHeader = () => new FormatError(at === 0
-    ? 'tar: no valid header at the start: the data is not a tar archive, or its first header is corrupt'
-    : `tar: corrupt header after byte ${at} (bad checksum)`);
-  let checksum: number;
-  try {
-    checksum = parseNumber(field('chksum'), 'chksum', at);
-  } catch {
-    throw badHeader();
-  }
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < TAR_BLOCK_SIZE; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += byte;
-    signed += byte >= 0x80 ? byte - 0x100 : byte;
-  }
-  if (checksum !== unsigned && checksum !== signed) throw badHeader();
-  const magic = block.subarray(F.magic[0], F.magic[0] + 8).toString('latin1');
-  const ustar = magic.startsWith(MAGIC_USTAR);
-  const gnu = magic === MAGIC_GNU;
-  const v7 = magic === '\0'.repeat(8);
-  if (!ustar && !gnu && !v7) throw new FormatError(`tar: header at byte ${at} has an unknown magic ${JSON.stringify(magic)}`);
-  const typeflag = String.fromCharCode(block[F.typeflag[0]]!);
-  const nameField = text(field('name'), 'name', at);
-  let name = nameField;
-  const prefixBytes = field('prefix');
-  if (ustar) {
-    const prefix = text(prefixBytes, 'prefix', at);
-    // Python strips a directory's trailing slashes before it joins the prefix.
-    if (prefix !== '') name = `${prefix}/${name}`;
-  } else if (!isZero(prefixBytes)) {
-    // GNU headers keep atime, ctime and sparse data there; Python's tarfile would read a prefix.
-    throw new FormatError(`tar: ${gnu ? 'GNU' : 'v7'} header at byte ${at} has data in the ustar prefix field, which readers take differently`);
-  }
-  return {
-    name,
-    nameField,
-    mode: parseNumber(field('mode'), 'mode', at),
-    uid: parseNumber(field('uid'), 'uid', at),
-    gid: parseNumber(field('gid'), 'gid', at),
-    size: parseNumber(field('size'), 'size', at),
-    mtime: parseNumber(field('mtime'), 'mtime', at, true),
-    typeflag,
-    linkname: text(field('linkname'), 'linkname', at),
-    uname: ustar || gnu ? text(field('uname'), 'uname', at) : '',
-    gname: ustar || gnu ? text(field('gname'), 'gname', at) : '',
-    devmajor: ustar || gnu ? parseNumber(field('devmajor'), 'devmajor', at) : 0,
-    devminor: ustar || gnu ? parseNumber(field('devminor'), 'devminor', at) : 0,
-  };
-}
-
-/**
- * A numeric field: octal digits with optional leading and trailing spaces, ended by NUL or the
- * field's end (what both Python's `int(s.strip(), 8)` and GNU tar accept), or base-256 (first byte
- * 0x80; 0xFF, negative, only for mtime). Anything else is read differently by different readers.
- */
-function parseNumber(bytes: Buffer, what: string, at: number, mayBeNegative = false): number {
-  const first = bytes[0]!;
-  if (first === 0x80 || first === 0xff) {
-    if (first === 0xff && !mayBeNegative) throw new FormatError(`tar: header at byte ${at} has a negative ${what}`);
-    let value = 0n;
-    for (let i = 1; i < bytes.length; i++) value = (value << 8n) | BigInt(bytes[i]!);
-    if (first === 0xff) value -= 1n << BigInt(8 * (bytes.length - 1));
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new FormatError(`tar: header at byte ${at} has a ${what} too large to read`);
-    }
-    return Number(value);
-  }
-  const nul = bytes.indexOf(0);
-  const digits = bytes.subarray(0, nul < 0 ? bytes.length : nul).toString('latin1');
-  if (digits === '') return 0;
-  const match = /^ *([0-7]+) *$/.exec(digits);
-  if (!match) throw new FormatError(`tar: header at byte ${at} has a malformed ${what} field ${JSON.stringify(digits)}`);
-  return parseInt(match[1]!, 8);
-}
-
-/** A text field: up to its first NUL, UTF-8 (an invalid sequence is refused, as every name must be UTF-8). */
-function text(bytes: Buffer, what: string, at: number): string {
-  const nul = bytes.indexOf(0);
-  try {
-    return utf8.decode(bytes.subarray(0, nul < 0 ? bytes.length : nul));
-  } catch {
-    throw new FormatError(`tar: header at byte ${at} has a ${what} that is not valid UTF-8`);
-  }
-}
-
-async function readExtended(source: ByteSource, raw: RawHeader, pending: Pending, at: number): Promise<Pending> {
-  const kind = raw.typeflag === TYPEFLAG_PAX ? 'pax' : 'gnu';
+async function readExtended(source: ByteSource, raw: RawHeader, pending: Pending, at: number, coverage?: ByteCoverage): Promise<Pending> {
+  const kind = raw.typeflag === TYPEFLAG.pax ? 'pax' : 'gnu';
   if (pending.kind === 'pax' || (pending.kind === 'gnu' && kind === 'pax')) {
     throw new FormatError(`tar: a second extended header at byte ${at} before one member (readers merge them differently)`);
   }
   if (raw.size > MAX_EXTENDED_HEADER_BYTES) {
     throw new FormatError(`tar: a pax or GNU long-name header at byte ${at} holds ${raw.size} bytes, over the limit of ${MAX_EXTENDED_HEADER_BYTES}`);
   }
+  const dataAt = source.offset;
   const data = await source.read(raw.size);
   if (data.length < raw.size) throw new FormatError(`tar: archive is truncated (inside the extended header at byte ${at})`);
-  await skipPadding(source, raw.size, raw.name);
+  // Python reads the records, or the long name, over the whole padded block: the padding must be zeros.
+  await readPadding(source, raw.size, `the ${kind === 'pax' ? 'pax records' : 'GNU long name'} of the header at byte ${at}`, coverage);
+  coverage?.mark(dataAt, dataAt + raw.size, `${kind === 'pax' ? 'pax records' : 'GNU long name'} of the header at byte ${at}`);
   if (kind === 'pax') return { kind, at, pax: parsePaxRecords(data, at) };
   // GNU long name or link: the value, NUL-terminated, NUL-padded.
   const nul = data.indexOf(0);
@@ -267,7 +152,7 @@ async function readExtended(source: ByteSource, raw: RawHeader, pending: Pending
     throw new FormatError(`tar: GNU long-name header at byte ${at} holds a name that is not valid UTF-8`);
   }
   const next: Pending = { ...pending, kind, at: pending.at ?? at };
-  if (raw.typeflag === TYPEFLAG_GNU_LONGNAME) {
+  if (raw.typeflag === TYPEFLAG.gnuLongName) {
     if (pending.longName !== undefined) throw new FormatError(`tar: a second GNU long-name header at byte ${at} before one member`);
     next.longName = value;
   } else {
@@ -296,9 +181,13 @@ function applyExtended(raw: RawHeader, type: TarReadType, pending: Pending, at: 
   }
   if (pending.longName !== undefined) name = pending.longName;
   if (pending.longLink !== undefined) linkname = pending.longLink;
+  const isLink = type === 'link' || type === 'symlink';
+  if (!isLink && linkname !== raw.linkname) {
+    throw new FormatError(`tar: ${type} member ${JSON.stringify(name)} at byte ${at} has a link target in a ${pending.longLink === undefined ? 'pax linkpath record' : 'GNU long-link header'}, which only links carry`);
+  }
   let memberType = type;
   // A v7 (typeflag NUL) entry whose name field ends in a slash is a directory to Python and GNU tar.
-  if (raw.typeflag === '\0' && raw.nameField.endsWith('/')) {
+  if (raw.typeflag === TYPEFLAG.oldFile && raw.nameField.endsWith('/')) {
     memberType = 'directory';
     if (!name.endsWith('/')) throw new FormatError(`tar: member at byte ${at} is a directory by its ustar name ${JSON.stringify(raw.nameField)} but its long name ${JSON.stringify(name)} has no slash`);
   }
@@ -306,7 +195,6 @@ function applyExtended(raw: RawHeader, type: TarReadType, pending: Pending, at: 
     throw new FormatError(`tar: ${memberType} member ${JSON.stringify(name)} at byte ${at} has a name ending in a slash (readers differ: a directory or a file)`);
   }
   if (name.includes('\0') || linkname.includes('\0')) throw new FormatError(`tar: member at byte ${at} has a NUL byte in its name or link target`);
-  const isLink = memberType === 'link' || memberType === 'symlink';
   return {
     name,
     type: memberType,
@@ -325,28 +213,37 @@ function applyExtended(raw: RawHeader, type: TarReadType, pending: Pending, at: 
   };
 }
 
-/** The zeros that fill a member's data to a block boundary (their value is ignored by readers). */
-async function skipPadding(source: ByteSource, size: number, name: string): Promise<void> {
-  const padding = (TAR_BLOCK_SIZE - (size % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE;
-  if (padding === 0) return;
-  const skipped = await source.read(padding);
-  if (skipped.length < padding) {
+/**
+ * The zeros that fill data (a member's, or an extended header's) to a block boundary. Readers skip
+ * them, except Python's tarfile, which parses pax records and GNU long names over them; writers
+ * write zeros.
+ */
+async function readPadding(source: ByteSource, size: number, what: string, coverage?: ByteCoverage): Promise<void> {
+  const length = (TAR_BLOCK_SIZE - (size % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE;
+  if (length === 0) return;
+  const at = source.offset;
+  const padding = await source.read(length);
+  if (padding.length < length) {
     // A stream that ends inside the last member's padding: readers that pad reads fail on it.
-    throw new FormatError(`tar: archive is truncated (the padding after ${JSON.stringify(name)} is cut short)`);
+    throw new FormatError(`tar: archive is truncated (the padding after ${what} is cut short)`);
   }
+  const nonZero = padding.findIndex((byte) => byte !== 0);
+  if (nonZero >= 0) throw new FormatError(`tar: the padding after ${what} has data at byte ${at + nonZero}, where writers write zeros`);
+  coverage?.mark(at, at + length, `zero padding after ${what}`);
 }
 
 /** After the end-of-archive block only zeros may follow: Python stops reading there, other readers do not. */
-async function expectOnlyZeros(source: ByteSource, endAt: number): Promise<void> {
+async function expectOnlyZeros(source: ByteSource, endAt: number, coverage?: ByteCoverage): Promise<void> {
   for (;;) {
     const at = source.offset;
     const chunk = await source.readSome(1 << 16);
-    if (chunk.length === 0) return;
+    if (chunk.length === 0) break;
     const nonZero = chunk.findIndex((byte) => byte !== 0);
     if (nonZero >= 0) {
       throw new FormatError(`tar: data at byte ${at + nonZero} after the end-of-archive block at byte ${endAt} (Python stops at the end block, other readers go on)`);
     }
   }
+  coverage?.mark(endAt, source.offset, 'the end-of-archive block and the zeros after it');
 }
 
 function isZero(bytes: Uint8Array): boolean {

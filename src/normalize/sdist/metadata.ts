@@ -9,19 +9,15 @@ import { pairMembers } from '../pairing.js';
 import { SDIST_ROOTS } from './roles.js';
 import { ChangeLog, NONE, commonNameCount, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
 import { SDIST_FIELDS } from './fields.js';
+import { tarRuleDifferences } from './rules.js';
+import type { TarRuleHeader } from './rules.js';
 import { walkSdist } from './read.js';
 import type { SdistWalk } from './read.js';
 
 /** One tar member's header, with the name as the content view has it (no trailing slash). */
-interface TarMemberHeader {
+interface TarMemberHeader extends TarRuleHeader {
   name: string;
-  type: string;
-  mode: number;
-  owner: string;
-  mtime: number;
   linkname: string;
-  /** pax records other than path, linkpath, size and mtime (compared as the name, link target, size, mtime). */
-  pax: Record<string, string>;
 }
 
 interface SdistMetadata extends SdistWalk {
@@ -29,18 +25,11 @@ interface SdistMetadata extends SdistWalk {
   members: TarMemberHeader[];
 }
 
-/** pax records that restate the name, link target, size or mtime, which are compared on their own. */
-const CONTENT_PAX_KEYS = new Set(['path', 'linkpath', 'size', 'mtime']);
-
 async function readSdistMetadata(path: string): Promise<SdistMetadata> {
   const members: TarMemberHeader[] = [];
   const walk = await walkSdist(path, async (entry) => {
-    const pax = Object.fromEntries(Object.entries(entry.pax ?? {}).filter(([key]) => !CONTENT_PAX_KEYS.has(key)));
-    const part = (name: string, id: number) => (name ? `${name}(${id})` : String(id));
-    members.push({
-      name: contentName(entry.name), type: entry.type ?? 'unknown', mode: entry.mode & 0o7777, owner: `${part(entry.uname, entry.uid)}:${part(entry.gname, entry.gid)}`,
-      mtime: entry.mtime, linkname: entry.linkname ?? '', pax,
-    });
+    const { type, mode, uid, gid, uname, gname, mtime, pax } = entry;
+    members.push({ name: contentName(entry.name), type, mode, uid, gid, uname, gname, mtime, pax, linkname: entry.linkname ?? '' });
   });
   return { ...walk, fileSize: (await stat(path)).size, members };
 }
@@ -64,11 +53,7 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
     const name = ma.name;
     if (ma.type !== mb.type) log.add(SDIST_FIELDS.tarType, `${name} (${ma.type} → ${mb.type})`);
     else if (ma.type === 'link' && ma.linkname !== mb.linkname) log.add(SDIST_FIELDS.tarHardLinks, `${name} (${ma.linkname} → ${mb.linkname})`);
-    if (ma.mtime !== mb.mtime) log.add(SDIST_FIELDS.tarMtime, `${name} (${ma.mtime} → ${mb.mtime})`);
-    if (ma.owner !== mb.owner) log.add(SDIST_FIELDS.tarOwner, `${name} (${ma.owner} → ${mb.owner})`);
-    if (ma.mode !== mb.mode) log.add(SDIST_FIELDS.tarMode, `${name} (${ma.mode.toString(8)} → ${mb.mode.toString(8)})`);
-    const paxChange = paxDifference(ma.pax, mb.pax);
-    if (paxChange) log.add(SDIST_FIELDS.tarPax, `${name} (${paxChange})`);
+    for (const [field, example] of tarRuleDifferences(name, ma, mb)) log.add(field, example);
   }
   b.members.forEach((mb, i) => {
     if (!byNameA.has(namesB[i]!) && mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
@@ -104,11 +89,4 @@ function gzipTime(mtime: number): string {
 function gzipOs(os: number): string {
   const names: Record<number, string> = { 0: 'FAT', 3: 'Unix', 7: 'Macintosh', 11: 'NTFS', 255: 'unknown' };
   return names[os] ? `${os} (${names[os]})` : String(os);
-}
-
-/** The first pax keys whose values differ, as `key: a → b`; '' when none do. */
-function paxDifference(a: Record<string, string>, b: Record<string, string>): string {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((key) => a[key] !== b[key]);
-  const shown = keys.slice(0, 2).map((key) => `${key}: ${a[key] ?? NONE} → ${b[key] ?? NONE}`);
-  return `${shown.join('; ')}${keys.length > 2 ? `; +${keys.length - 2} more` : ''}`;
 }

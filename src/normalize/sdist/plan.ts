@@ -2,17 +2,23 @@
 // members are written, in which order, with which header fields, and what that changes.
 import type { TarWriteMember } from '../../formats/tar/index.js';
 import { compareNames, withImpliedDirectories } from '../content.js';
-import { normalFileMode, normalMtime } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
 import { checkParentsAreDirectories } from '../refusal.js';
 import { SDIST_FIELDS } from './fields.js';
-import { DIRECTORY_MODE, SYMLINK_MODE, asContentRecord } from './read.js';
+import { asContentRecord } from './read.js';
 import type { IndexedMember, SdistIndex } from './read.js';
+import { normalTarFields, tarRuleDepartures } from './rules.js';
+import type { TarRuleHeader } from './rules.js';
 
 /** A member of the output, in order, with where its data comes from. */
 export interface PlannedMember {
   header: TarWriteMember;
   source?: IndexedMember;
+}
+
+/** The fields the header rules read, for a member whose owner and pax records the normal form does not keep. */
+function ruleHeader(type: TarRuleHeader['type'], mode: number, mtime: number): TarRuleHeader {
+  return { type, mode, mtime, uid: 0, gid: 0, uname: '', gname: '', pax: null };
 }
 
 /** The name a member is stored under: directories carry their trailing slash. */
@@ -47,27 +53,29 @@ export function planSdist(index: SdistIndex, options: NormalizeOptions): Planned
   const records = withImpliedDirectories(members.map(asContentRecord))
     .sort((a, b) => compareNames(storedName(a.name, a.type), storedName(b.name, b.type)));
   const planned: PlannedMember[] = [];
-  const base = { uid: 0, gid: 0, uname: '', gname: '' };
   for (const record of records) {
     const member = byPath.get(record.name);
-    // A header's mtime may be garbage (a base-256 field no date fits): it is then taken as the epoch.
-    const mtime = member ? normalMtime(Number.isFinite(member.mtime) ? member.mtime : options.epoch, options) : options.epoch;
-    if (member && member.mtime !== mtime) changes.add(SDIST_FIELDS.tarMtime, `${member.path} (${Number.isFinite(member.mtime) ? member.mtime : 'unreadable'})`);
     if (!member) {
       changes.add(SDIST_FIELDS.tarDirectories, `${record.name}/ (added)`);
-      planned.push({ header: { ...base, name: record.name, type: 'directory', mode: DIRECTORY_MODE, mtime, size: 0 } });
-    } else if (member.type === 'directory') {
-      planned.push({ header: { ...base, name: member.path, type: 'directory', mode: DIRECTORY_MODE, mtime, size: 0 } });
+      const fields = normalTarFields(ruleHeader('directory', 0, options.epoch), options);
+      planned.push({ header: { ...fields, name: record.name, type: 'directory', size: 0 } });
+      continue;
+    }
+    // Hard links take their data holder's mode (the index gives them their target's).
+    const header = ruleHeader(member.type, member.mode, member.mtime);
+    for (const [field, example] of tarRuleDepartures(member.path, header, options)) changes.add(field, example);
+    const fields = normalTarFields(header, options);
+    if (member.type === 'directory') {
+      planned.push({ header: { ...fields, name: member.path, type: 'directory', size: 0 } });
     } else if (member.type === 'symlink') {
-      planned.push({ header: { ...base, name: member.path, type: 'symlink', mode: SYMLINK_MODE, mtime, size: 0, linkname: member.linkname } });
+      planned.push({ header: { ...fields, name: member.path, type: 'symlink', size: 0, linkname: member.linkname } });
     } else {
       const holder = dataHolder.get(member.path)!;
       const root = member.type === 'link' ? byPath.get(member.linkname)! : member;
-      const mode = normalFileMode(root.mode);
       if (holder === member.path) {
-        planned.push({ header: { ...base, name: member.path, type: 'file', mode, mtime, size: root.size }, source: root });
+        planned.push({ header: { ...fields, name: member.path, type: 'file', size: root.size }, source: root });
       } else {
-        planned.push({ header: { ...base, name: member.path, type: 'link', mode, mtime, size: 0, linkname: holder } });
+        planned.push({ header: { ...fields, name: member.path, type: 'link', size: 0, linkname: holder } });
       }
     }
   }

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import type { ByteCoverage } from '../../formats/coverage.js';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import { readTar } from '../../formats/tar/index.js';
@@ -13,14 +14,10 @@ import type { ContentRecord } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
-import { normalFileMode } from '../options.js';
 import { ChangeLog } from '../report.js';
 import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, sharedTopDirectory } from '../refusal.js';
-import { SDIST_FIELDS } from './fields.js';
-
-/** Mode of directories, and of symlinks (what lstat reports on Linux), in the normal form. */
-export const DIRECTORY_MODE = 0o755;
-export const SYMLINK_MODE = 0o777;
+import { checkOutputBounds } from './bounds.js';
+import { tarRuleDepartures } from './rules.js';
 
 /** What the traversal saw of the archive as a whole. */
 export interface SdistWalk {
@@ -35,17 +32,19 @@ export interface SdistWalk {
 /** Called per member in archive order. It reads `body` to its end or not at all; the rest is skipped. */
 export type TarVisitor = (header: TarEntryHeader, body: AsyncIterable<Uint8Array>) => Promise<void>;
 
+/** Byte coverage of an sdist's two layers: the gzip file's bytes, and the inflated tar stream's. */
+export interface SdistCoverage {
+  gzip: ByteCoverage;
+  tar: ByteCoverage;
+}
+
 /**
  * Inflates and reads a .tar.gz member by member. Inflate and tar errors become FormatErrors. With
  * `hashFile`, the file's own sha256 is computed from the same read.
  */
-export async function walkSdist(path: string, visit: TarVisitor, hashFile = false): Promise<SdistWalk> {
+export async function walkSdist(path: string, visit: TarVisitor, hashFile = false, coverage?: SdistCoverage): Promise<SdistWalk> {
   const fileHash = hashFile ? createHash('sha256') : undefined;
-  let fileBytes = 0;
-  const { header, stream, fileSize } = await openGunzip(path, fileHash && ((chunk) => {
-    fileHash.update(chunk);
-    fileBytes += chunk.length;
-  }));
+  const { header, stream } = await openGunzip(path, fileHash && ((chunk) => fileHash.update(chunk)), coverage?.gzip);
   const tarHash = createHash('sha256');
   let tarSize = 0;
   stream.on('data', (chunk: Uint8Array) => {
@@ -53,17 +52,17 @@ export async function walkSdist(path: string, visit: TarVisitor, hashFile = fals
     tarSize += chunk.length;
   });
   try {
-    await walkTar(stream, visit);
+    await walkTar(stream, visit, coverage?.tar);
   } catch (error) {
+    stream.destroy();
     throw asGzipError(error);
   }
-  if (fileHash && fileBytes !== fileSize) throw new Error(`${path}: read ${fileBytes} bytes of a file of ${fileSize}`);
   return { gzipHeader: header, tarSha256: tarHash.digest('hex'), tarSize, ...(fileHash ? { fileSha256: fileHash.digest('hex') } : {}) };
 }
 
 /** Reads an uncompressed tar stream member by member with the strict reader. */
-export async function walkTar(stream: Readable, visit: TarVisitor): Promise<void> {
-  for await (const { header: entry, body } of readTar(stream)) {
+export async function walkTar(stream: Readable, visit: TarVisitor, coverage?: ByteCoverage): Promise<void> {
+  for await (const { header: entry, body } of readTar(stream, coverage)) {
     await visit(entry, body);
     for await (const _ of body) {
       // the reader hands out the next member only once this one's data has been read
@@ -93,7 +92,7 @@ export interface SdistIndex extends SdistWalk {
 export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<SdistIndex> {
   const indexer = new MemberIndexer(spool);
   const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
-  return { ...walk, ...indexer.finish() };
+  return { ...walk, ...indexer.finish(walk.tarSize) };
 }
 
 /**
@@ -157,14 +156,15 @@ class MemberIndexer {
     noteHeaderChanges(this.changes, member, entry);
   }
 
-  /** The members, once the archive-wide rules hold. */
-  finish(): { members: IndexedMember[]; changes: ChangeLog } {
+  /** The members, once the archive-wide rules hold (and, given the input tar's size, its output's bounds). */
+  finish(inputTarSize?: number): { members: IndexedMember[]; changes: ChangeLog } {
     const { members } = this;
     if (members.length === 0) throw new RefusedInput('tar: the archive has no members');
     // What an installer writes: nothing under a file or a link, no link that leads out of the top
     // directory pip extracts from, once the archive's other links are followed.
     checkParentsAreDirectories(members);
     checkSymlinksResolved(members, sharedTopDirectory(members.map((m) => m.path)));
+    if (inputTarSize !== undefined) checkOutputBounds(members, inputTarSize);
     return { members, changes: this.changes };
   }
 }
@@ -185,16 +185,10 @@ function memberType(type: TarReadType, path: string): TarMemberType {
   }
 }
 
-/** Records which header fields of an input member differ from the normal form (policy-independent ones). */
+/** Records which header fields of an input member differ from the normal form (the rows that do not depend on options). */
 function noteHeaderChanges(changes: ChangeLog, member: IndexedMember, entry: TarEntryHeader): void {
-  if (entry.uid !== 0 || entry.gid !== 0 || entry.uname !== '' || entry.gname !== '') {
-    changes.add(SDIST_FIELDS.tarOwner, `${member.path} (${entry.uname || entry.uid}:${entry.gname || entry.gid})`);
-  }
-  if (member.mode & 0o7777 & ~0o777) changes.add(SDIST_FIELDS.tarSpecialBits, member.path);
-  const wantedMode = member.type === 'directory' ? DIRECTORY_MODE : member.type === 'symlink' ? SYMLINK_MODE : normalFileMode(member.mode);
-  if ((member.mode & 0o7777) !== wantedMode) changes.add(SDIST_FIELDS.tarMode, `${member.path} (${(member.mode & 0o7777).toString(8)})`);
-  const dropped = Object.keys(entry.pax ?? {}).filter((key) => key !== 'path' && key !== 'linkpath' && key !== 'size');
-  if (dropped.length > 0) changes.add(SDIST_FIELDS.tarPax, `${member.path} (${dropped.sort().join(', ')})`);
+  // A hard link is read with its target's mode (./plan.ts gives it that mode).
+  for (const [field, example] of tarRuleDepartures(member.path, { ...entry, type: member.type, mode: member.mode })) changes.add(field, example);
 }
 
 /** The content view of the indexed input: what the output must hold. */

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { crc32, createGunzip } from 'node:zlib';
-import { GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalGzipHeader, parseGzipHeader } from '../../formats/gzip.js';
+import { GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { contentDifferences, describeContentDifferences } from '../content.js';
@@ -154,14 +154,13 @@ async function* readSpool(spool: FileHandle, offset: number, size: number, buffe
 /** Notes the gzip-level changes once the tar-level outcome is known. */
 export function noteGzipChanges(index: SdistIndex, written: SdistWriteResult, level: number): void {
   const { gzipHeader: header, changes } = index;
-  const normal = parseGzipHeader(normalGzipHeader(level));
   const flags = gzipFlagNames(header.flags);
   const before = changes.size;
   if (flags.length > 0) changes.add(SDIST_FIELDS.gzipFlags, flags.join(' '));
   if (header.fileName !== undefined) changes.add(SDIST_FIELDS.gzipName, header.fileName);
   if (header.mtime !== 0) changes.add(SDIST_FIELDS.gzipMtime, String(header.mtime));
   if (header.os !== GZIP_OS_UNIX) changes.add(SDIST_FIELDS.gzipOs, String(header.os));
-  if (header.xfl !== normal.xfl) changes.add(SDIST_FIELDS.gzipXfl, String(header.xfl));
+  if (header.xfl !== normalXfl(level)) changes.add(SDIST_FIELDS.gzipXfl, String(header.xfl));
   const tarChanged = changes.list().some((c) => c.field.startsWith('tar '));
   if (written.tarSha256 !== index.tarSha256 && !tarChanged) changes.add(SDIST_FIELDS.tarEncoding, 'whole archive');
   if (written.tarSha256 === index.tarSha256 && changes.size === before) changes.add(SDIST_FIELDS.gzipData, 'same tar, other deflate');
