@@ -73,9 +73,10 @@ export async function* readTar(stream: Readable, coverage?: ByteCoverage): Async
     pending = {};
     members += 1;
     // Python's tarfile and GNU tar give link, directory and device headers no data: bytes after
-    // one are the next header to them, so a size there would be read two ways.
-    if (type !== 'file' && type !== 'contiguous-file' && header.size !== 0) {
-      throw new FormatError(`tar: ${type} member ${JSON.stringify(header.name)} at byte ${at} claims ${header.size} bytes of data (link, directory and device headers carry none)`);
+    // one are the next header to them, so a size there would be read two ways. The member's type,
+    // not the typeflag's: a v7 file whose name ends in a slash is a directory to them too.
+    if (header.type !== 'file' && header.type !== 'contiguous-file' && header.size !== 0) {
+      throw new FormatError(`tar: ${header.type} member ${JSON.stringify(header.name)} at byte ${at} claims ${header.size} bytes of data (link, directory and device headers carry none)`);
     }
     coverage?.mark(source.offset, source.offset + header.size, `data of ${JSON.stringify(header.name)}`);
     let remaining = header.size;

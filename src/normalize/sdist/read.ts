@@ -119,6 +119,10 @@ class MemberIndexer {
     const path = checkMemberName(entry.name);
     const type = memberType(entry.type, path);
     if (seen.has(path)) throw new RefusedInput(`${path}: duplicate member name`);
+    // The sdist format puts everything under `{name}-{version}/`, and pip strips the first path
+    // segment as that directory: a file there would be stripped to nothing (pip fails, tarfile
+    // installs it), so the two read it differently.
+    if (type !== 'directory' && !path.includes('/')) throw new RefusedInput(`${path}: a ${type} at the top of the sdist, outside its {name}-{version}/ directory (pip takes the first path segment for that directory)`);
     let linkname = '';
     if (type === 'symlink') linkname = checkLinkTarget(path, entry.linkname ?? '');
     if ((type === 'file' || type === 'link') && (entry.mode & 0o111) !== 0 && (entry.mode & 0o100) === 0) {
