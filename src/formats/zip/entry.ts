@@ -51,9 +51,8 @@ export interface ZipEntry {
 /** A ZipEntry while the reader is still filling it in. */
 export type MutableEntry = { -readonly [K in keyof ZipEntry]: ZipEntry[K] };
 
-/** What a local header (APPNOTE 4.3.7) says, zip64 extra applied. */
-export interface LocalHeader {
-  offset: number;
+/** The fields a local header (APPNOTE 4.3.7) and a central header (4.3.12) both hold, in their order. */
+export interface SharedHeaderFields {
   versionNeeded: number;
   flags: number;
   method: number;
@@ -62,6 +61,11 @@ export interface LocalHeader {
   crc32: number;
   compressedSize: number;
   uncompressedSize: number;
+}
+
+/** What a local header (APPNOTE 4.3.7) says, zip64 extra applied. */
+export interface LocalHeader extends SharedHeaderFields {
+  offset: number;
   nameBytes: Buffer;
   extraFields: readonly ZipExtraField[];
   dataOffset: number;

@@ -3,6 +3,7 @@
 import type { ByteSink } from '../sink.js';
 import type { FileHandle } from 'node:fs/promises';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import type { SharedHeaderFields } from './entry.js';
 import { CHUNK } from './io.js';
 import { CENTRAL, EOCD, EXTRA_ZIP64, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, LOCAL, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_ZIP64, U32_ZIP64, VERSION_ZIP64, ZIP64_EOCD, ZIP64_LOCATOR, checkUint, hex16, hex32 } from './records.js';
 import { decodeZipText, utf8Decoder } from './text.js';
@@ -47,17 +48,9 @@ export interface ZipWriterSummary {
   zip64: boolean;
 }
 
-interface CentralRecord {
+interface CentralRecord extends SharedHeaderFields {
   nameBytes: Uint8Array;
   versionMadeBy: number;
-  versionNeeded: number;
-  flags: number;
-  method: number;
-  dosTime: number;
-  dosDate: number;
-  crc32: number;
-  compressedSize: number;
-  uncompressedSize: number;
   internalAttr: number;
   externalAttr: number;
   localHeaderOffset: number;
