@@ -121,6 +121,16 @@ const FINDINGS: Finding[] = [
     }),
     diagnosis: 'general purpose flag bit 5 of demo/__init__.py: zipfile (pip) raises NotImplementedError (issue #20)',
   },
+  {
+    name: 'a directory entry that declares a CRC-32 of its no data',
+    file: 'demo-1.0-py3-none-any.whl',
+    make: (dir) => wheel(dir, (model) => {
+      const entry = model.entries.find((e) => e.centralName.toString('latin1') === 'demo/empty/')!;
+      entry.local.writeUInt32LE(1, 14);
+      entry.central.writeUInt32LE(1, 16);
+    }),
+    diagnosis: 'the CRC-32 field (1) of the directory entry demo/empty/: installers make the directory without reading it, so no reader checks the field; the strict reader read it only where it reads data (found by the 100,000-case campaign\'s byte coverage)',
+  },
 ];
 
 for (const finding of FINDINGS) {

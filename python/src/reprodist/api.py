@@ -3,7 +3,8 @@
 Every report has "command", "results", "problems" and "exitCode" (0, 1 or 2, as the CLI's), as the
 JavaScript library's do. A file that cannot be read does not raise: it is a result with status
 "refused" or "error"; a path that names nothing or a bad setting is a line of "problems" with exit
-code 2. Only a missing Node.js, or a CLI that prints no report, raises ReprodistError.
+code 2 (a bad setting, refused while the CLI reads its command line, is that report's one problem).
+Only a missing Node.js, or a CLI that fails otherwise, raises ReprodistError.
 
 Settings not given come from where the CLI takes them: SOURCE_DATE_EPOCH (for the epoch), then
 [tool.reprodist] in the nearest pyproject.toml at or above `cwd` (default: the current directory).
@@ -146,6 +147,12 @@ def _run_json(arguments: List[str], cwd: Optional[StrPath]) -> Any:
         return json.loads(completed.stdout)
     except ValueError:
         message = completed.stderr.strip() or f"reprodist exited {completed.returncode} without a report"
+        lines = message.splitlines()
+        if completed.returncode == 2 and len(lines) == 1:
+            # A bad setting is refused while the command line is read, before there is a document:
+            # it is the document's one problem, as the JavaScript library gives it.
+            problem = lines[0][len("reprodist: "):] if lines[0].startswith("reprodist: ") else lines[0]
+            return {"command": arguments[0], "results": [], "problems": [problem], "exitCode": 2}
         raise ReprodistError(message, completed.returncode) from None
 
 

@@ -187,6 +187,11 @@ function checkSupported(entry: MutableEntry, label: string, at: number): void {
       at + CENTRAL.compressedSize,
     );
   }
+  // The CRC-32 of no data is 0. An empty member's data is never read to check it (installers make a
+  // directory entry without reading it), so its CRC must be what every writer puts there.
+  if (entry.uncompressedSize === 0 && entry.crc32 !== 0) {
+    throw new ZipFormatError(`${label} holds no data but declares CRC-32 ${hex32(entry.crc32)} (the CRC-32 of no data is 0)`, at + CENTRAL.crc32);
+  }
 }
 
 function checkDuplicateNames(entries: MutableEntry[]): void {
