@@ -8,7 +8,7 @@ import { open, realpath, rename, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { collisionNotes, contentDifferences, describeContentDifferences } from './content.js';
+import { collisionNotes, describeContentDifferences, sortedContentDifferences } from './content.js';
 import { RefusedInput, describeError, failureStatus } from './failure.js';
 import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
 import type { NormalizeOptions } from './options.js';
@@ -180,7 +180,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       };
       if (unchanged && inPlace) return result;
       if (!run.verified) {
-        const differences = contentDifferences(run.content, await handler.readContent(temp));
+        const differences = sortedContentDifferences(run.content, await handler.readContent(temp));
         if (differences.length > 0) throw namingVerification(path, new Error(`${VERIFICATION_FAILED}: ${describeContentDifferences(differences)}`));
       }
       await checkUnchanged(inPlace ? target : path, path, inputStat);

@@ -70,27 +70,51 @@ export interface ContentDifference {
 
 /** Every difference between two content views: one entry per member and aspect, in name order. */
 export function contentDifferences(a: readonly ContentRecord[], b: readonly ContentRecord[]): ContentDifference[] {
+  const byName = (x: ContentRecord, y: ContentRecord) => compareNames(x.name, y.name);
+  return sortedContentDifferences([...a].sort(byName), [...b].sort(byName));
+}
+
+/**
+ * The differences of two content views that are both in name order (as every handler's view is),
+ * walked side by side: nothing is held per member but the differences found.
+ */
+export function sortedContentDifferences(a: Iterable<ContentRecord>, b: Iterable<ContentRecord>): ContentDifference[] {
   const out: ContentDifference[] = [];
-  const byNameB = new Map(b.map((r) => [r.name, r]));
-  const namesA = new Set(a.map((r) => r.name));
-  for (const ra of a) {
-    const rb = byNameB.get(ra.name);
-    if (!rb) {
-      out.push({ name: ra.name, difference: 'only-in-a', a: ra.type });
-      continue;
+  const itA = a[Symbol.iterator]();
+  const itB = b[Symbol.iterator]();
+  let ra = nextRecord(itA);
+  let rb = nextRecord(itB);
+  while (ra || rb) {
+    const order = !ra ? 1 : !rb ? -1 : compareNames(ra.name, rb.name);
+    if (order < 0) {
+      out.push({ name: ra!.name, difference: 'only-in-a', a: ra!.type });
+      ra = nextRecord(itA);
+    } else if (order > 0) {
+      out.push({ name: rb!.name, difference: 'only-in-b', b: rb!.type });
+      rb = nextRecord(itB);
+    } else {
+      out.push(...recordDifferences(ra!, rb!));
+      ra = nextRecord(itA);
+      rb = nextRecord(itB);
     }
-    if (ra.type !== rb.type) {
-      out.push({ name: ra.name, difference: 'type', a: ra.type, b: rb.type });
-      continue;
-    }
-    if (ra.sha256 !== rb.sha256) out.push({ name: ra.name, difference: 'content' });
-    if (ra.executable !== rb.executable) out.push({ name: ra.name, difference: 'executable', a: yesNo(ra.executable), b: yesNo(rb.executable) });
-    if (ra.linkTarget !== rb.linkTarget) out.push({ name: ra.name, difference: 'link-target', a: ra.linkTarget, b: rb.linkTarget });
   }
-  for (const rb of b) {
-    if (!namesA.has(rb.name)) out.push({ name: rb.name, difference: 'only-in-b', b: rb.type });
-  }
-  return out.sort((x, y) => compareNames(x.name, y.name));
+  return out;
+}
+
+function nextRecord(records: Iterator<ContentRecord>): ContentRecord | undefined {
+  const next = records.next();
+  return next.done ? undefined : next.value;
+}
+
+/** How two records of one name differ. */
+function recordDifferences(ra: ContentRecord, rb: ContentRecord): ContentDifference[] {
+  const { name } = ra;
+  if (ra.type !== rb.type) return [{ name, difference: 'type', a: ra.type, b: rb.type }];
+  const out: ContentDifference[] = [];
+  if (ra.sha256 !== rb.sha256) out.push({ name, difference: 'content' });
+  if (ra.executable !== rb.executable) out.push({ name, difference: 'executable', a: yesNo(ra.executable), b: yesNo(rb.executable) });
+  if (ra.linkTarget !== rb.linkTarget) out.push({ name, difference: 'link-target', a: ra.linkTarget, b: rb.linkTarget });
+  return out;
 }
 
 function yesNo(value: boolean): string {
@@ -109,7 +133,7 @@ export function describeContentDifferences(differences: readonly ContentDifferen
  * both on Linux, and elsewhere whichever it writes last wins, so they are reported, not refused.
  * Each group once, names in normal order.
  */
-export function collidingNames(records: readonly ContentRecord[]): string[][] {
+export function collidingNames(records: Iterable<ContentRecord>): string[][] {
   const byKey = new Map<string, string[]>();
   for (const { name } of records) {
     const key = name.normalize('NFC').toLowerCase();
@@ -121,7 +145,7 @@ export function collidingNames(records: readonly ContentRecord[]): string[][] {
 }
 
 /** The note a result carries for each group of colliding names. */
-export function collisionNotes(records: readonly ContentRecord[]): string[] {
+export function collisionNotes(records: Iterable<ContentRecord>): string[] {
   return collidingNames(records).map(
     (group) => `${group.map((name) => JSON.stringify(name)).join(' and ')} are one name on macOS and Windows (equal after case folding or Unicode NFC): pip installs ${group.length === 2 ? 'both' : 'all'} on Linux, elsewhere one overwrites the other`,
   );

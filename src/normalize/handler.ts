@@ -32,8 +32,8 @@ export const MEMBER_ROLE_ORDER: readonly MemberRole[] = ['core-metadata', 'packa
 export interface HandlerRun {
   /** What the normal form changes compared with the input. */
   changes: Change[];
-  /** The input's content view, which the output must equal. */
-  content: ContentRecord[];
+  /** The input's content view in name order, which the output must equal. */
+  content: Iterable<ContentRecord>;
   /** What is wrong with the artefact that normalizing does not fix (a RECORD that does not match). */
   problems?: string[];
   /** sha256 of the input file, when the handler hashed it in its own read (else the caller reads it again). */
@@ -90,7 +90,7 @@ export interface ArtefactHandler {
    * `verify`, a handler that can verifies the output as it writes it and says so (`verified`).
    */
   normalize(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string, verify?: boolean): Promise<HandlerRun>;
-  /** The content view of an artefact of this kind. */
+  /** The content view of an artefact of this kind, in name order (compareNames). */
   readContent(path: string): Promise<ContentRecord[]>;
   /**
    * How the metadata of A differs from B's. With `sameContent`, bytes that differ where no field

@@ -64,26 +64,25 @@ export function ancestorsOf(path: string): string[] {
   return out;
 }
 
-/** Refuses a member whose parent path is a member that is not a directory (a file, a link). */
-export function checkParentsAreDirectories(members: readonly { path: string; type: string }[]): void {
-  const byPath = new Map(members.map((m) => [m.path, m]));
-  for (const member of members) {
-    for (const dir of ancestorsOf(member.path)) {
-      const parent = byPath.get(dir);
-      if (parent && parent.type !== 'directory') throw new RefusedInput(`${member.path}: its parent ${dir} is a ${parent.type}, not a directory`);
+/**
+ * Refuses a member whose parent path is a member that is not a directory (a file, a link);
+ * `typeOf` gives the type of the member of a name, if there is one.
+ */
+export function checkParentsAreDirectories(paths: Iterable<string>, typeOf: (path: string) => string | undefined): void {
+  for (const path of paths) {
+    for (const dir of ancestorsOf(path)) {
+      const type = typeOf(dir);
+      if (type !== undefined && type !== 'directory') throw new RefusedInput(`${path}: its parent ${dir} is a ${type}, not a directory`);
     }
   }
 }
 
-
 /**
  * Resolves every symlink through the other symlinks of the archive, as the file system will once
  * everything is extracted, and refuses one that leaves `root` (the sdist's top directory, or the
- * wheel's root when `root` is ''), or that loops.
+ * wheel's root when `root` is ''), or that loops. `links` maps each symlink's path to its target.
  */
-export function checkSymlinksResolved(members: readonly { path: string; type: string; linkname: string }[], root: string): void {
-  const links = new Map<string, string>();
-  for (const member of members) if (member.type === 'symlink') links.set(member.path, member.linkname);
+export function checkSymlinksResolved(links: ReadonlyMap<string, string>, root: string): void {
   const rootParts = root === '' ? [] : root.split('/');
   for (const [path, target] of links) {
     let hops = 0;
@@ -120,7 +119,7 @@ export function checkSymlinksResolved(members: readonly { path: string; type: st
 }
 
 /** The one directory every member lies in, when there is one (pip extracts an sdist from inside it), else ''. */
-export function sharedTopDirectory(paths: readonly string[]): string {
+export function sharedTopDirectory(paths: Iterable<string>): string {
   let top: string | undefined;
   for (const path of paths) {
     const first = path.split('/')[0]!;

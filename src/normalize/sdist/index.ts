@@ -11,7 +11,7 @@ import { compareSdistMetadata } from './metadata.js';
 import { planSdist } from './plan.js';
 import { SDIST_FIELDS } from './fields.js';
 import { SDIST_ROOTS, sdistMemberRoles } from './roles.js';
-import { indexSdist, readSdistContent, readSdistMemberHeads, sdistIndexContent } from './read.js';
+import { indexSdist, readSdistContent, readSdistMemberHeads } from './read.js';
 import { noteGzipChanges, writeSdist } from './write.js';
 
 export const sdistHandler: ArtefactHandler = {
@@ -31,11 +31,10 @@ export const sdistHandler: ArtefactHandler = {
     const spool = await open(spoolPath, 'wx+', 0o600);
     try {
       const index = await indexSdist(inputPath, spool, true);
-      // Verifying needs the content view while writing; otherwise it is made after the plan is gone.
-      const expected = verify ? sdistIndexContent(index) : undefined;
-      const written = await writeSdist(planSdist(index, options), spool, sink, level, options, expected);
+      const content = index.table.contentView();
+      const written = await writeSdist(planSdist(index, options), spool, sink, level, options, verify ? content : undefined);
       noteGzipChanges(index, written, level);
-      return { changes: index.changes.list(), content: expected ?? sdistIndexContent(index), inputSha256: index.fileSha256, verified: verify };
+      return { changes: index.changes.list(), content, inputSha256: index.fileSha256, verified: verify };
     } finally {
       await spool.close();
       await removeScratch(spoolPath);

@@ -1,19 +1,26 @@
 // The normal form of an sdist, planned from the validated index (docs/normal-form.md, "tar"): which
-// members are written, in which order, with which header fields, and what that changes.
+// members are written, in which order, with which header fields, and what that changes. The plan is
+// an order of the member table's rows; each member's header is made as the writer reaches it.
 import type { TarWriteMember } from '../../formats/tar/index.js';
-import { compareNames, withImpliedDirectories } from '../content.js';
+import type { MemberTable } from '../member-table.js';
 import type { NormalizeOptions } from '../options.js';
-import { checkParentsAreDirectories } from '../refusal.js';
+import type { ChangeLog } from '../report.js';
 import { SDIST_FIELDS } from './fields.js';
-import { asContentRecord } from './read.js';
-import type { IndexedMember, SdistIndex } from './read.js';
+import type { SdistIndex } from './read.js';
 import { normalTarFields, tarRuleDepartures } from './rules.js';
 import type { TarRuleHeader } from './rules.js';
 
-/** A member of the output, in order, with where its data comes from. */
+/** A member of the output, with where its data is in the spool. */
 export interface PlannedMember {
   header: TarWriteMember;
-  source?: IndexedMember;
+  source?: { spoolOffset: number; size: number };
+}
+
+export interface SdistPlan {
+  /** The output members in normal order, made one at a time (noting the policy-dependent changes). */
+  members: Iterable<PlannedMember>;
+  /** The bytes of file data the members carry. */
+  dataBytes: number;
 }
 
 /** The fields the header rules read, for a member whose owner and pax records the normal form does not keep. */
@@ -21,67 +28,68 @@ function ruleHeader(type: TarRuleHeader['type'], mode: number, mtime: number): T
   return { type, mode, mtime, uid: 0, gid: 0, uname: '', gname: '', pax: null };
 }
 
-/** The name a member is stored under: directories carry their trailing slash. */
-function storedName(name: string, type: string): string {
-  return type === 'directory' ? `${name}/` : name;
-}
-
-/** The output members in normal order, and the policy-dependent changes (noted in the index's log). */
-export function planSdist(index: SdistIndex, options: NormalizeOptions): PlannedMember[] {
-  const { members, changes } = index;
-  checkParentsAreDirectories(members);
-  const byPath = new Map(members.map((m) => [m.path, m]));
-
-  // Hard-linked names share one file; the first name in normal order carries the data.
-  // Linear in the members: each name is pushed once, and the holder is the least name, not a sort.
-  const linkGroups = new Map<string, string[]>();
-  for (const member of members) {
-    if (member.type !== 'file' && member.type !== 'link') continue;
-    const root = member.type === 'link' ? member.linkname : member.path;
-    const names = linkGroups.get(root);
-    if (names) names.push(member.path);
-    else linkGroups.set(root, [member.path]);
+/** The output members in normal order; the changes that do not depend on each header are noted now. */
+export function planSdist(index: SdistIndex, options: NormalizeOptions): SdistPlan {
+  const { table, changes } = index;
+  // Hard-linked names share one file; the least name in normal order carries the data. Each
+  // file row's holder starts as itself, and each link to it may take its place.
+  const holder = new Int32Array(table.count).fill(-1);
+  let dataBytes = 0;
+  for (let row = 0; row < table.count; row++) {
+    if (table.kind(row) !== 'file') continue;
+    holder[row] = row;
+    dataBytes += table.size(row);
   }
-  const dataHolder = new Map<string, string>();
-  for (const [root, names] of linkGroups) {
-    const first = names.reduce((least, name) => (compareNames(name, least) < 0 ? name : least));
-    if (first !== root) changes.add(SDIST_FIELDS.tarHardLinks, `${first} (now holds the data)`);
-    for (const name of names) dataHolder.set(name, first);
+  for (let row = 0; row < table.count; row++) {
+    if (table.kind(row) !== 'link') continue;
+    const root = table.linkRow(row);
+    if (table.compareNames(row, holder[root]!) < 0) holder[root] = row;
+  }
+  for (let row = 0; row < table.count; row++) {
+    if (holder[row]! >= 0 && holder[row] !== row) changes.add(SDIST_FIELDS.tarHardLinks, `${table.name(holder[row]!)} (now holds the data)`);
   }
 
   // Sorted by the names as stored, so that a directory's members follow it directly (`a.b`, `a/`, `a/x`).
-  const records = withImpliedDirectories(members.map(asContentRecord))
-    .sort((a, b) => compareNames(storedName(a.name, a.type), storedName(b.name, b.type)));
-  const planned: PlannedMember[] = [];
-  for (const record of records) {
-    const member = byPath.get(record.name);
-    if (!member) {
-      changes.add(SDIST_FIELDS.tarDirectories, `${record.name}/ (added)`);
+  const isDirectory = (row: number) => table.kind(row) === 'directory';
+  const order = table.sortedRows((a, b) => table.compareNames(a, b, isDirectory));
+  // Input members are the rows before the added directories, in archive order.
+  let inputMembers = 0;
+  let moved = 0;
+  for (const row of order) {
+    if (table.isImplied(row)) continue;
+    if (row !== inputMembers) moved += 1;
+    inputMembers += 1;
+  }
+  if (moved > 0) changes.add(SDIST_FIELDS.tarOrder, `${moved} of ${inputMembers} members move`);
+  return { members: plannedMembers(table, order, holder, changes, options), dataBytes };
+}
+
+function* plannedMembers(table: MemberTable, order: Uint32Array, holder: Int32Array, changes: ChangeLog, options: NormalizeOptions): Generator<PlannedMember> {
+  for (const row of order) {
+    const name = table.name(row);
+    if (table.isImplied(row)) {
+      changes.add(SDIST_FIELDS.tarDirectories, `${name}/ (added)`);
       const fields = normalTarFields(ruleHeader('directory', 0, options.epoch), options);
-      planned.push({ header: { ...fields, name: record.name, type: 'directory', size: 0 } });
+      yield { header: { ...fields, name, type: 'directory', size: 0 } };
       continue;
     }
     // Hard links take their data holder's mode (the index gives them their target's).
-    const header = ruleHeader(member.type, member.mode, member.mtime);
-    for (const [field, example] of tarRuleDepartures(member.path, header, options)) changes.add(field, example);
+    const kind = table.kind(row);
+    const header = ruleHeader(kind, table.mode(row), table.mtime(row));
+    for (const [field, example] of tarRuleDepartures(name, header, options)) changes.add(field, example);
     const fields = normalTarFields(header, options);
-    if (member.type === 'directory') {
-      planned.push({ header: { ...fields, name: member.path, type: 'directory', size: 0 } });
-    } else if (member.type === 'symlink') {
-      planned.push({ header: { ...fields, name: member.path, type: 'symlink', size: 0, linkname: member.linkname } });
+    if (kind === 'directory') {
+      yield { header: { ...fields, name, type: 'directory', size: 0 } };
+    } else if (kind === 'symlink') {
+      yield { header: { ...fields, name, type: 'symlink', size: 0, linkname: table.linkTarget(row) } };
     } else {
-      const holder = dataHolder.get(member.path)!;
-      const root = member.type === 'link' ? byPath.get(member.linkname)! : member;
-      if (holder === member.path) {
-        planned.push({ header: { ...fields, name: member.path, type: 'file', size: root.size }, source: root });
+      const root = kind === 'link' ? table.linkRow(row) : row;
+      const size = table.size(root);
+      if (holder[root] === row) {
+        yield { header: { ...fields, name, type: 'file', size }, source: { spoolOffset: table.dataOffset(root), size } };
       } else {
-        planned.push({ header: { ...fields, name: member.path, type: 'link', size: 0, linkname: holder } });
+        yield { header: { ...fields, name, type: 'link', size: 0, linkname: table.name(holder[root]!) } };
       }
     }
   }
-  const inputOrder = members.map((m) => m.path);
-  const outputOrder = planned.map((p) => p.header.name).filter((name) => byPath.has(name));
-  const moved = inputOrder.filter((name, i) => outputOrder[i] !== name);
-  if (moved.length > 0) changes.add(SDIST_FIELDS.tarOrder, `${moved.length} of ${inputOrder.length} members move`);
-  return planned;
 }

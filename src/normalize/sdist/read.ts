@@ -8,15 +8,17 @@ import type { ByteCoverage } from '../../formats/coverage.js';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import { readTar } from '../../formats/tar/index.js';
-import type { TarEntryHeader, TarMemberType, TarReadType } from '../../formats/tar/index.js';
-import { contentName, withImpliedDirectories } from '../content.js';
+import type { TarEntryHeader, TarReadType } from '../../formats/tar/index.js';
+import { contentName } from '../content.js';
 import type { ContentRecord } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { ChangeLog } from '../report.js';
 import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, sharedTopDirectory } from '../refusal.js';
-import { checkOutputBounds } from './bounds.js';
+import { MemberTable } from '../member-table.js';
+import type { MemberKind } from '../member-table.js';
+import { addParentDirectories } from './bounds.js';
 import { tarRuleDepartures } from './rules.js';
 
 /** What the traversal saw of the archive as a whole. */
@@ -70,21 +72,9 @@ export async function walkTar(stream: Readable, visit: TarVisitor, coverage?: By
   }
 }
 
-export interface IndexedMember {
-  path: string;
-  type: TarMemberType;
-  mode: number;
-  mtime: number;
-  /** Files: where the data sits in the spool. */
-  spoolOffset: number;
-  size: number;
-  sha256: string;
-  /** Symlinks: target as stored. Hard links: the path of the file whose data they share. */
-  linkname: string;
-}
-
 export interface SdistIndex extends SdistWalk {
-  members: IndexedMember[];
+  /** Every member, and the parent directories the normal form adds (./bounds.ts). */
+  table: MemberTable;
   changes: ChangeLog;
 }
 
@@ -99,81 +89,86 @@ export async function indexSdist(inputPath: string, spool: FileHandle | null, ha
  * The content view of an uncompressed tar stream, read with the same reader and held to the same
  * rules as an input's: what verification compares the tar being written with.
  */
-export async function readTarContent(stream: Readable): Promise<ContentRecord[]> {
+export async function readTarContent(stream: Readable): Promise<Iterable<ContentRecord>> {
   const indexer = new MemberIndexer(null);
   await walkTar(stream, (entry, body) => indexer.visit(entry, body));
-  return withImpliedDirectories(indexer.finish().members.map(asContentRecord));
+  return indexer.finish().table.contentView();
 }
 
 /** Validates and records members one by one, then the archive as a whole. */
 class MemberIndexer {
   private readonly changes = new ChangeLog();
-  private readonly members: IndexedMember[] = [];
-  private readonly seen = new Map<string, IndexedMember>();
+  private readonly table = new MemberTable();
   private spoolOffset = 0;
 
   constructor(private readonly spool: FileHandle | null) {}
 
   async visit(entry: TarEntryHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
-    const { seen, spool } = this;
+    const { table, spool } = this;
     const path = checkMemberName(entry.name);
-    const type = memberType(entry.type, path);
-    if (seen.has(path)) throw new RefusedInput(`${path}: duplicate member name`);
+    const kind = memberType(entry.type, path);
+    if (table.find(path) >= 0) throw new RefusedInput(`${path}: duplicate member name`);
     // The sdist format puts everything under `{name}-{version}/`, and pip strips the first path
     // segment as that directory: a file there would be stripped to nothing (pip fails, tarfile
     // installs it), so the two read it differently.
-    if (type !== 'directory' && !path.includes('/')) throw new RefusedInput(`${path}: a ${type} at the top of the sdist, outside its {name}-{version}/ directory (pip takes the first path segment for that directory)`);
-    let linkname = '';
-    if (type === 'symlink') linkname = checkLinkTarget(path, entry.linkname ?? '');
-    if ((type === 'file' || type === 'link') && (entry.mode & 0o111) !== 0 && (entry.mode & 0o100) === 0) {
+    if (kind !== 'directory' && !path.includes('/')) throw new RefusedInput(`${path}: a ${kind} at the top of the sdist, outside its {name}-{version}/ directory (pip takes the first path segment for that directory)`);
+    const linkTarget = kind === 'symlink' ? checkLinkTarget(path, entry.linkname ?? '') : undefined;
+    if ((kind === 'file' || kind === 'link') && (entry.mode & 0o111) !== 0 && (entry.mode & 0o100) === 0) {
       // pip makes a file with any x bit executable; tarfile's data filter only one with the owner's.
       throw new RefusedInput(`${path}: mode 0${(entry.mode & 0o7777).toString(8)} has an x bit but not the owner's (pip would make it executable, tarfile's data filter would not)`);
     }
-    if (type === 'link') {
-      const target = seen.get(checkMemberName(entry.linkname ?? ''));
-      if (!target || (target.type !== 'file' && target.type !== 'link')) {
+    // A hard link is another name for its target's data and mode: it records the file row.
+    let root = -1;
+    if (kind === 'link') {
+      const target = table.find(checkMemberName(entry.linkname ?? ''));
+      if (target < 0 || (table.kind(target) !== 'file' && table.kind(target) !== 'link')) {
         throw new RefusedInput(`${path}: hard link to ${JSON.stringify(entry.linkname)}, which is not an earlier regular file`);
       }
-      if (((entry.mode & 0o111) !== 0) !== ((target.mode & 0o111) !== 0)) {
+      if (((entry.mode & 0o111) !== 0) !== ((table.mode(target) & 0o111) !== 0)) {
         // pip gives the link its own header's x bit; tarfile sets the shared inode's mode from the link.
-        throw new RefusedInput(`${path}: hard link whose x bit (mode 0${(entry.mode & 0o7777).toString(8)}) differs from its target ${target.path}'s (installers disagree on both files)`);
+        throw new RefusedInput(`${path}: hard link whose x bit (mode 0${(entry.mode & 0o7777).toString(8)}) differs from its target ${table.name(target)}'s (installers disagree on both files)`);
       }
-      linkname = target.type === 'link' ? target.linkname : target.path;
+      root = table.kind(target) === 'link' ? table.linkRow(target) : target;
     }
     const hash = createHash('sha256');
     let size = 0;
     for await (const chunk of body) {
       hash.update(chunk);
-      if (type === 'file' && spool) await spool.write(chunk, 0, chunk.length, this.spoolOffset + size);
+      if (kind === 'file' && spool) await spool.write(chunk, 0, chunk.length, this.spoolOffset + size);
       size += chunk.length;
     }
-    const member: IndexedMember = { path, type, mode: entry.mode, mtime: entry.mtime, spoolOffset: this.spoolOffset, size, sha256: hash.digest('hex'), linkname };
-    if (type === 'link') {
-      // A hard link is another name for its target's data and mode.
-      const root = seen.get(linkname)!;
-      member.sha256 = root.sha256;
-      member.mode = root.mode;
-    }
-    if (type === 'file') this.spoolOffset += size;
-    this.members.push(member);
-    seen.set(path, member);
-    noteHeaderChanges(this.changes, member, entry);
+    const mode = root >= 0 ? table.mode(root) : entry.mode;
+    const row = table.add({ name: path, kind, mode, mtime: entry.mtime, size, dataOffset: this.spoolOffset, linkTarget, linkRow: root });
+    if (root >= 0) table.copySha256(row, root);
+    else table.setSha256(row, hash.digest());
+    if (kind === 'file') this.spoolOffset += size;
+    // A hard link is read with its target's mode (./plan.ts gives it that mode).
+    for (const [field, example] of tarRuleDepartures(path, { ...entry, type: kind, mode })) this.changes.add(field, example);
   }
 
-  /** The members, once the archive-wide rules hold (and, given the input tar's size, its output's bounds). */
-  finish(inputTarSize?: number): { members: IndexedMember[]; changes: ChangeLog } {
-    const { members } = this;
-    if (members.length === 0) throw new RefusedInput('tar: the archive has no members');
+  /**
+   * The members, once the archive-wide rules hold, with the parent directories the normal form adds
+   * (bounded, given the input tar's size, by its output's bounds).
+   */
+  finish(inputTarSize = Infinity): { table: MemberTable; changes: ChangeLog } {
+    const { table } = this;
+    if (table.count === 0) throw new RefusedInput('tar: the archive has no members');
     // What an installer writes: nothing under a file or a link, no link that leads out of the top
     // directory pip extracts from, once the archive's other links are followed.
-    checkParentsAreDirectories(members);
-    checkSymlinksResolved(members, sharedTopDirectory(members.map((m) => m.path)));
-    if (inputTarSize !== undefined) checkOutputBounds(members, inputTarSize);
-    return { members, changes: this.changes };
+    const names = { *[Symbol.iterator]() { for (let row = 0; row < table.count; row++) yield table.name(row); } };
+    checkParentsAreDirectories(names, (path) => {
+      const row = table.find(path);
+      return row < 0 ? undefined : table.kind(row);
+    });
+    const links = new Map<string, string>();
+    for (let row = 0; row < table.count; row++) if (table.kind(row) === 'symlink') links.set(table.name(row), table.linkTarget(row));
+    checkSymlinksResolved(links, sharedTopDirectory(names));
+    addParentDirectories(table, inputTarSize);
+    return { table, changes: this.changes };
   }
 }
 
-function memberType(type: TarReadType, path: string): TarMemberType {
+function memberType(type: TarReadType, path: string): MemberKind {
   switch (type) {
     case 'file':
     case 'contiguous-file':
@@ -189,27 +184,9 @@ function memberType(type: TarReadType, path: string): TarMemberType {
   }
 }
 
-/** Records which header fields of an input member differ from the normal form (the rows that do not depend on options). */
-function noteHeaderChanges(changes: ChangeLog, member: IndexedMember, entry: TarEntryHeader): void {
-  // A hard link is read with its target's mode (./plan.ts gives it that mode).
-  for (const [field, example] of tarRuleDepartures(member.path, { ...entry, type: member.type, mode: member.mode })) changes.add(field, example);
-}
-
-/** The content view of the indexed input: what the output must hold. */
-export function sdistIndexContent(index: SdistIndex): ContentRecord[] {
-  return withImpliedDirectories(index.members.map(asContentRecord));
-}
-
-export function asContentRecord(member: IndexedMember): ContentRecord {
-  const base = { name: member.path, executable: false, sha256: '', linkTarget: '' };
-  if (member.type === 'directory') return { ...base, type: 'directory' };
-  if (member.type === 'symlink') return { ...base, type: 'symlink', linkTarget: member.linkname };
-  return { ...base, type: 'file', executable: (member.mode & 0o111) !== 0, sha256: member.sha256 };
-}
-
 /** Reads the content view of a .tar.gz (used to verify what was written, and by check and digest). */
 export async function readSdistContent(path: string): Promise<ContentRecord[]> {
-  return sdistIndexContent(await indexSdist(path, null));
+  return [...(await indexSdist(path, null)).table.contentView()];
 }
 
 /** The first `limit` bytes of the named file members; a hard link's are its target's, which comes earlier. */

@@ -12,12 +12,12 @@ import { crc32, createGunzip } from 'node:zlib';
 import { GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
 import type { ByteSink } from '../../formats/sink.js';
-import { contentDifferences, describeContentDifferences } from '../content.js';
+import { describeContentDifferences, sortedContentDifferences } from '../content.js';
 import type { ContentRecord } from '../content.js';
 import { describeError } from '../failure.js';
 import type { NormalizeOptions } from '../options.js';
 import { SDIST_FIELDS } from './fields.js';
-import type { PlannedMember } from './plan.js';
+import type { SdistPlan } from './plan.js';
 import { readTarContent } from './read.js';
 import type { SdistIndex } from './read.js';
 
@@ -31,10 +31,10 @@ export interface SdistWriteResult {
 
 /**
  * Writes the planned members as a normal-form .tar.gz to `sink`. With `expected` (the input's content
- * view), the writing is verified as it goes (see the top of this module) and throws when it fails.
+ * view, in name order), the writing is verified as it goes (see the top of this module) and throws when it fails.
  */
 export async function writeSdist(
-  planned: PlannedMember[], spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: readonly ContentRecord[],
+  plan: SdistPlan, spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: Iterable<ContentRecord>,
 ): Promise<SdistWriteResult> {
   const inflated = expected ? new OutputInflater() : undefined;
   const gzip = new GzipWriter(level, inflated ? async (bytes) => {
@@ -48,14 +48,13 @@ export async function writeSdist(
     await readBack?.write(bytes);
     await gzip.write(bytes);
   });
-  const total = planned.reduce((sum, p) => sum + (p.source?.size ?? 0), 0);
   const chunk = Buffer.allocUnsafe(SPOOL_CHUNK);
   let done = 0;
   try {
-    for (const { header, source } of planned) {
+    for (const { header, source } of plan.members) {
       await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size, chunk) : undefined);
       done += source?.size ?? 0;
-      options.onProgress?.(done, total);
+      options.onProgress?.(done, plan.dataBytes);
     }
     await tar.end();
   } finally {
@@ -69,7 +68,7 @@ export async function writeSdist(
     if (trailer.crc32 !== crc || trailer.size !== size) {
       throw new Error(`verification failed: the gzip trailer says CRC-32 ${trailer.crc32} of ${trailer.size} bytes, the tar read back has ${crc} of ${size}`);
     }
-    const differences = contentDifferences(expected, content);
+    const differences = sortedContentDifferences(expected, content);
     if (differences.length > 0) throw new Error(`verification failed: ${describeContentDifferences(differences)}`);
   }
   return { tarSha256 };
@@ -110,7 +109,7 @@ class OutputInflater {
  */
 class TarReadBack {
   private readonly stream = new PassThrough();
-  private readonly content: Promise<ContentRecord[]>;
+  private readonly content: Promise<Iterable<ContentRecord>>;
   private crc = 0;
   private size = 0;
 
@@ -132,7 +131,7 @@ class TarReadBack {
     this.stream.end();
   }
 
-  async result(): Promise<{ content: ContentRecord[]; crc: number; size: number }> {
+  async result(): Promise<{ content: Iterable<ContentRecord>; crc: number; size: number }> {
     return { content: await this.content, crc: this.crc >>> 0, size: this.size };
   }
 }

@@ -80,12 +80,12 @@ export function classify(entry: ZipEntry): WheelMember {
 
 /** Refuses what no installer can extract one way: two members of one name, a member under a file or link. */
 export function checkWheelTree(members: readonly WheelMember[]): void {
-  const seen = new Set<string>();
+  const byPath = new Map<string, WheelMember>();
   for (const member of members) {
-    if (seen.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
-    seen.add(member.path);
+    if (byPath.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
+    byPath.set(member.path, member);
   }
-  checkParentsAreDirectories(members);
+  checkParentsAreDirectories(byPath.keys(), (path) => byPath.get(path)?.type);
 }
 
 /** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
@@ -147,6 +147,11 @@ export async function digestMember(zip: ZipReader, member: WheelMember): Promise
   return hashStream(zip.openMemberStream(member.entry));
 }
 
+/** Each symlink's path and target, for checkSymlinksResolved. */
+export function symlinksOf(records: readonly ContentRecord[]): Map<string, string> {
+  return new Map(records.filter((r) => r.type === 'symlink').map((r) => [r.name, r.linkTarget]));
+}
+
 /** The content view of a wheel: every member read back and hashed. */
 export async function readWheelContent(path: string): Promise<ContentRecord[]> {
   const zip = await openZip(path);
@@ -158,7 +163,7 @@ export async function readWheelContent(path: string): Promise<ContentRecord[]> {
       const { sha256, data } = await digestMember(zip, member);
       records.push(contentRecordOf(member, sha256, data));
     }
-    checkSymlinksResolved(records.map((r) => ({ path: r.name, type: r.type, linkname: r.linkTarget })), '');
+    checkSymlinksResolved(symlinksOf(records), '');
     return withImpliedDirectories(records);
   } finally {
     await zip.close();

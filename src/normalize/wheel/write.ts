@@ -18,7 +18,7 @@ import { checkSymlinksResolved } from '../refusal.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
-import { contentRecordOf, hashStream, isRecord, readBytes, sha256Hex } from './read.js';
+import { contentRecordOf, hashStream, isRecord, readBytes, sha256Hex, symlinksOf } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** A member's compressed bytes stay in memory up to this size, and go to a scratch file beyond. */
@@ -179,7 +179,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
       }
     });
     await writer.finish();
-    checkSymlinksResolved(content.map((r) => ({ path: r.name, type: r.type, linkname: r.linkTarget })), '');
+    checkSymlinksResolved(symlinksOf(content), '');
     return { changes: changes.list(), content: withImpliedDirectories(content), problems: recordProblems(recordBytes, fileHashes) };
   } finally {
     await zip.close();

@@ -1,0 +1,260 @@
+// The compact member index (issue 22): an archive's members as rows of typed arrays over one byte
+// table of names, which the reader fills and the plan, the writer and the content view read. A
+// member costs about 90 bytes beside its name, where objects, strings and maps per member cost
+// kilobytes, and sorting sorts row numbers. Rows are added, never removed.
+import type { ContentRecord, ContentType } from './content.js';
+import { MAX_NAME_BYTES } from './limits.js';
+
+/** What a row is: a hard link shares the data (and mode) of the file row it points to. */
+export type MemberKind = 'file' | 'directory' | 'symlink' | 'link';
+const KINDS: readonly MemberKind[] = ['file', 'directory', 'symlink', 'link'];
+
+/** The fields of a new row; `linkTarget` is a symlink's target, `linkRow` a hard link's file row. */
+export interface MemberFields {
+  name: string;
+  kind: MemberKind;
+  mode: number;
+  mtime: number;
+  size: number;
+  /** Where the data is in the artefact or its spool. */
+  dataOffset: number;
+  linkTarget?: string;
+  linkRow?: number;
+  /** A directory the archive does not hold, which its normal form adds. */
+  implied?: boolean;
+}
+
+const SHA256_BYTES = 32;
+const NO_ROW = -1;
+const FIRST_CAPACITY = 1024;
+
+/** The growable columns; every array is replaced by one twice as long when the rows fill it. */
+class Columns {
+  nameStart = new Float64Array(FIRST_CAPACITY);
+  nameLength = new Uint16Array(FIRST_CAPACITY);
+  targetStart = new Float64Array(FIRST_CAPACITY);
+  targetLength = new Uint16Array(FIRST_CAPACITY);
+  kind = new Uint8Array(FIRST_CAPACITY);
+  implied = new Uint8Array(FIRST_CAPACITY);
+  mode = new Uint16Array(FIRST_CAPACITY);
+  mtime = new Float64Array(FIRST_CAPACITY);
+  size = new Float64Array(FIRST_CAPACITY);
+  dataOffset = new Float64Array(FIRST_CAPACITY);
+  linkRow = new Int32Array(FIRST_CAPACITY);
+  nameHash = new Uint32Array(FIRST_CAPACITY);
+  sha256 = new Uint8Array(FIRST_CAPACITY * SHA256_BYTES);
+
+  grow(): void {
+    for (const key of Object.keys(this) as (keyof Columns)[]) {
+      const old = this[key] as Float64Array | Uint16Array | Uint8Array | Int32Array | Uint32Array;
+      const grown = new (old.constructor as new (length: number) => typeof old)(old.length * 2);
+      grown.set(old);
+      (this as unknown as Record<string, typeof old>)[key] = grown;
+    }
+  }
+}
+
+export class MemberTable {
+  private readonly columns = new Columns();
+  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private bytesUsed = 0;
+  /** Open addressing over name hashes: a row number, or NO_ROW; at most half full. */
+  private slots = new Int32Array(2 * FIRST_CAPACITY).fill(NO_ROW);
+  private rows = 0;
+  /** Where a name being looked up is encoded. */
+  private readonly probe = Buffer.allocUnsafe(MAX_NAME_BYTES * 3);
+
+  get count(): number {
+    return this.rows;
+  }
+
+  /** Adds a row and returns its number; the name must not be in the table yet. */
+  add(fields: MemberFields): number {
+    const row = this.rows;
+    if (row === this.columns.kind.length) this.columns.grow();
+    const c = this.columns;
+    const nameLength = this.probe.write(fields.name, 'utf8');
+    const hash = fnv1a(this.probe, 0, nameLength);
+    c.nameStart[row] = this.store(this.probe, nameLength);
+    c.nameLength[row] = nameLength;
+    c.nameHash[row] = hash;
+    const targetLength = fields.linkTarget ? this.probe.write(fields.linkTarget, 'utf8') : 0;
+    c.targetStart[row] = targetLength > 0 ? this.store(this.probe, targetLength) : 0;
+    c.targetLength[row] = targetLength;
+    c.kind[row] = KINDS.indexOf(fields.kind);
+    c.implied[row] = fields.implied ? 1 : 0;
+    c.mode[row] = fields.mode & 0xffff;
+    c.mtime[row] = fields.mtime;
+    c.size[row] = fields.size;
+    c.dataOffset[row] = fields.dataOffset;
+    c.linkRow[row] = fields.linkRow ?? NO_ROW;
+    this.rows += 1;
+    if (this.rows * 2 > this.slots.length) this.rehash();
+    else this.place(row, hash);
+    return row;
+  }
+
+  /** The row of `name`, or -1. */
+  find(name: string): number {
+    const length = this.probe.write(name, 'utf8');
+    const hash = fnv1a(this.probe, 0, length);
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const row = this.slots[slot]!;
+      if (row === NO_ROW) return NO_ROW;
+      if (this.columns.nameHash[row] === hash && this.columns.nameLength[row] === length && this.bytes.compare(this.probe, 0, length, this.columns.nameStart[row]!, this.columns.nameStart[row]! + length) === 0) return row;
+    }
+  }
+
+  name(row: number): string {
+    const start = this.columns.nameStart[row]!;
+    return this.bytes.toString('utf8', start, start + this.columns.nameLength[row]!);
+  }
+
+  /** A symlink's target ('' for other rows). */
+  linkTarget(row: number): string {
+    const start = this.columns.targetStart[row]!;
+    return this.bytes.toString('utf8', start, start + this.columns.targetLength[row]!);
+  }
+
+  kind(row: number): MemberKind {
+    return KINDS[this.columns.kind[row]!]!;
+  }
+
+  isImplied(row: number): boolean {
+    return this.columns.implied[row] === 1;
+  }
+
+  mode(row: number): number {
+    return this.columns.mode[row]!;
+  }
+
+  mtime(row: number): number {
+    return this.columns.mtime[row]!;
+  }
+
+  size(row: number): number {
+    return this.columns.size[row]!;
+  }
+
+  dataOffset(row: number): number {
+    return this.columns.dataOffset[row]!;
+  }
+
+  /** A hard link's file row (-1 for other rows). */
+  linkRow(row: number): number {
+    return this.columns.linkRow[row]!;
+  }
+
+  setSha256(row: number, digest: Uint8Array): void {
+    this.columns.sha256.set(digest, row * SHA256_BYTES);
+  }
+
+  copySha256(row: number, from: number): void {
+    this.columns.sha256.copyWithin(row * SHA256_BYTES, from * SHA256_BYTES, (from + 1) * SHA256_BYTES);
+  }
+
+  sha256(row: number): string {
+    return Buffer.from(this.columns.sha256.buffer, this.columns.sha256.byteOffset + row * SHA256_BYTES, SHA256_BYTES).toString('hex');
+  }
+
+  /** The content view's type: a hard link is a file with its target's content. */
+  contentType(row: number): ContentType {
+    const kind = this.kind(row);
+    return kind === 'link' ? 'file' : kind;
+  }
+
+  /** The row as the content view has it. */
+  contentRecord(row: number): ContentRecord {
+    const type = this.contentType(row);
+    const name = this.name(row);
+    if (type === 'directory') return { name, type, executable: false, sha256: '', linkTarget: '' };
+    if (type === 'symlink') return { name, type, executable: false, sha256: '', linkTarget: this.linkTarget(row) };
+    return { name, type, executable: (this.mode(row) & 0o111) !== 0, sha256: this.sha256(row), linkTarget: '' };
+  }
+
+  /**
+   * Byte order of two rows' names (locale-independent), each with a `/` after it when `slashed`
+   * says so for its row: stored directory names, so that a directory's members follow it.
+   */
+  compareNames(a: number, b: number, slashed?: (row: number) => boolean): number {
+    const c = this.columns;
+    const startA = c.nameStart[a]!;
+    const startB = c.nameStart[b]!;
+    const lengthA = c.nameLength[a]!;
+    const lengthB = c.nameLength[b]!;
+    const shared = Math.min(lengthA, lengthB);
+    const bytes = this.bytes;
+    for (let i = 0; i < shared; i++) {
+      const difference = bytes[startA + i]! - bytes[startB + i]!;
+      if (difference !== 0) return difference;
+    }
+    if (!slashed) return lengthA - lengthB;
+    const endA = lengthA > shared ? bytes[startA + shared]! : slashed(a) ? SLASH : -1;
+    const endB = lengthB > shared ? bytes[startB + shared]! : slashed(b) ? SLASH : -1;
+    if (endA !== endB) return endA - endB;
+    // Equal to here: whichever has more left (a slash counts as one byte) sorts last.
+    return lengthA + (slashed(a) ? 1 : 0) - (lengthB + (slashed(b) ? 1 : 0));
+  }
+
+  /** Row numbers sorted with `compare`. */
+  sortedRows(compare: (a: number, b: number) => number, rows: Uint32Array = allRows(this.rows)): Uint32Array {
+    return rows.sort(compare);
+  }
+
+  /** The rows in content-view order (names as bytes). */
+  contentOrder(): Uint32Array {
+    return this.sortedRows((a, b) => this.compareNames(a, b));
+  }
+
+  /** The content view, record by record in name order, made as it is read. */
+  contentView(): Iterable<ContentRecord> {
+    const order = this.contentOrder();
+    const table = this;
+    return {
+      *[Symbol.iterator]() {
+        for (const row of order) yield table.contentRecord(row);
+      },
+    };
+  }
+
+  /** Appends bytes to the name table and returns where they start. */
+  private store(source: Buffer, length: number): number {
+    if (this.bytesUsed + length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.bytesUsed + length));
+      this.bytes.copy(grown, 0, 0, this.bytesUsed);
+      this.bytes = grown;
+    }
+    source.copy(this.bytes, this.bytesUsed, 0, length);
+    this.bytesUsed += length;
+    return this.bytesUsed - length;
+  }
+
+  private place(row: number, hash: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    while (this.slots[slot] !== NO_ROW) slot = (slot + 1) & mask;
+    this.slots[slot] = row;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(NO_ROW);
+    for (let row = 0; row < this.rows; row++) this.place(row, this.columns.nameHash[row]!);
+  }
+}
+
+const SLASH = 0x2f;
+
+function allRows(count: number): Uint32Array {
+  const rows = new Uint32Array(count);
+  for (let i = 0; i < count; i++) rows[i] = i;
+  return rows;
+}
+
+/** FNV-1a, 32 bits: spreads names over the slots well enough, and is cheap on short keys. */
+function fnv1a(bytes: Uint8Array, start: number, length: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return hash >>> 0;
+}
+
