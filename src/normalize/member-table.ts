@@ -197,6 +197,40 @@ export class MemberTable {
     return lengthA + (slashed(a) ? 1 : 0) - (lengthB + (slashed(b) ? 1 : 0));
   }
 
+  /**
+   * Adds an implied directory row for every parent directory that has none, calling `onAdded`
+   * after each (which may throw to stop).
+   */
+  addParentDirectories(onAdded: (name: string) => void = () => undefined): void {
+    const members = this.rows;
+    for (let row = 0; row < members; row++) {
+      const name = this.name(row);
+      for (let slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
+        const dir = name.slice(0, slash);
+        if (this.find(dir) >= 0) break;
+        this.add({ name: dir, kind: 'directory', mode: 0, mtime: 0, size: 0, dataOffset: 0, implied: true });
+        onAdded(dir);
+      }
+    }
+  }
+
+  /** Each symlink's path and target. */
+  symlinks(): Map<string, string> {
+    const links = new Map<string, string>();
+    for (let row = 0; row < this.rows; row++) if (this.kind(row) === 'symlink') links.set(this.name(row), this.linkTarget(row));
+    return links;
+  }
+
+  /** The names of the rows, in row order. */
+  names(): Iterable<string> {
+    const table = this;
+    return {
+      *[Symbol.iterator]() {
+        for (let row = 0; row < table.rows; row++) yield table.name(row);
+      },
+    };
+  }
+
   /** Row numbers sorted with `compare`. */
   sortedRows(compare: (a: number, b: number) => number, rows: Uint32Array = allRows(this.rows)): Uint32Array {
     return rows.sort(compare);

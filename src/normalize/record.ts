@@ -1,12 +1,7 @@
 // The wheel's RECORD (PyPA "Recording installed projects": a CSV of path, hash, size). Normalizing
 // keeps it byte for byte; check reports where it does not match the members, as PyPI rejects those.
 import { posix } from 'node:path';
-
-export interface FileDigest {
-  /** sha256, hex. */
-  sha256: string;
-  size: number;
-}
+import type { MemberTable } from './member-table.js';
 
 /** RECORD itself and its signatures are the only files a RECORD does not hash. */
 function unhashed(path: string): boolean {
@@ -16,8 +11,11 @@ function unhashed(path: string): boolean {
 /** Mismatches listed one by one up to this many; the rest are counted in one line (a hostile RECORD may hold 100,000). */
 export const MAX_RECORD_PROBLEMS = 50;
 
-/** One line per mismatch between RECORD and the wheel's files (at most MAX_RECORD_PROBLEMS, then a count); [] when they agree. */
-export function recordProblems(record: Buffer | undefined, files: ReadonlyMap<string, FileDigest>): string[] {
+/**
+ * One line per mismatch between RECORD and the wheel's files, the table's file rows (at most
+ * MAX_RECORD_PROBLEMS, then a count); [] when they agree.
+ */
+export function recordProblems(record: Buffer | undefined, members: MemberTable): string[] {
   if (!record) return ['RECORD: the wheel has no *.dist-info/RECORD'];
   const problems: string[] = [];
   let more = 0;
@@ -25,26 +23,26 @@ export function recordProblems(record: Buffer | undefined, files: ReadonlyMap<st
     if (problems.length < MAX_RECORD_PROBLEMS) problems.push(problem);
     else more += 1;
   };
-  // Only the wheel's own files are remembered as listed: RECORD's size does not set this set's.
-  const listed = new Set<string>();
+  // Only the wheel's own files are remembered as listed: RECORD's size does not set this one's.
+  const listed = new Uint8Array(members.count);
   for (const row of parseCsv(record)) {
     const [rawPath = '', hash = '', size = ''] = row;
     if (rawPath === '') continue;
     const path = posix.normalize(rawPath);
     if (unhashed(path)) continue;
-    const file = files.get(path);
-    if (!file) {
+    const file = members.find(path);
+    if (file < 0 || members.kind(file) !== 'file') {
       add(`RECORD lists ${path}, which is not in the wheel`);
       continue;
     }
-    listed.add(path);
+    listed[file] = 1;
     const [algorithm, digest] = hash.split('=', 2);
     if (algorithm !== 'sha256') add(`RECORD: ${path} has ${hash ? `a ${algorithm} hash` : 'no hash'}, not sha256`);
-    else if (digest !== Buffer.from(file.sha256, 'hex').toString('base64url')) add(`RECORD: ${path} has the wrong sha256`);
-    if (size !== String(file.size)) add(`RECORD: ${path} has size ${size || '(none)'}, the file has ${file.size}`);
+    else if (digest !== Buffer.from(members.sha256(file), 'hex').toString('base64url')) add(`RECORD: ${path} has the wrong sha256`);
+    if (size !== String(members.size(file))) add(`RECORD: ${path} has size ${size || '(none)'}, the file has ${members.size(file)}`);
   }
-  for (const path of files.keys()) {
-    if (!listed.has(path) && !unhashed(path)) add(`RECORD does not list ${path}`);
+  for (let row = 0; row < members.count; row++) {
+    if (members.kind(row) === 'file' && listed[row] === 0 && !unhashed(members.name(row))) add(`RECORD does not list ${members.name(row)}`);
   }
   if (more > 0) problems.push(`RECORD: ${more} more mismatch${more > 1 ? 'es' : ''} not listed`);
   return problems;

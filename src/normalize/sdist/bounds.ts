@@ -34,19 +34,11 @@ export function addParentDirectories(table: MemberTable, inputTarSize: number): 
     const linkname = kind === 'symlink' ? table.linkTarget(row) : kind === 'link' ? table.name(table.linkRow(row)) : '';
     bytes += tarHeadersSize({ name: table.name(row), type: kind, linkname, size }) + size + tarPadding(size).length;
   }
-  for (let row = 0; row < inputMembers; row++) {
-    for (let dir = parentOf(table.name(row)); dir !== '' && table.find(dir) < 0; dir = parentOf(dir)) {
-      table.add({ name: dir, kind: 'directory', mode: 0, mtime: 0, size: 0, dataOffset: 0, implied: true });
-      bytes += tarHeadersSize({ name: dir, type: 'directory', size: 0 });
-      const message = over();
-      if (message) throw new RefusedInput(message);
-    }
-  }
+  table.addParentDirectories((dir) => {
+    bytes += tarHeadersSize({ name: dir, type: 'directory', size: 0 });
+    const message = over();
+    if (message) throw new RefusedInput(message);
+  });
   const message = over();
   if (message) throw new RefusedInput(message);
-}
-
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
 }

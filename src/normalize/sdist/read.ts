@@ -155,14 +155,12 @@ class MemberIndexer {
     if (table.count === 0) throw new RefusedInput('tar: the archive has no members');
     // What an installer writes: nothing under a file or a link, no link that leads out of the top
     // directory pip extracts from, once the archive's other links are followed.
-    const names = { *[Symbol.iterator]() { for (let row = 0; row < table.count; row++) yield table.name(row); } };
+    const names = table.names();
     checkParentsAreDirectories(names, (path) => {
       const row = table.find(path);
       return row < 0 ? undefined : table.kind(row);
     });
-    const links = new Map<string, string>();
-    for (let row = 0; row < table.count; row++) if (table.kind(row) === 'symlink') links.set(table.name(row), table.linkTarget(row));
-    checkSymlinksResolved(links, sharedTopDirectory(names));
+    checkSymlinksResolved(table.symlinks(), sharedTopDirectory(names));
     addParentDirectories(table, inputTarSize);
     return { table, changes: this.changes };
   }

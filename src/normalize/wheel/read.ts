@@ -7,9 +7,10 @@ import {
   fromDosDateTime, hostOf, openZip,
 } from '../../formats/zip/index.js';
 import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
-import { compareNames, contentName, withImpliedDirectories } from '../content.js';
+import { compareNames, contentName } from '../content.js';
 import type { ContentRecord, ContentType } from '../content.js';
 import { RefusedInput } from '../failure.js';
+import { MemberTable } from '../member-table.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved } from '../refusal.js';
@@ -129,12 +130,18 @@ export async function readBytes(zip: ZipReader, entry: ZipEntry): Promise<Buffer
   return bytes.subarray(0, at);
 }
 
-/** A member's content record, from its sha256 and, for a symlink, its data (the target). */
-export function contentRecordOf(member: WheelMember, sha256: string, data: Buffer | undefined): ContentRecord {
-  const base = { name: member.path, type: member.type, executable: false, sha256: '', linkTarget: '' };
-  if (member.type === 'directory') return base;
-  if (member.type === 'symlink') return { ...base, linkTarget: checkLinkTarget(member.path, data?.toString('utf8') ?? '') };
-  return { ...base, executable: member.executable, sha256 };
+/** Adds a member to the content table, with its sha256 and, for a symlink, its data (the target, checked here). */
+export function addContentRow(table: MemberTable, member: WheelMember, sha256: string, size: number, data: Buffer | undefined): void {
+  const linkTarget = member.type === 'symlink' ? checkLinkTarget(member.path, data?.toString('utf8') ?? '') : undefined;
+  const row = table.add({ name: member.path, kind: member.type, mode: member.executable ? 0o755 : 0o644, mtime: 0, size, dataOffset: 0, linkTarget });
+  if (member.type === 'file') table.setSha256(row, Buffer.from(sha256, 'hex'));
+}
+
+/** The wheel's content view from its table, once the archive-wide rules hold: symlinks stay inside, parents implied. */
+export function wheelContentView(table: MemberTable): Iterable<ContentRecord> {
+  checkSymlinksResolved(table.symlinks(), '');
+  table.addParentDirectories();
+  return table.contentView();
 }
 
 /** A member read once and hashed; its data is kept when small, and always for a symlink (its target). */
@@ -147,24 +154,18 @@ export async function digestMember(zip: ZipReader, member: WheelMember): Promise
   return hashStream(zip.openMemberStream(member.entry));
 }
 
-/** Each symlink's path and target, for checkSymlinksResolved. */
-export function symlinksOf(records: readonly ContentRecord[]): Map<string, string> {
-  return new Map(records.filter((r) => r.type === 'symlink').map((r) => [r.name, r.linkTarget]));
-}
-
 /** The content view of a wheel: every member read back and hashed. */
 export async function readWheelContent(path: string): Promise<ContentRecord[]> {
   const zip = await openZip(path);
   try {
-    const records: ContentRecord[] = [];
+    const table = new MemberTable();
     const members = zip.entries.map(classify);
     checkWheelTree(members);
     for (const member of members) {
-      const { sha256, data } = await digestMember(zip, member);
-      records.push(contentRecordOf(member, sha256, data));
+      const { sha256, size, data } = await digestMember(zip, member);
+      addContentRow(table, member, sha256, size, data);
     }
-    checkSymlinksResolved(symlinksOf(records), '');
-    return withImpliedDirectories(records);
+    return [...wheelContentView(table)];
   } finally {
     await zip.close();
   }

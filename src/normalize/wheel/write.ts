@@ -8,17 +8,15 @@ import { DeflateStream } from '../../formats/deflate/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { METHOD_DEFLATE, METHOD_STORED, ZipWriter, openZip } from '../../formats/zip/index.js';
 import type { ZipReader, ZipWriterEntry } from '../../formats/zip/index.js';
-import { withImpliedDirectories } from '../content.js';
-import type { ContentRecord } from '../content.js';
 import type { HandlerRun } from '../handler.js';
 import { DEFAULT_WHEEL_LEVEL } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
 import { ChangeLog } from '../report.js';
-import { checkSymlinksResolved } from '../refusal.js';
+import { MemberTable } from '../member-table.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
-import { contentRecordOf, hashStream, isRecord, readBytes, sha256Hex, symlinksOf } from './read.js';
+import { addContentRow, hashStream, isRecord, readBytes, sha256Hex, wheelContentView } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** A member's compressed bytes stay in memory up to this size, and go to a scratch file beyond. */
@@ -146,15 +144,14 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     const changes = new ChangeLog();
     const ordered = planWheel(zip, changes);
     const writer = new ZipWriter(sink);
-    const content: ContentRecord[] = [];
-    const fileHashes = new Map<string, { sha256: string; size: number }>();
+    const table = new MemberTable();
     let recordBytes: Buffer | undefined;
     const total = ordered.reduce((sum, m) => sum + m.entry.uncompressedSize, 0);
     let done = 0;
     await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir), async (prepared) => {
       try {
         const { member } = prepared;
-        const record = contentRecordOf(member, prepared.sha256, prepared.kept);
+        addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
         const header = plannedHeader(member, options);
         noteEntryChanges(changes, member, header, prepared);
         await writer.addEntry({
@@ -169,8 +166,6 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
           data: prepared.data(),
           ...header,
         });
-        content.push(record);
-        if (member.type === 'file') fileHashes.set(member.path, { sha256: prepared.sha256, size: prepared.size });
         if (isRecord(member.path)) recordBytes = prepared.kept;
         done += prepared.size;
         options.onProgress?.(done, total);
@@ -179,8 +174,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
       }
     });
     await writer.finish();
-    checkSymlinksResolved(symlinksOf(content), '');
-    return { changes: changes.list(), content: withImpliedDirectories(content), problems: recordProblems(recordBytes, fileHashes) };
+    return { changes: changes.list(), content: wheelContentView(table), problems: recordProblems(recordBytes, table) };
   } finally {
     await zip.close();
   }
