@@ -1,0 +1,91 @@
+// The compact member index: lookups through its hash slots as it grows, the byte order its sort
+// uses (which decides the normal form's member order) against the content view's string order, and
+// the stored-name order that puts a directory's members right after it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareNames } from '../../src/normalize/content.js';
+import { MemberTable } from '../../src/normalize/member-table.js';
+
+/** A deterministic stream of numbers in [0, 1): the cases are the same on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** Names mixing ASCII, `/`, `.`, Latin-1, CJK and astral characters (surrogate pairs in UTF-16). */
+function randomName(random: () => number): string {
+  const pieces = ['a', 'b', 'Z', '/', '.', '-', 'é', 'ÿ', '中', '\uffff', '\u{1f600}', '\u{10000}', '\ue000'];
+  let name = 'p';
+  const length = 1 + Math.floor(random() * 8);
+  for (let i = 0; i < length; i++) name += pieces[Math.floor(random() * pieces.length)];
+  return name;
+}
+
+test('the member table finds every name it holds, and no other, across its growth', () => {
+  const table = new MemberTable();
+  const count = 5000; // past several doublings of the columns and the hash slots
+  for (let i = 0; i < count; i++) {
+    const row = table.add({ name: `pkg/m${i}.py`, kind: 'file', mode: i % 2 ? 0o755 : 0o644, mtime: i, size: i * 3, dataOffset: i * 7 });
+    assert.equal(row, i);
+  }
+  assert.equal(table.count, count);
+  for (let i = 0; i < count; i++) {
+    const row = table.find(`pkg/m${i}.py`);
+    assert.equal(row, i);
+    assert.equal(table.name(row), `pkg/m${i}.py`);
+    assert.equal(table.size(row), i * 3);
+    assert.equal(table.dataOffset(row), i * 7);
+    assert.equal(table.mtime(row), i);
+  }
+  assert.equal(table.find(`pkg/m${count}.py`), -1);
+  assert.equal(table.find('pkg/m1.p'), -1);
+  assert.equal(table.find(''), -1);
+});
+
+test('the member table keeps digests, link targets and hard links per row', () => {
+  const table = new MemberTable();
+  const file = table.add({ name: 'p/a', kind: 'file', mode: 0o755, mtime: 0, size: 3, dataOffset: 0 });
+  table.setSha256(file, Buffer.alloc(32, 0xab));
+  const link = table.add({ name: 'p/b', kind: 'link', mode: 0o755, mtime: 0, size: 0, dataOffset: 0, linkRow: file });
+  table.copySha256(link, file);
+  table.add({ name: 'p/c', kind: 'symlink', mode: 0o777, mtime: 0, size: 0, dataOffset: 0, linkTarget: 'a' });
+  table.add({ name: 'p/d/e', kind: 'file', mode: 0o644, mtime: 0, size: 0, dataOffset: 0 });
+  table.addParentDirectories();
+  assert.deepEqual([...table.contentView()], [
+    { name: 'p', type: 'directory', executable: false, sha256: '', linkTarget: '' },
+    { name: 'p/a', type: 'file', executable: true, sha256: 'ab'.repeat(32), linkTarget: '' },
+    { name: 'p/b', type: 'file', executable: true, sha256: 'ab'.repeat(32), linkTarget: '' },
+    { name: 'p/c', type: 'symlink', executable: false, sha256: '', linkTarget: 'a' },
+    { name: 'p/d', type: 'directory', executable: false, sha256: '', linkTarget: '' },
+    { name: 'p/d/e', type: 'file', executable: false, sha256: '00'.repeat(32), linkTarget: '' },
+  ]);
+  assert.equal(table.linkRow(link), file);
+  assert.deepEqual([...table.symlinks()], [['p/c', 'a']]);
+  assert.ok(table.isImplied(table.find('p')) && table.isImplied(table.find('p/d')) && !table.isImplied(file));
+});
+
+test('the member table sorts names by their UTF-8 bytes, as the content view does', () => {
+  const random = seeded(22);
+  const table = new MemberTable();
+  const names = new Set<string>();
+  while (names.size < 3000) names.add(randomName(random));
+  for (const name of names) table.add({ name, kind: 'file', mode: 0o644, mtime: 0, size: 0, dataOffset: 0 });
+  const byTable = [...table.contentOrder()].map((row) => table.name(row));
+  const byBytes = [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  assert.deepEqual(byTable, byBytes);
+  assert.deepEqual(byTable, [...names].sort(compareNames));
+});
+
+test('stored-name order puts a directory right before its members', () => {
+  const table = new MemberTable();
+  for (const name of ['p/a/x', 'p/a.b', 'p/a', 'p/a-c', 'p/a/0']) {
+    table.add({ name, kind: name === 'p/a' ? 'directory' : 'file', mode: 0o644, mtime: 0, size: 0, dataOffset: 0 });
+  }
+  const isDirectory = (row: number) => table.kind(row) === 'directory';
+  const order = [...table.sortedRows((a, b) => table.compareNames(a, b, isDirectory))].map((row) => table.name(row));
+  // As stored, `p/a` is `p/a/`: after `p/a-c` and `p/a.b` ('-' and '.' sort before '/'), before its members.
+  assert.deepEqual(order, ['p/a-c', 'p/a.b', 'p/a', 'p/a/0', 'p/a/x']);
+});
