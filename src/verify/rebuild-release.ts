@@ -7,9 +7,9 @@ import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { parseArtefactName } from '../normalize/index.js';
 import type { PairComparison } from '../compare/index.js';
-import { describeError, handlerFor, removeOnSignal } from '../normalize/index.js';
+import type { ArtefactHandler } from '../normalize/index.js';
+import { describeError, handlerFor, parseArtefactName, removeOnSignal } from '../normalize/index.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download } from './download.js';
 import type { DownloadOptions } from './download.js';
 import { findPythons } from './python-env.js';
@@ -154,26 +154,29 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
   const step = options.onStep ?? (() => undefined);
   const index = openIndex(result.index, fetchOptions);
   step(`reading ${release.name} ${release.version} from ${options.files ?? result.index}`);
-  let listed: IndexFile[];
+  let listed: { file: IndexFile; handler: ArtefactHandler }[];
   try {
-    listed = await openIndex(options.files ?? result.index, fetchOptions).releaseFiles(release.name, release.version);
+    const files = await openIndex(options.files ?? result.index, fetchOptions).releaseFiles(release.name, release.version);
+    listed = files.flatMap((file) => {
+      const handler = handlerFor(file.filename);
+      return handler ? [{ file, handler }] : [];
+    });
   } catch (error) {
     result.problems.push(error instanceof DownloadError && error.reason === 'unreachable' ? `the index cannot be reached: ${error.message}` : describeError(error));
     return;
   }
-  listed = listed.filter((file) => handlerFor(file.filename));
   if (listed.length === 0) {
     result.problems.push(`${release.name} ${release.version} has no sdist or wheel to rebuild`);
     return;
   }
-  const times = listed.map((file) => file.uploadTime).filter((t): t is string => t !== undefined).sort();
+  const times = listed.map(({ file }) => file.uploadTime).filter((t): t is string => t !== undefined).sort();
   if (times[0]) result.uploadTime = times[0];
 
   // The published files, each read through the strict reader before anything is built from it.
   const publishedDir = join(workDir, 'published');
   await mkdir(publishedDir);
   const published = new Map<string, string>();
-  for (const file of listed) {
+  for (const { file, handler } of listed) {
     const entry: PublishedFile = { name: file.filename, url: file.url, ...(file.sha256 ? { sha256: file.sha256 } : {}), ...(file.uploadTime ? { uploadTime: file.uploadTime } : {}), verdict: 'not-rebuilt', toolFiles: [], projectFiles: [], notes: [] };
     result.results.push(entry);
     step(`downloading ${file.filename}`);
@@ -181,7 +184,7 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
       const got = await download(file.url, join(publishedDir, file.filename), fetchOptions);
       if (file.sha256 && got.sha256 !== file.sha256) throw new DownloadError(`${got.url}: sha256 ${got.sha256} is not the ${file.sha256} the index states`, 'error');
       entry.sha256 = got.sha256;
-      await handlerFor(file.filename)!.readContent(got.path);
+      await handler.readContent(got.path);
       published.set(file.filename, got.path);
     } catch (error) {
       Object.assign(entry, { verdict: 'refused', message: describeError(error) });
