@@ -2,16 +2,19 @@
 // that holds the real PyPI wheels of setuptools and wheel that pyenv's Pythons carry, and releases of
 // the fixture project built here, by setuptools called directly in a venv of pinned versions (not by
 // the code under test). Offline: every build requirement comes from that index.
+import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { makeCheckout } from '../helpers/build.js';
-import { PYPI_UPLOAD_DATES, pypiWheelsOnMachine, runCliAsync, startPackageIndex } from '../helpers/package-index.js';
+import { PYPI_UPLOAD_DATES, pypiWheelsOnMachine, startPackageIndex } from '../helpers/package-index.js';
 import type { PackageIndexServer } from '../helpers/package-index.js';
-import { runOk, tmpDir } from '../helpers/tools.js';
+import { CLI, REPO_ROOT, exitStatus, runCliAsync, runOk, tmpDir } from '../helpers/tools.js';
+import { collect } from '../helpers/child.js';
 
 const WORK = tmpDir(undefined, 'reprodist-rebuild-test-');
 const PYENV = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions');
@@ -20,6 +23,8 @@ const PYTHON = join(PYENV, '3.11.7', 'bin', 'python3');
 const PIP_WHEEL = join(PYENV, '3.11.7', 'lib', 'python3.11', 'ensurepip', '_bundled', 'pip-23.2.1-py3-none-any.whl');
 const NEEDED = ['setuptools-56.0.0-py3-none-any.whl', 'setuptools-58.1.0-py3-none-any.whl', 'setuptools-65.5.0-py3-none-any.whl', 'setuptools-67.6.1-py3-none-any.whl', 'wheel-0.40.0-py3-none-any.whl'];
 const RELEASED = '2023-04-01T12:00:00Z';
+/** A SOURCE_DATE_EPOCH: the day before the upload. */
+const EPOCH = Date.parse('2023-03-31T12:00:00Z') / 1000;
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -59,6 +64,8 @@ interface ReleaseSpec {
   /** Changes the tree the wheel is built from, after the sdist: a wheel not built from its sdist. */
   editWheel?: (src: string) => void;
   uploadTime?: string;
+  /** SOURCE_DATE_EPOCH of the release's builds: every zip time of the wheel is then this one. */
+  epoch?: number;
 }
 
 /** Builds a release of the fixture with setuptools itself (its PEP 517 hooks) and puts it on the index. */
@@ -69,7 +76,7 @@ function release(spec: ReleaseSpec): { sdist: string; wheel: string } {
   spec.edit?.(src);
   const out = join(WORK, `release-${spec.version}`);
   const python = toolVenv(spec.setuptools, spec.wheel ?? '0.40.0');
-  const env = { PATH: process.env.PATH ?? '', HOME: join(WORK, 'home') };
+  const env = { PATH: process.env.PATH ?? '', HOME: join(WORK, 'home'), ...(spec.epoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(spec.epoch) }) };
   runOk(python, ['-c', 'import sys; from setuptools import build_meta as b; b.build_sdist(sys.argv[1])', out], { cwd: src, env });
   if (spec.editWheel) spec.editWheel(src);
   runOk(python, ['-c', 'import sys; from setuptools import build_meta as b; b.build_wheel(sys.argv[1])', out], { cwd: src, env });
@@ -100,9 +107,9 @@ async function rebuildJson(...args: string[]) {
 const wheelOf = (json: Awaited<ReturnType<typeof rebuildJson>>['json']) => json.results.find((f) => f.name.endsWith('.whl'))!;
 
 describe('rebuild a release from its published sdist', { concurrency: false }, () => {
-  test('a wheel built by the newest setuptools before the upload is reproduced by the first attempt; recipe saved and replayed with other pins; attestation', async (t) => {
+  test('a wheel built by the newest setuptools before the upload is reproduced by the first attempt; attestation; the recipe saved, then replayed with other pins and the release\'s SOURCE_DATE_EPOCH: identical', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
-    const published = release({ version: '1.0.0', setuptools: '67.6.1' });
+    const published = release({ version: '1.0.0', setuptools: '67.6.1', epoch: EPOCH });
     const recipe = join(WORK, 'recipe.toml');
     const attest = join(WORK, 'statement.json');
     const { code, json, stderr } = await rebuildJson('reprodemo==1.0.0', '--save-recipe', recipe, '--attest', attest);
@@ -119,30 +126,38 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.deepEqual(statement.subject.map((s) => [s.name, s.digest.sha256]).sort(), [published.sdist, published.wheel].map((p) => [p.split('/').pop(), sha256(p)]).sort());
     assert.equal(statement.predicate.verificationResult, 'PASSED');
 
-    // The recipe, edited by hand: setuptools 65.5.0 builds the same content, and is what the venv holds.
+    // The recipe, edited by hand: setuptools 65.5.0 builds the same content, and is what the venv
+    // holds; with the release's SOURCE_DATE_EPOCH every zip time is the release's too: the same bytes.
     const text = readFileSync(recipe, 'utf8');
     assert.match(text, /\[\[attempt\]\]\nsetuptools = "67\.6\.1"\nwheel = "0\.40\.0"/);
-    writeFileSync(recipe, text.replace(/\[\[attempt\]\][\s\S]*$/, '[[attempt]]\nsetuptools = "65.5.0"\nwheel = "0.40.0"\n'));
+    assert.match(text, /^\[build\.env\]\n\[\[attempt\]\]/m);
+    writeFileSync(recipe, text.replace(/^\[build\.env\]\n/m, `[build.env]\nSOURCE_DATE_EPOCH = "${EPOCH}"\n`).replace(/\[\[attempt\]\][\s\S]*$/, '[[attempt]]\nsetuptools = "65.5.0"\nwheel = "0.40.0"\n'));
     const replay = await rebuildJson('reprodemo==1.0.0', '--recipe', recipe);
     assert.equal(replay.code, 0, replay.stderr);
     assert.deepEqual(replay.json.attempts.map((a) => a.installed), [{ setuptools: '65.5.0', wheel: '0.40.0' }]);
-    assert.equal(wheelOf(replay.json).verdict, 'reproduced');
+    assert.equal(wheelOf(replay.json).verdict, 'identical');
+    assert.equal(wheelOf(replay.json).sha256, sha256(published.wheel));
   });
 
-  test('--source: two tags naming the version stop with exit 2 naming them; --ref builds the sdist and the wheel from the repository', async (t) => {
+  test('--source: no tag naming the version, or two, stop with exit 2 naming them; --ref builds the sdist and the wheel from the repository', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    release({ version: '1.1.0', setuptools: '67.6.1' });
     const repo = join(WORK, 'repo');
-    makeCheckout('setuptools', repo);
+    makeCheckout('setuptools', repo, 0o022, '1.1.0');
     const git = (...args: string[]) => runOk('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo });
     git('init', '-q');
     git('add', '-A');
-    git('commit', '-qm', 'release 1.0.0');
-    git('tag', 'v1.0.0');
-    git('tag', 'reprodemo-1.0.0');
-    const ambiguous = await runCliAsync(['rebuild', '--index-url', index.url, '--source', repo, 'reprodemo==1.0.0']);
+    git('commit', '-qm', 'release 1.1.0');
+    git('tag', 'version_1.1.0');
+    const untagged = await runCliAsync(['rebuild', '--index-url', index.url, '--source', repo, 'reprodemo==1.1.0']);
+    assert.equal(untagged.code, 2);
+    assert.match(untagged.stderr, /no tag matches reprodemo 1\.1\.0 \(tags naming the version: version_1\.1\.0\); looked for 1\.1\.0, v1\.1\.0, release-1\.1\.0, .*; give --ref/);
+    git('tag', 'v1.1.0');
+    git('tag', 'reprodemo-1.1.0');
+    const ambiguous = await runCliAsync(['rebuild', '--index-url', index.url, '--source', repo, 'reprodemo==1.1.0']);
     assert.equal(ambiguous.code, 2);
-    assert.match(ambiguous.stderr, /several tags match reprodemo 1\.0\.0: reprodemo-1\.0\.0, v1\.0\.0/);
-    const { code, json, stderr } = await rebuildJson('--source', repo, '--ref', 'v1.0.0', 'reprodemo==1.0.0');
+    assert.match(ambiguous.stderr, /several tags match reprodemo 1\.1\.0: reprodemo-1\.1\.0, v1\.1\.0/);
+    const { code, json, stderr } = await rebuildJson('--source', repo, '--ref', 'v1.1.0', 'reprodemo==1.1.0');
     assert.equal(code, 0, stderr);
     assert.deepEqual(json.results.map((f) => f.verdict), ['reproduced', 'reproduced']);
   });
@@ -240,6 +255,46 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.equal(second.skipped, 2);
     assert.equal(index.downloads.get('reprodemo-1.0.5.tar.gz'), downloads);
     assert.deepEqual([second.summary.refused, second.summary['not-rebuilt']], [1, 1]);
+  });
+
+  test('--list interrupted by Ctrl-C during a build: the finished release is kept and not redone, the scratch is gone, the next run rebuilds the rest', async (t) => {
+    if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    const done = release({ version: '1.0.6', setuptools: '67.6.1' });
+    release({ version: '1.0.7', setuptools: '67.6.1' });
+    const list = join(WORK, 'interrupted.txt');
+    const results = join(WORK, 'interrupted-results');
+    const scratch = join(WORK, 'interrupted-tmp');
+    mkdirSync(results);
+    mkdirSync(scratch);
+    writeFileSync(list, 'reprodemo==1.0.6\nreprodemo==1.0.7\n');
+    const args = ['rebuild', '--json', '--index-url', index.url, '--list', list, '--results', results];
+    // Each attempt's fresh venv downloads setuptools once: the second download from now is 1.0.7's build.
+    const setuptools = 'setuptools-67.6.1-py3-none-any.whl';
+    const secondBuild = index.downloaded(setuptools, (index.downloads.get(setuptools) ?? 0) + 2);
+    const env = { ...process.env, TMPDIR: scratch };
+    // The leader of its own process group, as a terminal's job is: Ctrl-C reaches the builds too.
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const stderr = collect(child.stderr);
+    // 'close', not 'exit': stderr is read to its end by then.
+    const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+    await secondBuild;
+    assert.deepEqual(readdirSync(results), ['reprodemo-1.0.6.json']);
+    process.kill(-child.pid!, 'SIGINT');
+    assert.equal(exitStatus(...(await closed)), 130, stderr.text());
+    assert.match(stderr.text(), /interrupted \(SIGINT\)/);
+    assert.deepEqual(readdirSync(results), ['reprodemo-1.0.6.json']);
+    assert.deepEqual(readdirSync(scratch), []);
+
+    const downloads = [done.sdist, done.wheel].map((path) => index.downloads.get(path.split('/').pop()!));
+    const resumed = await runCliAsync(args, { env });
+    const report = JSON.parse(resumed.stdout) as { skipped: number; summary: Record<string, number>; results: { release: string; rebuilt: boolean }[] };
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(report.results.map((r) => [r.release, r.rebuilt]), [['reprodemo==1.0.6', false], ['reprodemo==1.0.7', true]]);
+    assert.equal(report.skipped, 1);
+    assert.equal(report.summary.reproduced, 2);
+    assert.deepEqual([done.sdist, done.wheel].map((path) => index.downloads.get(path.split('/').pop()!)), downloads);
+    assert.deepEqual(readdirSync(results).sort(), ['reprodemo-1.0.6.json', 'reprodemo-1.0.7.json']);
+    assert.deepEqual(readdirSync(scratch), []);
   });
 });
 
