@@ -15,6 +15,7 @@ import { PYPI_UPLOAD_DATES, pypiWheelsOnMachine, startPackageIndex } from '../he
 import type { PackageIndexServer } from '../helpers/package-index.js';
 import { CLI, REPO_ROOT, exitStatus, runCliAsync, runOk, tmpDir } from '../helpers/tools.js';
 import { collect } from '../helpers/child.js';
+import { attestationProblems } from '../helpers/in-toto.js';
 
 const WORK = tmpDir(undefined, 'reprodist-rebuild-test-');
 const PYENV = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions');
@@ -125,6 +126,7 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.equal(statement.predicateType, 'https://slsa.dev/verification_summary/v1');
     assert.deepEqual(statement.subject.map((s) => [s.name, s.digest.sha256]).sort(), [published.sdist, published.wheel].map((p) => [p.split('/').pop(), sha256(p)]).sort());
     assert.equal(statement.predicate.verificationResult, 'PASSED');
+    assert.deepEqual(attestationProblems(statement), []);
 
     // The recipe, edited by hand: setuptools 65.5.0 builds the same content, and is what the venv
     // holds; with the release's SOURCE_DATE_EPOCH every zip time is the release's too: the same bytes.
@@ -189,14 +191,17 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.deepEqual(json.attempts.map((a) => a.pins.setuptools), ['67.6.1', '65.5.0']);
   });
 
-  test('a wheel whose module differs from its sdist: differs, the module named, no further attempt', async (t) => {
+  test('a wheel whose module differs from its sdist: differs, the module named, no further attempt; the attestation says FAILED', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
     release({
       version: '1.0.3', setuptools: '67.6.1',
       editWheel: (src) => writeFileSync(join(src, 'src/reprodemo/core.py'), `${readFileSync(join(src, 'src/reprodemo/core.py'), 'utf8')}\nBACKDOOR = True\n`),
     });
-    const result = await runCliAsync(['rebuild', '--index-url', index.url, 'reprodemo==1.0.3']);
+    const attest = join(WORK, 'differs.json');
+    const result = await runCliAsync(['rebuild', '--index-url', index.url, '--attest', attest, 'reprodemo==1.0.3']);
     assert.equal(result.code, 1, result.stderr);
+    const statement = JSON.parse(readFileSync(attest, 'utf8')) as { predicate: { verificationResult: string } };
+    assert.deepEqual([statement.predicate.verificationResult, attestationProblems(statement)], ['FAILED', []]);
     assert.match(result.stdout, /differs +reprodemo-1\.0\.3-py3-none-any\.whl \(attempt 1\)/);
     assert.match(result.stdout, /project files differ: reprodemo\/core\.py/);
     // The diff runs published → rebuilt: the published line is the removed one.
