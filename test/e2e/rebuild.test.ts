@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { makeCheckout } from '../helpers/build.js';
 import { PYPI_UPLOAD_DATES, pypiWheelsOnMachine, startPackageIndex } from '../helpers/package-index.js';
 import type { PackageIndexServer } from '../helpers/package-index.js';
@@ -102,7 +103,7 @@ after(async () => {
 
 async function rebuildJson(...args: string[]) {
   const result = await runCliAsync(['rebuild', '--json', '--index-url', index.url, ...args]);
-  return { ...result, json: JSON.parse(result.stdout) as { exitCode: number; results: { name: string; verdict: string; attempt?: number; toolFiles: string[]; projectFiles: string[]; notes: string[]; message?: string; logTail?: string[]; sha256?: string }[]; attempts: { pins: Record<string, string>; installed: Record<string, string>; status: string; verdicts: Record<string, string>; logTail?: string[] }[]; problems: string[]; recipe?: { python: string } } };
+  return { ...result, json: JSON.parse(result.stdout) as { exitCode: number; source?: { url: string; ref: string }; sourceSkipped?: string; results: { name: string; verdict: string; routes?: Record<string, string>; attempt?: number; toolFiles: string[]; projectFiles: string[]; notes: string[]; message?: string; logTail?: string[]; sha256?: string }[]; attempts: { route: string; pins: Record<string, string>; installed: Record<string, string>; status: string; verdicts: Record<string, string>; logTail?: string[] }[]; problems: string[]; recipe?: { python: string; evidence: string[] } } };
 }
 
 const wheelOf = (json: Awaited<ReturnType<typeof rebuildJson>>['json']) => json.results.find((f) => f.name.endsWith('.whl'))!;
@@ -161,7 +162,46 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.match(ambiguous.stderr, /several tags match reprodemo 1\.1\.0: reprodemo-1\.1\.0, v1\.1\.0/);
     const { code, json, stderr } = await rebuildJson('--source', repo, '--ref', 'v1.1.0', 'reprodemo==1.1.0');
     assert.equal(code, 0, stderr);
-    assert.deepEqual(json.results.map((f) => f.verdict), ['reproduced', 'reproduced']);
+    // Both routes: the wheel from the published sdist, then the sdist and the wheel from the repository.
+    assert.deepEqual(json.attempts.map((a) => a.route), ['sdist', 'source']);
+    assert.deepEqual(json.results.map((f) => [f.name, f.verdict, f.routes]), [
+      ['reprodemo-1.1.0-py3-none-any.whl', 'reproduced', { sdist: 'reproduced', source: 'reproduced' }],
+      ['reprodemo-1.1.0.tar.gz', 'reproduced', { source: 'reproduced' }],
+    ]);
+  });
+
+  test('the repository named by the sdist\'s Project-URL (a file: URL) is built from by default; without a tag for the version it is skipped, said why, and the sdist route still judges the wheel', async (t) => {
+    if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    const repo = join(WORK, 'named-repo');
+    // Homepage is not a forge's: not taken for the repository; Source is. In setup.cfg, since
+    // pyproject.toml's validation takes no file: URL.
+    const urls = (src: string) => {
+      const cfg = join(src, 'setup.cfg');
+      writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('[metadata]\n', `[metadata]\nproject_urls =\n    Homepage = https://reprodemo.example.invalid/\n    Source = ${pathToFileURL(repo).href}\n`));
+    };
+    release({ version: '1.2.0', setuptools: '67.6.1', setupCfg: true, edit: urls });
+    makeCheckout('setuptools', repo, 0o022, '1.0.0');
+    setupCfgProject(repo, '1.2.0');
+    urls(repo);
+    const git = (...args: string[]) => runOk('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'release 1.2.0');
+
+    const untagged = await rebuildJson('reprodemo==1.2.0');
+    assert.equal(untagged.code, 0, untagged.stderr);
+    assert.match(untagged.json.sourceSkipped ?? '', /no tag matches reprodemo 1\.2\.0/);
+    assert.deepEqual(untagged.json.attempts.map((a) => a.route), ['sdist']);
+    const sdist = untagged.json.results.find((f) => f.name.endsWith('.tar.gz'))!;
+    assert.deepEqual([sdist.verdict, wheelOf(untagged.json).verdict], ['not-rebuilt', 'reproduced']);
+    assert.match(sdist.message ?? '', /could not be used: .*no tag matches/);
+
+    git('tag', 'v1.2.0');
+    const { code, json, stderr } = await rebuildJson('reprodemo==1.2.0');
+    assert.equal(code, 0, stderr);
+    assert.ok(json.recipe?.evidence.includes(`the repository ${pathToFileURL(repo).href}: Project-URL Source in the sdist's PKG-INFO`), json.recipe?.evidence.join('\n'));
+    assert.deepEqual([json.source?.url, json.source?.ref], [pathToFileURL(repo).href, 'v1.2.0']);
+    assert.deepEqual(json.results.map((f) => [f.verdict, f.routes]), [['reproduced', { sdist: 'reproduced', source: 'reproduced' }], ['reproduced', { source: 'reproduced' }]]);
   });
 
   test('the first candidate writes other metadata (tool-metadata); the next attempt reproduces the release', async (t) => {
