@@ -3,11 +3,12 @@
 // tool-metadata, differs, not-rebuilt. Exit 0 when every rebuilt file is identical or reproduced, 1
 // when any is tool-metadata or differs, 2 when nothing could be rebuilt.
 import { BYTES, POSITIVE_COUNT, SECONDS, UsageError, flagValue } from '../settings/index.js';
-import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, rebuild, rebuildList, writeAttestation } from '../verify/index.js';
+import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, rebuild, rebuildList, recipeSummary, writeAttestation } from '../verify/index.js';
 import type { FileVerdict, PublishedFile, RebuildOptions, ReleaseRebuild, RebuildListReport } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
 import { problemLines } from './output.js';
 import { renderPair } from './render.js';
+import { reportOptions, writeReports } from './reports.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
@@ -22,6 +23,7 @@ export interface RebuildFlags {
   recipe?: string;
   saveRecipe?: string;
   attest?: string;
+  html?: string;
   list?: string;
   results?: string;
   jobs: number;
@@ -62,12 +64,7 @@ export function releaseLines(result: ReleaseRebuild, styles: { out: Style; err: 
   const head = [`${out.bold(`${result.name} ${result.version}`)} from ${result.index}${result.uploadTime ? ` (uploaded ${result.uploadTime})` : ''}`];
   const recipe = result.recipe;
   if (recipe) {
-    const routes = recipe.routes.map((route) => {
-      if (route === 'sdist') return 'the wheel from the published sdist';
-      const at = result.source ? ` at ${result.source.ref} (${result.source.commit.slice(0, 12)})` : recipe.source!.ref ? ` at ${recipe.source!.ref}` : '';
-      return `the sdist and the wheel from ${recipe.source!.url}${at}`;
-    });
-    head.push(`recipe: ${routes.join('; ')}; Python ${recipe.python}, ${recipe.backend} (${recipe.requires.join(', ') || 'no requirements'})`);
+    head.push(`recipe: ${recipeSummary(recipe, result.source)}`);
     head.push(...recipe.evidence.map((line) => out.dim(`  ${line}`)));
     if (result.sourceSkipped) head.push(`not built from the repository: ${result.sourceSkipped}`);
   }
@@ -117,7 +114,7 @@ export const rebuildVerb: Verb<RebuildFlags> = {
   command: 'rebuild [release]',
   describe: 'rebuild a published release (NAME==VERSION) from its sdist or source repository in isolation, and judge each published file: identical, reproduced, tool-metadata, differs, not-rebuilt; exit 0 reproduced, 1 differs, 2 not rebuilt',
   options: (y) =>
-    hideNormalFormFlags(y)
+    reportOptions(hideNormalFormFlags(y))
       .positional('release', { type: 'string', describe: 'the release, NAME==VERSION' })
       .option('index-url', { type: 'string', default: DEFAULT_INDEX_URL, describe: 'the index (PEP 691 JSON simple API and /pypi/NAME/VERSION/json), a file: URL or a directory of files' })
       .option('files', { type: 'string', describe: "a directory holding the release's files, standing for the index's (build requirements still come from --index-url)" })
@@ -142,7 +139,7 @@ export const rebuildVerb: Verb<RebuildFlags> = {
       if (flags.release) throw new UsageError('give either a release or --list, not both');
       if (!flags.results) throw new UsageError('--list needs --results DIR (one result per release, to resume from)');
       if (!Number.isInteger(flags.jobs) || flags.jobs < 1) throw new UsageError(`--jobs: expected a whole number above 0, got ${flags.jobs}`);
-      for (const single of ['attest', 'saveRecipe', 'recipe', 'ref', 'source'] as const) {
+      for (const single of ['attest', 'html', 'saveRecipe', 'recipe', 'ref', 'source'] as const) {
         if (flags[single] !== undefined) throw new UsageError(`--${single.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} acts on one release, not with --list`);
       }
       let report: RebuildListReport;
@@ -161,6 +158,7 @@ export const rebuildVerb: Verb<RebuildFlags> = {
       progress.stop();
     }
     const text = releaseLines(result, styles, flags.verbose);
+    await writeReports(flags, result);
     if (flags.attest) {
       await writeAttestation(flags.attest, result);
       text.push({ stream: 'out', wrong: false, lines: [styles.out.dim(`attestation written to ${flags.attest}`)] });

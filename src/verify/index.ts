@@ -12,6 +12,7 @@ export type { PublishedFile, RebuildOptions, ReleaseRebuild } from './rebuild-re
 export type { AttemptReport } from './rebuild-route.js';
 export type { FileVerdict } from './verdict.js';
 export type { Recipe } from './recipe.js';
+export { recipeSummary, recipeToToml } from './recipe.js';
 export { rebuildList } from './rebuild-list.js';
 export type { ListedRelease, RebuildListReport } from './rebuild-list.js';
 export { attestation, writeAttestation } from './attest.js';

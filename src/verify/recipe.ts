@@ -206,6 +206,16 @@ function sortedKeys(pins: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(pins).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** The recipe in a line: each route (at the commit checked out, once it is), the Python, the backend and its requirements. */
+export function recipeSummary(recipe: Recipe, checkedOut?: { ref: string; commit: string }): string {
+  const routes = recipe.routes.map((route) => {
+    if (route === 'sdist') return 'the wheel from the published sdist';
+    const at = checkedOut ? ` at ${checkedOut.ref} (${checkedOut.commit.slice(0, 12)})` : recipe.source!.ref ? ` at ${recipe.source!.ref}` : '';
+    return `the sdist and the wheel from ${recipe.source!.url}${at}`;
+  });
+  return `${routes.join('; ')}; Python ${recipe.python}, ${recipe.backend} (${recipe.requires.join(', ') || 'no requirements'})`;
+}
+
 /** The pins of an attempt as a constraints file for pip. */
 export function constraintsText(pins: Record<string, string>): string {
   return Object.entries(pins).map(([project, version]) => `${project}==${version}\n`).join('');

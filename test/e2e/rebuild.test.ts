@@ -231,17 +231,25 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.deepEqual(json.attempts.map((a) => a.pins.setuptools), ['67.6.1', '65.5.0']);
   });
 
-  test('a wheel whose module differs from its sdist: differs, the module named, no further attempt; the attestation says FAILED', async (t) => {
+  test('a wheel whose module differs from its sdist: differs, the module named, no further attempt; the attestation says FAILED; the --html page shows the recipe, the attempt and the diff', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
     release({
       version: '1.0.3', setuptools: '67.6.1',
       editWheel: (src) => writeFileSync(join(src, 'src/reprodemo/core.py'), `${readFileSync(join(src, 'src/reprodemo/core.py'), 'utf8')}\nBACKDOOR = True\n`),
     });
     const attest = join(WORK, 'differs.json');
-    const result = await runCliAsync(['rebuild', '--index-url', index.url, '--attest', attest, 'reprodemo==1.0.3']);
+    const html = join(WORK, 'differs.html');
+    const result = await runCliAsync(['rebuild', '--index-url', index.url, '--attest', attest, '--html', html, 'reprodemo==1.0.3']);
     assert.equal(result.code, 1, result.stderr);
     const statement = JSON.parse(readFileSync(attest, 'utf8')) as { predicate: { verificationResult: string } };
     assert.deepEqual([statement.predicate.verificationResult, attestationProblems(statement)], ['FAILED', []]);
+    // The page: the verdict, the recipe as the file --recipe replays, the attempt, the module named with its diff.
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /<p class="verdict differ" id="verdict">Differ: 2 published files \(1 differs, 1 not-rebuilt\), exit 1<\/p>/);
+    assert.match(page, /<pre># A reprodist rebuild recipe[^<]*\[\[attempt\]\]\nsetuptools = &quot;67\.6\.1&quot;/);
+    assert.match(page, /<tr><td class="num">1<\/td><td>sdist<\/td><td>setuptools 67\.6\.1, wheel 0\.40\.0<\/td><td>3\.11\.7<\/td>/);
+    assert.match(page, /<h2>Project files that differ<\/h2><ul><li>reprodemo\/core\.py<\/li><\/ul>/);
+    assert.match(page, /BACKDOOR/);
     assert.match(result.stdout, /differs +reprodemo-1\.0\.3-py3-none-any\.whl \(attempt 1\)/);
     assert.match(result.stdout, /project files differ: reprodemo\/core\.py/);
     // The diff runs published → rebuilt: the published line is the removed one.
