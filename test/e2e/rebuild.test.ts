@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -284,6 +284,32 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.equal(json.results[0]!.verdict, 'refused');
     assert.match(json.results[0]!.message ?? '', /\.\./);
     assert.equal(json.attempts.length, 0);
+  });
+
+  test('no server at all: the index a directory named by a file: URL, the release\'s files a plain path; each file uploaded at its mtime', async (t) => {
+    if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    const published = release({ version: '1.3.0', setuptools: '67.6.1' });
+    const indexDir = join(WORK, 'directory-index');
+    const releaseDir = join(WORK, 'directory-release');
+    mkdirSync(indexDir);
+    mkdirSync(releaseDir);
+    for (const name of readdirSync(WHEELS)) {
+      cpSync(join(WHEELS, name), join(indexDir, name));
+      const uploaded = Date.parse(`${PYPI_UPLOAD_DATES[name]}T12:00:00Z`) / 1000;
+      utimesSync(join(indexDir, name), uploaded, uploaded);
+    }
+    for (const path of [published.sdist, published.wheel]) {
+      const copy = join(releaseDir, path.split('/').pop()!);
+      cpSync(path, copy);
+      utimesSync(copy, Date.parse(RELEASED) / 1000, Date.parse(RELEASED) / 1000);
+    }
+    const result = await runCliAsync(['rebuild', '--json', '--index-url', pathToFileURL(indexDir).href, '--files', releaseDir, 'reprodemo==1.3.0']);
+    const json = JSON.parse(result.stdout) as Awaited<ReturnType<typeof rebuildJson>>['json'] & { uploadTime: string };
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(json.uploadTime, new Date(RELEASED).toISOString());
+    // Installed from the directory, whose files pip sees only if their mtimes put them before the upload.
+    assert.deepEqual(json.attempts.map((a) => a.installed), [{ setuptools: '67.6.1', wheel: '0.40.0' }]);
+    assert.equal(wheelOf(json).verdict, 'reproduced');
   });
 
   test('the index down: exit 2, saying so', async (t) => {
