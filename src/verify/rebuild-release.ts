@@ -199,12 +199,14 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
     return;
   }
   const routes: Route[] = recipe.routes.filter((route) => route === 'sdist');
+  // The clone is held to the limit of one attempt too: a remote that never answers must not hang the run.
+  const buildTimeoutMs = options.buildTimeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
   let checkout: SourceCheckout | undefined;
   if (recipe.routes.includes('source')) {
     const { url, ref } = recipe.source!;
     step(`cloning ${url}`);
     try {
-      checkout = await cloneSource(url, join(workDir, 'clone'), release.name, release.version, ref);
+      checkout = await cloneSource(url, join(workDir, 'clone'), buildTimeoutMs, release.name, release.version, ref);
       result.source = { url, ref: checkout.ref, commit: checkout.commit };
       routes.push('source');
     } catch (error) {
@@ -219,7 +221,7 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
     for (const route of routes) {
       judged.set(route, await runRoute({
         route, recipe, interpreter, workDir, indexUrl: timewarp.url, indexErrors: timewarp.errors, published,
-        timeoutMs: options.buildTimeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS, step, attempts: result.attempts,
+        timeoutMs: buildTimeoutMs, step, attempts: result.attempts,
         ...(route === 'source' ? { checkout: checkout! } : { sdist: published.get(sdistName!)! }),
       }));
     }

@@ -11,11 +11,13 @@ export class SourceError extends Error {
   override name = 'SourceError';
 }
 
-export async function git(cwd: string, args: readonly string[]): Promise<string> {
+/** Runs git; with `timeoutMs`, a git that is still running then (a remote that never answers) is stopped. */
+export async function git(cwd: string, args: readonly string[], timeoutMs = 0): Promise<string> {
   try {
-    const { stdout } = await run('git', [...args], { cwd, maxBuffer: 64 << 20, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' } });
+    const { stdout } = await run('git', [...args], { cwd, maxBuffer: 64 << 20, timeout: timeoutMs, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' } });
     return stdout.trim();
   } catch (error) {
+    if ((error as { killed?: boolean }).killed) throw new SourceError(`git ${args[0]}: stopped after ${timeoutMs / 1000} s`);
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n').pop();
     throw new SourceError(`git ${args[0]}: ${stderr || (error as Error).message.split('\n')[0]}`);
   }
@@ -94,9 +96,9 @@ export interface SourceCheckout {
   commit: string;
 }
 
-/** Clones `source` into `dir` and settles the ref: `ref` when given, else the tag of the version. */
-export async function cloneSource(source: string, dir: string, project: string, version: string, ref?: string): Promise<SourceCheckout> {
-  await git(process.cwd(), ['clone', '--quiet', '--no-checkout', '--', source, dir]);
+/** Clones `source` into `dir` within `timeoutMs` and settles the ref: `ref` when given, else the tag of the version. */
+export async function cloneSource(source: string, dir: string, timeoutMs: number, project: string, version: string, ref?: string): Promise<SourceCheckout> {
+  await git(process.cwd(), ['clone', '--quiet', '--no-checkout', '--', source, dir], timeoutMs);
   const chosen = ref ?? pickTag((await git(dir, ['tag', '--list'])).split('\n').filter(Boolean), project, version);
   let commit: string;
   try {
