@@ -4,7 +4,7 @@
 import type { Comparison } from '../compare/index.js';
 import type { ArtefactResult } from '../normalize/index.js';
 import type { GivenSettings } from '../settings/index.js';
-import type { Verification } from '../verify/index.js';
+import type { ReleaseRebuild, Verification } from '../verify/index.js';
 
 /** The report of normalize and check. */
 export interface Report {
@@ -23,4 +23,4 @@ export interface ArtefactFlags extends GivenSettings {
 }
 
 /** The documents a report file (`--html FILE`, commands/reports.ts) can be made of. */
-export type ReportDocument = Comparison | Verification;
+export type ReportDocument = Comparison | Verification | ReleaseRebuild;

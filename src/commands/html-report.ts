@@ -1,4 +1,4 @@
-// `compare --html FILE` and `verify --html FILE`: the result document (what --json prints) as one
+// `compare --html FILE`, `verify --html FILE` and `rebuild --html FILE`: the result document (what --json prints) as one
 // self-contained page to read in a browser or keep as a CI artefact. Nothing is loaded from
 // elsewhere: the styles are inline, collapsing is <details>, and there is no script at all.
 //
@@ -10,7 +10,8 @@ import { rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Comparison, MemberDifference, PairComparison } from '../compare/index.js';
 import { removeScratch, scratchPath } from '../normalize/index.js';
-import type { Verification } from '../verify/index.js';
+import { recipeSummary, recipeToToml } from '../verify/index.js';
+import type { PublishedFile, ReleaseRebuild, Verification } from '../verify/index.js';
 import { diffHtml, diffStyles } from './html-diff.js';
 import { escapeLine } from './output.js';
 import { describeMember, memberHeading, membersByKind, pairingLines, sameContentVerdict } from './render.js';
@@ -36,12 +37,12 @@ function text(value: unknown): string {
   return escapeLine(String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
-/** The verdict by exit code: 0, 1, then anything else. */
+/** The verdict by exit code: 0, 1, then anything else (a rebuild's 0 is a reproduction, at best). */
 const VERDICTS = ['identical', 'differ', 'error'] as const;
 
 export function renderHtmlReport(document: ReportDocument): string {
   const verdict = VERDICTS[Math.min(document.exitCode, 2)]!;
-  const body = document.command === 'compare' ? compareBody(document) : verifyBody(document);
+  const body = document.command === 'compare' ? compareBody(document) : document.command === 'rebuild' ? rebuildBody(document) : verifyBody(document);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -57,7 +58,7 @@ ${PAGE_STYLE}
 <body>
 <header>
 <h1>reprodist ${document.command}</h1>
-<p class="verdict ${verdict}" id="verdict">${verdictSentence(document, verdict)}</p>
+<p class="verdict ${verdict}" id="verdict">${verdictSentence(document, document.command === 'rebuild' && verdict === 'identical' ? 'reproduced' : verdict)}</p>
 ${list('problems', 'Problems', document.problems)}
 </header>
 <main>
@@ -70,10 +71,10 @@ ${body}
 
 /** `Differ: 2 pairs (1 identical, 1 differs), exit 1`. */
 function verdictSentence(document: ReportDocument, verdict: string): string {
-  const statuses = document.results.map((r) => r.status);
+  const statuses = document.command === 'rebuild' ? document.results.map((r) => r.verdict) : document.results.map((r) => r.status);
   const counts = new Map<string, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
-  const what = document.command === 'compare' ? 'pair' : 'check';
+  const what = { compare: 'pair', verify: 'check', rebuild: 'published file' }[document.command];
   const tally = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
   return `${verdict[0]!.toUpperCase()}${verdict.slice(1)}: ${statuses.length} ${what}${statuses.length === 1 ? '' : 's'}${tally ? ` (${text(tally)})` : ''}, exit ${document.exitCode}`;
 }
@@ -111,6 +112,48 @@ function verifyBody(document: Verification): string {
     parts.push(extraFields(source, ['source', 'kind', 'unmatched', 'commit', 'commitTime', 'epoch']), '</section>');
   }
   parts.push(extraFields(document, ['command', 'local', 'sources', 'results', 'problems', 'exitCode']));
+  return parts.join('\n');
+}
+
+/** A rebuild: the release and its source, the recipe (as the TOML --recipe replays), every attempt, then each published file's verdict. */
+function rebuildBody(document: ReleaseRebuild): string {
+  const facts: [string, string | undefined][] = [
+    ['release', `${document.name} ${document.version}`],
+    ['index', document.index],
+    ['uploaded', document.uploadTime],
+    ['source', document.source && `${document.source.url} at ${document.source.ref} (${document.source.commit})`],
+    ['not built from the repository', document.sourceSkipped],
+  ];
+  const parts = [`<dl class="sides">${facts.filter(([, value]) => value !== undefined).map(([key, value]) => `<dt>${key}</dt><dd>${text(value)}</dd>`).join('')}</dl>`];
+  if (document.recipe) {
+    parts.push(`<section class="recipe"><h2>Recipe</h2><p>${text(recipeSummary(document.recipe, document.source))}</p><ul class="evidence">${document.recipe.evidence.map((line) => `<li>${text(line)}</li>`).join('')}</ul>`);
+    parts.push(`<details><summary>As a recipe file (--save-recipe writes it, --recipe replays it)</summary><pre>${recipeToToml(document.recipe).split('\n').map(text).join('\n')}</pre></details></section>`);
+  }
+  if (document.attempts.length > 0) {
+    const pairs = (values: Record<string, string>) => Object.entries(values).map(([key, value]) => `${key} ${value}`).join(', ');
+    const rows = document.attempts.map((attempt) => {
+      const log = attempt.logTail ? `<details><summary>end of the build log</summary><pre>${attempt.logTail.map(text).join('\n')}</pre></details>` : '';
+      const outcome = attempt.status === 'failed' ? `<span class="message">failed: ${text(attempt.message ?? '')}</span>${log}` : Object.entries(attempt.verdicts).map(([name, verdict]) => `${status(verdict)} ${text(name)}`).join('<br>');
+      return `<tr><td class="num">${text(attempt.number)}</td><td>${text(attempt.route)}</td><td>${text(pairs(attempt.pins))}</td><td>${text(attempt.python)}</td><td>${text(pairs(attempt.installed))}</td><td>${outcome}</td></tr>`;
+    });
+    parts.push(`<section class="attempts"><h2>Attempts</h2><table class="fields"><thead><tr><th>#</th><th>route</th><th>pins</th><th>Python</th><th>build environment</th><th>outcome</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`);
+  }
+  parts.push(...document.results.map(publishedSection));
+  parts.push(extraFields(document, ['command', 'name', 'version', 'index', 'uploadTime', 'recipe', 'source', 'sourceSkipped', 'attempts', 'results', 'problems', 'exitCode']));
+  return parts.join('\n');
+}
+
+/** A published file: its verdict, what differs and why, then its comparison with the rebuild (for anything but identical bytes). */
+function publishedSection(file: PublishedFile): string {
+  const routes = Object.entries(file.routes ?? {}).map(([route, verdict]) => `${route} route ${verdict}`).join(', ');
+  const from = file.attempt ? ` <span class="dim">attempt ${text(file.attempt)}${routes ? `; ${text(routes)}` : ''}</span>` : '';
+  const parts = [`<section class="pair"><h3>${status(file.verdict)} ${text(file.name)}${from}</h3>`];
+  if (file.message) parts.push(`<p class="message">${text(file.message)}</p>`);
+  if (file.normalizedSha256 && file.verdict === 'reproduced') parts.push(`<p class="hash">equal once both are normalized: sha256 ${text(file.normalizedSha256)}</p>`);
+  parts.push(list('tool-files', 'Files the build tools write that differ', file.toolFiles), list('project-files', 'Project files that differ', file.projectFiles), list('notes', 'Notes', file.notes));
+  if (file.logTail) parts.push(`<details><summary>end of the build log</summary><pre>${file.logTail.map(text).join('\n')}</pre></details>`);
+  if (file.comparison && file.verdict !== 'identical') parts.push(pairSection(file.comparison, { a: 'published', b: 'rebuilt' }, `${file.name}: published and rebuilt`));
+  parts.push(extraFields(file, ['name', 'url', 'sha256', 'uploadTime', 'verdict', 'attempt', 'routes', 'toolFiles', 'projectFiles', 'notes', 'message', 'logTail', 'normalizedSha256', 'rebuiltSha256', 'comparison']), '</section>');
   return parts.join('\n');
 }
 
@@ -197,9 +240,9 @@ h3 { font-size: 1rem; margin: 0 0 0.5rem; word-break: break-all; }
 .sides dd { margin: 0; font-family: ui-monospace, monospace; word-break: break-all; }
 .pair { border: 1px solid #d1d9e0; border-radius: 6px; padding: 0.8rem 1rem; margin: 0 0 1rem; }
 .status { display: inline-block; font-size: 0.8rem; font-weight: 600; padding: 0.05rem 0.5rem; border-radius: 1rem; background: #eef1f4; }
-.status.identical { background: #dafbe1; color: #116329; }
-.status.differs { background: #fff1e5; color: #953800; }
-.status.refused, .status.error, .status.missing, .status.unreachable, .status.digest-mismatch { background: #ffebe9; color: #82071e; }
+.status.identical, .status.reproduced { background: #dafbe1; color: #116329; }
+.status.differs, .status.tool-metadata { background: #fff1e5; color: #953800; }
+.status.not-rebuilt, .status.refused, .status.error, .status.missing, .status.unreachable, .status.digest-mismatch { background: #ffebe9; color: #82071e; }
 .pair-verdict.content-differs, .message { color: #82071e; font-weight: 600; }
 .pair-verdict.same-content { color: #7d4e00; font-weight: 600; }
 /* The page's own tables only: diff2html lays out its rows itself, with a line-number cell of fixed
@@ -227,6 +270,7 @@ details.members > summary, details.metadata > summary { font-weight: 600; }
 .dim { color: #59636e; font-weight: normal; }
 .version { font-weight: 600; margin: 0.2rem 0; }
 .pairing { margin: 0.2rem 0 0.5rem; padding-left: 1.2rem; color: #59636e; }
+.recipe pre, .attempts pre, .pair > details pre { background: #f6f8fa; padding: 0.5rem; overflow-x: auto; font-size: 0.85rem; }
 .extra { font-size: 0.85rem; }
 .extra pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
 .d2h-file-collapse { display: none; }

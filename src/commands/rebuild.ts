@@ -3,11 +3,12 @@
 // tool-metadata, differs, not-rebuilt. Exit 0 when every rebuilt file is identical or reproduced, 1
 // when any is tool-metadata or differs, 2 when nothing could be rebuilt.
 import { BYTES, POSITIVE_COUNT, SECONDS, UsageError, flagValue } from '../settings/index.js';
-import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, rebuild, rebuildList, writeAttestation } from '../verify/index.js';
+import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, rebuild, rebuildList, recipeSummary, writeAttestation } from '../verify/index.js';
 import type { FileVerdict, PublishedFile, RebuildOptions, ReleaseRebuild, RebuildListReport } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
 import { problemLines } from './output.js';
 import { renderPair } from './render.js';
+import { reportOptions, writeReports } from './reports.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
 
@@ -22,6 +23,7 @@ export interface RebuildFlags {
   recipe?: string;
   saveRecipe?: string;
   attest?: string;
+  html?: string;
   list?: string;
   results?: string;
   jobs: number;
@@ -35,7 +37,6 @@ export interface RebuildFlags {
 const PAD = 15;
 
 function optionsFromFlags(flags: RebuildFlags): Omit<RebuildOptions, 'release'> {
-  if (flags.ref && !flags.source && !flags.recipe) throw new UsageError('--ref acts only with --source (the repository whose ref is built)');
   return {
     indexUrl: flags.indexUrl,
     attempts: flags.attempts,
@@ -63,18 +64,16 @@ export function releaseLines(result: ReleaseRebuild, styles: { out: Style; err: 
   const head = [`${out.bold(`${result.name} ${result.version}`)} from ${result.index}${result.uploadTime ? ` (uploaded ${result.uploadTime})` : ''}`];
   const recipe = result.recipe;
   if (recipe) {
-    const source = result.source
-      ? ` at ${result.source.ref} (${result.source.commit.slice(0, 12)}) of ${result.source.url}`
-      : recipe.source ? ` from ${recipe.source.url}${recipe.source.ref ? ` at ${recipe.source.ref}` : ''}` : ' from the published sdist';
-    head.push(`recipe: ${recipe.route === 'sdist' ? 'the wheel' : 'the sdist and the wheel'}${source}, Python ${recipe.python}, ${recipe.backend} (${recipe.requires.join(', ') || 'no requirements'})`);
+    head.push(`recipe: ${recipeSummary(recipe, result.source)}`);
     head.push(...recipe.evidence.map((line) => out.dim(`  ${line}`)));
+    if (result.sourceSkipped) head.push(`not built from the repository: ${result.sourceSkipped}`);
   }
   text.push({ stream: 'out', wrong: false, lines: head });
   for (const attempt of result.attempts) {
     const pins = Object.entries(attempt.pins).map(([p, v]) => `${p} ${v}`).join(', ') || 'nothing pinned';
     const installed = Object.entries(attempt.installed).map(([p, v]) => `${p} ${v}`).join(', ');
     const verdicts = Object.entries(attempt.verdicts).map(([name, v]) => `${name} ${v}`).join(', ');
-    const lines = [`attempt ${attempt.number}: ${pins} on Python ${attempt.python}: ${attempt.status === 'failed' ? err.red(`failed: ${attempt.message}`) : verdicts || 'built nothing to compare'}`];
+    const lines = [`attempt ${attempt.number} (${attempt.route} route): ${pins} on Python ${attempt.python}: ${attempt.status === 'failed' ? err.red(`failed: ${attempt.message}`) : verdicts || 'built nothing to compare'}`];
     if (installed) lines.push(out.dim(`  build environment: ${installed}`));
     if (attempt.logTail) lines.push(...attempt.logTail.map((line) => out.dim(`  | ${line}`)));
     text.push({ stream: attempt.status === 'failed' ? 'err' : 'out', wrong: attempt.status === 'failed', lines });
@@ -86,7 +85,9 @@ export function releaseLines(result: ReleaseRebuild, styles: { out: Style; err: 
 function fileLines(file: PublishedFile, styles: { out: Style; err: Style }, verbose: boolean): OutputLines {
   // Every verdict goes to stdout, in order with the attempts; failures show in the exit code.
   const style = styles.out;
-  const from = file.attempt ? ` (attempt ${file.attempt})` : '';
+  // Rebuilt by both routes: each route's verdict, the file's being the worse.
+  const routes = Object.entries(file.routes ?? {});
+  const from = file.attempt ? ` (attempt ${file.attempt}${routes.length > 1 ? `; ${routes.map(([route, verdict]) => `${route} route ${verdict}`).join(', ')}` : ''})` : '';
   const lines = [`${verdictStyle(file.verdict, style)(file.verdict.padEnd(PAD))}${file.name}${from}${file.message ? `: ${file.message}` : ''}`];
   if (file.verdict === 'reproduced') lines.push(`  equal once both are normalized (sha256 ${file.normalizedSha256})`);
   if (file.toolFiles.length > 0) lines.push(`  files the build tools write differ: ${file.toolFiles.join(', ')}`);
@@ -113,12 +114,12 @@ export const rebuildVerb: Verb<RebuildFlags> = {
   command: 'rebuild [release]',
   describe: 'rebuild a published release (NAME==VERSION) from its sdist or source repository in isolation, and judge each published file: identical, reproduced, tool-metadata, differs, not-rebuilt; exit 0 reproduced, 1 differs, 2 not rebuilt',
   options: (y) =>
-    hideNormalFormFlags(y)
+    reportOptions(hideNormalFormFlags(y))
       .positional('release', { type: 'string', describe: 'the release, NAME==VERSION' })
       .option('index-url', { type: 'string', default: DEFAULT_INDEX_URL, describe: 'the index (PEP 691 JSON simple API and /pypi/NAME/VERSION/json), a file: URL or a directory of files' })
       .option('files', { type: 'string', describe: "a directory holding the release's files, standing for the index's (build requirements still come from --index-url)" })
-      .option('source', { type: 'string', describe: 'build the sdist and the wheel from this repository (URL or path) at the release tag' })
-      .option('ref', { type: 'string', describe: '--source: the ref to build (default: the one tag naming the version)' })
+      .option('source', { type: 'string', describe: "also build the sdist and the wheel from this repository (URL or path) at the release tag (default: the repository the sdist's Project-URL names)" })
+      .option('ref', { type: 'string', describe: 'the ref of the repository to build (default: the one tag naming the version)' })
       .option('python', { type: 'string', describe: 'X.Y or an interpreter path (default: inferred from the wheel and the upload time)' })
       .option('attempts', { type: 'string', default: DEFAULT_ATTEMPTS, coerce: flagValue(POSITIVE_COUNT, '--attempts'), describe: 'candidate tool versions to try while only tool-written files differ' })
       .option('recipe', { type: 'string', describe: 'replay this recipe (TOML) instead of inferring one' })
@@ -138,7 +139,7 @@ export const rebuildVerb: Verb<RebuildFlags> = {
       if (flags.release) throw new UsageError('give either a release or --list, not both');
       if (!flags.results) throw new UsageError('--list needs --results DIR (one result per release, to resume from)');
       if (!Number.isInteger(flags.jobs) || flags.jobs < 1) throw new UsageError(`--jobs: expected a whole number above 0, got ${flags.jobs}`);
-      for (const single of ['attest', 'saveRecipe', 'recipe', 'ref', 'source'] as const) {
+      for (const single of ['attest', 'html', 'saveRecipe', 'recipe', 'ref', 'source'] as const) {
         if (flags[single] !== undefined) throw new UsageError(`--${single.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} acts on one release, not with --list`);
       }
       let report: RebuildListReport;
@@ -157,6 +158,7 @@ export const rebuildVerb: Verb<RebuildFlags> = {
       progress.stop();
     }
     const text = releaseLines(result, styles, flags.verbose);
+    await writeReports(flags, result);
     if (flags.attest) {
       await writeAttestation(flags.attest, result);
       text.push({ stream: 'out', wrong: false, lines: [styles.out.dim(`attestation written to ${flags.attest}`)] });

@@ -1,7 +1,7 @@
-// The files compare's and verify's documents can also be written as, each behind a flag that names
-// the file (`--html FILE`). One row per format: a new format is its module and a row here, and both
-// verbs offer it. A format's code is loaded only when its flag is given (the page's diff2html and
-// highlight.js are larger than the rest of the CLI).
+// The files compare's, verify's and rebuild's documents can also be written as, each behind a flag
+// that names the file (`--html FILE`). One row per format: a new format is its module and a row here,
+// and every such verb offers it. A format's code is loaded only when its flag is given (the page's
+// diff2html and highlight.js are larger than the rest of the CLI).
 import type { Argv } from 'yargs';
 import type { ReportDocument } from './documents.js';
 

@@ -13,6 +13,7 @@ const VERIFIER_ID = 'pkg:npm/reprodist';
 const POLICY_URI = 'https://github.com/reprodist/reprodist/blob/main/docs/rebuild.md#verdicts';
 
 export function attestation(result: ReleaseRebuild, timeVerified = new Date()): object {
+  const passed = result.exitCode === 0;
   const subject = result.results.filter((file) => file.sha256).map((file) => ({ name: file.name, digest: { sha256: file.sha256! } }));
   return {
     _type: STATEMENT_TYPE,
@@ -23,8 +24,9 @@ export function attestation(result: ReleaseRebuild, timeVerified = new Date()): 
       timeVerified: timeVerified.toISOString(),
       resourceUri: `pkg:pypi/${result.name.toLowerCase()}@${result.version}`,
       policy: { uri: POLICY_URI },
-      verificationResult: result.exitCode === 0 ? 'PASSED' : 'FAILED',
-      verifiedLevels: [],
+      verificationResult: passed ? 'PASSED' : 'FAILED',
+      // No SLSA build level is verified; a failure is FAILED here too, as the VSA spec asks.
+      verifiedLevels: passed ? [] : ['FAILED'],
       reprodist: {
         index: result.index,
         ...(result.uploadTime ? { uploadTime: result.uploadTime } : {}),

@@ -6,24 +6,25 @@
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { parseArtefactName } from '../normalize/index.js';
+import { join } from 'node:path';
 import type { PairComparison } from '../compare/index.js';
-import { describeError, handlerFor, removeOnSignal } from '../normalize/index.js';
+import type { ArtefactHandler } from '../normalize/index.js';
+import { describeError, handlerFor, parseArtefactName, removeOnSignal } from '../normalize/index.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download } from './download.js';
 import type { DownloadOptions } from './download.js';
 import { findPythons } from './python-env.js';
 import type { PythonInterpreter } from './python-env.js';
 import { buildSystem, inferAttempts, loadRecipe, pythonAt, pythonHint, saveRecipe } from './recipe.js';
-import type { Recipe, WheelEvidence } from './recipe.js';
-import { runAttempt } from './rebuild-attempt.js';
+import type { Recipe, Route, WheelEvidence } from './recipe.js';
+import { runRoute } from './rebuild-route.js';
+import type { AttemptReport, RouteJudgement } from './rebuild-route.js';
 import { openIndex, parseRelease } from './simple-index.js';
 import type { IndexFile } from './simple-index.js';
-import { checkoutFor, cloneSource } from './source-repo.js';
+import { SourceError, cloneSource, repositoryOf } from './source-repo.js';
 import type { SourceCheckout } from './source-repo.js';
 import { startTimewarp, visibleAt } from './timewarp.js';
-import { judge, VERDICT_RANK } from './verdict.js';
-import type { FileVerdict, Judgement } from './verdict.js';
+import { VERDICT_RANK } from './verdict.js';
+import type { FileVerdict } from './verdict.js';
 import { DEFAULT_INDEX_URL } from './verify.js';
 
 export const DEFAULT_ATTEMPTS = 4;
@@ -55,29 +56,17 @@ export interface RebuildOptions {
   onStep?: (message: string) => void;
 }
 
-export interface AttemptReport {
-  number: number;
-  route: Recipe['route'];
-  python: string;
-  pins: Record<string, string>;
-  /** What the build's venv held. */
-  installed: Record<string, string>;
-  status: 'built' | 'failed';
-  message?: string;
-  /** failed: the build log's last lines. */
-  logTail?: string[];
-  /** The verdict of each published file against this attempt's rebuild. */
-  verdicts: Record<string, FileVerdict>;
-}
-
 export interface PublishedFile {
   name: string;
   url: string;
   sha256?: string;
   uploadTime?: string;
+  /** A file rebuilt by both routes has the worse of their verdicts: each route must reproduce it. */
   verdict: FileVerdict;
   /** The attempt (1-based) the verdict comes from. */
   attempt?: number;
+  /** The verdict of each route that rebuilt the file. */
+  routes?: Partial<Record<Route, FileVerdict>>;
   toolFiles: string[];
   projectFiles: string[];
   notes: string[];
@@ -98,6 +87,8 @@ export interface ReleaseRebuild {
   uploadTime?: string;
   recipe?: Recipe;
   source?: { url: string; ref: string; commit: string };
+  /** Why the repository the sdist names was not built from (a repository given is a problem instead). */
+  sourceSkipped?: string;
   attempts: AttemptReport[];
   /** One per published file, with its verdict. */
   results: PublishedFile[];
@@ -154,26 +145,29 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
   const step = options.onStep ?? (() => undefined);
   const index = openIndex(result.index, fetchOptions);
   step(`reading ${release.name} ${release.version} from ${options.files ?? result.index}`);
-  let listed: IndexFile[];
+  let listed: { file: IndexFile; handler: ArtefactHandler }[];
   try {
-    listed = await openIndex(options.files ?? result.index, fetchOptions).releaseFiles(release.name, release.version);
+    const files = await openIndex(options.files ?? result.index, fetchOptions).releaseFiles(release.name, release.version);
+    listed = files.flatMap((file) => {
+      const handler = handlerFor(file.filename);
+      return handler ? [{ file, handler }] : [];
+    });
   } catch (error) {
     result.problems.push(error instanceof DownloadError && error.reason === 'unreachable' ? `the index cannot be reached: ${error.message}` : describeError(error));
     return;
   }
-  listed = listed.filter((file) => handlerFor(file.filename));
   if (listed.length === 0) {
     result.problems.push(`${release.name} ${release.version} has no sdist or wheel to rebuild`);
     return;
   }
-  const times = listed.map((file) => file.uploadTime).filter((t): t is string => t !== undefined).sort();
+  const times = listed.map(({ file }) => file.uploadTime).filter((t): t is string => t !== undefined).sort();
   if (times[0]) result.uploadTime = times[0];
 
   // The published files, each read through the strict reader before anything is built from it.
   const publishedDir = join(workDir, 'published');
   await mkdir(publishedDir);
   const published = new Map<string, string>();
-  for (const file of listed) {
+  for (const { file, handler } of listed) {
     const entry: PublishedFile = { name: file.filename, url: file.url, ...(file.sha256 ? { sha256: file.sha256 } : {}), ...(file.uploadTime ? { uploadTime: file.uploadTime } : {}), verdict: 'not-rebuilt', toolFiles: [], projectFiles: [], notes: [] };
     result.results.push(entry);
     step(`downloading ${file.filename}`);
@@ -181,7 +175,7 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
       const got = await download(file.url, join(publishedDir, file.filename), fetchOptions);
       if (file.sha256 && got.sha256 !== file.sha256) throw new DownloadError(`${got.url}: sha256 ${got.sha256} is not the ${file.sha256} the index states`, 'error');
       entry.sha256 = got.sha256;
-      await handlerFor(file.filename)!.readContent(got.path);
+      await handler.readContent(got.path);
       published.set(file.filename, got.path);
     } catch (error) {
       Object.assign(entry, { verdict: 'refused', message: describeError(error) });
@@ -199,54 +193,37 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
     result.problems.push(`no Python ${recipe.python} with a bundled pip wheel found on PATH or in pyenv (--python chooses one)`);
     return;
   }
-  let checkout: SourceCheckout | undefined;
-  if (recipe.route === 'source') {
-    step(`cloning ${recipe.source!.url}`);
-    checkout = await cloneSource(recipe.source!.url, join(workDir, 'clone'), release.name, release.version, recipe.source!.ref);
-    result.source = { url: recipe.source!.url, ref: checkout.ref, commit: checkout.commit };
-  }
   const sdistName = [...published.keys()].find((name) => name.endsWith('.tar.gz'));
-  if (recipe.route === 'sdist' && !sdistName) {
+  if (recipe.routes.includes('sdist') && !sdistName) {
     result.problems.push(`${release.name} ${release.version} has no sdist to build the wheel from; give --source`);
     return;
   }
+  const routes: Route[] = recipe.routes.filter((route) => route === 'sdist');
+  // The clone is held to the limit of one attempt too: a remote that never answers must not hang the run.
+  const buildTimeoutMs = options.buildTimeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
+  let checkout: SourceCheckout | undefined;
+  if (recipe.routes.includes('source')) {
+    const { url, ref } = recipe.source!;
+    step(`cloning ${url}`);
+    try {
+      checkout = await cloneSource(url, join(workDir, 'clone'), buildTimeoutMs, release.name, release.version, ref);
+      result.source = { url, ref: checkout.ref, commit: checkout.commit };
+      routes.push('source');
+    } catch (error) {
+      // A repository the user named must be built from; one the sdist names is a clue that may be stale.
+      if (!(error instanceof SourceError) || options.source !== undefined || options.recipe !== undefined || routes.length === 0) throw error;
+      result.sourceSkipped = `${url}: ${error.message}`;
+    }
+  }
   const timewarp = await startTimewarp(index, recipe.uploadTime);
-  const best = new Map<string, { judgement: Judgement; attempt: number; rebuiltSha256?: string }>();
+  const judged = new Map<Route, Map<string, RouteJudgement>>();
   try {
-    for (const [i, pins] of recipe.attempts.entries()) {
-      const number = i + 1;
-      const dir = join(workDir, `attempt-${number}`);
-      step(`attempt ${number}: ${Object.entries(pins).map(([p, v]) => `${p} ${v}`).join(', ') || 'unpinned'} on Python ${interpreter.version}`);
-      const build = await runAttempt({
-        recipe, pins, interpreter, dir, indexUrl: timewarp.url,
-        timeoutMs: options.buildTimeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS,
-        onStep: (message) => step(`attempt ${number}: ${message}`),
-        ...(checkout ? { checkout: (tree: string) => checkoutFor(checkout, tree) } : { sdist: published.get(sdistName!)! }),
-      });
-      const report: AttemptReport = { number, route: recipe.route, python: interpreter.version, pins, installed: build.installed, status: build.failure ? 'failed' : 'built', verdicts: {} };
-      if (build.failure) {
-        const reasons = [build.failure, ...timewarp.errors.map((error) => `the index: ${error}`)];
-        Object.assign(report, { message: reasons.join('; '), logTail: build.log.tail() });
-      }
-      result.attempts.push(report);
-      const rebuilt = new Map(build.files.map((path) => [basename(path), path]));
-      for (const [name, path] of published) {
-        const counterpart = rebuilt.get(name) ?? sameKind(name, [...rebuilt.keys()], rebuilt);
-        if (!counterpart) continue;
-        step(`attempt ${number}: comparing ${name}`);
-        const scratch = join(dir, 'judge', name);
-        const judgement = await judge(path, counterpart, scratch);
-        report.verdicts[name] = judgement.verdict;
-        const previous = best.get(name);
-        if (!previous || VERDICT_RANK[judgement.verdict] < VERDICT_RANK[previous.judgement.verdict]) {
-          best.set(name, { judgement, attempt: number, ...(judgement.comparison.sha256 ? { rebuiltSha256: judgement.comparison.sha256.b } : {}) });
-        }
-      }
-      await rm(dir, { recursive: true, force: true });
-      // Another tool version can only change what the tools write: stop at a reproduction or a project difference.
-      const verdicts = Object.values(report.verdicts);
-      const settled = !build.failure && verdicts.length > 0 && verdicts.every((v) => v !== 'tool-metadata');
-      if (settled) break;
+    for (const route of routes) {
+      judged.set(route, await runRoute({
+        route, recipe, interpreter, workDir, indexUrl: timewarp.url, indexErrors: timewarp.errors, published,
+        timeoutMs: buildTimeoutMs, step, attempts: result.attempts,
+        ...(route === 'source' ? { checkout: checkout! } : { sdist: published.get(sdistName!)! }),
+      }));
     }
   } finally {
     await timewarp.close();
@@ -254,37 +231,32 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
   const lastFailure = [...result.attempts].reverse().find((attempt) => attempt.status === 'failed');
   for (const entry of result.results) {
     if (entry.verdict === 'refused') continue;
-    const found = best.get(entry.name);
-    if (found) {
-      const { judgement } = found;
+    const found = routes.flatMap((route) => {
+      const judgement = judged.get(route)?.get(entry.name);
+      return judgement ? [{ route, ...judgement }] : [];
+    });
+    const worst = found.sort((a, b) => VERDICT_RANK[b.judgement.verdict] - VERDICT_RANK[a.judgement.verdict])[0];
+    if (worst) {
+      const { judgement } = worst;
       Object.assign(entry, {
-        verdict: judgement.verdict, attempt: found.attempt, toolFiles: judgement.toolFiles, projectFiles: judgement.projectFiles, notes: judgement.notes,
+        verdict: judgement.verdict, attempt: worst.attempt, toolFiles: judgement.toolFiles, projectFiles: judgement.projectFiles, notes: judgement.notes,
+        routes: Object.fromEntries(found.map((f) => [f.route, f.judgement.verdict])),
         comparison: judgement.comparison,
-        ...(found.rebuiltSha256 ? { rebuiltSha256: found.rebuiltSha256 } : {}),
+        ...(worst.rebuiltSha256 ? { rebuiltSha256: worst.rebuiltSha256 } : {}),
         ...(judgement.normalizedSha256 ? { normalizedSha256: judgement.normalizedSha256 } : {}),
         ...(judgement.message ? { message: judgement.message } : {}),
       });
-    } else {
-      entry.message = notRebuiltReason(entry.name, recipe, lastFailure);
-      if (lastFailure?.logTail && !(recipe.route === 'sdist' && entry.name === sdistName)) entry.logTail = lastFailure.logTail;
+      continue;
     }
+    const sdistOnlyPublished = entry.name === sdistName && !routes.includes('source');
+    entry.message = sdistOnlyPublished ? sdistNotRebuilt(result.sourceSkipped) : lastFailure ? `the build failed: ${lastFailure.message}` : 'the build made no file of this name (a wheel for another platform or Python?)';
+    if (lastFailure?.logTail && !sdistOnlyPublished) entry.logTail = lastFailure.logTail;
   }
 }
 
-function notRebuiltReason(name: string, recipe: Recipe, failure: AttemptReport | undefined): string {
-  if (recipe.route === 'sdist' && name.endsWith('.tar.gz')) return 'the wheel was built from this sdist; --source rebuilds the sdist itself from the repository';
-  if (failure) return `the build failed: ${failure.message}`;
-  return 'the build made no file of this name (a wheel for another platform or Python?)';
-}
-
-/** The one rebuilt file of the same project and kind (and tags), when the names differ only in spelling. */
-function sameKind(name: string, builtNames: string[], built: Map<string, string>): string | undefined {
-  const parsed = parseArtefactName(name);
-  const matches = builtNames.filter((other) => {
-    const o = parseArtefactName(other);
-    return o && parsed && o.kind === parsed.kind && o.project === parsed.project && o.version === parsed.version && o.tags === parsed.tags;
-  });
-  return matches.length === 1 ? built.get(matches[0]!) : undefined;
+function sdistNotRebuilt(sourceSkipped: string | undefined): string {
+  const why = 'the wheel was built from this sdist; the sdist itself is rebuilt only from its repository (--source, or a Project-URL naming it)';
+  return sourceSkipped ? `${why}, which could not be used: ${sourceSkipped}` : why;
 }
 
 async function chooseInterpreter(python: string): Promise<PythonInterpreter | undefined> {
@@ -335,6 +307,19 @@ async function inferRecipe(
   };
   const inferred = await inferAttempts({ requires: system.requires, backend: system.backend, evidence: wheelEvidence, versionsAt, maxAttempts });
   evidence.push(...inferred.evidence);
+  const pkgInfo = [...sdistMembers].find(([name]) => name.endsWith('/PKG-INFO'))?.[1];
+  const named = repositoryOf(pkgInfo ?? member('.dist-info/METADATA') ?? '');
+  const repository = options.source ? { url: options.source, why: '--source' } : named && { url: named.url, why: `${named.why} in the ${pkgInfo ? "sdist's PKG-INFO" : "wheel's METADATA"}` };
+  const routes: Route[] = [...(sdistName ? ['sdist' as const] : []), ...(repository ? ['source' as const] : [])];
+  if (repository) evidence.push(`the repository ${repository.url}: ${repository.why}`);
+  if (options.ref && !repository) {
+    result.problems.push('--ref: the release names no repository to check it out of; give --source');
+    return undefined;
+  }
+  if (routes.length === 0) {
+    result.problems.push(`${release.name} ${release.version} has no sdist to build the wheel from and names no repository; give --source`);
+    return undefined;
+  }
   let python = options.python;
   if (python) evidence.push(`Python ${python}: --python`);
   else {
@@ -352,8 +337,8 @@ async function inferRecipe(
     name: release.name,
     version: release.version,
     uploadTime,
-    route: options.source ? 'source' : 'sdist',
-    ...(options.source ? { source: { url: options.source, ...(options.ref ? { ref: options.ref } : {}) } } : {}),
+    routes,
+    ...(repository ? { source: { url: repository.url, ...(options.ref ? { ref: options.ref } : {}) } } : {}),
     python,
     backend: system.backend,
     backendPath: system.backendPath,

@@ -2,12 +2,11 @@
 // at the commit time, and normalize them, so that they can be compared with the local ones. A clone
 // rather than the working tree, so that nothing uncommitted or ignored can leak into the build.
 import { execFile, spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { handlerFor, normalizeArtefact } from '../normalize/index.js';
 import type { MtimePolicy, NormalizeOptions } from '../normalize/index.js';
-import { readCommitTime, resolveSettings } from '../settings/index.js';
+import { artefactsIn, readCommitTime, resolveSettings } from '../settings/index.js';
 
 const run = promisify(execFile);
 
@@ -81,23 +80,19 @@ export async function rebuild(options: RebuildOptions): Promise<Rebuild> {
   await runBuild(options.buildCommand, project, { ...process.env, SOURCE_DATE_EPOCH: String(commitTime) });
 
   const dist = join(project, 'dist');
-  let names: string[];
-  try {
-    names = (await readdir(dist)).filter((name) => handlerFor(name)).sort();
-  } catch {
-    names = [];
-  }
-  if (names.length === 0) throw new RebuildError(`--build: the build command left no .tar.gz or .whl in dist/ (it runs in the project directory and must write there)`);
+  // artefactsIn lists only names of a kind, so each has its handler.
+  const built = (await artefactsIn(dist)).map((name) => ({ name, handler: handlerFor(name)! }));
+  if (built.length === 0) throw new RebuildError(`--build: the build command left no .tar.gz or .whl in dist/ (it runs in the project directory and must write there)`);
 
   // Resolved as `reprodist` would in the clone with the build's SOURCE_DATE_EPOCH (which wins over
   // the file's epoch); `git` there is the time of the commit checked out, the one built.
   const given = { epoch: options.epoch, mtime: options.mtime, level: options.level };
   const { options: normalizeOptions } = resolveSettings(given, { cwd: project, env: { SOURCE_DATE_EPOCH: String(commitTime) } });
   const files: string[] = [];
-  for (const name of names) {
+  for (const { name, handler } of built) {
     options.onStep?.(`normalizing ${name}`);
     const path = join(dist, name);
-    const result = await normalizeArtefact(handlerFor(name)!, path, normalizeOptions);
+    const result = await normalizeArtefact(handler, path, normalizeOptions);
     if (result.status === 'refused' || result.status === 'error') throw new RebuildError(`--build: cannot normalize the rebuilt ${name}: ${result.message}`);
     files.push(path);
   }

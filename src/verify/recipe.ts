@@ -15,8 +15,9 @@ export interface Recipe {
   version: string;
   /** ISO 8601: the index is seen as it stood then (the release's first upload). */
   uploadTime: string;
-  /** `sdist`: the wheel from the published sdist; `source`: sdist and wheel from the repository. */
-  route: Route;
+  /** Each route taken: `sdist`, the wheel from the published sdist; `source`, sdist and wheel from the repository. */
+  routes: Route[];
+  /** The repository of the source route. */
   source?: { url: string; ref?: string };
   /** `3.11`, or a path to an interpreter. */
   python: string;
@@ -205,6 +206,16 @@ function sortedKeys(pins: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(pins).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** The recipe in a line: each route (at the commit checked out, once it is), the Python, the backend and its requirements. */
+export function recipeSummary(recipe: Recipe, checkedOut?: { ref: string; commit: string }): string {
+  const routes = recipe.routes.map((route) => {
+    if (route === 'sdist') return 'the wheel from the published sdist';
+    const at = checkedOut ? ` at ${checkedOut.ref} (${checkedOut.commit.slice(0, 12)})` : recipe.source!.ref ? ` at ${recipe.source!.ref}` : '';
+    return `the sdist and the wheel from ${recipe.source!.url}${at}`;
+  });
+  return `${routes.join('; ')}; Python ${recipe.python}, ${recipe.backend} (${recipe.requires.join(', ') || 'no requirements'})`;
+}
+
 /** The pins of an attempt as a constraints file for pip. */
 export function constraintsText(pins: Record<string, string>): string {
   return Object.entries(pins).map(([project, version]) => `${project}==${version}\n`).join('');
@@ -222,7 +233,7 @@ export function recipeToToml(recipe: Recipe): string {
   const document = {
     release: { name: recipe.name, version: recipe.version, 'upload-time': recipe.uploadTime },
     build: {
-      route: recipe.route,
+      routes: recipe.routes,
       python: recipe.python,
       backend: recipe.backend,
       'backend-path': recipe.backendPath,
@@ -265,8 +276,9 @@ export async function loadRecipe(path: string): Promise<Recipe> {
   const release = table('release');
   const build = table('build');
   const source = document.source === undefined ? undefined : table('source');
-  const route = text(build, 'route', 'build');
-  if (route !== 'sdist' && route !== 'source') throw new RecipeError(`${path}: [build] route must be "sdist" or "source"`);
+  const routes = list(build, 'routes');
+  if (routes.length === 0 || routes.some((route) => route !== 'sdist' && route !== 'source')) throw new RecipeError(`${path}: [build] routes must list "sdist", "source" or both`);
+  if (routes.includes('source') && !source) throw new RecipeError(`${path}: the "source" route needs a [source] table with the repository's url`);
   const uploadTime = text(release, 'upload-time', 'release');
   if (Number.isNaN(Date.parse(uploadTime))) throw new RecipeError(`${path}: [release] upload-time is not a date: ${uploadTime}`);
   const attempts = document.attempt ?? [{}];
@@ -275,7 +287,7 @@ export async function loadRecipe(path: string): Promise<Recipe> {
     name: text(release, 'name', 'release'),
     version: text(release, 'version', 'release'),
     uploadTime: new Date(uploadTime).toISOString(),
-    route,
+    routes: [...new Set(routes)] as Route[],
     ...(source ? { source: { url: text(source, 'url', 'source'), ...(typeof source.ref === 'string' ? { ref: source.ref } : {}) } } : {}),
     python: text(build, 'python', 'build'),
     backend: text(build, 'backend', 'build'),

@@ -35,8 +35,7 @@ function isToolWritten(kind: ArtefactKind, name: string): boolean {
   if (kind === 'wheel') {
     if (/^[^/]+\.dist-info\/(METADATA|WHEEL|RECORD|top_level\.txt|INSTALLER|REQUESTED|zip-safe|entry_points\.txt)$/.test(name)) return true;
     // Licence files: setuptools 77+ moves them to licenses/; their place is the tool's choice.
-    if (DIST_INFO.test(name) && /(^|\/)(licenses\/.+|(LICEN[CS]E|COPYING|NOTICE|AUTHORS)[^/]*)$/.test(name)) return true;
-    return /(^|\/)py\.typed$/.test(name);
+    return DIST_INFO.test(name) && /(^|\/)(licenses\/.+|(LICEN[CS]E|COPYING|NOTICE|AUTHORS)[^/]*)$/.test(name);
   }
   return /^[^/]+\/PKG-INFO$/.test(name) || /(^|\/)[^/]+\.egg-info\/[^/]+$/.test(name);
 }
@@ -70,11 +69,14 @@ export async function judge(published: string, rebuilt: string, scratch: string)
     const kinds = differing.filter((d) => d.name === name);
     const a = text(0, name);
     const b = text(1, kinds[0]!.nameB ?? name);
-    let tool = isToolWritten(kind, name);
+    // A py.typed marker on one side only: setuptools 69 and later add the project's as package data, earlier ones leave it out.
+    const addedMarker = kind === 'wheel' && /(^|\/)py\.typed$/.test(name) && kinds.every((d) => d.difference === 'only-in-a' || d.difference === 'only-in-b');
+    let tool = addedMarker || isToolWritten(kind, name);
     if (/\.dist-info\/entry_points\.txt$/.test(name) && a !== undefined && b !== undefined && sortedLines(a) !== sortedLines(b)) tool = false;
     (tool ? toolFiles : projectFiles).push(name);
     if (a !== undefined && b !== undefined && a !== b && a.replace(/\r\n/g, '\n') === b.replace(/\r\n/g, '\n')) notes.push(`${name}: line endings only (CRLF on one side)`);
     else if (/\.dist-info\/entry_points\.txt$/.test(name) && tool) notes.push(`${name}: the same entry points in another order`);
+    else if (addedMarker) notes.push(`${name}: a typing marker on one side only (setuptools 69 and later add the project's py.typed to the wheel, earlier versions do not)`);
     for (const difference of kinds) {
       if (difference.difference === 'only-in-a') notes.push(`${name}: only in the published file (${heads[0].get(name)?.size ?? '?'} bytes)`);
       if (difference.difference === 'only-in-b') notes.push(`${name}: only in the rebuild (${heads[1].get(name)?.size ?? '?'} bytes)`);

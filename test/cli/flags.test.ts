@@ -51,7 +51,7 @@ const OWNERS: Record<string, readonly VerbName[]> = {
   '-j': ['normalize', 'check'],
   '--diffs': ['compare'],
   '--diff-lines': ['compare'],
-  '--html': ['compare', 'verify'],
+  '--html': ['compare', 'verify', 'rebuild'],
   '--against': ['verify'],
   '--pypi': ['verify'],
   '--index-url': ['verify', 'rebuild'],

@@ -2,16 +2,21 @@
 // that holds the real PyPI wheels of setuptools and wheel that pyenv's Pythons carry, and releases of
 // the fixture project built here, by setuptools called directly in a venv of pinned versions (not by
 // the code under test). Offline: every build requirement comes from that index.
+import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { makeCheckout } from '../helpers/build.js';
-import { PYPI_UPLOAD_DATES, pypiWheelsOnMachine, runCliAsync, startPackageIndex } from '../helpers/package-index.js';
+import { PYPI_UPLOAD_DATES, pypiWheelsOnMachine, startPackageIndex } from '../helpers/package-index.js';
 import type { PackageIndexServer } from '../helpers/package-index.js';
-import { runOk, tmpDir } from '../helpers/tools.js';
+import { CLI, REPO_ROOT, exitStatus, runCliAsync, runOk, tmpDir } from '../helpers/tools.js';
+import { collect } from '../helpers/child.js';
+import { attestationProblems } from '../helpers/in-toto.js';
 
 const WORK = tmpDir(undefined, 'reprodist-rebuild-test-');
 const PYENV = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions');
@@ -20,6 +25,8 @@ const PYTHON = join(PYENV, '3.11.7', 'bin', 'python3');
 const PIP_WHEEL = join(PYENV, '3.11.7', 'lib', 'python3.11', 'ensurepip', '_bundled', 'pip-23.2.1-py3-none-any.whl');
 const NEEDED = ['setuptools-56.0.0-py3-none-any.whl', 'setuptools-58.1.0-py3-none-any.whl', 'setuptools-65.5.0-py3-none-any.whl', 'setuptools-67.6.1-py3-none-any.whl', 'wheel-0.40.0-py3-none-any.whl'];
 const RELEASED = '2023-04-01T12:00:00Z';
+/** A SOURCE_DATE_EPOCH: the day before the upload. */
+const EPOCH = Date.parse('2023-03-31T12:00:00Z') / 1000;
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -59,6 +66,8 @@ interface ReleaseSpec {
   /** Changes the tree the wheel is built from, after the sdist: a wheel not built from its sdist. */
   editWheel?: (src: string) => void;
   uploadTime?: string;
+  /** SOURCE_DATE_EPOCH of the release's builds: every zip time of the wheel is then this one. */
+  epoch?: number;
 }
 
 /** Builds a release of the fixture with setuptools itself (its PEP 517 hooks) and puts it on the index. */
@@ -69,7 +78,7 @@ function release(spec: ReleaseSpec): { sdist: string; wheel: string } {
   spec.edit?.(src);
   const out = join(WORK, `release-${spec.version}`);
   const python = toolVenv(spec.setuptools, spec.wheel ?? '0.40.0');
-  const env = { PATH: process.env.PATH ?? '', HOME: join(WORK, 'home') };
+  const env = { PATH: process.env.PATH ?? '', HOME: join(WORK, 'home'), ...(spec.epoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(spec.epoch) }) };
   runOk(python, ['-c', 'import sys; from setuptools import build_meta as b; b.build_sdist(sys.argv[1])', out], { cwd: src, env });
   if (spec.editWheel) spec.editWheel(src);
   runOk(python, ['-c', 'import sys; from setuptools import build_meta as b; b.build_wheel(sys.argv[1])', out], { cwd: src, env });
@@ -94,15 +103,15 @@ after(async () => {
 
 async function rebuildJson(...args: string[]) {
   const result = await runCliAsync(['rebuild', '--json', '--index-url', index.url, ...args]);
-  return { ...result, json: JSON.parse(result.stdout) as { exitCode: number; results: { name: string; verdict: string; attempt?: number; toolFiles: string[]; projectFiles: string[]; notes: string[]; message?: string; logTail?: string[]; sha256?: string }[]; attempts: { pins: Record<string, string>; installed: Record<string, string>; status: string; verdicts: Record<string, string>; logTail?: string[] }[]; problems: string[]; recipe?: { python: string } } };
+  return { ...result, json: JSON.parse(result.stdout) as { exitCode: number; source?: { url: string; ref: string }; sourceSkipped?: string; results: { name: string; verdict: string; routes?: Record<string, string>; attempt?: number; toolFiles: string[]; projectFiles: string[]; notes: string[]; message?: string; logTail?: string[]; sha256?: string }[]; attempts: { route: string; pins: Record<string, string>; installed: Record<string, string>; status: string; verdicts: Record<string, string>; logTail?: string[] }[]; problems: string[]; recipe?: { python: string; evidence: string[] } } };
 }
 
 const wheelOf = (json: Awaited<ReturnType<typeof rebuildJson>>['json']) => json.results.find((f) => f.name.endsWith('.whl'))!;
 
 describe('rebuild a release from its published sdist', { concurrency: false }, () => {
-  test('a wheel built by the newest setuptools before the upload is reproduced by the first attempt; recipe saved and replayed with other pins; attestation', async (t) => {
+  test('a wheel built by the newest setuptools before the upload is reproduced by the first attempt; attestation; the recipe saved, then replayed with other pins and the release\'s SOURCE_DATE_EPOCH: identical', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
-    const published = release({ version: '1.0.0', setuptools: '67.6.1' });
+    const published = release({ version: '1.0.0', setuptools: '67.6.1', epoch: EPOCH });
     const recipe = join(WORK, 'recipe.toml');
     const attest = join(WORK, 'statement.json');
     const { code, json, stderr } = await rebuildJson('reprodemo==1.0.0', '--save-recipe', recipe, '--attest', attest);
@@ -118,33 +127,81 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.equal(statement.predicateType, 'https://slsa.dev/verification_summary/v1');
     assert.deepEqual(statement.subject.map((s) => [s.name, s.digest.sha256]).sort(), [published.sdist, published.wheel].map((p) => [p.split('/').pop(), sha256(p)]).sort());
     assert.equal(statement.predicate.verificationResult, 'PASSED');
+    assert.deepEqual(attestationProblems(statement), []);
 
-    // The recipe, edited by hand: setuptools 65.5.0 builds the same content, and is what the venv holds.
+    // The recipe, edited by hand: setuptools 65.5.0 builds the same content, and is what the venv
+    // holds; with the release's SOURCE_DATE_EPOCH every zip time is the release's too: the same bytes.
     const text = readFileSync(recipe, 'utf8');
     assert.match(text, /\[\[attempt\]\]\nsetuptools = "67\.6\.1"\nwheel = "0\.40\.0"/);
-    writeFileSync(recipe, text.replace(/\[\[attempt\]\][\s\S]*$/, '[[attempt]]\nsetuptools = "65.5.0"\nwheel = "0.40.0"\n'));
+    assert.match(text, /^\[build\.env\]\n\[\[attempt\]\]/m);
+    writeFileSync(recipe, text.replace(/^\[build\.env\]\n/m, `[build.env]\nSOURCE_DATE_EPOCH = "${EPOCH}"\n`).replace(/\[\[attempt\]\][\s\S]*$/, '[[attempt]]\nsetuptools = "65.5.0"\nwheel = "0.40.0"\n'));
     const replay = await rebuildJson('reprodemo==1.0.0', '--recipe', recipe);
     assert.equal(replay.code, 0, replay.stderr);
     assert.deepEqual(replay.json.attempts.map((a) => a.installed), [{ setuptools: '65.5.0', wheel: '0.40.0' }]);
-    assert.equal(wheelOf(replay.json).verdict, 'reproduced');
+    assert.equal(wheelOf(replay.json).verdict, 'identical');
+    assert.equal(wheelOf(replay.json).sha256, sha256(published.wheel));
   });
 
-  test('--source: two tags naming the version stop with exit 2 naming them; --ref builds the sdist and the wheel from the repository', async (t) => {
+  test('--source: no tag naming the version, or two, stop with exit 2 naming them; --ref builds the sdist and the wheel from the repository', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    release({ version: '1.1.0', setuptools: '67.6.1' });
     const repo = join(WORK, 'repo');
-    makeCheckout('setuptools', repo);
+    makeCheckout('setuptools', repo, 0o022, '1.1.0');
     const git = (...args: string[]) => runOk('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo });
     git('init', '-q');
     git('add', '-A');
-    git('commit', '-qm', 'release 1.0.0');
-    git('tag', 'v1.0.0');
-    git('tag', 'reprodemo-1.0.0');
-    const ambiguous = await runCliAsync(['rebuild', '--index-url', index.url, '--source', repo, 'reprodemo==1.0.0']);
+    git('commit', '-qm', 'release 1.1.0');
+    git('tag', 'version_1.1.0');
+    const untagged = await runCliAsync(['rebuild', '--index-url', index.url, '--source', repo, 'reprodemo==1.1.0']);
+    assert.equal(untagged.code, 2);
+    assert.match(untagged.stderr, /no tag matches reprodemo 1\.1\.0 \(tags naming the version: version_1\.1\.0\); looked for 1\.1\.0, v1\.1\.0, release-1\.1\.0, .*; give --ref/);
+    git('tag', 'v1.1.0');
+    git('tag', 'reprodemo-1.1.0');
+    const ambiguous = await runCliAsync(['rebuild', '--index-url', index.url, '--source', repo, 'reprodemo==1.1.0']);
     assert.equal(ambiguous.code, 2);
-    assert.match(ambiguous.stderr, /several tags match reprodemo 1\.0\.0: reprodemo-1\.0\.0, v1\.0\.0/);
-    const { code, json, stderr } = await rebuildJson('--source', repo, '--ref', 'v1.0.0', 'reprodemo==1.0.0');
+    assert.match(ambiguous.stderr, /several tags match reprodemo 1\.1\.0: reprodemo-1\.1\.0, v1\.1\.0/);
+    const { code, json, stderr } = await rebuildJson('--source', repo, '--ref', 'v1.1.0', 'reprodemo==1.1.0');
     assert.equal(code, 0, stderr);
-    assert.deepEqual(json.results.map((f) => f.verdict), ['reproduced', 'reproduced']);
+    // Both routes: the wheel from the published sdist, then the sdist and the wheel from the repository.
+    assert.deepEqual(json.attempts.map((a) => a.route), ['sdist', 'source']);
+    assert.deepEqual(json.results.map((f) => [f.name, f.verdict, f.routes]), [
+      ['reprodemo-1.1.0-py3-none-any.whl', 'reproduced', { sdist: 'reproduced', source: 'reproduced' }],
+      ['reprodemo-1.1.0.tar.gz', 'reproduced', { source: 'reproduced' }],
+    ]);
+  });
+
+  test('the repository named by the sdist\'s Project-URL (a file: URL) is built from by default; without a tag for the version it is skipped, said why, and the sdist route still judges the wheel', async (t) => {
+    if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    const repo = join(WORK, 'named-repo');
+    // Homepage is not a forge's: not taken for the repository; Source is. In setup.cfg, since
+    // pyproject.toml's validation takes no file: URL.
+    const urls = (src: string) => {
+      const cfg = join(src, 'setup.cfg');
+      writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('[metadata]\n', `[metadata]\nproject_urls =\n    Homepage = https://reprodemo.example.invalid/\n    Source = ${pathToFileURL(repo).href}\n`));
+    };
+    release({ version: '1.2.0', setuptools: '67.6.1', setupCfg: true, edit: urls });
+    makeCheckout('setuptools', repo, 0o022, '1.0.0');
+    setupCfgProject(repo, '1.2.0');
+    urls(repo);
+    const git = (...args: string[]) => runOk('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'release 1.2.0');
+
+    const untagged = await rebuildJson('reprodemo==1.2.0');
+    assert.equal(untagged.code, 0, untagged.stderr);
+    assert.match(untagged.json.sourceSkipped ?? '', /no tag matches reprodemo 1\.2\.0/);
+    assert.deepEqual(untagged.json.attempts.map((a) => a.route), ['sdist']);
+    const sdist = untagged.json.results.find((f) => f.name.endsWith('.tar.gz'))!;
+    assert.deepEqual([sdist.verdict, wheelOf(untagged.json).verdict], ['not-rebuilt', 'reproduced']);
+    assert.match(sdist.message ?? '', /could not be used: .*no tag matches/);
+
+    git('tag', 'v1.2.0');
+    const { code, json, stderr } = await rebuildJson('reprodemo==1.2.0');
+    assert.equal(code, 0, stderr);
+    assert.ok(json.recipe?.evidence.includes(`the repository ${pathToFileURL(repo).href}: Project-URL Source in the sdist's PKG-INFO`), json.recipe?.evidence.join('\n'));
+    assert.deepEqual([json.source?.url, json.source?.ref], [pathToFileURL(repo).href, 'v1.2.0']);
+    assert.deepEqual(json.results.map((f) => [f.verdict, f.routes]), [['reproduced', { sdist: 'reproduced', source: 'reproduced' }], ['reproduced', { source: 'reproduced' }]]);
   });
 
   test('the first candidate writes other metadata (tool-metadata); the next attempt reproduces the release', async (t) => {
@@ -174,14 +231,25 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.deepEqual(json.attempts.map((a) => a.pins.setuptools), ['67.6.1', '65.5.0']);
   });
 
-  test('a wheel whose module differs from its sdist: differs, the module named, no further attempt', async (t) => {
+  test('a wheel whose module differs from its sdist: differs, the module named, no further attempt; the attestation says FAILED; the --html page shows the recipe, the attempt and the diff', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
     release({
       version: '1.0.3', setuptools: '67.6.1',
       editWheel: (src) => writeFileSync(join(src, 'src/reprodemo/core.py'), `${readFileSync(join(src, 'src/reprodemo/core.py'), 'utf8')}\nBACKDOOR = True\n`),
     });
-    const result = await runCliAsync(['rebuild', '--index-url', index.url, 'reprodemo==1.0.3']);
+    const attest = join(WORK, 'differs.json');
+    const html = join(WORK, 'differs.html');
+    const result = await runCliAsync(['rebuild', '--index-url', index.url, '--attest', attest, '--html', html, 'reprodemo==1.0.3']);
     assert.equal(result.code, 1, result.stderr);
+    const statement = JSON.parse(readFileSync(attest, 'utf8')) as { predicate: { verificationResult: string } };
+    assert.deepEqual([statement.predicate.verificationResult, attestationProblems(statement)], ['FAILED', []]);
+    // The page: the verdict, the recipe as the file --recipe replays, the attempt, the module named with its diff.
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /<p class="verdict differ" id="verdict">Differ: 2 published files \(1 differs, 1 not-rebuilt\), exit 1<\/p>/);
+    assert.match(page, /<pre># A reprodist rebuild recipe[^<]*\[\[attempt\]\]\nsetuptools = &quot;67\.6\.1&quot;/);
+    assert.match(page, /<tr><td class="num">1<\/td><td>sdist<\/td><td>setuptools 67\.6\.1, wheel 0\.40\.0<\/td><td>3\.11\.7<\/td>/);
+    assert.match(page, /<h2>Project files that differ<\/h2><ul><li>reprodemo\/core\.py<\/li><\/ul>/);
+    assert.match(page, /BACKDOOR/);
     assert.match(result.stdout, /differs +reprodemo-1\.0\.3-py3-none-any\.whl \(attempt 1\)/);
     assert.match(result.stdout, /project files differ: reprodemo\/core\.py/);
     // The diff runs published → rebuilt: the published line is the removed one.
@@ -218,6 +286,32 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.equal(json.attempts.length, 0);
   });
 
+  test('no server at all: the index a directory named by a file: URL, the release\'s files a plain path; each file uploaded at its mtime', async (t) => {
+    if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    const published = release({ version: '1.3.0', setuptools: '67.6.1' });
+    const indexDir = join(WORK, 'directory-index');
+    const releaseDir = join(WORK, 'directory-release');
+    mkdirSync(indexDir);
+    mkdirSync(releaseDir);
+    for (const name of readdirSync(WHEELS)) {
+      cpSync(join(WHEELS, name), join(indexDir, name));
+      const uploaded = Date.parse(`${PYPI_UPLOAD_DATES[name]}T12:00:00Z`) / 1000;
+      utimesSync(join(indexDir, name), uploaded, uploaded);
+    }
+    for (const path of [published.sdist, published.wheel]) {
+      const copy = join(releaseDir, path.split('/').pop()!);
+      cpSync(path, copy);
+      utimesSync(copy, Date.parse(RELEASED) / 1000, Date.parse(RELEASED) / 1000);
+    }
+    const result = await runCliAsync(['rebuild', '--json', '--index-url', pathToFileURL(indexDir).href, '--files', releaseDir, 'reprodemo==1.3.0']);
+    const json = JSON.parse(result.stdout) as Awaited<ReturnType<typeof rebuildJson>>['json'] & { uploadTime: string };
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(json.uploadTime, new Date(RELEASED).toISOString());
+    // Installed from the directory, whose files pip sees only if their mtimes put them before the upload.
+    assert.deepEqual(json.attempts.map((a) => a.installed), [{ setuptools: '67.6.1', wheel: '0.40.0' }]);
+    assert.equal(wheelOf(json).verdict, 'reproduced');
+  });
+
   test('the index down: exit 2, saying so', async (t) => {
     if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
     const down = await startPackageIndex();
@@ -240,6 +334,46 @@ describe('rebuild a release from its published sdist', { concurrency: false }, (
     assert.equal(second.skipped, 2);
     assert.equal(index.downloads.get('reprodemo-1.0.5.tar.gz'), downloads);
     assert.deepEqual([second.summary.refused, second.summary['not-rebuilt']], [1, 1]);
+  });
+
+  test('--list interrupted by Ctrl-C during a build: the finished release is kept and not redone, the scratch is gone, the next run rebuilds the rest', async (t) => {
+    if (!ready) return t.skip('needs pyenv Python 3.11.7 and the PyPI wheels');
+    const done = release({ version: '1.0.6', setuptools: '67.6.1' });
+    release({ version: '1.0.7', setuptools: '67.6.1' });
+    const list = join(WORK, 'interrupted.txt');
+    const results = join(WORK, 'interrupted-results');
+    const scratch = join(WORK, 'interrupted-tmp');
+    mkdirSync(results);
+    mkdirSync(scratch);
+    writeFileSync(list, 'reprodemo==1.0.6\nreprodemo==1.0.7\n');
+    const args = ['rebuild', '--json', '--index-url', index.url, '--list', list, '--results', results];
+    // Each attempt's fresh venv downloads setuptools once: the second download from now is 1.0.7's build.
+    const setuptools = 'setuptools-67.6.1-py3-none-any.whl';
+    const secondBuild = index.downloaded(setuptools, (index.downloads.get(setuptools) ?? 0) + 2);
+    const env = { ...process.env, TMPDIR: scratch };
+    // The leader of its own process group, as a terminal's job is: Ctrl-C reaches the builds too.
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const stderr = collect(child.stderr);
+    // 'close', not 'exit': stderr is read to its end by then.
+    const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+    await secondBuild;
+    assert.deepEqual(readdirSync(results), ['reprodemo-1.0.6.json']);
+    process.kill(-child.pid!, 'SIGINT');
+    assert.equal(exitStatus(...(await closed)), 130, stderr.text());
+    assert.match(stderr.text(), /interrupted \(SIGINT\)/);
+    assert.deepEqual(readdirSync(results), ['reprodemo-1.0.6.json']);
+    assert.deepEqual(readdirSync(scratch), []);
+
+    const downloads = [done.sdist, done.wheel].map((path) => index.downloads.get(path.split('/').pop()!));
+    const resumed = await runCliAsync(args, { env });
+    const report = JSON.parse(resumed.stdout) as { skipped: number; summary: Record<string, number>; results: { release: string; rebuilt: boolean }[] };
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(report.results.map((r) => [r.release, r.rebuilt]), [['reprodemo==1.0.6', false], ['reprodemo==1.0.7', true]]);
+    assert.equal(report.skipped, 1);
+    assert.equal(report.summary.reproduced, 2);
+    assert.deepEqual([done.sdist, done.wheel].map((path) => index.downloads.get(path.split('/').pop()!)), downloads);
+    assert.deepEqual(readdirSync(results).sort(), ['reprodemo-1.0.6.json', 'reprodemo-1.0.7.json']);
+    assert.deepEqual(readdirSync(scratch), []);
   });
 });
 

@@ -2,7 +2,6 @@
 // upload-time), the legacy JSON API (`/pypi/NAME/VERSION/json` with `upload_time_iso_8601`), and
 // the files. It holds real PyPI wheels (the ones CPython's ensurepip and test folders carry, byte
 // for byte PyPI's) and whatever releases a test adds.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -10,21 +9,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { CLI, REPO_ROOT } from './tools.js';
-import type { RunResult } from './tools.js';
-
-/** The CLI without blocking this process, whose index server must keep answering. */
-export function runCliAsync(args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 export interface IndexedFile {
   path: string;
@@ -82,6 +66,8 @@ export interface PackageIndexServer {
   add(file: IndexedFile): void;
   /** How many times each file was downloaded. */
   downloads: Map<string, number>;
+  /** Resolves once `file` has been downloaded `count` times in all (at once if it has been already). */
+  downloaded(file: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +76,14 @@ export async function startPackageIndex(files: IndexedFile[] = []): Promise<Pack
   const add = (file: IndexedFile) => void byName.set(basename(file.path), file);
   files.forEach(add);
   const downloads = new Map<string, number>();
+  const waiting: { file: string; count: number; resolve: () => void }[] = [];
+  const settle = () => {
+    for (const wait of [...waiting]) {
+      if ((downloads.get(wait.file) ?? 0) < wait.count) continue;
+      waiting.splice(waiting.indexOf(wait), 1);
+      wait.resolve();
+    }
+  };
   let base = '';
   const entry = (file: IndexedFile) => ({ filename: basename(file.path), url: `${base}/files/${basename(file.path)}`, sha256: sha256(file.path), file });
   const projectOf = (filename: string) => normalize(filename.split('-')[0]!);
@@ -120,6 +114,7 @@ export async function startPackageIndex(files: IndexedFile[] = []): Promise<Pack
     const served = file && byName.get(file[1]!);
     if (served) {
       downloads.set(file[1]!, (downloads.get(file[1]!) ?? 0) + 1);
+      settle();
       return void response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(served.path));
     }
     response.writeHead(404).end();
@@ -130,6 +125,10 @@ export async function startPackageIndex(files: IndexedFile[] = []): Promise<Pack
     url: base,
     add,
     downloads,
+    downloaded: (file, count) => new Promise((resolve) => {
+      waiting.push({ file, count, resolve });
+      settle();
+    }),
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
