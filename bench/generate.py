@@ -3,7 +3,7 @@
 
 Usage: python3 bench/generate.py KIND OUTPUT
        python3 bench/generate.py series-sdist|series-wheel OUTPUT MEMBERS MEMBER_BYTES
-KIND is one of: sdist, wheel, huge-sdist, huge-wheel, tiny-sdist.
+KIND is one of: sdist, wheel, huge-sdist, huge-wheel, tiny-sdist, links-sdist.
 The series kinds (bench/scaling.mjs) hold MEMBERS files of MEMBER_BYTES each, cut from real
 Python source at different places, 100 files to a directory.
 
@@ -35,6 +35,7 @@ WHEEL_MIN_FILES = 5_000
 WHEEL_MAX_FILE_BYTES = 16 * 1024 * 1024
 HUGE_MEMBER_BYTES = 1 << 30          # 1 GiB
 HUGE_CORPUS_BYTES = 16 * 1024 * 1024  # distinct text repeated to fill the member
+LINKS = 40_000                        # links-sdist: hard links to one file (issue #22's memory row)
 WHEEL_LEVEL = 6
 
 # --- where the real files come from (tag, directory) ---------------------------
@@ -342,6 +343,23 @@ def make_series_wheel(out, members, member_bytes):
     return {"files": members + 3, "raw_bytes": members * member_bytes}
 
 
+def make_links_sdist(out):
+    """One small file and LINKS hard links to it, as tarfile writes a tree of hard-linked files."""
+    name, top = "linksproj", "linksproj-1.0"
+    seen = set()
+    with tarfile.open(out, "w:gz") as tar:
+        add_project_files(tar, top, name, seen)
+        target = f"{top}/src/{name}/data.py"
+        add_dirs(tar, target, seen)
+        add_bytes(tar, target, b"DATA = 1\n")
+        for i in range(LINKS):
+            info = tarfile.TarInfo(f"{top}/src/{name}/l{i // 100:04d}/link{i:06d}.py")
+            add_dirs(tar, info.name, seen)
+            info.type, info.linkname, info.mtime = tarfile.LNKTYPE, target, int(time.time())
+            tar.addfile(info)
+    return {"files": 3, "links": LINKS}
+
+
 SERIES_KINDS = {"series-sdist": make_series_sdist, "series-wheel": make_series_wheel}
 
 KINDS = {
@@ -350,6 +368,7 @@ KINDS = {
     "huge-sdist": make_huge_sdist,
     "huge-wheel": make_huge_wheel,
     "tiny-sdist": make_tiny_sdist,
+    "links-sdist": make_links_sdist,
 }
 
 

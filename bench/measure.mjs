@@ -29,10 +29,11 @@ export function firstLines(text) {
 }
 
 /**
- * Runs argv under GNU time once: wall seconds, peak RSS (KiB), and a failure line when it failed.
- * With `timeoutSeconds`, a run still going then is killed and reported as `timedOut`.
+ * Runs argv under GNU time once: wall seconds, peak RSS (KiB), and a failure line when it failed
+ * (an exit code not in `okExitCodes`). With `timeoutSeconds`, a run still going then is killed and
+ * reported as `timedOut`.
  */
-export function timeOnce(argv, { cwd, timeoutSeconds } = {}) {
+export function timeOnce(argv, { cwd, timeoutSeconds, okExitCodes = [0] } = {}) {
   const timeFile = path.join(os.tmpdir(), `reprodist-bench-time-${process.pid}`);
   const started = performance.now();
   const r = spawnSync(GNU_TIME, ['-f', '%e %M', '-o', timeFile, '--', ...argv], {
@@ -49,7 +50,7 @@ export function timeOnce(argv, { cwd, timeoutSeconds } = {}) {
   const rssKiB = Number((timeLines.at(-1) ?? '').split(' ')[1]) || undefined;
   if (r.error?.code === 'ETIMEDOUT') return { seconds, rssKiB, timedOut: true, failure: `stopped after ${timeoutSeconds} s` };
   const failure =
-    r.error || r.status !== 0
+    r.error || !okExitCodes.includes(r.status)
       ? `exit ${r.status ?? r.signal ?? r.error?.code}: ${firstLines(`${r.stderr ?? ''}\n${r.stdout ?? ''}`)}`
       : undefined;
   return { seconds, rssKiB, failure };

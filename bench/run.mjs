@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Benchmark reprodist against the usual baselines. See bench/README.md.
 //
-//   node bench/run.mjs            big sdist, big wheel, small artefact
+//   node bench/run.mjs            every figure of issue #22's table (see SECTIONS)
 //   node bench/run.mjs --huge     also the 1 GiB-member sdist and wheel (peak RSS)
 //   node bench/run.mjs --only sdist,small --runs 1
+//   node bench/run.mjs --real-wheels DIR   where to look for the real PyPI wheels of the `real` section
 //
 // Plain Node ESM, built-ins only. Inputs are generated once by bench/generate.py
 // (with /usr/bin/python3) and cached under bench/.cache/.
@@ -30,11 +31,11 @@ const EPOCH = '1700000000';
 const CORES = os.availableParallelism();
 
 const RUNS_BIG = 3;
-const RUNS_SMALL = 5;
+const RUNS_SMALL = 15; // a ratio of two short runs on a shared machine: many interleaved runs
 const RUNS_HUGE = 1;
 const BUSY_LOAD_PER_CORE = 0.25; // warn when the 1-minute load average is above this per core
 
-// The targets of issue #12, each checked below and printed as ok or MISS.
+// The targets of issue #22, each checked below and printed as ok or MISS.
 const TARGETS = {
   sdistTimeSingle: 1.2, // x gzip -9n, reprodist --jobs 1
   sdistTimeParallel: 0.7, // x gzip -9n, reprodist on every core (the default)
@@ -51,11 +52,17 @@ const INPUTS = {
   sdist: { kind: 'sdist', file: 'bigproj-1.0.tar.gz' },
   wheel: { kind: 'wheel', file: 'bigwheel-1.0-py3-none-any.whl' },
   tiny: { kind: 'tiny-sdist', file: 'tinyproj-1.0.tar.gz' },
+  links: { kind: 'links-sdist', file: 'linksproj-1.0.tar.gz' },
   hugeSdist: { kind: 'huge-sdist', file: 'hugeproj-1.0.tar.gz' },
   hugeWheel: { kind: 'huge-wheel', file: 'hugewheel-1.0-py3-none-any.whl' },
 };
 
-const SECTIONS = ['sdist', 'wheel', 'jobs', 'members', 'small'];
+const SECTIONS = ['sdist', 'wheel', 'jobs', 'members', 'members40k', 'real', 'small'];
+
+/** The real PyPI wheels of 150-250 MB that issue #22 measures `check` on, by project name. */
+const REAL_WHEEL_PROJECTS = ['triton', 'libtpu', 'vtk', 'jaxlib'];
+/** Where to look for them when --real-wheels is not given (a local mirror of PyPI files, if any). */
+const REAL_WHEELS_DEFAULT_DIR = '/opt/pypi/files';
 
 // --- command line --------------------------------------------------------------
 function parseOptions() {
@@ -64,18 +71,19 @@ function parseOptions() {
       huge: { type: 'boolean', default: false },
       only: { type: 'string' },
       runs: { type: 'string' },
+      'real-wheels': { type: 'string', default: process.env.REPRODIST_BENCH_REAL_WHEELS ?? REAL_WHEELS_DEFAULT_DIR },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log(`usage: node bench/run.mjs [--huge] [--only ${SECTIONS.join(',')}] [--runs N]`);
+    console.log(`usage: node bench/run.mjs [--huge] [--only ${SECTIONS.join(',')}] [--runs N] [--real-wheels DIR]`);
     process.exit(0);
   }
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : SECTIONS;
   for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
   const runs = values.runs ? Number(values.runs) : undefined;
   if (runs !== undefined && !(Number.isInteger(runs) && runs > 0)) throw new Error('--runs: positive integer');
-  return { huge: values.huge, only, runsBig: runs ?? RUNS_BIG, runsSmall: runs ?? RUNS_SMALL };
+  return { huge: values.huge, only, runsBig: runs ?? RUNS_BIG, runsSmall: runs ?? RUNS_SMALL, realWheelsDir: values['real-wheels'] };
 }
 
 // --- small helpers -------------------------------------------------------------
@@ -364,6 +372,47 @@ function benchMembers(probe, runs) {
   return checks;
 }
 
+/** Peak RSS on 40,000 members: plain files (the scaling series' inputs) and hard links to one file. */
+function benchMembers40k(probe, runs) {
+  const plain = seriesInput('sdist', 40_000, TINY_MEMBER_BYTES);
+  const links = ensureInput(INPUTS.links);
+  console.log(`\n40,000 members: ${path.relative(REPO_DIR, plain)}; ${describeInput(links)}`);
+  const results = measureCases(
+    [
+      { label: 'reprodist, sdist of 40,000 plain files', setup: reprodist(probe, plain) },
+      { label: 'reprodist, sdist of 40,000 hard links', setup: reprodist(probe, links.file) },
+    ],
+    runs,
+  );
+  printTable('40,000 members (peak RSS)', results.map(plainRow));
+  return results.map((r) => rssCheck(`${r.label.replace('reprodist, ', '')}, peak RSS`, r));
+}
+
+/**
+ * `check` on real PyPI wheels of 150-250 MB (issue #22's list), the largest file of each project
+ * found in `dir`: peak RSS, one run each. Exit 1 (not in normal form) is what these give.
+ */
+function benchReal(probe, dir) {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.whl')) : [];
+  const wheels = REAL_WHEEL_PROJECTS.flatMap((project) => {
+    const mine = files.filter((f) => f.startsWith(`${project}-`)).map((f) => path.join(dir, f));
+    return mine.length ? [mine.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]] : [];
+  });
+  console.log(`\nReal wheels, check: ${wheels.length ? wheels.map((w) => `${path.basename(w)} (${fmtBytes(fs.statSync(w).size)} bytes)`).join(', ') : `none of ${REAL_WHEEL_PROJECTS.join(', ')} in ${dir}`}`);
+  if (wheels.length === 0) return [`  n/a   check peak RSS on real wheels: absent (no ${REAL_WHEEL_PROJECTS.join('/')} wheel in ${dir}; give --real-wheels DIR)`];
+  const rows = [];
+  const checks = [];
+  for (const wheel of wheels) {
+    const run = timeOnce([process.execPath, REPRODIST_BIN, 'check', wheel], { cwd: REPO_DIR, okExitCodes: [0, 1] });
+    const r = { label: `reprodist check ${path.basename(wheel)}`, times: run.failure ? [] : [run.seconds], seconds: run.failure ? undefined : run.seconds, rssKiB: run.rssKiB, digests: new Set(), failure: run.failure };
+    console.log(`  run 1/1  ${r.label}: ${r.failure ? `FAILED (${r.failure})` : `${fmtSeconds(r.seconds)} s`}`);
+    rows.push(plainRow(r));
+    checks.push(rssCheck(`check peak RSS, ${path.basename(wheel)}`, r));
+  }
+  printTable('Real wheels, check (1 run each)', rows);
+  return checks;
+}
+
 function benchHuge(probe) {
   const checks = [];
   const rows = [];
@@ -384,6 +433,7 @@ function describeInput({ file, stats }) {
   if (stats.tar_bytes_approx) parts.push(`~${fmtBytes(stats.tar_bytes_approx)} bytes of tar`);
   if (stats.raw_bytes) parts.push(`${fmtBytes(stats.raw_bytes)} bytes uncompressed`);
   if (stats.member_bytes) parts.push(`one ${fmtBytes(stats.member_bytes)}-byte member`);
+  if (stats.links) parts.push(`${fmtBytes(stats.links)} hard links`);
   return parts.join(', ');
 }
 
@@ -446,6 +496,9 @@ function main() {
   console.log(`  reprodist: ${probe.exists ? 'bin/reprodist' : 'missing'}; supports: ${flags.filter(Boolean).join(', ') || 'none of --jobs/--keep-compression'}`);
   if (probe.note) console.log(`  NOTE: ${probe.note}`);
   console.log(`  load average before: ${loadAverage()}${busyWarning()}`);
+  // Every Node start parses that bundle (about 0.4 billion instructions): it raises `node -e 0` and so
+  // lowers the small artefact's ratio.
+  console.log(`  NODE_EXTRA_CA_CERTS: ${process.env.NODE_EXTRA_CA_CERTS ? `set (${process.env.NODE_EXTRA_CA_CERTS}), which slows every Node start` : 'not set'}`);
   console.log(`  timings: median of ${options.runsBig} runs (small artefact: ${options.runsSmall}); wall time includes process start-up`);
 
   const checks = [];
@@ -453,6 +506,8 @@ function main() {
   if (options.only.includes('wheel')) checks.push(...benchWheel(probe, options.runsBig));
   if (options.only.includes('jobs')) checks.push(...benchJobs(probe, options.runsBig));
   if (options.only.includes('members')) checks.push(...benchMembers(probe, options.runsBig));
+  if (options.only.includes('members40k')) checks.push(...benchMembers40k(probe, options.runsBig));
+  if (options.only.includes('real')) checks.push(...benchReal(probe, options.realWheelsDir));
   if (options.only.includes('small')) checks.push(...benchSmall(probe, options.runsSmall));
   if (options.huge) checks.push(...benchHuge(probe));
 

@@ -7,11 +7,13 @@
 // generated inside python/ and nothing is fetched.
 //
 // What goes into src/reprodist/_js/ of the stage:
-//   package.json          {"type": "module", "version"}: the bundles are ES modules named .js, and
-//                         the CLI reads its version from ../package.json, as it does from dist/ on npm
-//   dist/cli.js           bin/reprodist as it is: it imports ./reprodist.js beside it (as
-//                         ../dist/reprodist.js, the same path it has on npm)
-//   dist/reprodist.js, dist/worker.js, dist/zlib.wasm
+//   package.json          {"type": "module", "version"}: worker.js is an ES module named .js, and the
+//                         CLI reads its version from ../package.json, as it does from dist/ on npm
+//   bin/reprodist, bin/package.json
+//                         as they are: the start-up script (CommonJS, which bin/package.json says)
+//                         that runs ../dist/reprodist.cjs with its code cache
+//   dist/cli.js           the file _node.py gives Node.js: it runs ../bin/reprodist
+//   dist/reprodist.cjs, dist/worker.js, dist/zlib.wasm
 //                         the bundled CLI, written by ./bundle.mjs exactly as for npm
 //   node_modules/piscina/ the worker pool, as published (its package.json, LICENSE and dist/*.js, *.mjs)
 import { execFileSync } from 'node:child_process';
@@ -38,8 +40,11 @@ async function bundle(jsDir) {
   const distDir = join(jsDir, 'dist');
   await bundleCli(distDir);
   writeFileSync(join(jsDir, 'package.json'), `${JSON.stringify({ name: 'reprodist', version, private: true, type: 'module' }, null, 2)}\n`);
+  mkdirSync(join(jsDir, 'bin'));
+  for (const file of ['reprodist', 'package.json']) copyFileSync(join(ROOT, 'bin', file), join(jsDir, 'bin', file));
+  // An ES module (the package's type), so it reaches the CommonJS script through require().
   const cli = join(distDir, 'cli.js');
-  copyFileSync(join(ROOT, 'bin', 'reprodist'), cli);
+  writeFileSync(cli, "// Written by scripts/build-python.mjs: runs bin/reprodist.\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('../bin/reprodist');\n");
   const piscinaRoot = join(ROOT, 'node_modules', 'piscina');
   cpSync(piscinaRoot, join(jsDir, 'node_modules', 'piscina'), {
     recursive: true,

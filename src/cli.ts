@@ -63,7 +63,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .option('keep-compression', { type: 'boolean', describe: "normalize and check: keep wheels' compressed bytes as the builder wrote them (faster; reproducible only when both builders' zlib agree); --no-keep-compression overrides [tool.reprodist]" })
     .usage('$0 [normalize] [PATH...]\n\nMake Python sdists (.tar.gz) and wheels (.whl) byte-reproducible, in place.');
   for (const verb of verbs) {
-    cli.command(verb.command as string | string[], verb.describe, (y) => declareVerbOptions(y, verb, verbs), async (args) => {
+    cli.command(verb.command as string | string[], verb.describe, (y) => declareVerbOptions(y, verb, verbs, parsedArgv), async (args) => {
       const operands = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, restore(value)]));
       exitCode = await runVerb(verb, operands as never);
     });

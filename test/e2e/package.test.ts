@@ -16,9 +16,7 @@ const RAW = join(REPO_ROOT, 'fixtures', 'dist');
 const SDIST = join(RAW, 'reprodemo-1.0.0+setuptools.tar.gz');
 const WHEEL = join(RAW, 'reprodemo-1.0.0+hatchling-py3-none-any.whl');
 /** The bundled CLI that bin/reprodist runs, with its worker and zlib.wasm (scripts/bundle.mjs): built, with no one source. */
-const BUNDLE = ['dist/reprodist.js', 'dist/worker.js', 'dist/zlib.wasm'];
-/** The bundle's pieces loaded on demand (scripts/bundle.mjs names them after it, with a content hash). */
-const BUNDLE_CHUNK = /^dist\/reprodist-[\w-]+\.js$/;
+const BUNDLE = ['dist/reprodist.cjs', 'dist/worker.js', 'dist/zlib.wasm'];
 /** Top-level files that may ship (CHANGELOG.md only if package.json "files" names it). */
 const TOP_LEVEL = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
 
@@ -49,7 +47,7 @@ test('npm pack holds only the built files, bin, README, docs, LICENSE and packag
     assert.doesNotMatch(path, /^(src|test|fixtures|bench|native|node_modules|\.ci)\//);
     assert.doesNotMatch(path, /\.tsbuildinfo$|\.test\.|\.map$/);
   }
-  for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/reprodist', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'docs/normal-form.md', ...BUNDLE]) {
+  for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/reprodist', 'bin/package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'docs/normal-form.md', ...BUNDLE]) {
     assert.ok(paths.includes(path), `missing from the package: ${path}`);
   }
   assert.equal(files.find((f) => f.path === 'bin/reprodist')!.mode & 0o111, 0o111, 'bin/reprodist is executable');
@@ -64,7 +62,7 @@ test('npm pack holds only the built files, bin, README, docs, LICENSE and packag
       assert.ok(paths.includes(`dist/${source}`), `src/${source} is not copied into dist/`);
     }
   }
-  for (const path of paths.filter((p) => p.startsWith('dist/') && !BUNDLE.includes(p) && !BUNDLE_CHUNK.test(p))) {
+  for (const path of paths.filter((p) => p.startsWith('dist/') && !BUNDLE.includes(p))) {
     const source = path.slice('dist/'.length).replace(/\.d\.ts$|\.js$/, '.ts');
     assert.ok(sources.includes(source) || sources.includes(path.slice('dist/'.length)), `stale build output would be published: ${path} (no src/${source}; remove dist/ and build again)`);
   }
