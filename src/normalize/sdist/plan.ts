@@ -28,7 +28,10 @@ function ruleHeader(type: TarRuleHeader['type'], mode: number, mtime: number): T
   return { type, mode, mtime, uid: 0, gid: 0, uname: '', gname: '', pax: null };
 }
 
-/** The output members in normal order; the changes that do not depend on each header are noted now. */
+/**
+ * The output members in normal order. The hard links' holders are noted now; each member's header
+ * changes as it is made, and the order's once the last is (the order the changes are listed in).
+ */
 export function planSdist(index: SdistIndex, options: NormalizeOptions): SdistPlan {
   const { table, changes } = index;
   // Hard-linked names share one file; the least name in normal order carries the data. Each
@@ -52,15 +55,6 @@ export function planSdist(index: SdistIndex, options: NormalizeOptions): SdistPl
   // Sorted by the names as stored, so that a directory's members follow it directly (`a.b`, `a/`, `a/x`).
   const isDirectory = (row: number) => table.kind(row) === 'directory';
   const order = table.sortedRows((a, b) => table.compareNames(a, b, isDirectory));
-  // Input members are the rows before the added directories, in archive order.
-  let inputMembers = 0;
-  let moved = 0;
-  for (const row of order) {
-    if (table.isImplied(row)) continue;
-    if (row !== inputMembers) moved += 1;
-    inputMembers += 1;
-  }
-  if (moved > 0) changes.add(SDIST_FIELDS.tarOrder, `${moved} of ${inputMembers} members move`);
   return { members: plannedMembers(table, order, holder, changes, options), dataBytes };
 }
 
@@ -92,4 +86,17 @@ function* plannedMembers(table: MemberTable, order: Uint32Array, holder: Int32Ar
       }
     }
   }
+  noteOrderChange(table, order, changes);
+}
+
+/** How many input members the normal order moves (the input members are the rows before the added directories, in archive order). */
+function noteOrderChange(table: MemberTable, order: Uint32Array, changes: ChangeLog): void {
+  let inputMembers = 0;
+  let moved = 0;
+  for (const row of order) {
+    if (table.isImplied(row)) continue;
+    if (row !== inputMembers) moved += 1;
+    inputMembers += 1;
+  }
+  if (moved > 0) changes.add(SDIST_FIELDS.tarOrder, `${moved} of ${inputMembers} members move`);
 }
