@@ -232,8 +232,8 @@ export class MemberTable {
   }
 
   /** Row numbers sorted with `compare`. */
-  sortedRows(compare: (a: number, b: number) => number, rows: Uint32Array = allRows(this.rows)): Uint32Array {
-    return rows.sort(compare);
+  sortedRows(compare: (a: number, b: number) => number): Uint32Array {
+    return allRows(this.rows).sort(compare);
   }
 
   /** The rows in content-view order (names as bytes). */
