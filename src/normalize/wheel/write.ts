@@ -2,8 +2,10 @@
 // recompressed with the deterministic deflate (several at once, so the block pool stays busy) and
 // written in normal order by the zip writer; no member data is held whole in memory.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { DeflateStream } from '../../formats/deflate/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { METHOD_DEFLATE, METHOD_STORED, ZipWriter, openZip } from '../../formats/zip/index.js';
@@ -16,7 +18,7 @@ import { MemberTable } from '../member-table.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
-import { addContentRow, hashStream, isRecord, readBytes, sha256Hex, wheelContentView } from './read.js';
+import { WrittenEntries, addContentRow, hashStream, isRecord, readBytes, readWrittenWheel, sha256Hex, wheelContentView } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** A member's compressed bytes stay in memory up to this size, and go to a scratch file beyond. */
@@ -119,6 +121,50 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   }
 }
 
+/** Deflated data of up to this size, compressed and not, is inflated for its check in one call; beyond, as a stream. */
+const CHECKED_WHOLE_LIMIT = 1 << 20;
+
+/**
+ * A member's stored bytes on their way to the writer, checked as they pass: inflated by node:zlib
+ * (not the deflate that made them) when deflated, they must give the size, CRC-32 and sha256 the
+ * member was read with. A wheel is then verified as it is written, and only its structure is read
+ * back (readWrittenWheel).
+ */
+async function* checkedAsWritten(prepared: PreparedMember, data: ZipWriterEntry['data']): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  let crc = 0;
+  let size = 0;
+  const take = (bytes: Uint8Array) => {
+    hash.update(bytes);
+    crc = crc32(bytes, crc);
+    size += bytes.length;
+  };
+  const deflated = prepared.method === METHOD_DEFLATE;
+  const held: Uint8Array[] = [];
+  const inflater = deflated && Math.max(prepared.size, prepared.compressedSize) > CHECKED_WHOLE_LIMIT ? createInflateRaw() : undefined;
+  inflater?.on('data', take);
+  const inflated = inflater && once(inflater, 'end');
+  inflated?.catch(() => undefined); // awaited below; an inflate error fails the check there
+  for await (const chunk of data instanceof Uint8Array ? [data] : data) {
+    yield chunk;
+    if (inflater) {
+      if (!inflater.write(chunk)) await once(inflater, 'drain');
+    } else if (deflated) held.push(chunk);
+    else take(chunk);
+  }
+  const failed = (why: string) => new Error(`verification failed: ${prepared.member.path}: the data written ${why}`);
+  try {
+    if (inflater) {
+      inflater.end();
+      await inflated;
+    } else if (deflated) take(inflateRawSync(Buffer.concat(held), { maxOutputLength: Math.max(1, prepared.size) }));
+  } catch (error) {
+    throw failed(`does not inflate (${(error as Error).message})`);
+  }
+  if (size !== prepared.size) throw failed(`gives ${size} bytes, not ${prepared.size}`);
+  if (crc >>> 0 !== prepared.crc32 >>> 0 || hash.digest('hex') !== prepared.sha256) throw failed('is not the data read');
+}
+
 /** Runs `work` over items with up to `limit` in flight, handing results to `consume` in order. */
 async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, consume: (result: R) => Promise<void>): Promise<void> {
   const running: Promise<R>[] = [];
@@ -138,13 +184,19 @@ async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T)
   }
 }
 
-export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun> {
+/** A closure of its own, so that it keeps only these alive, not the input's reader beside them. */
+function readBack(written: WrittenEntries, table: MemberTable): HandlerRun['readWritten'] {
+  return (path) => readWrittenWheel(path, written, table);
+}
+
+export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string, verify = false): Promise<HandlerRun> {
   const zip = await openZip(inputPath);
   try {
     const changes = new ChangeLog();
     const ordered = planWheel(zip, changes);
     const writer = new ZipWriter(sink);
     const table = new MemberTable();
+    const written = new WrittenEntries();
     let recordBytes: Buffer | undefined;
     const total = ordered.reduce((sum, m) => sum + m.entry.uncompressedSize, 0);
     let done = 0;
@@ -154,6 +206,8 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
         addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
         const header = plannedHeader(member, options);
         noteEntryChanges(changes, member, header, prepared);
+        const localHeaderOffset = writer.offset;
+        const data = prepared.data();
         await writer.addEntry({
           nameBytes: Buffer.from(storedName(member), 'utf8'),
           versionMadeBy: VERSION_MADE_BY,
@@ -163,9 +217,10 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
           crc32: prepared.crc32,
           compressedSize: prepared.compressedSize,
           uncompressedSize: prepared.size,
-          data: prepared.data(),
+          data: verify && member.type !== 'directory' ? checkedAsWritten(prepared, data) : data,
           ...header,
         });
+        written.add(localHeaderOffset, prepared.compressedSize, prepared.crc32);
         if (isRecord(member.path)) recordBytes = prepared.kept;
         done += prepared.size;
         options.onProgress?.(done, total);
@@ -174,7 +229,12 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
       }
     });
     await writer.finish();
-    return { changes: changes.list(), content: wheelContentView(table), problems: recordProblems(recordBytes, table) };
+    return {
+      changes: changes.list(),
+      content: wheelContentView(table),
+      problems: recordProblems(recordBytes, table),
+      ...(verify ? { readWritten: readBack(written, table) } : {}),
+    };
   } finally {
     await zip.close();
   }
