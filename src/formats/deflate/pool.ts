@@ -48,6 +48,9 @@ export function createDeflatePool(requested: number): DeflatePool {
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: workers,
       maxThreads: workers,
+      // Each worker holds all its jobs, not one at a time: piscina would otherwise post the next only
+      // when this thread's event loop takes the last one's result, and this thread is often busy.
+      concurrentTasksPerWorker: JOBS_PER_WORKER,
       idleTimeout: 1000,
       // A block job needs a few MiB; small heaps make V8 collect early instead of growing RSS.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
