@@ -21,28 +21,43 @@ import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHe
 import { WrittenEntries, addContentRow, hashStream, isRecord, readBytes, readWrittenWheel, sha256Hex, wheelContentView } from './read.js';
 import type { WheelMember } from './read.js';
 
-/** A member's compressed bytes stay in memory up to this size, and go to a scratch file beyond. */
+/**
+ * Compressed bytes of the members in flight stay in memory up to this total, and go to scratch files
+ * beyond: members wait for the one being written with their data ready, and a few big ones must not
+ * hold tens of MiB between them (docs/limits.md's memory bound).
+ */
 const IN_MEMORY_LIMIT = 4 << 20;
 /** Members being read and compressed at once, ahead of the one being written. */
 const MEMBERS_IN_FLIGHT = 8;
 
-/** Compressed bytes of one member, in memory or, when large, in a scratch file. */
+/** The bytes all CompressedData of one run hold in memory. */
+interface MemoryBudget {
+  held: number;
+}
+
+/** Compressed bytes of one member, in memory while the run's budget allows, else in a scratch file. */
 class CompressedData {
   private chunks: Uint8Array[] = [];
   private length = 0;
   private spill?: { handle: FileHandle; path: string };
 
-  constructor(private readonly workDir: string) {}
+  constructor(
+    private readonly workDir: string,
+    private readonly budget: MemoryBudget,
+  ) {}
 
   readonly sink: ByteSink = async (chunk) => {
-    if (!this.spill && this.length + chunk.length > IN_MEMORY_LIMIT) {
+    if (!this.spill && this.budget.held + chunk.length > IN_MEMORY_LIMIT) {
       const path = scratchPath(this.workDir, 'spool');
       this.spill = { handle: await open(path, 'wx+', 0o600), path };
       for (const held of this.chunks) await this.spill.handle.write(held);
-      this.chunks = [];
+      this.release();
     }
     if (this.spill) await this.spill.handle.write(chunk);
-    else this.chunks.push(chunk);
+    else {
+      this.chunks.push(chunk);
+      this.budget.held += chunk.length;
+    }
     this.length += chunk.length;
   };
 
@@ -59,8 +74,14 @@ class CompressedData {
     }
   }
 
-  async dispose(): Promise<void> {
+  /** Gives the bytes held in memory back to the budget. */
+  private release(): void {
+    for (const held of this.chunks) this.budget.held -= held.length;
     this.chunks = [];
+  }
+
+  async dispose(): Promise<void> {
+    this.release();
     if (this.spill) {
       await this.spill.handle.close();
       await removeScratch(this.spill.path);
@@ -88,7 +109,7 @@ const NO_DATA = { data: () => Buffer.alloc(0), dispose: async () => undefined };
  * Reads a member once (checking its CRC and size), hashes it and compresses it the normal way. A
  * small member is read whole, in one read shared with its neighbours; a large one is streamed.
  */
-async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOptions, workDir: string): Promise<PreparedMember> {
+async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOptions, workDir: string, budget: MemoryBudget): Promise<PreparedMember> {
   const { entry } = member;
   if (member.type === 'directory') return { member, sha256: '', size: 0, crc32: 0, method: METHOD_STORED, compressedSize: 0, ...NO_DATA };
   const whole = zip.isSmall(entry) ? await zip.readSmallMember(entry) : undefined;
@@ -99,7 +120,7 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
     const data = () => whole?.stored ?? zip.openRawStream(entry);
     return { member, sha256, size, ...kept, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, data, dispose: NO_DATA.dispose };
   }
-  const compressed = new CompressedData(workDir);
+  const compressed = new CompressedData(workDir, budget);
   try {
     const deflate = new DeflateStream(options.level ?? DEFAULT_WHEEL_LEVEL, compressed.sink, options.compressor, options.blocksInFlight);
     const hash = createHash('sha256');
@@ -197,10 +218,11 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     const writer = new ZipWriter(sink);
     const table = new MemberTable();
     const written = new WrittenEntries();
+    const budget: MemoryBudget = { held: 0 };
     let recordBytes: Buffer | undefined;
     const total = ordered.reduce((sum, m) => sum + m.entry.uncompressedSize, 0);
     let done = 0;
-    await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir), async (prepared) => {
+    await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir, budget), async (prepared) => {
       try {
         const { member } = prepared;
         addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
