@@ -157,8 +157,8 @@ export async function digestMember(zip: ZipReader, member: WheelMember): Promise
 /** A member's sha256 and size, and its data when kept (always for a symlink: its target). */
 type MemberDigest = (zip: ZipReader, member: WheelMember, index: number) => Promise<{ sha256: string; size: number; data?: Buffer }>;
 
-/** The content view of the wheel at `path`, each member's digest taken by `digest`. */
-async function wheelContent(path: string, digest: MemberDigest): Promise<ContentRecord[]> {
+/** The content view of the wheel at `path`, each member's digest taken by `digest`, made from its table as it is walked. */
+async function wheelContent(path: string, digest: MemberDigest): Promise<Iterable<ContentRecord>> {
   const zip = await openZip(path);
   try {
     const table = new MemberTable();
@@ -168,15 +168,15 @@ async function wheelContent(path: string, digest: MemberDigest): Promise<Content
       const { sha256, size, data } = await digest(zip, member, index);
       addContentRow(table, member, sha256, size, data);
     }
-    return [...wheelContentView(table)];
+    return wheelContentView(table);
   } finally {
     await zip.close();
   }
 }
 
 /** The content view of a wheel: every member read back and hashed. */
-export function readWheelContent(path: string): Promise<ContentRecord[]> {
-  return wheelContent(path, digestMember);
+export async function readWheelContent(path: string): Promise<ContentRecord[]> {
+  return [...(await wheelContent(path, digestMember))];
 }
 
 /**
@@ -224,7 +224,7 @@ export class WrittenEntries {
  * was checked against, `hashes`'s row of the same number (the input's, added in writing order).
  * Symlinks are read again: their target is content.
  */
-export function readWrittenWheel(path: string, written: WrittenEntries, hashes: MemberTable): Promise<ContentRecord[]> {
+export function readWrittenWheel(path: string, written: WrittenEntries, hashes: MemberTable): Promise<Iterable<ContentRecord>> {
   return wheelContent(path, async (zip, member, index) => {
     if (zip.entries.length !== written.count || !written.matches(member.entry, index)) {
       throw new Error(`verification failed: ${member.path} is not in the wheel's directory as it was written`);
