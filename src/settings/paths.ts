@@ -1,9 +1,8 @@
 // Command-line paths to artefact files: what a directory, a glob or no path at all means. Each file
 // comes with the handler of its kind, found once here by its file name (normalize's handler table).
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import fg from 'fast-glob';
-import { artefactHandlers, describeKinds, fileTypeName, handlerFor, kindSuffixes } from '../normalize/index.js';
+import { describeKinds, fileTypeName, handlerFor, kindSuffixes } from '../normalize/index.js';
 import type { ArtefactHandler } from '../normalize/index.js';
 
 /** Where `python -m build` puts its artefacts, and so where reprodist looks by default. */
@@ -23,8 +22,21 @@ export interface ResolvedArtefacts {
 
 /** The artefact files directly in `dir` (not recursive, no dot files), sorted: every kind's `*{suffix}`. */
 export async function artefactsIn(dir: string): Promise<string[]> {
-  const patterns = artefactHandlers().map((handler) => `*${fg.escapePath(handler.suffix)}`);
-  return (await fg(patterns, { cwd: dir, onlyFiles: false, dot: false })).filter((name) => handlerFor(name)).sort();
+  return (await readdir(dir)).filter((name) => !name.startsWith('.') && handlerFor(name)).sort();
+}
+
+/**
+ * What opens every glob pattern fast-glob knows (wildcards, classes, braces, extglobs and groups):
+ * fast-glob, a good part of what a run would load, is loaded only for an argument that holds one,
+ * and decides there whether it is a pattern. (A local version's `+` is not one.)
+ */
+const GLOB_CHARACTERS = /[*?[{(]/;
+
+/** The pattern's matches when `arg` is a glob pattern, else undefined. */
+async function globMatches(arg: string): Promise<string[] | undefined> {
+  if (!GLOB_CHARACTERS.test(arg)) return undefined;
+  const { default: fg } = await import('fast-glob');
+  return fg.isDynamicPattern(arg) ? fg(arg, { onlyFiles: false, dot: false }) : undefined;
 }
 
 /**
@@ -42,8 +54,9 @@ export async function resolveArtefacts(args: readonly string[]): Promise<Resolve
       problems.push('-: reading an artefact from standard input is not supported; name the file (a file called "-" is ./-)');
       continue;
     }
-    if (fg.isDynamicPattern(arg)) {
-      const matches = (await fg(arg, { onlyFiles: false, dot: false })).filter((p) => handlerFor(p)).sort();
+    const globbed = await globMatches(arg);
+    if (globbed) {
+      const matches = globbed.filter((p) => handlerFor(p)).sort();
       if (matches.length === 0) problems.push(`${arg}: the pattern matches no ${kindSuffixes()} file`);
       candidates.push(...matches);
       continue;
