@@ -22,15 +22,32 @@ export class ByteSource {
     return out;
   }
 
-  /** Exactly `length` bytes, or fewer when the stream ends first. */
+  /**
+   * Exactly `length` bytes, or fewer when the stream ends first, in a buffer of their own. Bytes that
+   * span chunks are copied piece by piece, so the chunk that completes them is held as it is, not
+   * copied again (chunks can be large, reads small).
+   */
   async read(length: number): Promise<Buffer> {
-    while (this.held.length < length && (await this.pull()));
-    const out = Buffer.from(this.held.subarray(0, length));
-    this.held = this.held.subarray(out.length);
-    this.offset += out.length;
-    return out;
+    if (this.held.length >= length) {
+      const out = Buffer.from(this.held.subarray(0, length));
+      this.held = this.held.subarray(length);
+      this.offset += length;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(length);
+    let filled = 0;
+    for (;;) {
+      const piece = this.held.subarray(0, length - filled);
+      out.set(piece, filled);
+      filled += piece.length;
+      this.held = this.held.subarray(piece.length);
+      if (filled === length || !(await this.pull())) break;
+    }
+    this.offset += filled;
+    return filled === length ? out : out.subarray(0, filled);
   }
 
+  /** Replaces the held bytes, all used, with the next chunk; false at the end of the stream. */
   private async pull(): Promise<boolean> {
     if (this.ended) return false;
     const next = await this.chunks.next();
@@ -38,8 +55,7 @@ export class ByteSource {
       this.ended = true;
       return false;
     }
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as Uint8Array);
-    this.held = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
+    this.held = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as Uint8Array);
     return true;
   }
 }

@@ -19,6 +19,7 @@ import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSyml
 import { MemberTable } from '../member-table.js';
 import type { MemberKind } from '../member-table.js';
 import { addParentDirectories } from './bounds.js';
+import { SpoolWriter } from './spool.js';
 import { tarRuleDepartures } from './rules.js';
 
 /** What the traversal saw of the archive as a whole. */
@@ -82,6 +83,7 @@ export interface SdistIndex extends SdistWalk {
 export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<SdistIndex> {
   const indexer = new MemberIndexer(spool);
   const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
+  await indexer.spooled();
   return { ...walk, ...indexer.finish(walk.tarSize) };
 }
 
@@ -99,9 +101,11 @@ export async function readTarContent(stream: Readable): Promise<Iterable<Content
 class MemberIndexer {
   private readonly changes = new ChangeLog();
   private readonly table = new MemberTable();
-  private spoolOffset = 0;
+  private readonly spool: SpoolWriter | null;
 
-  constructor(private readonly spool: FileHandle | null) {}
+  constructor(spool: FileHandle | null) {
+    this.spool = spool && new SpoolWriter(spool);
+  }
 
   async visit(entry: TarEntryHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
     const { table, spool } = this;
@@ -131,19 +135,24 @@ class MemberIndexer {
       root = table.kind(target) === 'link' ? table.linkRow(target) : target;
     }
     const hash = createHash('sha256');
+    const dataOffset = spool?.size ?? 0;
     let size = 0;
     for await (const chunk of body) {
       hash.update(chunk);
-      if (kind === 'file' && spool) await spool.write(chunk, 0, chunk.length, this.spoolOffset + size);
+      if (kind === 'file') await spool?.append(chunk);
       size += chunk.length;
     }
     const mode = root >= 0 ? table.mode(root) : entry.mode;
-    const row = table.add({ name: path, kind, mode, mtime: entry.mtime, size, dataOffset: this.spoolOffset, linkTarget, linkRow: root });
+    const row = table.add({ name: path, kind, mode, mtime: entry.mtime, size, dataOffset, linkTarget, linkRow: root });
     if (root >= 0) table.copySha256(row, root);
     else table.setSha256(row, hash.digest());
-    if (kind === 'file') this.spoolOffset += size;
     // A hard link is read with its target's mode (./plan.ts gives it that mode).
     for (const [field, example] of tarRuleDepartures(path, { ...entry, type: kind, mode })) this.changes.add(field, example);
+  }
+
+  /** Waits until the spool holds every member's data. */
+  async spooled(): Promise<void> {
+    await this.spool?.finish();
   }
 
   /**

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { crc32, createGunzip } from 'node:zlib';
-import { GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
+import { crc32 } from 'node:zlib';
+import { GzipWriter, GZIP_OS_UNIX, createGunzipStream, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { describeContentDifferences, sortedContentDifferences } from '../content.js';
@@ -19,10 +19,8 @@ import type { NormalizeOptions } from '../options.js';
 import { SDIST_FIELDS } from './fields.js';
 import type { SdistPlan } from './plan.js';
 import { readTarContent } from './read.js';
+import { readSpool, spoolReadBuffer } from './spool.js';
 import type { SdistIndex } from './read.js';
-
-/** Spool reads in pieces of this size. */
-const SPOOL_CHUNK = 1 << 20;
 
 export interface SdistWriteResult {
   /** sha256 of the uncompressed tar written. */
@@ -48,7 +46,7 @@ export async function writeSdist(
     await readBack?.write(bytes);
     await gzip.write(bytes);
   });
-  const chunk = Buffer.allocUnsafe(SPOOL_CHUNK);
+  const chunk = spoolReadBuffer();
   let done = 0;
   try {
     for (const { header, source } of plan.members) {
@@ -80,7 +78,7 @@ export async function writeSdist(
  * sha256 of what it gives must be the tar's.
  */
 class OutputInflater {
-  private readonly gunzip = createGunzip();
+  private readonly gunzip = createGunzipStream();
   private readonly hash = createHash('sha256');
   private readonly done: Promise<void>;
 
@@ -133,20 +131,6 @@ class TarReadBack {
 
   async result(): Promise<{ content: Iterable<ContentRecord>; crc: number; size: number }> {
     return { content: await this.content, crc: this.crc >>> 0, size: this.size };
-  }
-}
-
-/**
- * Reads a member's data back from the spool into one reused buffer: each chunk is consumed (hashed
- * and copied into a deflate block) before the next read, and not allocating a MiB per read keeps
- * the garbage collector, and so memory, quiet on large members.
- */
-async function* readSpool(spool: FileHandle, offset: number, size: number, buffer: Buffer): AsyncGenerator<Uint8Array> {
-  for (let done = 0; done < size; ) {
-    const { bytesRead } = await spool.read(buffer, 0, Math.min(buffer.length, size - done), offset + done);
-    if (bytesRead === 0) throw new Error('spool file ended early');
-    done += bytesRead;
-    yield buffer.subarray(0, bytesRead);
   }
 }
 
