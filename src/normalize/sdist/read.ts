@@ -19,6 +19,7 @@ import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSyml
 import { MemberTable } from '../member-table.js';
 import type { MemberKind } from '../member-table.js';
 import { addParentDirectories } from './bounds.js';
+import { IndexFeed } from './feed.js';
 import { SpoolWriter } from './spool.js';
 import { tarRuleDepartures } from './rules.js';
 
@@ -81,10 +82,20 @@ export interface SdistIndex extends SdistWalk {
 
 /** Reads and validates every member, spooling file data to `spool` when one is given. */
 export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<SdistIndex> {
+  return startIndexSdist(inputPath, spool, hashFile).index;
+}
+
+/** indexSdist, with a feed that says how far it has got while it runs (for ./early.ts). */
+export function startIndexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): { feed: IndexFeed; index: Promise<SdistIndex> } {
   const indexer = new MemberIndexer(spool);
-  const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
-  await indexer.spooled();
-  return { ...walk, ...indexer.finish(walk.tarSize) };
+  const { feed } = indexer;
+  const index = (async () => {
+    const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
+    await indexer.spooled();
+    return { ...walk, ...indexer.finish(walk.tarSize) };
+  })();
+  index.then(() => feed.end(), (error: unknown) => feed.end({ error }));
+  return { feed, index };
 }
 
 /**
@@ -102,9 +113,10 @@ class MemberIndexer {
   private readonly changes = new ChangeLog();
   private readonly table = new MemberTable();
   private readonly spool: SpoolWriter | null;
+  readonly feed = new IndexFeed(this.table);
 
   constructor(spool: FileHandle | null) {
-    this.spool = spool && new SpoolWriter(spool);
+    this.spool = spool && new SpoolWriter(spool, (bytes) => this.feed.spooled(bytes));
   }
 
   async visit(entry: TarEntryHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
@@ -146,6 +158,7 @@ class MemberIndexer {
     const row = table.add({ name: path, kind, mode, mtime: entry.mtime, size, dataOffset, linkTarget, linkRow: root });
     if (root >= 0) table.copySha256(row, root);
     else table.setSha256(row, hash.digest());
+    this.feed.rowAdded();
     // A hard link is read with its target's mode (./plan.ts gives it that mode).
     for (const [field, example] of tarRuleDepartures(path, { ...entry, type: kind, mode })) this.changes.add(field, example);
   }

@@ -19,7 +19,8 @@ export class SpoolWriter {
   /** Bytes appended so far: the spool offset of the next byte. */
   size = 0;
 
-  constructor(private readonly spool: FileHandle) {}
+  /** `onWritten` hears how many bytes the spool holds after each write. */
+  constructor(private readonly spool: FileHandle, private readonly onWritten: (bytes: number) => void = () => undefined) {}
 
   async append(data: Uint8Array): Promise<void> {
     for (let at = 0; at < data.length; ) {
@@ -39,7 +40,7 @@ export class SpoolWriter {
     const position = this.size - this.filled;
     [this.buffer, this.spare] = [this.spare, this.buffer];
     this.filled = 0;
-    this.writing = writeAll(this.spool, full, position);
+    this.writing = writeAll(this.spool, full, position).then(() => this.onWritten(position + full.length));
     // A failure is reported by the next flush or by finish; until then it must not be an unhandled one.
     this.writing.catch(() => undefined);
   }
@@ -51,7 +52,8 @@ export class SpoolWriter {
   }
 }
 
-async function writeAll(spool: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+/** Writes all of `bytes` at `position`. */
+export async function writeAll(spool: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
   for (let done = 0; done < bytes.length; ) {
     const { bytesWritten } = await spool.write(bytes, done, bytes.length - done, position + done);
     done += bytesWritten;

@@ -17,10 +17,16 @@ import type { ContentRecord } from '../content.js';
 import { describeError } from '../failure.js';
 import type { NormalizeOptions } from '../options.js';
 import { SDIST_FIELDS } from './fields.js';
-import type { SdistPlan } from './plan.js';
+import type { PlannedMember } from './plan.js';
 import { readTarContent } from './read.js';
 import { readSpool, spoolReadBuffer } from './spool.js';
 import type { SdistIndex } from './read.js';
+
+/** What writeSdist writes: a plan, or members made as they come (./early.ts), and their data's size so far for progress. */
+export interface WritePlan {
+  members: Iterable<PlannedMember> | AsyncIterable<PlannedMember>;
+  readonly dataBytes: number;
+}
 
 export interface SdistWriteResult {
   /** sha256 of the uncompressed tar written. */
@@ -32,7 +38,7 @@ export interface SdistWriteResult {
  * view, in name order), the writing is verified as it goes (see the top of this module) and throws when it fails.
  */
 export async function writeSdist(
-  plan: SdistPlan, spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: Iterable<ContentRecord>,
+  plan: WritePlan, spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: Iterable<ContentRecord>,
 ): Promise<SdistWriteResult> {
   const inflated = expected ? new OutputInflater() : undefined;
   const gzip = new GzipWriter(level, inflated ? async (bytes) => {
@@ -49,7 +55,7 @@ export async function writeSdist(
   const chunk = spoolReadBuffer();
   let done = 0;
   try {
-    for (const { header, source } of plan.members) {
+    for await (const { header, source } of plan.members) {
       await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size, chunk) : undefined);
       done += source?.size ?? 0;
       options.onProgress?.(done, plan.dataBytes);
