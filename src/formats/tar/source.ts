@@ -1,16 +1,17 @@
 // Exact reads from a byte stream: the tar reader asks for a header block or part of a member's
-// data, and gets it without more than one stream chunk held beyond what it asked for.
-import type { Readable } from 'node:stream';
+// data, and gets it without more than one stream chunk held beyond what it asked for. read() hands
+// out copies and readSome() views into the chunk: once the next chunk is asked for, this holds
+// nothing of the last, and only a caller that kept a view does.
 
 export class ByteSource {
-  private readonly chunks: AsyncIterator<Buffer>;
+  private readonly chunks: AsyncIterator<Uint8Array>;
   private held: Buffer = Buffer.alloc(0);
   private ended = false;
   /** Bytes handed out so far: the offset of the next byte in the stream. */
   offset = 0;
 
-  constructor(stream: Readable) {
-    this.chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  constructor(stream: AsyncIterable<Uint8Array>) {
+    this.chunks = stream[Symbol.asyncIterator]();
   }
 
   /** Up to `max` bytes (fewer only at the end of the stream, none after it), without copying a held chunk. */
@@ -55,7 +56,8 @@ export class ByteSource {
       this.ended = true;
       return false;
     }
-    this.held = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as Uint8Array);
+    const { value } = next;
+    this.held = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     return true;
   }
 }

@@ -3,7 +3,6 @@
 // validates every member and builds what the normal form is planned from.
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import type { ByteCoverage } from '../../formats/coverage.js';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
@@ -65,7 +64,7 @@ export async function walkSdist(path: string, visit: TarVisitor, hashFile = fals
 }
 
 /** Reads an uncompressed tar stream member by member with the strict reader. */
-export async function walkTar(stream: Readable, visit: TarVisitor, coverage?: ByteCoverage): Promise<void> {
+export async function walkTar(stream: AsyncIterable<Uint8Array>, visit: TarVisitor, coverage?: ByteCoverage): Promise<void> {
   for await (const { header: entry, body } of readTar(stream, coverage)) {
     await visit(entry, body);
     for await (const _ of body) {
@@ -102,7 +101,7 @@ export function startIndexSdist(inputPath: string, spool: FileHandle | null, has
  * The content view of an uncompressed tar stream, read with the same reader and held to the same
  * rules as an input's: what verification compares the tar being written with.
  */
-export async function readTarContent(stream: Readable): Promise<Iterable<ContentRecord>> {
+export async function readTarContent(stream: AsyncIterable<Uint8Array>): Promise<Iterable<ContentRecord>> {
   const indexer = new MemberIndexer(null);
   await walkTar(stream, (entry, body) => indexer.visit(entry, body));
   return indexer.finish().table.contentView();

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { GzipWriter, GZIP_OS_UNIX, createGunzipStream, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
@@ -108,11 +107,12 @@ class OutputInflater {
 }
 
 /**
- * The tar being written, read back by the strict reader as it is written: each piece is copied (the
- * writer reuses its buffers) into a stream the reader consumes alongside, so nothing piles up.
+ * The tar being written, read back by the strict reader as it is written: each piece is handed to
+ * the reader, and the writer goes on once the reader is done with it, so nothing is copied (the
+ * writer reuses its buffers) and nothing piles up.
  */
 class TarReadBack {
-  private readonly stream = new PassThrough();
+  private readonly stream = new HandOff();
   private readonly content: Promise<Iterable<ContentRecord>>;
   private crc = 0;
   private size = 0;
@@ -128,7 +128,7 @@ class TarReadBack {
   async write(bytes: Uint8Array): Promise<void> {
     this.crc = crc32(bytes, this.crc);
     this.size += bytes.length;
-    if (!this.stream.write(Buffer.from(bytes))) await Promise.race([once(this.stream, 'drain'), this.content]);
+    await Promise.race([this.stream.write(bytes), this.content]);
   }
 
   end(): void {
@@ -137,6 +137,55 @@ class TarReadBack {
 
   async result(): Promise<{ content: Iterable<ContentRecord>; crc: number; size: number }> {
     return { content: await this.content, crc: this.crc >>> 0, size: this.size };
+  }
+}
+
+/**
+ * Pieces handed from a writer to a reader one at a time, uncopied: a write resolves once the reader
+ * asks for the next piece, which says it is done with this one (the strict reader holds nothing of a
+ * piece then, and readTarContent only hashes the views it gets).
+ */
+class HandOff implements AsyncIterableIterator<Uint8Array> {
+  private pending: { bytes: Uint8Array; done: () => void } | undefined;
+  /** Resolves the write of the piece the reader has now. */
+  private readerHas: (() => void) | undefined;
+  private reader: ((result: IteratorResult<Uint8Array>) => void) | undefined;
+  private ended = false;
+
+  write(bytes: Uint8Array): Promise<void> {
+    return new Promise((done) => {
+      this.pending = { bytes, done };
+      this.deliver();
+    });
+  }
+
+  end(): void {
+    this.ended = true;
+    this.deliver();
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    this.readerHas?.();
+    this.readerHas = undefined;
+    return new Promise((resolve) => {
+      this.reader = resolve;
+      this.deliver();
+    });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private deliver(): void {
+    const reader = this.reader;
+    if (!reader || (!this.pending && !this.ended)) return;
+    this.reader = undefined;
+    if (!this.pending) return reader({ value: undefined, done: true });
+    const { bytes, done } = this.pending;
+    this.pending = undefined;
+    this.readerHas = done;
+    reader({ value: bytes, done: false });
   }
 }
 
