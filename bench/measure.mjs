@@ -14,6 +14,17 @@ const SERIES_CACHE_DIR = path.join(BENCH_DIR, '.cache', 'series-v1'); // bump wh
 export const TINY_MEMBER_BYTES = 200;
 const MAX_CAPTURE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * How to run reprodist as its users do: this Node with the flags of bin/reprodist's first line (the
+ * `#!/usr/bin/env -S node FLAGS` that npm's shim and the Python wrapper both honour), then the script.
+ */
+export const REPRODIST_COMMAND = (() => {
+  const bin = path.join(REPO_DIR, 'bin', 'reprodist');
+  const shebang = fs.readFileSync(bin, 'utf8').split('\n', 1)[0];
+  const flags = shebang.replace(/^#!\S*env -S node\s*/, '').split(/\s+/).filter((flag) => flag.startsWith('--'));
+  return [process.execPath, ...flags, bin];
+})();
+
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TINY_MEMBER_BYTES, firstLines, median, seriesInput, timeOnce } from './measure.mjs';
+import { REPRODIST_COMMAND, TINY_MEMBER_BYTES, firstLines, median, seriesInput, timeOnce } from './measure.mjs';
 
 // --- constants ---------------------------------------------------------------
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -233,7 +233,7 @@ function probeReprodist() {
     probe.note = 'bin/reprodist does not exist yet: its rows will show as FAILED';
     return probe;
   }
-  const r = spawnSync(process.execPath, [REPRODIST_BIN, '--help'], { cwd: REPO_DIR, encoding: 'utf8' });
+  const r = spawnSync(REPRODIST_COMMAND[0], [...REPRODIST_COMMAND.slice(1), '--help'], { cwd: REPO_DIR, encoding: 'utf8' });
   const help = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
   if (r.status !== 0) probe.note = `reprodist --help failed (exit ${r.status}): ${firstLines(help)}`;
   probe.jobs = /--jobs\b/.test(help);
@@ -247,7 +247,7 @@ function probeReprodist() {
 function reprodist(probe, input, extraArgs = []) {
   return (tmp) => {
     const outDir = withOutDir(tmp);
-    const argv = [process.execPath, REPRODIST_BIN, ...probe.subcommand, '--epoch', EPOCH, '--out', outDir];
+    const argv = [...REPRODIST_COMMAND, ...probe.subcommand, '--epoch', EPOCH, '--out', outDir];
     return { argv: [...argv, ...extraArgs, input], outDir };
   };
 }
@@ -340,7 +340,7 @@ function benchJobs(probe, runs) {
     const copies = [1, 2, 3, 4].map((tag) => path.join(tmp, path.basename(input.file).replace('-1.0-', `-1.0-${tag}-`)));
     for (const copy of copies) fs.copyFileSync(input.file, copy);
     const outDir = withOutDir(tmp);
-    return { argv: [process.execPath, REPRODIST_BIN, ...probe.subcommand, '--epoch', EPOCH, '--out', outDir, ...args, ...copies], outDir };
+    return { argv: [...REPRODIST_COMMAND, ...probe.subcommand, '--epoch', EPOCH, '--out', outDir, ...args, ...copies], outDir };
   };
   const [single, all] = measureCases(
     [
@@ -403,7 +403,7 @@ function benchReal(probe, dir) {
   const rows = [];
   const checks = [];
   for (const wheel of wheels) {
-    const run = timeOnce([process.execPath, REPRODIST_BIN, 'check', wheel], { cwd: REPO_DIR, okExitCodes: [0, 1] });
+    const run = timeOnce([...REPRODIST_COMMAND, 'check', wheel], { cwd: REPO_DIR, okExitCodes: [0, 1] });
     const r = { label: `reprodist check ${path.basename(wheel)}`, times: run.failure ? [] : [run.seconds], seconds: run.failure ? undefined : run.seconds, rssKiB: run.rssKiB, digests: new Set(), failure: run.failure };
     console.log(`  run 1/1  ${r.label}: ${r.failure ? `FAILED (${r.failure})` : `${fmtSeconds(r.seconds)} s`}`);
     rows.push(plainRow(r));

@@ -12,13 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TINY_MEMBER_BYTES, median, seriesInput, timeOnce } from './measure.mjs';
+import { REPRODIST_COMMAND, TINY_MEMBER_BYTES, median, seriesInput, timeOnce } from './measure.mjs';
 import { renderSvg } from './plot.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_DIR = path.dirname(BENCH_DIR);
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
-const REPRODIST = [process.execPath, path.join(REPO_DIR, 'bin', 'reprodist')];
 const EPOCH = '1700000000';
 
 /** 1,000 members for the content series (the member series' members are tiny). */
@@ -28,12 +27,12 @@ const CONTENT_BYTES = [10_000_000, 100_000_000, 1_000_000_000];
 
 const TOOLS = {
   wheel: [
-    { label: 'reprodist (wheel)', color: '#1f5fbf', argv: (input, out) => [...REPRODIST, '--epoch', EPOCH, '--out', out, input] },
-    { label: 'reprodist --keep-compression (wheel)', color: '#1f5fbf', dash: '6 4', argv: (input, out) => [...REPRODIST, '--keep-compression', '--epoch', EPOCH, '--out', out, input] },
+    { label: 'reprodist (wheel)', color: '#1f5fbf', argv: (input, out) => [...REPRODIST_COMMAND, '--epoch', EPOCH, '--out', out, input] },
+    { label: 'reprodist --keep-compression (wheel)', color: '#1f5fbf', dash: '6 4', argv: (input, out) => [...REPRODIST_COMMAND, '--keep-compression', '--epoch', EPOCH, '--out', out, input] },
     { label: 'strip-nondeterminism -t zip', color: '#c0392b', copy: true, argv: (input, out) => ['strip-nondeterminism', '-t', 'zip', path.join(out, path.basename(input))] },
   ],
   sdist: [
-    { label: 'reprodist (sdist)', color: '#1e8449', argv: (input, out) => [...REPRODIST, '--epoch', EPOCH, '--out', out, input] },
+    { label: 'reprodist (sdist)', color: '#1e8449', argv: (input, out) => [...REPRODIST_COMMAND, '--epoch', EPOCH, '--out', out, input] },
     { label: 'gzip -dc | gzip -9n', color: '#d68910', argv: (input, out) => ['sh', '-c', 'gzip -dc -- "$1" | gzip -9n > "$2"', 'sh', input, path.join(out, path.basename(input))] },
   ],
 };

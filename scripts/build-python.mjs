@@ -11,9 +11,9 @@
 //                         CLI reads its version from ../package.json, as it does from dist/ on npm
 //   bin/reprodist, bin/package.json
 //                         as they are: the start-up script (CommonJS, which bin/package.json says)
-//                         that runs ../dist/reprodist.cjs with its code cache
+//                         that runs ../dist/reprodist.cjs (and its other files) with their code cache
 //   dist/cli.js           the file _node.py gives Node.js: it runs ../bin/reprodist
-//   dist/reprodist.cjs, dist/worker.js, dist/zlib.wasm
+//   dist/reprodist.cjs, dist/reprodist-*.cjs, dist/worker.js, dist/zlib.wasm
 //                         the bundled CLI, written by ./bundle.mjs exactly as for npm
 //   node_modules/piscina/ the worker pool, as published (its package.json, LICENSE and dist/*.js, *.mjs)
 import { execFileSync } from 'node:child_process';

@@ -1,19 +1,29 @@
-// The bundled command line: src/cli.ts and every dependency in one CommonJS file, so that starting
+// The bundled command line: src/cli.ts and every dependency in a few CommonJS files, so that starting
 // reprodist reads and compiles one file instead of some 240 (about 0.2 s of CPU saved on a small
 // artefact), and so that bin/reprodist can keep V8's compiled code of it on disk: Node compiles a
 // script (unlike an ES module) with a code cache on every version we support (see bin/reprodist).
 // `npm run build` writes it into dist/ for bin/reprodist (scripts/build.mjs); the Python
 // distribution carries the same files (scripts/build-python.mjs).
 //
+// What a run does not use is not in the file every run reads: esbuild splits the CLI where it
+// import()s code (the HTML page, verify's and rebuild's network and build code, the progress bars),
+// and each part is a chunk. The chunks every run needs are one file; each other chunk is a file of its
+// own, read the first time a run needs it. Each chunk is a CommonJS module body, `define(name,
+// function (exports, require, module, __filename, __dirname) {...})`, that imports another chunk as
+// require('./<its file name>'); bin/reprodist compiles the files, runs each chunk once and resolves
+// those names.
+//
 // What bundleCli(dir) writes:
-//   reprodist.cjs  src/cli.ts and its dependencies except piscina; exports main(). The HTML page of
-//                 compare --html (diff2html and highlight.js, half of the file) is in it but runs only
-//                 when a page is asked for; with the code cache its size costs a run almost nothing.
+//   reprodist.cjs  src/cli.ts with what every run needs: normalize, check, compare, digest, yargs, the
+//                 verbs' flags; its chunk reprodist.cjs exports main(). Not piscina (see below).
+//   reprodist-*.cjs
+//                 the other chunks: the HTML page of --html (diff2html and highlight.js, as much as the
+//                 rest of the CLI together), verify's and rebuild's code, cli-progress, and what they share
 //   worker.js     the deflate pool's worker: piscina starts it by path (`./worker.js` next to the code
 //                 of src/formats/deflate/pool.ts, which is now reprodist.cjs), so it is its own bundle
 //   zlib.wasm     read by path next to the code that loads it (src/formats/deflate/zlib-wasm.ts)
 import { build, transform } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,32 +76,59 @@ const common = {
   alias: { 'string-width': 'string-width-cjs' },
 };
 
-/** Writes the bundle, its worker and zlib.wasm into `dir`; resolves to the bundle's path. */
-export async function bundleCli(dir) {
-  mkdirSync(dir, { recursive: true });
-  // An earlier layout's bundle (an ES module, reprodist.js, with reprodist-*.js chunks) would
-  // otherwise stay and ship.
-  for (const file of readdirSync(dir)) if (/^reprodist(-.*)?\.js$/.test(file)) rmSync(join(dir, file));
-  const sheets = await pageSheets();
-  const cli = join(dir, CLI_BUNDLE);
-  await build({
+/** The CLI's files (see the top of this file), `{ file name: text }`. */
+async function cliFiles(dir) {
+  const { outputFiles, metafile } = await build({
     ...common,
-    entryPoints: [join(ROOT, INPUTS.cliEntry)],
-    outfile: cli,
-    format: 'cjs',
-    // import('piscina') as require(): bin/reprodist compiles the bundle as a script, where import()
-    // would need a loader hook of its own.
-    supported: { 'dynamic-import': false },
-    // What import.meta.url means in an ES module, for the paths made from it (worker.js, zlib.wasm,
-    // ../package.json): the bundle's own URL. "use strict" first, as ES modules are strict (esbuild's
-    // own comes after the banner, where it is no longer a directive).
-    banner: { js: `"use strict";\nconst __reprodistModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
+    entryPoints: { [CLI_BUNDLE.replace(/\.cjs$/, '')]: join(ROOT, INPUTS.cliEntry) },
+    outdir: dir,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'reprodist-[name]-[hash]',
+    outExtension: { '.js': '.cjs' },
     define: {
+      // What import.meta.url means in an ES module, for the paths made from it (worker.js, zlib.wasm,
+      // ../package.json): the URL of the chunk's file, in `dir` as every chunk is (see moduleBody).
       'import.meta.url': '__reprodistModuleUrl',
-      // As a string literal (JSON text), which esbuild puts where it is used, in the HTML page's code.
-      REPRODIST_BUNDLED_SHEETS: JSON.stringify(JSON.stringify(sheets)),
+      // As a string literal (JSON text), which esbuild puts where it is used, in the HTML page's chunk.
+      REPRODIST_BUNDLED_SHEETS: JSON.stringify(JSON.stringify(await pageSheets())),
     },
   });
+  // Every run needs the entry's chunk and what it imports (not import()s), and what those import.
+  const imports = new Map(Object.entries(metafile.outputs).map(([path, { imports }]) => [basename(path), imports]));
+  const everyRun = new Set([CLI_BUNDLE]);
+  for (const chunk of everyRun) {
+    for (const { path, kind, external } of imports.get(chunk)) if (kind === 'import-statement' && !external) everyRun.add(basename(path));
+  }
+  const files = {};
+  for (const { path, text } of outputFiles) {
+    const file = everyRun.has(basename(path)) ? CLI_BUNDLE : basename(path);
+    files[file] = (files[file] ?? '') + (await moduleBody(basename(path), text));
+  }
+  return files;
+}
+
+/**
+ * One chunk as bin/reprodist runs it: `define(name, function (exports, require, module, __filename,
+ * __dirname) {...})`, its imports turned into require() (of Node's modules, piscina, and the other
+ * chunks by their file names) and its import()s into require() behind a promise: bin/reprodist
+ * compiles each file as a script, where import() would need a loader hook of its own.
+ */
+async function moduleBody(name, text) {
+  const { code } = await transform(text, { format: 'cjs', platform: 'node', target: 'node20', supported: { 'dynamic-import': false }, minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' });
+  // "use strict" first, as ES modules are strict.
+  return `define(${JSON.stringify(name)}, function (exports, require, module, __filename, __dirname) {"use strict";\nconst __reprodistModuleUrl = require('node:url').pathToFileURL(__filename).href;\n${code}});\n`;
+}
+
+/** Writes the CLI's files, its worker and zlib.wasm into `dir`; resolves to the path of CLI_BUNDLE, the file that starts it. */
+export async function bundleCli(dir) {
+  mkdirSync(dir, { recursive: true });
+  // An earlier build's chunks (and an earlier layout's ES module bundle, reprodist.js and
+  // reprodist-*.js) would otherwise stay and ship.
+  for (const file of readdirSync(dir)) if (/^reprodist(-.*)?\.c?js$/.test(file)) rmSync(join(dir, file));
+  for (const [name, text] of Object.entries(await cliFiles(dir))) writeFileSync(join(dir, name), text);
   await build({
     ...common,
     entryPoints: [join(ROOT, INPUTS.workerEntry)],
@@ -101,5 +138,5 @@ export async function bundleCli(dir) {
     banner: { js: "import { createRequire as __reprodistCreateRequire } from 'node:module';\nconst require = __reprodistCreateRequire(import.meta.url);" },
   });
   copyFileSync(join(ROOT, INPUTS.zlibWasm), join(dir, basename(INPUTS.zlibWasm)));
-  return cli;
+  return join(dir, CLI_BUNDLE);
 }

@@ -7,7 +7,7 @@ import { ConfigError, EPOCH, JOBS, LEVEL, MTIME, UsageError, flagValue, resolveA
 import type { Artefact, Settings } from '../settings/index.js';
 import type { ArtefactFlags, Report } from './documents.js';
 import type { Outcome, OutputLines } from './output.js';
-import { problemLines, summarize } from './output.js';
+import { problemLines, summarize, summarizeChange } from './output.js';
 
 /** The positional paths and the options that settle the normal form. */
 export function settingOptions(y: Argv): Argv {
@@ -61,7 +61,7 @@ export function describeResult(result: ArtefactResult, verbose = false): string[
   if (result.message) return [`${head}: ${result.message}`];
   const lines = [
     result.output && result.output !== result.path ? `${head} -> ${result.output}` : head,
-    ...result.changes.flatMap((change) => summarize(change.field, change.all, verbose)),
+    ...result.changes.flatMap((change) => summarizeChange(change.field, change, verbose)),
     ...summarize('problem', result.problems, verbose),
     ...summarize('note', result.notes ?? [], verbose),
   ];

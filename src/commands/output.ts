@@ -10,6 +10,7 @@
 // uses (bold, dim, red, green, yellow, cyan, reset): one of those inside a name stays too, so at
 // worst a name changes colour; nothing else (cursor moves, titles, clears, links) gets through.
 import { MAX_EXAMPLES } from '../normalize/index.js';
+import type { Change } from '../normalize/index.js';
 
 export interface Style {
   bold(text: string): string;
@@ -142,16 +143,22 @@ export function problemLines(problems: readonly string[]): OutputLines[] {
   return problems.map((problem) => ({ stream: 'err', wrong: true, lines: [`reprodist: ${problem}`] }));
 }
 
+/** A change's summary: its full list is read only when every example is shown (100,000 members make it long). */
+export function summarizeChange(heading: string, change: Change, verbose: boolean): string[] {
+  return summarize(heading, verbose ? change.all : change.examples, verbose, change.count);
+}
+
 /**
  * Every list in human output, summarized one way: the heading with a count, the first
  * MAX_EXAMPLES items on the same line and how many more there are; with `verbose`, every item on
- * a line of its own. (`--json` holds the full lists.)
+ * a line of its own. (`--json` holds the full lists.) `total` is the list's length when `items` are
+ * only its first MAX_EXAMPLES.
  */
-export function summarize(heading: string, items: readonly string[], verbose: boolean): string[] {
-  if (items.length === 0) return [];
-  const count = items.length > 1 ? ` [${items.length}]` : '';
-  if (verbose && items.length > MAX_EXAMPLES) return [`${heading}${count}:`, ...items.map((item) => `  ${item}`)];
-  const hidden = items.length - MAX_EXAMPLES;
+export function summarize(heading: string, items: readonly string[], verbose: boolean, total = items.length): string[] {
+  if (total === 0) return [];
+  const count = total > 1 ? ` [${total}]` : '';
+  if (verbose && total > MAX_EXAMPLES) return [`${heading}${count}:`, ...items.map((item) => `  ${item}`)];
+  const hidden = total - MAX_EXAMPLES;
   const more = hidden > 0 ? `, ... (${hidden} more; --verbose lists all)` : '';
   return [`${heading}${count}: ${items.slice(0, MAX_EXAMPLES).join(', ')}${more}`];
 }

@@ -2,8 +2,9 @@
 // and nothing with --json or --quiet. Bars, one per artefact in progress, for normalize and check;
 // one status line, rewritten in place, for verify's downloads and builds. File names and status text
 // are escaped as every other output line is: they come from archives and the network.
+// cli-progress (and Node's readline under it) is loaded only once a bar is due, not in every run.
 import { basename } from 'node:path';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { BatchDisplay } from '../normalize/index.js';
 import { escapeLine } from './output.js';
 
@@ -30,6 +31,9 @@ const silentProgress: ProgressDisplay = {
 
 class TerminalProgress implements ProgressDisplay {
   private bars?: cliProgress.MultiBar;
+  /** Set once the first bar is due; the bars start when it has loaded. */
+  private library?: Promise<typeof cliProgress>;
+  private loaded?: typeof cliProgress;
   private lastStatus = 0;
   private statusShown = false;
 
@@ -41,9 +45,11 @@ class TerminalProgress implements ProgressDisplay {
     const report = (done: number, total: number) => {
       if (!bar) {
         if (Date.now() - started < SHOW_AFTER_MS) return;
-        this.bars ??= new cliProgress.MultiBar(
+        const library = this.loadLibrary();
+        if (!library) return;
+        this.bars ??= new library.MultiBar(
           { stream: this.stream, clearOnComplete: true, hideCursor: true, format: '{file} [{bar}] {percentage}% {value}/{total} MB' },
-          cliProgress.Presets.shades_classic,
+          library.Presets.shades_classic,
         );
         bar = this.bars.create(toMB(total), 0, { file: escapeLine(basename(file)) });
       }
@@ -51,6 +57,12 @@ class TerminalProgress implements ProgressDisplay {
       bar.update(toMB(done));
     };
     return { report, finish: () => bar && this.bars?.remove(bar) };
+  }
+
+  /** cli-progress once loaded; until then undefined, and the first call starts loading it. */
+  private loadLibrary(): typeof cliProgress | undefined {
+    this.library ??= import('cli-progress').then((module) => (this.loaded = module.default));
+    return this.loaded;
   }
 
   status(text: string): void {

@@ -3,8 +3,9 @@
 // tool-metadata, differs, not-rebuilt. Exit 0 when every rebuilt file is identical or reproduced, 1
 // when any is tool-metadata or differs, 2 when nothing could be rebuilt.
 import { BYTES, POSITIVE_COUNT, SECONDS, UsageError, flagValue } from '../settings/index.js';
-import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, rebuild, rebuildList, recipeSummary, writeAttestation } from '../verify/index.js';
-import type { FileVerdict, PublishedFile, RebuildOptions, ReleaseRebuild, RebuildListReport } from '../verify/index.js';
+// The defaults only: the network and build code is loaded when rebuild runs, not for every verb.
+import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from '../verify/defaults.js';
+import type { FileVerdict, PublishedFile, RebuildOptions, ReleaseRebuild, RebuildListReport, recipeSummary } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
 import { problemLines } from './output.js';
 import { renderPair } from './render.js';
@@ -57,14 +58,17 @@ function verdictStyle(verdict: FileVerdict, style: Style): (text: string) => str
   return style.red;
 }
 
-/** The human report of one release: the recipe, every attempt, then a verdict per published file. */
-export function releaseLines(result: ReleaseRebuild, styles: { out: Style; err: Style }, verbose: boolean): OutputLines[] {
+/**
+ * The human report of one release: the recipe (told by `summary`, which comes with the rebuild's code),
+ * every attempt, then a verdict per published file.
+ */
+function releaseLines(result: ReleaseRebuild, summary: typeof recipeSummary, styles: { out: Style; err: Style }, verbose: boolean): OutputLines[] {
   const { out, err } = styles;
   const text: OutputLines[] = problemLines(result.problems.map((problem) => `${result.name} ${result.version}: ${problem}`));
   const head = [`${out.bold(`${result.name} ${result.version}`)} from ${result.index}${result.uploadTime ? ` (uploaded ${result.uploadTime})` : ''}`];
   const recipe = result.recipe;
   if (recipe) {
-    head.push(`recipe: ${recipeSummary(recipe, result.source)}`);
+    head.push(`recipe: ${summary(recipe, result.source)}`);
     head.push(...recipe.evidence.map((line) => out.dim(`  ${line}`)));
     if (result.sourceSkipped) head.push(`not built from the repository: ${result.sourceSkipped}`);
   }
@@ -135,6 +139,7 @@ export const rebuildVerb: Verb<RebuildFlags> = {
     refuseNormalFormFlags('rebuild', flags);
     const options = optionsFromFlags(flags);
     options.onStep = (message) => progress.status(message);
+    const { rebuild, rebuildList, recipeSummary, writeAttestation } = await import('../verify/index.js');
     if (flags.list) {
       if (flags.release) throw new UsageError('give either a release or --list, not both');
       if (!flags.results) throw new UsageError('--list needs --results DIR (one result per release, to resume from)');
@@ -157,7 +162,7 @@ export const rebuildVerb: Verb<RebuildFlags> = {
     } finally {
       progress.stop();
     }
-    const text = releaseLines(result, styles, flags.verbose);
+    const text = releaseLines(result, recipeSummary, styles, flags.verbose);
     await writeReports(flags, result);
     if (flags.attest) {
       await writeAttestation(flags.attest, result);

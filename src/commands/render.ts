@@ -5,7 +5,7 @@
 import type { Comparison, MemberDifference, MemberDifferenceKind, PairComparison } from '../compare/index.js';
 import type { Change } from '../normalize/index.js';
 import type { Style } from './output.js';
-import { summarize } from './output.js';
+import { summarize, summarizeChange } from './output.js';
 
 /** The two sides' names in messages: `A`/`B` for compare, `local`/`remote` for verify. */
 export interface SideLabels {
@@ -141,7 +141,7 @@ function renderMetadata(pair: PairComparison, style: Style, labels: SideLabels, 
   for (const [group, changes] of groups) {
     const memberCount = group === 'gzip' || pair.commonMembers === undefined ? '' : ` (${pair.commonMembers} members in both)`;
     lines.push(`  ${style.bold(group)}${memberCount}`);
-    for (const change of changes) lines.push(...summarize(change.field.slice(group.length + 1), change.all, verbose).map((line) => `    ${line}`));
+    for (const change of changes) lines.push(...summarizeChange(change.field.slice(group.length + 1), change, verbose).map((line) => `    ${line}`));
   }
   return lines;
 }

@@ -1,7 +1,8 @@
 // `reprodist verify [LOCAL...]`: exit 0 when every source has byte-identical files, 1 when any
 // differs (explained as compare explains it), 2 when a source is missing, unreachable or fails.
 import { BYTES, EPOCH, HTTP_URL, LEVEL, MTIME, SECONDS, UsageError, flagValue } from '../settings/index.js';
-import { DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, verify } from '../verify/index.js';
+// The defaults only: the network and build code is loaded when verify runs, not for every verb.
+import { DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from '../verify/defaults.js';
 import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
 import { problemLines, summarize } from './output.js';
@@ -105,6 +106,7 @@ export const verifyVerb: Verb<VerifyFlags> = {
     const options = verifyOptionsFromFlags(flags);
     options.onProgress = (p) => progress.status(describeProgress(p));
     options.onStep = (message) => progress.status(message);
+    const { verify } = await import('../verify/index.js');
     let result: Verification;
     try {
       result = await verify(options);

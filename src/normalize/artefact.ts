@@ -9,6 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { collisionNotes, describeContentDifferences, sortedContentDifferences } from './content.js';
+import type { ContentRecord } from './content.js';
 import { RefusedInput, describeError, failureStatus } from './failure.js';
 import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
 import type { NormalizeOptions } from './options.js';
@@ -180,7 +181,13 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       };
       if (unchanged && inPlace) return result;
       if (!run.verified) {
-        const differences = sortedContentDifferences(run.content, await handler.readContent(temp));
+        let written: Iterable<ContentRecord>;
+        try {
+          written = await (run.readWritten ?? handler.readContent)(temp);
+        } catch (error) {
+          throw namingVerification(path, error);
+        }
+        const differences = sortedContentDifferences(run.content, written);
         if (differences.length > 0) throw namingVerification(path, new Error(`${VERIFICATION_FAILED}: ${describeContentDifferences(differences)}`));
       }
       await checkUnchanged(inPlace ? target : path, path, inputStat);

@@ -43,6 +43,12 @@ export interface HandlerRun {
    * is then known to hold `content`, and the caller does not read it back.
    */
   verified?: boolean;
+  /**
+   * The content view of the output at `path`, for a handler that checked each member's data as it
+   * wrote it (asked for with `verify`) but must read the output's structure back: the caller uses it
+   * instead of `readContent`, which reads every member again.
+   */
+  readWritten?: (path: string) => Promise<Iterable<ContentRecord>>;
 }
 
 /** How two artefacts' metadata (everything the content view leaves out) differ. */

@@ -14,22 +14,70 @@ export interface Change {
 /** How many examples a summary shows: the same for every list reprodist prints. */
 export const MAX_EXAMPLES = 3;
 
+/**
+ * Examples are joined into one string per this many: 100,000 members' examples are then a few
+ * hundred flat strings and a list of lengths, not a few hundred thousand strings (issue 22).
+ */
+const EXAMPLES_PER_CHUNK = 512;
+
+/** One field's examples in the order added, held as joined chunks and each example's length. */
+class ExampleList {
+  private readonly chunks: string[] = [];
+  private pending: string[] = [];
+  private readonly lengths: number[] = [];
+
+  add(example: string): void {
+    this.pending.push(example);
+    this.lengths.push(example.length);
+    if (this.pending.length === EXAMPLES_PER_CHUNK) {
+      this.chunks.push(this.pending.join(''));
+      this.pending = [];
+    }
+  }
+
+  get count(): number {
+    return this.lengths.length;
+  }
+
+  /** The first `limit` examples, or every one, cut again from the chunks. */
+  list(limit = this.count): string[] {
+    const joined = limit <= EXAMPLES_PER_CHUNK && this.chunks.length > 0 ? this.chunks[0]! : this.chunks.join('') + this.pending.join('');
+    let at = 0;
+    return this.lengths.slice(0, limit).map((length) => joined.slice(at, (at += length)));
+  }
+}
+
 /** Collects changes by field, keeping every example; the count and the first few follow from them. */
 export class ChangeLog {
-  private readonly byField = new Map<string, string[]>();
+  private readonly byField = new Map<string, ExampleList>();
 
   add(field: string, example: string): void {
-    const all = this.byField.get(field);
-    if (all) all.push(example);
-    else this.byField.set(field, [example]);
+    const examples = this.byField.get(field);
+    if (examples) examples.add(example);
+    else {
+      const first = new ExampleList();
+      first.add(example);
+      this.byField.set(field, first);
+    }
   }
 
   get size(): number {
     return this.byField.size;
   }
 
+  /** The changes; each one's full list is made from the chunks only when read (a summary reads the first few). */
   list(): Change[] {
-    return [...this.byField].map(([field, all]) => ({ field, count: all.length, examples: all.slice(0, MAX_EXAMPLES), all }));
+    return [...this.byField].map(([field, examples]) => {
+      let all: string[] | undefined;
+      return {
+        field,
+        count: examples.count,
+        examples: examples.list(MAX_EXAMPLES),
+        get all() {
+          return (all ??= examples.list());
+        },
+      };
+    });
   }
 }
 

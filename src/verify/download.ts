@@ -45,13 +45,10 @@ export interface DownloadOptions {
   headers?: Record<string, string>;
 }
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
 /** 30 minutes: 2 GiB (DEFAULT_MAX_BYTES) at about 1.2 MB/s. docs/limits.md. */
 export const DEFAULT_DEADLINE_MS = 30 * 60_000;
 /** The largest JSON document read (a PyPI release's is a few KiB to a few hundred): it is parsed in memory. docs/limits.md. */
 export const MAX_JSON_BYTES = 8 << 20;
-/** 2 GiB: larger than any artefact PyPI accepts by default, small enough to stop a runaway download. */
-export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 const MAX_REDIRECTS = 10;
 const USER_AGENT = 'reprodist verify';
 

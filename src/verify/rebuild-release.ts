@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { PairComparison } from '../compare/index.js';
 import type { ArtefactHandler } from '../normalize/index.js';
 import { describeError, handlerFor, parseArtefactName, removeOnSignal } from '../normalize/index.js';
-import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download } from './download.js';
+import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './defaults.js';
+import { DownloadError, download } from './download.js';
 import type { DownloadOptions } from './download.js';
 import { findPythons } from './python-env.js';
 import type { PythonInterpreter } from './python-env.js';
@@ -25,11 +26,6 @@ import type { SourceCheckout } from './source-repo.js';
 import { startTimewarp, visibleAt } from './timewarp.js';
 import { VERDICT_RANK } from './verdict.js';
 import type { FileVerdict } from './verdict.js';
-import { DEFAULT_INDEX_URL } from './verify.js';
-
-export const DEFAULT_ATTEMPTS = 4;
-/** 15 minutes for one attempt: venv, installs and build. */
-export const DEFAULT_BUILD_TIMEOUT_MS = 15 * 60_000;
 
 export interface RebuildOptions {
   /** `NAME==VERSION`. */

@@ -10,8 +10,6 @@ import { artefactsIn, readCommitTime, resolveSettings } from '../settings/index.
 
 const run = promisify(execFile);
 
-export const DEFAULT_BUILD_COMMAND = 'python3 -m build';
-
 /** The build could not be done; the message is one line. */
 export class RebuildError extends Error {
   override name = 'RebuildError';

@@ -10,13 +10,12 @@ import type { CompareOptions, PairComparison } from '../compare/index.js';
 import { describeError, removeOnSignal } from '../normalize/index.js';
 import type { MtimePolicy } from '../normalize/index.js';
 import { loadProjectConfig, resolveArtefacts, resolvePaths } from '../settings/index.js';
-import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DownloadError, download, fetchJson } from './download.js';
+import { DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './defaults.js';
+import { DownloadError, download, fetchJson } from './download.js';
 import type { DownloadOptions, DownloadProgress } from './download.js';
-import { DEFAULT_BUILD_COMMAND, rebuild } from './rebuild.js';
+import { rebuild } from './rebuild.js';
 import { parseRelease, parseReleaseJson } from './simple-index.js';
 import type { IndexFile } from './simple-index.js';
-
-export const DEFAULT_INDEX_URL = 'https://pypi.org';
 
 export interface VerifyOptions {
   /** Local artefacts: files, directories or globs (default `dist/`). */

@@ -17,6 +17,8 @@ const SDIST = join(RAW, 'reprodemo-1.0.0+setuptools.tar.gz');
 const WHEEL = join(RAW, 'reprodemo-1.0.0+hatchling-py3-none-any.whl');
 /** The bundled CLI that bin/reprodist runs, with its worker and zlib.wasm (scripts/bundle.mjs): built, with no one source. */
 const BUNDLE = ['dist/reprodist.cjs', 'dist/worker.js', 'dist/zlib.wasm'];
+/** The bundle's other files, each a part that only some runs load (the HTML page, verify's code...), named after its chunk. */
+const BUNDLE_PART = /^dist\/reprodist-[\w-]+\.cjs$/;
 /** Top-level files that may ship (CHANGELOG.md only if package.json "files" names it). */
 const TOP_LEVEL = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
 
@@ -51,6 +53,9 @@ test('npm pack holds only the built files, bin, README, docs, LICENSE and packag
     assert.ok(paths.includes(path), `missing from the package: ${path}`);
   }
   assert.equal(files.find((f) => f.path === 'bin/reprodist')!.mode & 0o111, 0o111, 'bin/reprodist is executable');
+  const parts = walk(join(REPO_ROOT, 'dist')).map((path) => `dist/${path}`).filter((path) => BUNDLE_PART.test(path));
+  assert.ok(parts.length > 0, 'the build wrote no part of the bundle beside dist/reprodist.cjs');
+  for (const part of parts) assert.ok(paths.includes(part), `missing from the package: ${part}`);
 
   // The build is complete and nothing stale ships: every source module is there as .js and .d.ts,
   // every packed module has a source, and every other file under src/ (zlib.wasm) is copied.
@@ -62,7 +67,7 @@ test('npm pack holds only the built files, bin, README, docs, LICENSE and packag
       assert.ok(paths.includes(`dist/${source}`), `src/${source} is not copied into dist/`);
     }
   }
-  for (const path of paths.filter((p) => p.startsWith('dist/') && !BUNDLE.includes(p))) {
+  for (const path of paths.filter((p) => p.startsWith('dist/') && !BUNDLE.includes(p) && !BUNDLE_PART.test(p))) {
     const source = path.slice('dist/'.length).replace(/\.d\.ts$|\.js$/, '.ts');
     assert.ok(sources.includes(source) || sources.includes(path.slice('dist/'.length)), `stale build output would be published: ${path} (no src/${source}; remove dist/ and build again)`);
   }

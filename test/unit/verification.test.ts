@@ -1,7 +1,8 @@
-// Verification while writing an sdist: a writer that puts other content in the tar than the input held
-// is caught by reading the tar back as it is written, and a corrupted deflate block by inflating the
-// gzip as it is written. The parts are the real ones; the faults are made
-// by changing their real output or input, never by replacing the code under test.
+// Verification while writing. An sdist: a writer that puts other content in the tar than the input
+// held is caught by reading the tar back as it is written, and a corrupted deflate block by inflating
+// the gzip as it is written. A wheel: each member's data is inflated as it is written, and the
+// directory read back must place every member where it was written. The parts are the real ones; the
+// faults are made by changing their real output or input, never by replacing the code under test.
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,9 @@ import type { PlannedMember } from '../../src/normalize/sdist/plan.js';
 import { indexSdist } from '../../src/normalize/sdist/read.js';
 import type { SdistIndex } from '../../src/normalize/sdist/read.js';
 import { writeSdist } from '../../src/normalize/sdist/write.js';
+import { normalizeWheel } from '../../src/normalize/wheel/write.js';
+import { sortedContentDifferences } from '../../src/normalize/content.js';
+import type { BlockCompressor } from '../../src/formats/deflate/index.js';
 import { REPO_ROOT, tmpDir } from '../helpers/tools.js';
 
 /** Indexes and plans a golden input, lets `tamper` change the plan, and writes it with verification. */
@@ -61,4 +65,34 @@ test('the sdist writer verifies: a corrupted deflate block in the output is caug
     made[made.length >> 1]! ^= 0x10;
     return made;
   }), /^Error: verification failed: the gzip written does not inflate/);
+});
+
+const GOLDEN_WHEEL = join(REPO_ROOT, 'fixtures', 'golden', 'wheel', 'flit-py3-none-any.in.whl');
+
+/** Normalizes the golden wheel with verification into `dir`/out.whl, with `compressor`; returns the handler's run. */
+async function writeWheel(dir: string, compressor: BlockCompressor = compressInThisThread) {
+  const out = await open(join(dir, 'out.whl'), 'wx');
+  try {
+    const options = { epoch: DEFAULT_EPOCH, mtime: 'epoch' as const, keepCompression: false, compressor };
+    return await normalizeWheel(GOLDEN_WHEEL, async (chunk) => void (await out.write(chunk)), options, dir, true);
+  } finally {
+    await out.close();
+  }
+}
+
+test('the wheel writer verifies each member as it is written and reads back only the directory', async (t) => {
+  const dir = tmpDir(t);
+  const run = await writeWheel(dir);
+  assert.ok(run.readWritten, 'a verified wheel run says how to read what it wrote');
+  assert.deepEqual(sortedContentDifferences(run.content, await run.readWritten(join(dir, 'out.whl'))), []);
+  // Another wheel than the one written (the input: other offsets and sizes) is not taken for it.
+  await assert.rejects(run.readWritten(GOLDEN_WHEEL), /^Error: verification failed: .* is not in the wheel's directory as it was written/);
+});
+
+test('the wheel writer verifies: a corrupted deflate block is caught as it is written', async (t) => {
+  await assert.rejects(writeWheel(tmpDir(t), async (job) => {
+    const made = Uint8Array.from(await compressInThisThread(job));
+    made[made.length >> 1]! ^= 0x10;
+    return made;
+  }), /^Error: verification failed: .*: the data written (does not inflate|is not the data read|gives \d+ bytes)/);
 });

@@ -2,9 +2,10 @@
 // not depend on how many threads run them or in which order they finish.
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import { DEFLATE_BLOCK_SIZE } from './job.js';
+import { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE } from './job.js';
+import type { SlotJob } from './worker.js';
 import type { BlockCompressor } from './job.js';
-import { deflateBlockWasm } from './zlib-wasm.js';
+import { deflateBlockWasm, firstOutputSize } from './zlib-wasm.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
 const SMALL_JOB_BYTES = 4 * 1024;
@@ -13,6 +14,8 @@ const SMALL_JOB_BYTES = 4 * 1024;
  * next, so that a worker never waits while this thread is busy with its own block or its other work.
  */
 const JOBS_PER_WORKER = 2;
+/** A job's shared slot: the dictionary, the block, and room for its compressed bytes. */
+const SLOT_BYTES = DEFLATE_DICTIONARY_SIZE + DEFLATE_BLOCK_SIZE + firstOutputSize(DEFLATE_BLOCK_SIZE);
 /** The workers start once this much input has been seen, so that small artefacts never wait for them. */
 const START_AFTER_BYTES = 4 * 1024 * 1024;
 
@@ -48,6 +51,9 @@ export function createDeflatePool(requested: number): DeflatePool {
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: workers,
       maxThreads: workers,
+      // Each worker holds all its jobs, not one at a time: piscina would otherwise post the next only
+      // when this thread's event loop takes the last one's result, and this thread is often busy.
+      concurrentTasksPerWorker: JOBS_PER_WORKER,
       idleTimeout: 1000,
       // A block job needs a few MiB; small heaps make V8 collect early instead of growing RSS.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
@@ -59,15 +65,21 @@ export function createDeflatePool(requested: number): DeflatePool {
       seen += job.input.length;
       const local = workers === 0 || busy >= workers * JOBS_PER_WORKER || job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
       if (local) return deflateBlockWasm(job);
-      // The input goes through a shared buffer, one per job on a worker, rather than a transferred one:
-      // a fresh MiB landing in a worker per block is garbage there, and its GC lets it pile up.
-      const slot = freeSlots.pop() ?? new SharedArrayBuffer(DEFLATE_BLOCK_SIZE);
+      // The job goes through a shared buffer, one per job on a worker, rather than transferred ones:
+      // a fresh MiB landing in a worker per block is garbage there, and its GC lets it pile up. The
+      // worker writes the compressed bytes into the same slot, and they are copied out here.
+      const slot = freeSlots.pop() ?? new SharedArrayBuffer(SLOT_BYTES);
       busy += 1;
       try {
-        const input = new Uint8Array(slot, 0, job.input.length);
+        const dictionary = new Uint8Array(slot, 0, job.dictionary.length);
+        dictionary.set(job.dictionary);
+        const input = new Uint8Array(slot, DEFLATE_DICTIONARY_SIZE, job.input.length);
         input.set(job.input);
+        const output = new Uint8Array(slot, DEFLATE_DICTIONARY_SIZE + DEFLATE_BLOCK_SIZE);
         const running = pool ?? (await (starting ??= start()));
-        return (await running.run({ ...job, input })) as Uint8Array;
+        const slotJob: SlotJob = { ...job, dictionary, input, output };
+        const result = (await running.run(slotJob)) as number | Uint8Array;
+        return typeof result === 'number' ? output.slice(0, result) : result;
       } finally {
         busy -= 1;
         freeSlots.push(slot);

@@ -86,7 +86,7 @@ export class DeflateStream {
   }
 
   private grow(needed: number): void {
-    const grown = new Uint8Array(Math.min(DEFLATE_BLOCK_SIZE, Math.max(needed, 2 * this.block.length, 64 * 1024)));
+    const grown = new Uint8Array(Math.min(DEFLATE_BLOCK_SIZE, Math.max(needed, 2 * this.block.length)));
     grown.set(this.block.subarray(0, this.filled));
     this.block = grown;
   }

@@ -3,7 +3,16 @@ import { Piscina } from 'piscina';
 import { deflateBlockWasm } from './zlib-wasm.js';
 import type { DeflateBlockJob } from './job.js';
 
-export default function compressBlock(job: DeflateBlockJob): unknown {
-  const compressed = deflateBlockWasm(job);
-  return Piscina.move(compressed);
+/** A job as the pool posts it: its bytes in a shared slot, with room there for the compressed bytes. */
+export interface SlotJob extends DeflateBlockJob {
+  output: Uint8Array;
+}
+
+/**
+ * The compressed length when the bytes are in the slot's output (nothing allocated in this thread, whose
+ * freed buffers would otherwise pile up in its own malloc arena), else the bytes, moved.
+ */
+export default function compressBlock(job: SlotJob): unknown {
+  const compressed = deflateBlockWasm(job, job.output);
+  return compressed.buffer === job.output.buffer ? compressed.length : Piscina.move(compressed);
 }

@@ -101,10 +101,11 @@ export function firstOutputSize(inputLength: number): number {
 
 /**
  * Compresses one block of the stream (see DeflateBlockJob in ./job.ts) with stock zlib in
- * WebAssembly. A pure function of the job, so it may run in any thread.
+ * WebAssembly. A pure function of the job, so it may run in any thread. The bytes are written into
+ * `into` when it is given and long enough (the result is then a view of it), else into a new array.
  */
-export function deflateBlockWasm(job: DeflateBlockJob): Uint8Array {
-  return deflateBlockWasmWith(job, firstOutputSize(job.input.length));
+export function deflateBlockWasm(job: DeflateBlockJob, into?: Uint8Array): Uint8Array {
+  return deflateBlockWasmWith(job, firstOutputSize(job.input.length), into);
 }
 
 /**
@@ -112,7 +113,7 @@ export function deflateBlockWasm(job: DeflateBlockJob): Uint8Array {
  * the block is not done). Only tests need it: it reaches the corner cases where zlib's bytes depend
  * on output space, which firstOutputSize() never hits at levels 0-9.
  */
-export function deflateBlockWasmWith(job: DeflateBlockJob, firstCap: number): Uint8Array {
+export function deflateBlockWasmWith(job: DeflateBlockJob, firstCap: number, into?: Uint8Array): Uint8Array {
   const { input, dictionary, level, last } = job;
   // The input contract (the wasm call would truncate 1.5 to 1); which levels a user may ask for is
   // the settings' rule (normalize/options.ts LEVELS), checked before any job is made.
@@ -146,7 +147,11 @@ export function deflateBlockWasmWith(job: DeflateBlockJob, firstCap: number): Ui
       const why = n === ERR_INIT ? 'stream error (deflateInit2)' : n === ERR_DICT ? 'deflateSetDictionary' : `error ${n}`;
       throw new Error(`deflate failed: ${why}`);
     }
-    const out = mem.slice(outPtr, outPtr + n);
+    const produced = mem.subarray(outPtr, outPtr + n);
+    // Into the caller's buffer when it has room (a worker's shared output slot: nothing allocated here).
+    const fits = into !== undefined && n <= into.length;
+    if (fits) into.set(produced);
+    const out = fits ? into.subarray(0, n) : produced.slice();
     if (z.memory.buffer.byteLength > MAX_RETAINED_MEMORY) current = undefined;
     return out;
   }

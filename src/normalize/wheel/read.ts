@@ -154,21 +154,84 @@ export async function digestMember(zip: ZipReader, member: WheelMember): Promise
   return hashStream(zip.openMemberStream(member.entry));
 }
 
-/** The content view of a wheel: every member read back and hashed. */
-export async function readWheelContent(path: string): Promise<ContentRecord[]> {
+/** A member's sha256 and size, and its data when kept (always for a symlink: its target). */
+type MemberDigest = (zip: ZipReader, member: WheelMember, index: number) => Promise<{ sha256: string; size: number; data?: Buffer }>;
+
+/** The content view of the wheel at `path`, each member's digest taken by `digest`, made from its table as it is walked. */
+async function wheelContent(path: string, digest: MemberDigest): Promise<Iterable<ContentRecord>> {
   const zip = await openZip(path);
   try {
     const table = new MemberTable();
     const members = zip.entries.map(classify);
     checkWheelTree(members);
-    for (const member of members) {
-      const { sha256, size, data } = await digestMember(zip, member);
+    for (const [index, member] of members.entries()) {
+      const { sha256, size, data } = await digest(zip, member, index);
       addContentRow(table, member, sha256, size, data);
     }
-    return [...wheelContentView(table)];
+    return wheelContentView(table);
   } finally {
     await zip.close();
   }
+}
+
+/** The content view of a wheel: every member read back and hashed. */
+export async function readWheelContent(path: string): Promise<ContentRecord[]> {
+  return [...(await wheelContent(path, digestMember))];
+}
+
+/**
+ * Where and how each entry of a wheel being written went, in writing order, its data checked as it
+ * was written (write.ts): what the wheel's directory, read back, must say of it.
+ */
+export class WrittenEntries {
+  private localHeaderOffset = new Float64Array(1024);
+  private compressedSize = new Float64Array(1024);
+  private crc32 = new Uint32Array(1024);
+  private entries = 0;
+
+  get count(): number {
+    return this.entries;
+  }
+
+  add(localHeaderOffset: number, compressedSize: number, crc32: number): void {
+    if (this.entries === this.crc32.length) {
+      const grown = <T extends Float64Array | Uint32Array>(old: T): T => {
+        const bigger = new (old.constructor as new (length: number) => T)(old.length * 2);
+        bigger.set(old);
+        return bigger;
+      };
+      this.localHeaderOffset = grown(this.localHeaderOffset);
+      this.compressedSize = grown(this.compressedSize);
+      this.crc32 = grown(this.crc32);
+    }
+    this.localHeaderOffset[this.entries] = localHeaderOffset;
+    this.compressedSize[this.entries] = compressedSize;
+    this.crc32[this.entries] = crc32;
+    this.entries += 1;
+  }
+
+  /** Whether the directory places entry `index` where it was written, with the length and CRC-32 its data was checked with. */
+  matches(entry: ZipEntry, index: number): boolean {
+    return index < this.entries && entry.localHeaderOffset === this.localHeaderOffset[index] &&
+      entry.compressedSize === this.compressedSize[index] && entry.crc32 === this.crc32[index];
+  }
+}
+
+/**
+ * The content view of a wheel just written, without reading its members again: the strict reader
+ * reads its whole structure (every header, every member's place), each entry must be where it was
+ * written with the data checked as it was written, and a member's sha256 is then the one that data
+ * was checked against, `hashes`'s row of the same number (the input's, added in writing order).
+ * Symlinks are read again: their target is content.
+ */
+export function readWrittenWheel(path: string, written: WrittenEntries, hashes: MemberTable): Promise<Iterable<ContentRecord>> {
+  return wheelContent(path, async (zip, member, index) => {
+    if (zip.entries.length !== written.count || !written.matches(member.entry, index)) {
+      throw new Error(`verification failed: ${member.path} is not in the wheel's directory as it was written`);
+    }
+    if (member.type === 'symlink') return digestMember(zip, member);
+    return { sha256: member.type === 'file' ? hashes.sha256(index) : '', size: member.entry.uncompressedSize };
+  });
 }
 
 /** The first `limit` bytes of the named file members; reading stops there, as the size is in the header. */

@@ -2,8 +2,10 @@
 // recompressed with the deterministic deflate (several at once, so the block pool stays busy) and
 // written in normal order by the zip writer; no member data is held whole in memory.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { DeflateStream } from '../../formats/deflate/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { METHOD_DEFLATE, METHOD_STORED, ZipWriter, openZip } from '../../formats/zip/index.js';
@@ -16,31 +18,46 @@ import { MemberTable } from '../member-table.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
-import { addContentRow, hashStream, isRecord, readBytes, sha256Hex, wheelContentView } from './read.js';
+import { WrittenEntries, addContentRow, hashStream, isRecord, readBytes, readWrittenWheel, sha256Hex, wheelContentView } from './read.js';
 import type { WheelMember } from './read.js';
 
-/** A member's compressed bytes stay in memory up to this size, and go to a scratch file beyond. */
+/**
+ * Compressed bytes of the members in flight stay in memory up to this total, and go to scratch files
+ * beyond: members wait for the one being written with their data ready, and a few big ones must not
+ * hold tens of MiB between them (docs/limits.md's memory bound).
+ */
 const IN_MEMORY_LIMIT = 4 << 20;
 /** Members being read and compressed at once, ahead of the one being written. */
 const MEMBERS_IN_FLIGHT = 8;
 
-/** Compressed bytes of one member, in memory or, when large, in a scratch file. */
+/** The bytes all CompressedData of one run hold in memory. */
+interface MemoryBudget {
+  held: number;
+}
+
+/** Compressed bytes of one member, in memory while the run's budget allows, else in a scratch file. */
 class CompressedData {
   private chunks: Uint8Array[] = [];
   private length = 0;
   private spill?: { handle: FileHandle; path: string };
 
-  constructor(private readonly workDir: string) {}
+  constructor(
+    private readonly workDir: string,
+    private readonly budget: MemoryBudget,
+  ) {}
 
   readonly sink: ByteSink = async (chunk) => {
-    if (!this.spill && this.length + chunk.length > IN_MEMORY_LIMIT) {
+    if (!this.spill && this.budget.held + chunk.length > IN_MEMORY_LIMIT) {
       const path = scratchPath(this.workDir, 'spool');
       this.spill = { handle: await open(path, 'wx+', 0o600), path };
       for (const held of this.chunks) await this.spill.handle.write(held);
-      this.chunks = [];
+      this.release();
     }
     if (this.spill) await this.spill.handle.write(chunk);
-    else this.chunks.push(chunk);
+    else {
+      this.chunks.push(chunk);
+      this.budget.held += chunk.length;
+    }
     this.length += chunk.length;
   };
 
@@ -57,8 +74,14 @@ class CompressedData {
     }
   }
 
-  async dispose(): Promise<void> {
+  /** Gives the bytes held in memory back to the budget. */
+  private release(): void {
+    for (const held of this.chunks) this.budget.held -= held.length;
     this.chunks = [];
+  }
+
+  async dispose(): Promise<void> {
+    this.release();
     if (this.spill) {
       await this.spill.handle.close();
       await removeScratch(this.spill.path);
@@ -86,7 +109,7 @@ const NO_DATA = { data: () => Buffer.alloc(0), dispose: async () => undefined };
  * Reads a member once (checking its CRC and size), hashes it and compresses it the normal way. A
  * small member is read whole, in one read shared with its neighbours; a large one is streamed.
  */
-async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOptions, workDir: string): Promise<PreparedMember> {
+async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOptions, workDir: string, budget: MemoryBudget): Promise<PreparedMember> {
   const { entry } = member;
   if (member.type === 'directory') return { member, sha256: '', size: 0, crc32: 0, method: METHOD_STORED, compressedSize: 0, ...NO_DATA };
   const whole = zip.isSmall(entry) ? await zip.readSmallMember(entry) : undefined;
@@ -97,7 +120,7 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
     const data = () => whole?.stored ?? zip.openRawStream(entry);
     return { member, sha256, size, ...kept, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, data, dispose: NO_DATA.dispose };
   }
-  const compressed = new CompressedData(workDir);
+  const compressed = new CompressedData(workDir, budget);
   try {
     const deflate = new DeflateStream(options.level ?? DEFAULT_WHEEL_LEVEL, compressed.sink, options.compressor, options.blocksInFlight);
     const hash = createHash('sha256');
@@ -119,6 +142,50 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   }
 }
 
+/** Deflated data of up to this size, compressed and not, is inflated for its check in one call; beyond, as a stream. */
+const CHECKED_WHOLE_LIMIT = 1 << 20;
+
+/**
+ * A member's stored bytes on their way to the writer, checked as they pass: inflated by node:zlib
+ * (not the deflate that made them) when deflated, they must give the size, CRC-32 and sha256 the
+ * member was read with. A wheel is then verified as it is written, and only its structure is read
+ * back (readWrittenWheel).
+ */
+async function* checkedAsWritten(prepared: PreparedMember, data: ZipWriterEntry['data']): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  let crc = 0;
+  let size = 0;
+  const take = (bytes: Uint8Array) => {
+    hash.update(bytes);
+    crc = crc32(bytes, crc);
+    size += bytes.length;
+  };
+  const deflated = prepared.method === METHOD_DEFLATE;
+  const held: Uint8Array[] = [];
+  const inflater = deflated && Math.max(prepared.size, prepared.compressedSize) > CHECKED_WHOLE_LIMIT ? createInflateRaw() : undefined;
+  inflater?.on('data', take);
+  const inflated = inflater && once(inflater, 'end');
+  inflated?.catch(() => undefined); // awaited below; an inflate error fails the check there
+  for await (const chunk of data instanceof Uint8Array ? [data] : data) {
+    yield chunk;
+    if (inflater) {
+      if (!inflater.write(chunk)) await once(inflater, 'drain');
+    } else if (deflated) held.push(chunk);
+    else take(chunk);
+  }
+  const failed = (why: string) => new Error(`verification failed: ${prepared.member.path}: the data written ${why}`);
+  try {
+    if (inflater) {
+      inflater.end();
+      await inflated;
+    } else if (deflated) take(inflateRawSync(Buffer.concat(held), { maxOutputLength: Math.max(1, prepared.size) }));
+  } catch (error) {
+    throw failed(`does not inflate (${(error as Error).message})`);
+  }
+  if (size !== prepared.size) throw failed(`gives ${size} bytes, not ${prepared.size}`);
+  if (crc >>> 0 !== prepared.crc32 >>> 0 || hash.digest('hex') !== prepared.sha256) throw failed('is not the data read');
+}
+
 /** Runs `work` over items with up to `limit` in flight, handing results to `consume` in order. */
 async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, consume: (result: R) => Promise<void>): Promise<void> {
   const running: Promise<R>[] = [];
@@ -138,22 +205,31 @@ async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T)
   }
 }
 
-export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string): Promise<HandlerRun> {
+/** A closure of its own, so that it keeps only these alive, not the input's reader beside them. */
+function readBack(written: WrittenEntries, table: MemberTable): HandlerRun['readWritten'] {
+  return (path) => readWrittenWheel(path, written, table);
+}
+
+export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string, verify = false): Promise<HandlerRun> {
   const zip = await openZip(inputPath);
   try {
     const changes = new ChangeLog();
     const ordered = planWheel(zip, changes);
     const writer = new ZipWriter(sink);
     const table = new MemberTable();
+    const written = new WrittenEntries();
+    const budget: MemoryBudget = { held: 0 };
     let recordBytes: Buffer | undefined;
     const total = ordered.reduce((sum, m) => sum + m.entry.uncompressedSize, 0);
     let done = 0;
-    await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir), async (prepared) => {
+    await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir, budget), async (prepared) => {
       try {
         const { member } = prepared;
         addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
         const header = plannedHeader(member, options);
         noteEntryChanges(changes, member, header, prepared);
+        const localHeaderOffset = writer.offset;
+        const data = prepared.data();
         await writer.addEntry({
           nameBytes: Buffer.from(storedName(member), 'utf8'),
           versionMadeBy: VERSION_MADE_BY,
@@ -163,9 +239,10 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
           crc32: prepared.crc32,
           compressedSize: prepared.compressedSize,
           uncompressedSize: prepared.size,
-          data: prepared.data(),
+          data: verify && member.type !== 'directory' ? checkedAsWritten(prepared, data) : data,
           ...header,
         });
+        written.add(localHeaderOffset, prepared.compressedSize, prepared.crc32);
         if (isRecord(member.path)) recordBytes = prepared.kept;
         done += prepared.size;
         options.onProgress?.(done, total);
@@ -174,7 +251,12 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
       }
     });
     await writer.finish();
-    return { changes: changes.list(), content: wheelContentView(table), problems: recordProblems(recordBytes, table) };
+    return {
+      changes: changes.list(),
+      content: wheelContentView(table),
+      problems: recordProblems(recordBytes, table),
+      ...(verify ? { readWritten: readBack(written, table) } : {}),
+    };
   } finally {
     await zip.close();
   }
