@@ -3,7 +3,6 @@
 // only what Python's tarfile, GNU tar and bsdtar read alike, and fails on everything else, so that
 // what it returns is what an installer extracts. Member data is streamed, never buffered; only
 // extended headers are held, up to MAX_EXTENDED_HEADER_BYTES.
-import type { Readable } from 'node:stream';
 import { FormatError } from '../errors.js';
 import type { ByteCoverage } from '../coverage.js';
 import { parseHeaderBlock } from './block.js';
@@ -44,7 +43,7 @@ export interface TarEntry {
  * Reads the members of an uncompressed tar stream in archive order. Errors of the stream itself pass
  * through unchanged. With a coverage, every byte range read is marked on it, as what it was taken for.
  */
-export async function* readTar(stream: Readable, coverage?: ByteCoverage): AsyncGenerator<TarEntry> {
+export async function* readTar(stream: AsyncIterable<Uint8Array>, coverage?: ByteCoverage): AsyncGenerator<TarEntry> {
   const source = new ByteSource(stream);
   let pending: Pending = {};
   let members = 0;

@@ -1,7 +1,8 @@
 // The sdist handler (docs/normal-form.md, "sdist"): `.tar.gz` files. Normalizing is two passes, none
 // holding member data in memory: index (inflate, validate, hash the file and every member, and spool
 // file data beside the output, since sorting needs random access), and write (planned order, from
-// the spool), which verifies what it writes as it goes (./write.ts).
+// the spool), which verifies what it writes as it goes (./write.ts). With a deflate pool, an input
+// already in normal order is written while it is indexed (./early.ts).
 import { open } from 'node:fs/promises';
 import type { ArtefactHandler } from '../handler.js';
 import { DEFAULT_LEVEL } from '../options.js';
@@ -11,7 +12,9 @@ import { compareSdistMetadata } from './metadata.js';
 import { planSdist } from './plan.js';
 import { SDIST_FIELDS } from './fields.js';
 import { SDIST_ROOTS, sdistMemberRoles } from './roles.js';
-import { indexSdist, readSdistContent, readSdistMemberHeads } from './read.js';
+import { readSdistContent, readSdistMemberHeads, startIndexSdist } from './read.js';
+import type { SdistIndex } from './read.js';
+import { EarlyWrite } from './early.js';
 import { noteGzipChanges, writeSdist } from './write.js';
 
 export const sdistHandler: ArtefactHandler = {
@@ -30,9 +33,18 @@ export const sdistHandler: ArtefactHandler = {
     const spoolPath = scratchPath(workDir, 'spool');
     const spool = await open(spoolPath, 'wx+', 0o600);
     try {
-      const index = await indexSdist(inputPath, spool, true);
+      const indexing = startIndexSdist(inputPath, spool, true);
+      // With a pool, the normal form is written while the index pass runs, in case the input is in normal order already (./early.ts).
+      const early = options.compressor ? new EarlyWrite(indexing.feed, spool, workDir, level, options, verify) : undefined;
+      let index: SdistIndex;
+      try {
+        index = await indexing.index;
+      } catch (error) {
+        await early?.discard();
+        throw error;
+      }
       const content = index.table.contentView();
-      const written = await writeSdist(planSdist(index, options), spool, sink, level, options, verify ? content : undefined);
+      const written = (await early?.deliver(index, sink)) ?? (await writeSdist(planSdist(index, options), spool, sink, level, options, verify ? content : undefined));
       noteGzipChanges(index, written, level);
       return { changes: index.changes.list(), content, inputSha256: index.fileSha256, verified: verify };
     } finally {

@@ -5,6 +5,7 @@ import type { TarWriteMember } from '../../formats/tar/index.js';
 import type { MemberTable } from '../member-table.js';
 import type { NormalizeOptions } from '../options.js';
 import type { ChangeLog } from '../report.js';
+import type { IndexFeed } from './feed.js';
 import { SDIST_FIELDS } from './fields.js';
 import type { SdistIndex } from './read.js';
 import { normalTarFields, tarRuleDepartures } from './rules.js';
@@ -59,34 +60,92 @@ export function planSdist(index: SdistIndex, options: NormalizeOptions): SdistPl
 }
 
 function* plannedMembers(table: MemberTable, order: Uint32Array, holder: Int32Array, changes: ChangeLog, options: NormalizeOptions): Generator<PlannedMember> {
-  for (const row of order) {
-    const name = table.name(row);
-    if (table.isImplied(row)) {
-      changes.add(SDIST_FIELDS.tarDirectories, `${name}/ (added)`);
-      const fields = normalTarFields(ruleHeader('directory', 0, options.epoch), options);
-      yield { header: { ...fields, name, type: 'directory', size: 0 } };
-      continue;
+  for (const row of order) yield plannedMember(table, row, holder[table.kind(row) === 'link' ? table.linkRow(row) : row]!, changes, options);
+  noteOrderChange(table, order, changes);
+}
+
+/**
+ * One output member, made from its row (noting how the policy changes its header); `holder` is the
+ * row whose name carries the data of a file or hard link.
+ */
+function plannedMember(table: MemberTable, row: number, holder: number, changes: ChangeLog, options: NormalizeOptions): PlannedMember {
+  const name = table.name(row);
+  if (table.isImplied(row)) {
+    changes.add(SDIST_FIELDS.tarDirectories, `${name}/ (added)`);
+    const fields = normalTarFields(ruleHeader('directory', 0, options.epoch), options);
+    return { header: { ...fields, name, type: 'directory', size: 0 } };
+  }
+  // Hard links take their data holder's mode (the index gives them their target's).
+  const kind = table.kind(row);
+  const header = ruleHeader(kind, table.mode(row), table.mtime(row));
+  for (const [field, example] of tarRuleDepartures(name, header, options)) changes.add(field, example);
+  const fields = normalTarFields(header, options);
+  if (kind === 'directory') return { header: { ...fields, name, type: 'directory', size: 0 } };
+  if (kind === 'symlink') return { header: { ...fields, name, type: 'symlink', size: 0, linkname: table.linkTarget(row) } };
+  const root = kind === 'link' ? table.linkRow(row) : row;
+  const size = table.size(root);
+  if (holder === row) return { header: { ...fields, name, type: 'file', size }, source: { spoolOffset: table.dataOffset(root), size } };
+  return { header: { ...fields, name, type: 'link', size: 0, linkname: table.name(holder) } };
+}
+
+/** Thrown by InOrderPlan at the first member that the normal order would move, or that needs a directory added. */
+export class NotInNormalOrder extends Error {}
+
+/**
+ * The plan of an input that is already in normal order, made while it is indexed (see ./early.ts).
+ * It is planSdist's when every member follows the one before it in normal order and its parent
+ * directory is in: then every member keeps its place, no directory is added, and a hard link's
+ * target, an earlier and so lesser name, holds the data. Each member is checked as it is indexed,
+ * and NotInNormalOrder is thrown at the first that does not hold.
+ */
+export class InOrderPlan {
+  /** The rows checked so far. */
+  private checked = 0;
+  private readonly isDirectory = (row: number) => this.feed.table.kind(row) === 'directory';
+
+  constructor(private readonly feed: IndexFeed, private readonly changes: ChangeLog, private readonly options: NormalizeOptions) {}
+
+  /** Whether the members that hold the first `bytes` bytes of data are in normal order; false when the index pass ends first. */
+  async confirmed(bytes: number): Promise<boolean> {
+    const { table } = this.feed;
+    let seen = 0;
+    for (let row = 0; seen < bytes; row++) {
+      if (!(await this.checkedThrough(row))) return false;
+      if (table.kind(row) === 'file') seen += table.size(row);
     }
-    // Hard links take their data holder's mode (the index gives them their target's).
-    const kind = table.kind(row);
-    const header = ruleHeader(kind, table.mode(row), table.mtime(row));
-    for (const [field, example] of tarRuleDepartures(name, header, options)) changes.add(field, example);
-    const fields = normalTarFields(header, options);
-    if (kind === 'directory') {
-      yield { header: { ...fields, name, type: 'directory', size: 0 } };
-    } else if (kind === 'symlink') {
-      yield { header: { ...fields, name, type: 'symlink', size: 0, linkname: table.linkTarget(row) } };
-    } else {
-      const root = kind === 'link' ? table.linkRow(row) : row;
-      const size = table.size(root);
-      if (holder[root] === row) {
-        yield { header: { ...fields, name, type: 'file', size }, source: { spoolOffset: table.dataOffset(root), size } };
-      } else {
-        yield { header: { ...fields, name, type: 'link', size: 0, linkname: table.name(holder[root]!) } };
+    return true;
+  }
+
+  /** The output members, each once its row and its data are in. */
+  async *members(): AsyncGenerator<PlannedMember> {
+    const { feed } = this;
+    const { table } = feed;
+    let row = 0;
+    for (; await this.checkedThrough(row); row++) {
+      const member = plannedMember(table, row, table.kind(row) === 'link' ? table.linkRow(row) : row, this.changes, this.options);
+      if (member.source) await feed.hasSpooled(member.source.spoolOffset + member.source.size);
+      yield member;
+    }
+    // The index is over; the directories it added would be out of place (the checks leave none).
+    if (table.count !== row) throw new NotInNormalOrder();
+  }
+
+  /** Checks the rows up to `row` as they are indexed; false when the index pass ended before it. */
+  private async checkedThrough(row: number): Promise<boolean> {
+    const { table } = this.feed;
+    for (; this.checked <= row; this.checked++) {
+      const next = this.checked;
+      if (!(await this.feed.hasRow(next))) return false;
+      if (next > 0 && table.compareNames(next - 1, next, this.isDirectory) >= 0) throw new NotInNormalOrder();
+      const name = table.name(next);
+      const slash = name.lastIndexOf('/');
+      if (slash > 0) {
+        const parent = table.find(name.slice(0, slash));
+        if (parent < 0 || !this.isDirectory(parent)) throw new NotInNormalOrder();
       }
     }
+    return true;
   }
-  noteOrderChange(table, order, changes);
 }
 
 /** How many input members the normal order moves (the input members are the rows before the added directories, in archive order). */

@@ -3,7 +3,6 @@
 // validates every member and builds what the normal form is planned from.
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import type { ByteCoverage } from '../../formats/coverage.js';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
@@ -19,6 +18,8 @@ import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSyml
 import { MemberTable } from '../member-table.js';
 import type { MemberKind } from '../member-table.js';
 import { addParentDirectories } from './bounds.js';
+import { IndexFeed } from './feed.js';
+import { SpoolWriter } from './spool.js';
 import { tarRuleDepartures } from './rules.js';
 
 /** What the traversal saw of the archive as a whole. */
@@ -63,7 +64,7 @@ export async function walkSdist(path: string, visit: TarVisitor, hashFile = fals
 }
 
 /** Reads an uncompressed tar stream member by member with the strict reader. */
-export async function walkTar(stream: Readable, visit: TarVisitor, coverage?: ByteCoverage): Promise<void> {
+export async function walkTar(stream: AsyncIterable<Uint8Array>, visit: TarVisitor, coverage?: ByteCoverage): Promise<void> {
   for await (const { header: entry, body } of readTar(stream, coverage)) {
     await visit(entry, body);
     for await (const _ of body) {
@@ -80,16 +81,27 @@ export interface SdistIndex extends SdistWalk {
 
 /** Reads and validates every member, spooling file data to `spool` when one is given. */
 export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<SdistIndex> {
+  return startIndexSdist(inputPath, spool, hashFile).index;
+}
+
+/** indexSdist, with a feed that says how far it has got while it runs (for ./early.ts). */
+export function startIndexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): { feed: IndexFeed; index: Promise<SdistIndex> } {
   const indexer = new MemberIndexer(spool);
-  const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
-  return { ...walk, ...indexer.finish(walk.tarSize) };
+  const { feed } = indexer;
+  const index = (async () => {
+    const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
+    await indexer.spooled();
+    return { ...walk, ...indexer.finish(walk.tarSize) };
+  })();
+  index.then(() => feed.end(), (error: unknown) => feed.end({ error }));
+  return { feed, index };
 }
 
 /**
  * The content view of an uncompressed tar stream, read with the same reader and held to the same
  * rules as an input's: what verification compares the tar being written with.
  */
-export async function readTarContent(stream: Readable): Promise<Iterable<ContentRecord>> {
+export async function readTarContent(stream: AsyncIterable<Uint8Array>): Promise<Iterable<ContentRecord>> {
   const indexer = new MemberIndexer(null);
   await walkTar(stream, (entry, body) => indexer.visit(entry, body));
   return indexer.finish().table.contentView();
@@ -99,9 +111,12 @@ export async function readTarContent(stream: Readable): Promise<Iterable<Content
 class MemberIndexer {
   private readonly changes = new ChangeLog();
   private readonly table = new MemberTable();
-  private spoolOffset = 0;
+  private readonly spool: SpoolWriter | null;
+  readonly feed = new IndexFeed(this.table);
 
-  constructor(private readonly spool: FileHandle | null) {}
+  constructor(spool: FileHandle | null) {
+    this.spool = spool && new SpoolWriter(spool, (bytes) => this.feed.spooled(bytes));
+  }
 
   async visit(entry: TarEntryHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
     const { table, spool } = this;
@@ -131,19 +146,25 @@ class MemberIndexer {
       root = table.kind(target) === 'link' ? table.linkRow(target) : target;
     }
     const hash = createHash('sha256');
+    const dataOffset = spool?.size ?? 0;
     let size = 0;
     for await (const chunk of body) {
       hash.update(chunk);
-      if (kind === 'file' && spool) await spool.write(chunk, 0, chunk.length, this.spoolOffset + size);
+      if (kind === 'file') await spool?.append(chunk);
       size += chunk.length;
     }
     const mode = root >= 0 ? table.mode(root) : entry.mode;
-    const row = table.add({ name: path, kind, mode, mtime: entry.mtime, size, dataOffset: this.spoolOffset, linkTarget, linkRow: root });
+    const row = table.add({ name: path, kind, mode, mtime: entry.mtime, size, dataOffset, linkTarget, linkRow: root });
     if (root >= 0) table.copySha256(row, root);
     else table.setSha256(row, hash.digest());
-    if (kind === 'file') this.spoolOffset += size;
+    this.feed.rowAdded();
     // A hard link is read with its target's mode (./plan.ts gives it that mode).
     for (const [field, example] of tarRuleDepartures(path, { ...entry, type: kind, mode })) this.changes.add(field, example);
+  }
+
+  /** Waits until the spool holds every member's data. */
+  async spooled(): Promise<void> {
+    await this.spool?.finish();
   }
 
   /**

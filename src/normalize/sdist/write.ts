@@ -7,9 +7,8 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
-import { crc32, createGunzip } from 'node:zlib';
-import { GzipWriter, GZIP_OS_UNIX, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
+import { crc32 } from 'node:zlib';
+import { GzipWriter, GZIP_OS_UNIX, createGunzipStream, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { describeContentDifferences, sortedContentDifferences } from '../content.js';
@@ -17,12 +16,16 @@ import type { ContentRecord } from '../content.js';
 import { describeError } from '../failure.js';
 import type { NormalizeOptions } from '../options.js';
 import { SDIST_FIELDS } from './fields.js';
-import type { SdistPlan } from './plan.js';
+import type { PlannedMember } from './plan.js';
 import { readTarContent } from './read.js';
+import { readSpool, spoolReadBuffer } from './spool.js';
 import type { SdistIndex } from './read.js';
 
-/** Spool reads in pieces of this size. */
-const SPOOL_CHUNK = 1 << 20;
+/** What writeSdist writes: a plan, or members made as they come (./early.ts), and their data's size so far for progress. */
+export interface WritePlan {
+  members: Iterable<PlannedMember> | AsyncIterable<PlannedMember>;
+  readonly dataBytes: number;
+}
 
 export interface SdistWriteResult {
   /** sha256 of the uncompressed tar written. */
@@ -34,7 +37,7 @@ export interface SdistWriteResult {
  * view, in name order), the writing is verified as it goes (see the top of this module) and throws when it fails.
  */
 export async function writeSdist(
-  plan: SdistPlan, spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: Iterable<ContentRecord>,
+  plan: WritePlan, spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: Iterable<ContentRecord>,
 ): Promise<SdistWriteResult> {
   const inflated = expected ? new OutputInflater() : undefined;
   const gzip = new GzipWriter(level, inflated ? async (bytes) => {
@@ -48,10 +51,10 @@ export async function writeSdist(
     await readBack?.write(bytes);
     await gzip.write(bytes);
   });
-  const chunk = Buffer.allocUnsafe(SPOOL_CHUNK);
+  const chunk = spoolReadBuffer();
   let done = 0;
   try {
-    for (const { header, source } of plan.members) {
+    for await (const { header, source } of plan.members) {
       await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size, chunk) : undefined);
       done += source?.size ?? 0;
       options.onProgress?.(done, plan.dataBytes);
@@ -80,7 +83,7 @@ export async function writeSdist(
  * sha256 of what it gives must be the tar's.
  */
 class OutputInflater {
-  private readonly gunzip = createGunzip();
+  private readonly gunzip = createGunzipStream();
   private readonly hash = createHash('sha256');
   private readonly done: Promise<void>;
 
@@ -104,11 +107,12 @@ class OutputInflater {
 }
 
 /**
- * The tar being written, read back by the strict reader as it is written: each piece is copied (the
- * writer reuses its buffers) into a stream the reader consumes alongside, so nothing piles up.
+ * The tar being written, read back by the strict reader as it is written: each piece is handed to
+ * the reader, and the writer goes on once the reader is done with it, so nothing is copied (the
+ * writer reuses its buffers) and nothing piles up.
  */
 class TarReadBack {
-  private readonly stream = new PassThrough();
+  private readonly stream = new HandOff();
   private readonly content: Promise<Iterable<ContentRecord>>;
   private crc = 0;
   private size = 0;
@@ -124,7 +128,7 @@ class TarReadBack {
   async write(bytes: Uint8Array): Promise<void> {
     this.crc = crc32(bytes, this.crc);
     this.size += bytes.length;
-    if (!this.stream.write(Buffer.from(bytes))) await Promise.race([once(this.stream, 'drain'), this.content]);
+    await Promise.race([this.stream.write(bytes), this.content]);
   }
 
   end(): void {
@@ -137,16 +141,51 @@ class TarReadBack {
 }
 
 /**
- * Reads a member's data back from the spool into one reused buffer: each chunk is consumed (hashed
- * and copied into a deflate block) before the next read, and not allocating a MiB per read keeps
- * the garbage collector, and so memory, quiet on large members.
+ * Pieces handed from a writer to a reader one at a time, uncopied: a write resolves once the reader
+ * asks for the next piece, which says it is done with this one (the strict reader holds nothing of a
+ * piece then, and readTarContent only hashes the views it gets).
  */
-async function* readSpool(spool: FileHandle, offset: number, size: number, buffer: Buffer): AsyncGenerator<Uint8Array> {
-  for (let done = 0; done < size; ) {
-    const { bytesRead } = await spool.read(buffer, 0, Math.min(buffer.length, size - done), offset + done);
-    if (bytesRead === 0) throw new Error('spool file ended early');
-    done += bytesRead;
-    yield buffer.subarray(0, bytesRead);
+class HandOff implements AsyncIterableIterator<Uint8Array> {
+  private pending: { bytes: Uint8Array; done: () => void } | undefined;
+  /** Resolves the write of the piece the reader has now. */
+  private readerHas: (() => void) | undefined;
+  private reader: ((result: IteratorResult<Uint8Array>) => void) | undefined;
+  private ended = false;
+
+  write(bytes: Uint8Array): Promise<void> {
+    return new Promise((done) => {
+      this.pending = { bytes, done };
+      this.deliver();
+    });
+  }
+
+  end(): void {
+    this.ended = true;
+    this.deliver();
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    this.readerHas?.();
+    this.readerHas = undefined;
+    return new Promise((resolve) => {
+      this.reader = resolve;
+      this.deliver();
+    });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private deliver(): void {
+    const reader = this.reader;
+    if (!reader || (!this.pending && !this.ended)) return;
+    this.reader = undefined;
+    if (!this.pending) return reader({ value: undefined, done: true });
+    const { bytes, done } = this.pending;
+    this.pending = undefined;
+    this.readerHas = done;
+    reader({ value: bytes, done: false });
   }
 }
 
