@@ -10,6 +10,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { GzipWriter, GZIP_OS_UNIX, createGunzipStream, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
+import { HandOff } from './hand-off.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { describeContentDifferences, sortedContentDifferences } from '../content.js';
 import type { ContentRecord } from '../content.js';
@@ -121,14 +122,15 @@ class TarReadBack {
     this.content = readTarContent(this.stream).catch((error: unknown) => {
       throw new Error(`verification failed: the tar written does not read back (${describeError(error)})`);
     });
-    // A failure is reported by result(); until then it only stops write() from waiting.
-    this.content.catch(() => undefined);
+    // A failure is reported by result(); until then it only stops write() from waiting. (Not a race
+    // of each write against it: every race adds a reaction to it that lives as long as it does.)
+    this.content.catch(() => this.stream.abandon());
   }
 
   async write(bytes: Uint8Array): Promise<void> {
     this.crc = crc32(bytes, this.crc);
     this.size += bytes.length;
-    await Promise.race([this.stream.write(bytes), this.content]);
+    await this.stream.write(bytes);
   }
 
   end(): void {
@@ -137,55 +139,6 @@ class TarReadBack {
 
   async result(): Promise<{ content: Iterable<ContentRecord>; crc: number; size: number }> {
     return { content: await this.content, crc: this.crc >>> 0, size: this.size };
-  }
-}
-
-/**
- * Pieces handed from a writer to a reader one at a time, uncopied: a write resolves once the reader
- * asks for the next piece, which says it is done with this one (the strict reader holds nothing of a
- * piece then, and readTarContent only hashes the views it gets).
- */
-class HandOff implements AsyncIterableIterator<Uint8Array> {
-  private pending: { bytes: Uint8Array; done: () => void } | undefined;
-  /** Resolves the write of the piece the reader has now. */
-  private readerHas: (() => void) | undefined;
-  private reader: ((result: IteratorResult<Uint8Array>) => void) | undefined;
-  private ended = false;
-
-  write(bytes: Uint8Array): Promise<void> {
-    return new Promise((done) => {
-      this.pending = { bytes, done };
-      this.deliver();
-    });
-  }
-
-  end(): void {
-    this.ended = true;
-    this.deliver();
-  }
-
-  next(): Promise<IteratorResult<Uint8Array>> {
-    this.readerHas?.();
-    this.readerHas = undefined;
-    return new Promise((resolve) => {
-      this.reader = resolve;
-      this.deliver();
-    });
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  private deliver(): void {
-    const reader = this.reader;
-    if (!reader || (!this.pending && !this.ended)) return;
-    this.reader = undefined;
-    if (!this.pending) return reader({ value: undefined, done: true });
-    const { bytes, done } = this.pending;
-    this.pending = undefined;
-    this.readerHas = done;
-    reader({ value: bytes, done: false });
   }
 }
 
