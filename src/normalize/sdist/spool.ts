@@ -74,6 +74,46 @@ export async function* readSpool(spool: FileHandle, offset: number, size: number
   }
 }
 
+/**
+ * Reads members' data back from the spool for the writer. A member that fits is a view of one reused
+ * window of the spool, read a chunk at a time: members in spool order, or near it, are then one read
+ * per chunk, not one per member (a read is a round trip to libuv's threads, and sdists hold thousands
+ * of small files). A view is valid until the next member is asked for. Larger members are streamed.
+ */
+export class SpoolReader {
+  private readonly window = Buffer.allocUnsafe(SPOOL_CHUNK);
+  /** The spool offset of the window's first byte, and how many bytes it holds. */
+  private start = 0;
+  private held = 0;
+
+  constructor(private readonly spool: FileHandle) {}
+
+  async *member(offset: number, size: number): AsyncGenerator<Uint8Array> {
+    if (size > SPOOL_CHUNK) {
+      this.held = 0; // the window is the streaming buffer now
+      yield* readSpool(this.spool, offset, size, this.window);
+      return;
+    }
+    if (offset < this.start || offset + size > this.start + this.held) await this.fill(offset, size);
+    yield this.window.subarray(offset - this.start, offset - this.start + size);
+  }
+
+  /**
+   * Reads a window from `offset` holding at least `size` bytes, and what follows them up to a chunk.
+   * Only bytes the spool holds now are taken: while the index pass still writes it (./early.ts), the
+   * window can end before the chunk does.
+   */
+  private async fill(offset: number, size: number): Promise<void> {
+    this.start = offset;
+    this.held = 0;
+    while (this.held < size) {
+      const { bytesRead } = await this.spool.read(this.window, this.held, SPOOL_CHUNK - this.held, offset + this.held);
+      if (bytesRead === 0) throw new Error('spool file ended early');
+      this.held += bytesRead;
+    }
+  }
+}
+
 /** A buffer for readSpool. */
 export function spoolReadBuffer(): Buffer {
   return Buffer.allocUnsafe(SPOOL_CHUNK);

@@ -19,7 +19,7 @@ import type { NormalizeOptions } from '../options.js';
 import { SDIST_FIELDS } from './fields.js';
 import type { PlannedMember } from './plan.js';
 import { readTarContent } from './read.js';
-import { readSpool, spoolReadBuffer } from './spool.js';
+import { SpoolReader } from './spool.js';
 import type { SdistIndex } from './read.js';
 
 /** What writeSdist writes: a plan, or members made as they come (./early.ts), and their data's size so far for progress. */
@@ -52,11 +52,11 @@ export async function writeSdist(
     await readBack?.write(bytes);
     await gzip.write(bytes);
   });
-  const chunk = spoolReadBuffer();
+  const data = new SpoolReader(spool);
   let done = 0;
   try {
     for await (const { header, source } of plan.members) {
-      await tar.writeMember(header, source ? readSpool(spool, source.spoolOffset, source.size, chunk) : undefined);
+      await tar.writeMember(header, source ? data.member(source.spoolOffset, source.size) : undefined);
       done += source?.size ?? 0;
       options.onProgress?.(done, plan.dataBytes);
     }
