@@ -22,7 +22,7 @@ export async function runBatch<Artefact extends { path: string }>(
   display?: BatchDisplay,
 ): Promise<ArtefactResult[]> {
   const pool = jobs > 1 ? createDeflatePool(jobs) : undefined;
-  const shared = pool ? { ...options, compressor: pool.compress, blocksInFlight: pool.blocksInFlight } : options;
+  const shared = pool ? { ...options, compressor: pool.compress, wholeDeflater: pool.deflateWhole, blocksInFlight: pool.blocksInFlight } : options;
   const results: ArtefactResult[] = new Array(artefacts.length);
   let next = 0;
   const lane = async () => {

@@ -1,5 +1,5 @@
 import { ZLIB_LEVELS } from '../formats/deflate/index.js';
-import type { BlockCompressor } from '../formats/deflate/index.js';
+import type { BlockCompressor, WholeDeflater } from '../formats/deflate/index.js';
 
 /**
  * The epoch used when neither --epoch nor SOURCE_DATE_EPOCH gives one: 2020-02-02T00:00:00Z, the
@@ -25,6 +25,8 @@ export interface NormalizeOptions {
   keepCompression: boolean;
   /** Runs deflate blocks; a worker pool makes compression parallel without changing bytes. */
   compressor?: BlockCompressor;
+  /** Deflates batches of small inputs whole; a worker pool runs them beside this thread, without changing bytes. */
+  wholeDeflater?: WholeDeflater;
   /** How many blocks may be compressing at once (1 without a pool). */
   blocksInFlight?: number;
   /** Told, as the output is written, how many uncompressed member bytes are done out of how many. */

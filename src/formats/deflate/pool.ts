@@ -3,8 +3,10 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE } from './job.js';
-import type { SlotJob } from './worker.js';
+import type { SlotJob, WholeSlotJob } from './worker.js';
 import type { BlockCompressor } from './job.js';
+import { deflateWholeInThisThread } from './members.js';
+import type { WholeDeflater } from './members.js';
 import { deflateBlockWasm, firstOutputSize } from './zlib-wasm.js';
 
 /** Jobs smaller than this are compressed on the calling thread: a round trip to a worker costs more. */
@@ -16,11 +18,24 @@ const SMALL_JOB_BYTES = 4 * 1024;
 const JOBS_PER_WORKER = 2;
 /** A job's shared slot: the dictionary, the block, and room for its compressed bytes. */
 const SLOT_BYTES = DEFLATE_DICTIONARY_SIZE + DEFLATE_BLOCK_SIZE + firstOutputSize(DEFLATE_BLOCK_SIZE);
+/** A batch of small inputs goes to a worker when their bytes fit this much of its slot and they are at most BATCH_SLOT_INPUTS. */
+export const BATCH_SLOT_BYTES = 256 * 1024;
+export const BATCH_SLOT_INPUTS = 256;
+/** A batch's shared slot: its inputs, their deflated bytes, then each one's length and deflated length. */
+const BATCH_SLOT = {
+  input: 0,
+  deflated: BATCH_SLOT_BYTES,
+  lengths: 2 * BATCH_SLOT_BYTES,
+  deflatedLengths: 2 * BATCH_SLOT_BYTES + 4 * BATCH_SLOT_INPUTS,
+  size: 2 * BATCH_SLOT_BYTES + 8 * BATCH_SLOT_INPUTS,
+} as const;
 /** The workers start once this much input has been seen, so that small artefacts never wait for them. */
 const START_AFTER_BYTES = 4 * 1024 * 1024;
 
 export interface DeflatePool {
   compress: BlockCompressor;
+  /** Batches of small inputs deflated whole, under the same rule as blocks: to a worker while one has room, else here. */
+  deflateWhole: WholeDeflater;
   /** How many blocks to keep in flight so that every thread stays busy. */
   blocksInFlight: number;
   close(): Promise<void>;
@@ -45,6 +60,7 @@ export function createDeflatePool(requested: number): DeflatePool {
   let seen = 0;
   let busy = 0;
   const freeSlots: SharedArrayBuffer[] = [];
+  const freeBatchSlots: SharedArrayBuffer[] = [];
   const start = async (): Promise<Piscina> => {
     const { Piscina } = await import('piscina');
     pool = new Piscina({
@@ -60,29 +76,56 @@ export function createDeflatePool(requested: number): DeflatePool {
     });
     return pool;
   };
+  /** Whether a job of `bytes` runs here: no worker, every worker full, too small, or the pool not yet due. */
+  const runsHere = (bytes: number): boolean => {
+    seen += bytes;
+    return workers === 0 || busy >= workers * JOBS_PER_WORKER || bytes < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
+  };
+  const onWorker = async <T>(run: (pool: Piscina) => Promise<T>): Promise<T> => {
+    busy += 1;
+    try {
+      return await run(pool ?? (await (starting ??= start())));
+    } finally {
+      busy -= 1;
+    }
+  };
   return {
     compress: async (job) => {
-      seen += job.input.length;
-      const local = workers === 0 || busy >= workers * JOBS_PER_WORKER || job.input.length < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
-      if (local) return deflateBlockWasm(job);
+      if (runsHere(job.input.length)) return deflateBlockWasm(job);
       // The job goes through a shared buffer, one per job on a worker, rather than transferred ones:
       // a fresh MiB landing in a worker per block is garbage there, and its GC lets it pile up. The
       // worker writes the compressed bytes into the same slot, and they are copied out here.
       const slot = freeSlots.pop() ?? new SharedArrayBuffer(SLOT_BYTES);
-      busy += 1;
       try {
         const dictionary = new Uint8Array(slot, 0, job.dictionary.length);
         dictionary.set(job.dictionary);
         const input = new Uint8Array(slot, DEFLATE_DICTIONARY_SIZE, job.input.length);
         input.set(job.input);
         const output = new Uint8Array(slot, DEFLATE_DICTIONARY_SIZE + DEFLATE_BLOCK_SIZE);
-        const running = pool ?? (await (starting ??= start()));
         const slotJob: SlotJob = { ...job, dictionary, input, output };
-        const result = (await running.run(slotJob)) as number | Uint8Array;
+        const result = (await onWorker((running) => running.run(slotJob))) as number | Uint8Array;
         return typeof result === 'number' ? output.slice(0, result) : result;
       } finally {
-        busy -= 1;
         freeSlots.push(slot);
+      }
+    },
+    deflateWhole: async (job) => {
+      const count = job.lengths.length;
+      const fitsSlot = count <= BATCH_SLOT_INPUTS && job.input.length <= BATCH_SLOT_BYTES;
+      if (!fitsSlot || runsHere(job.input.length)) return deflateWholeInThisThread(job);
+      // Through a shared slot, as blocks go: the worker allocates nothing for the job or its results.
+      const slot = freeBatchSlots.pop() ?? new SharedArrayBuffer(BATCH_SLOT.size);
+      try {
+        const input = new Uint8Array(slot, BATCH_SLOT.input, job.input.length);
+        input.set(job.input);
+        const lengths = new Uint32Array(slot, BATCH_SLOT.lengths, count);
+        lengths.set(job.lengths);
+        const into = { deflated: new Uint8Array(slot, BATCH_SLOT.deflated, job.input.length), deflatedLengths: new Uint32Array(slot, BATCH_SLOT.deflatedLengths, count) };
+        const slotJob: WholeSlotJob = { level: job.level, input, lengths, into };
+        const used = (await onWorker((running) => running.run(slotJob, { name: 'deflateWholeInSlot' }))) as number;
+        return { deflated: into.deflated.slice(0, used), deflatedLengths: into.deflatedLengths.slice() };
+      } finally {
+        freeBatchSlots.push(slot);
       }
     },
     // The workers' jobs and one of this thread's, with room for the oldest to finish last.

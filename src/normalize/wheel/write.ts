@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
-import { DeflateStream } from '../../formats/deflate/index.js';
+import { BATCH_SLOT_BYTES, BATCH_SLOT_INPUTS, DeflateStream, NOT_SMALLER, WHOLE_INPUT_BYTES, deflateWholeInThisThread } from '../../formats/deflate/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { METHOD_DEFLATE, METHOD_STORED, ZipWriter, openZip } from '../../formats/zip/index.js';
 import type { ZipReader, ZipWriterEntry } from '../../formats/zip/index.js';
@@ -27,7 +27,7 @@ import type { WheelMember } from './read.js';
  * hold tens of MiB between them (docs/limits.md's memory bound).
  */
 const IN_MEMORY_LIMIT = 4 << 20;
-/** Members being read and compressed at once, ahead of the one being written. */
+/** Members, or batches of small ones, being read and compressed at once, ahead of the one being written. */
 const MEMBERS_IN_FLIGHT = 8;
 
 /** The bytes all CompressedData of one run hold in memory. */
@@ -142,6 +142,73 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   }
 }
 
+/** What is prepared and written together: a member alone, or a batch of small files. */
+type WriteUnit = WheelMember | WheelMember[];
+
+/**
+ * The members in writing order, small files in a row gathered into batches (not when compression is
+ * kept), each deflated in one job (../../formats/deflate/members.ts), on a worker or here, not one
+ * per member. A batch holds what a worker's slot does; a member bigger than that goes alone.
+ */
+function writeUnits(ordered: readonly WheelMember[], zip: ZipReader, options: NormalizeOptions): WriteUnit[] {
+  const units: WriteUnit[] = [];
+  let batch: WheelMember[] = [];
+  let batchBytes = 0;
+  const cut = () => {
+    if (batch.length > 0) units.push(batch);
+    batch = [];
+    batchBytes = 0;
+  };
+  for (const member of ordered) {
+    const { entry } = member;
+    const batched = !options.keepCompression && member.type === 'file' && !isRecord(member.path) && zip.isSmall(entry) &&
+      entry.uncompressedSize <= Math.min(BATCH_SLOT_BYTES, WHOLE_INPUT_BYTES);
+    // Writing order is kept: a member that goes alone ends the batch before it.
+    if (!batched || batch.length === BATCH_SLOT_INPUTS || batchBytes + entry.uncompressedSize > BATCH_SLOT_BYTES) cut();
+    if (batched) {
+      batch.push(member);
+      batchBytes += entry.uncompressedSize;
+    } else units.push(member);
+  }
+  cut();
+  return units;
+}
+
+/**
+ * A batch of small files, each read whole (checked by the zip reader) and hashed here, then deflated
+ * together in one job; stored, as prepare() decides, where deflating does not make one smaller.
+ */
+async function prepareBatch(zip: ZipReader, members: readonly WheelMember[], options: NormalizeOptions): Promise<PreparedMember[]> {
+  const lengths = new Uint32Array(members.length);
+  for (const [i, { entry }] of members.entries()) lengths[i] = entry.uncompressedSize;
+  const input = new Uint8Array(lengths.reduce((sum, length) => sum + length, 0));
+  const hashes: string[] = [];
+  let at = 0;
+  for (const { entry } of members) {
+    const { data } = await zip.readSmallMember(entry);
+    input.set(data, at);
+    at += data.length;
+    hashes.push(sha256Hex(data));
+  }
+  const level = options.level ?? DEFAULT_WHEEL_LEVEL;
+  const { deflated, deflatedLengths } = await (options.wholeDeflater ?? deflateWholeInThisThread)({ level, input, lengths });
+  const prepared: PreparedMember[] = [];
+  let from = 0;
+  let to = 0;
+  for (const [i, member] of members.entries()) {
+    const data = input.subarray(from, from + lengths[i]!);
+    from += data.length;
+    const stored = deflatedLengths[i] === NOT_SMALLER;
+    const bytes = stored ? data : deflated.subarray(to, to + deflatedLengths[i]!);
+    to += stored ? 0 : bytes.length;
+    prepared.push({
+      member, sha256: hashes[i]!, size: data.length, crc32: member.entry.crc32, method: stored ? METHOD_STORED : METHOD_DEFLATE,
+      compressedSize: bytes.length, data: () => bytes, dispose: NO_DATA.dispose,
+    });
+  }
+  return prepared;
+}
+
 /** Deflated data of up to this size, compressed and not, is inflated for its check in one call; beyond, as a stream. */
 const CHECKED_WHOLE_LIMIT = 1 << 20;
 
@@ -222,7 +289,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     let recordBytes: Buffer | undefined;
     const total = ordered.reduce((sum, m) => sum + m.entry.uncompressedSize, 0);
     let done = 0;
-    await inOrder(ordered, MEMBERS_IN_FLIGHT, (member) => prepare(zip, member, options, workDir, budget), async (prepared) => {
+    const write = async (prepared: PreparedMember) => {
       try {
         const { member } = prepared;
         addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
@@ -249,7 +316,15 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
       } finally {
         await prepared.dispose();
       }
-    });
+    };
+    await inOrder(
+      writeUnits(ordered, zip, options),
+      MEMBERS_IN_FLIGHT,
+      async (unit) => (Array.isArray(unit) ? prepareBatch(zip, unit, options) : [await prepare(zip, unit, options, workDir, budget)]),
+      async (prepared) => {
+        for (const one of prepared) await write(one);
+      },
+    );
     await writer.finish();
     return {
       changes: changes.list(),
