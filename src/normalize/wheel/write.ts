@@ -27,8 +27,13 @@ import type { WheelMember } from './read.js';
  * hold tens of MiB between them (docs/limits.md's memory bound).
  */
 const IN_MEMORY_LIMIT = 4 << 20;
-/** Members, or batches of small ones, being read and compressed at once, ahead of the one being written. */
+/**
+ * Members, or batches of small ones, being read and compressed at once, ahead of the one being
+ * written; a member streamed (one the zip reader does not read whole) counts as STREAMED_WEIGHT of
+ * them, as it holds a block and the blocks in flight (a few MiB), where a batch holds 256 KiB twice.
+ */
 const MEMBERS_IN_FLIGHT = 8;
+const STREAMED_WEIGHT = 4;
 
 /** The bytes all CompressedData of one run hold in memory. */
 interface MemoryBudget {
@@ -253,22 +258,32 @@ async function* checkedAsWritten(prepared: PreparedMember, data: ZipWriterEntry[
   if (crc >>> 0 !== prepared.crc32 >>> 0 || hash.digest('hex') !== prepared.sha256) throw failed('is not the data read');
 }
 
-/** Runs `work` over items with up to `limit` in flight, handing results to `consume` in order. */
-async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, consume: (result: R) => Promise<void>): Promise<void> {
-  const running: Promise<R>[] = [];
+/**
+ * Runs `work` over items with up to `limit` of `weight` in flight (one item at least), handing
+ * results to `consume` in order.
+ */
+async function inOrder<T, R>(
+  items: readonly T[], limit: number, weight: (item: T) => number, work: (item: T) => Promise<R>, consume: (result: R) => Promise<void>,
+): Promise<void> {
+  const running: { result: Promise<R>; weight: number }[] = [];
   let next = 0;
+  let inFlight = 0;
   const fill = () => {
-    while (next < items.length && running.length < limit) {
-      const promise = work(items[next++]!);
-      promise.catch(() => undefined); // awaited below, in order; this only stops an unhandled rejection
-      running.push(promise);
+    while (next < items.length && (running.length === 0 || inFlight + weight(items[next]!) <= limit)) {
+      const item = items[next++]!;
+      const result = work(item);
+      result.catch(() => undefined); // awaited below, in order; this only stops an unhandled rejection
+      running.push({ result, weight: weight(item) });
+      inFlight += weight(item);
     }
   };
   fill();
   while (running.length > 0) {
-    const result = await running.shift()!;
+    const { result, weight: done } = running.shift()!;
+    const value = await result;
+    inFlight -= done;
     fill();
-    await consume(result);
+    await consume(value);
   }
 }
 
@@ -320,6 +335,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     await inOrder(
       writeUnits(ordered, zip, options),
       MEMBERS_IN_FLIGHT,
+      (unit) => (Array.isArray(unit) || zip.isSmall(unit.entry) ? 1 : STREAMED_WEIGHT),
       async (unit) => (Array.isArray(unit) ? prepareBatch(zip, unit, options) : [await prepare(zip, unit, options, workDir, budget)]),
       async (prepared) => {
         for (const one of prepared) await write(one);
