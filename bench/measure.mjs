@@ -47,19 +47,22 @@ export function firstLines(text) {
 export function timeOnce(argv, { cwd, timeoutSeconds, okExitCodes = [0] } = {}) {
   const timeFile = path.join(os.tmpdir(), `reprodist-bench-time-${process.pid}`);
   const started = performance.now();
-  const r = spawnSync(GNU_TIME, ['-f', '%e %M', '-o', timeFile, '--', ...argv], {
+  // The time limit is coreutils' timeout around GNU time: it kills their whole process group. A
+  // limit of spawnSync's own killed GNU time alone, and the measured command ran on beside the next.
+  const timed = [GNU_TIME, '-f', '%e %M', '-o', timeFile, '--', ...argv];
+  const r = spawnSync(timeoutSeconds ? 'timeout' : timed[0], [...(timeoutSeconds ? ['--signal=KILL', String(timeoutSeconds)] : []), ...timed.slice(timeoutSeconds ? 0 : 1)], {
     cwd,
     encoding: 'utf8',
     maxBuffer: MAX_CAPTURE_BYTES,
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(timeoutSeconds ? { timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
   // With a failing command GNU time writes "Command exited with ..." before the figures.
   const timeLines = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n') : [];
   fs.rmSync(timeFile, { force: true });
   const rssKiB = Number((timeLines.at(-1) ?? '').split(' ')[1]) || undefined;
-  if (r.error?.code === 'ETIMEDOUT') return { seconds, rssKiB, timedOut: true, failure: `stopped after ${timeoutSeconds} s` };
+  // At the limit timeout(1) sends SIGKILL to its process group, itself included.
+  if (timeoutSeconds && (r.signal === 'SIGKILL' || r.status === 137) && seconds >= timeoutSeconds) return { seconds, rssKiB, timedOut: true, failure: `stopped after ${timeoutSeconds} s` };
   const failure =
     r.error || !okExitCodes.includes(r.status)
       ? `exit ${r.status ?? r.signal ?? r.error?.code}: ${firstLines(`${r.stderr ?? ''}\n${r.stdout ?? ''}`)}`
