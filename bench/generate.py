@@ -314,7 +314,11 @@ def series_members(corpus, members, member_bytes):
     step = 7919  # prime: the cuts start at different places
     for i in range(members):
         start = (i * step) % len(corpus)
-        data = (corpus[start:] + corpus * (1 + member_bytes // len(corpus)))[:member_bytes]
+        # The corpus from `start`, then from its beginning again as often as needed; cut without
+        # copying the whole corpus for each member (1,000,000 members took hours that way).
+        data = corpus[start:start + member_bytes]
+        while len(data) < member_bytes:
+            data += corpus[:member_bytes - len(data)]
         yield f"d{i // 100:04d}/m{i:06d}.py", data
 
 
