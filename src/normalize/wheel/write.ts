@@ -29,11 +29,11 @@ import type { WheelMember } from './read.js';
 const IN_MEMORY_LIMIT = 4 << 20;
 /**
  * Members, or batches of small ones, being read and compressed at once, ahead of the one being
- * written; a member streamed (one the zip reader does not read whole) counts as STREAMED_WEIGHT of
- * them, as it holds a block and the blocks in flight (a few MiB), where a batch holds 256 KiB twice.
+ * written. A member bigger than a batch counts as HEAVY_WEIGHT of them: it holds up to a block of
+ * data and the blocks in flight (a few MiB), where a batch holds its 256 KiB twice.
  */
 const MEMBERS_IN_FLIGHT = 8;
-const STREAMED_WEIGHT = 4;
+const HEAVY_WEIGHT = 4;
 
 /** The bytes all CompressedData of one run hold in memory. */
 interface MemoryBudget {
@@ -335,7 +335,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     await inOrder(
       writeUnits(ordered, zip, options),
       MEMBERS_IN_FLIGHT,
-      (unit) => (Array.isArray(unit) || zip.isSmall(unit.entry) ? 1 : STREAMED_WEIGHT),
+      (unit) => (Array.isArray(unit) || unit.entry.uncompressedSize <= BATCH_SLOT_BYTES ? 1 : HEAVY_WEIGHT),
       async (unit) => (Array.isArray(unit) ? prepareBatch(zip, unit, options) : [await prepare(zip, unit, options, workDir, budget)]),
       async (prepared) => {
         for (const one of prepared) await write(one);
