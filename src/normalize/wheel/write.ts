@@ -269,12 +269,14 @@ async function inOrder<T, R>(
   let next = 0;
   let inFlight = 0;
   const fill = () => {
-    while (next < items.length && (running.length === 0 || inFlight + weight(items[next]!) <= limit)) {
-      const item = items[next++]!;
+    for (; next < items.length; next++) {
+      const item = items[next]!;
+      const itemWeight = weight(item);
+      if (running.length > 0 && inFlight + itemWeight > limit) return;
       const result = work(item);
       result.catch(() => undefined); // awaited below, in order; this only stops an unhandled rejection
-      running.push({ result, weight: weight(item) });
-      inFlight += weight(item);
+      running.push({ result, weight: itemWeight });
+      inFlight += itemWeight;
     }
   };
   fill();
