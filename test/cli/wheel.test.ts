@@ -120,6 +120,32 @@ print(json.dumps([8 if deflated(z.read(i)) < i.file_size else 0 for i in z.infol
     assert.deepEqual(zipInfos(wheel)[0]!.date, [2023, 11, 14, 22, 13, 20]);
   });
 
+  test('--keep-compression: a member of over 1 MiB is copied as stored, and refused when its data does not match its CRC-32', (t) => {
+    if (!requireTools(t, PYTHON)) return;
+    const dir = tmpDir(t);
+    // Read as a stream, not whole: checked as its stored bytes are copied.
+    const wheel = pythonWheel(dir, BASIC.replace('record()', "import random\nadd('demo/big.bin', random.Random(1).randbytes(3 << 19) * 2)\nrecord()"));
+    // The same wheel with big.bin's CRC-32 changed in both its headers.
+    const bad = join(dir, 'bad-1.0-py3-none-any.whl');
+    runOk(PYTHON, ['-c', `
+import struct, sys, zipfile
+crc = struct.pack('<I', zipfile.ZipFile(sys.argv[1]).getinfo('demo/big.bin').CRC)
+data = open(sys.argv[1], 'rb').read()
+assert data.count(crc) == 2
+open(sys.argv[2], 'wb').write(data.replace(crc, struct.pack('<I', struct.unpack('<I', crc)[0] ^ 1)))
+`, wheel, bad]);
+    const infos = 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(sorted((i.filename, i.compress_size, i.CRC) for i in z.infolist()))';
+    const before = runOk(PYTHON, ['-c', infos, wheel]);
+    assert.equal(runCli(['--keep-compression', '--epoch', EPOCH, wheel]).code, 0);
+    assert.equal(runOk(PYTHON, ['-c', infos, wheel]), before);
+    assert.equal(runCli(['check', '--keep-compression', '--epoch', EPOCH, wheel]).code, 0);
+    const original = sha256File(bad);
+    const refused = runCli(['--keep-compression', '--epoch', EPOCH, bad]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /^refused +\S+: entry "demo\/big\.bin" .*CRC-32 mismatch.*\n$/);
+    assert.equal(sha256File(bad), original);
+  });
+
   test('check reports a RECORD that does not match and a .dist-info/ that is not last', (t) => {
     if (!requireTools(t, PYTHON)) return;
     const dir = tmpDir(t);

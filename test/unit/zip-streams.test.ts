@@ -54,6 +54,17 @@ describe('member streams refuse', () => {
       assert.ok(counted, message);
       assert.ok(Number(counted[1]) <= 64 * 1024, message);
       assert.ok(Number(counted[2]) <= 1 << 20, message);
+      // Its stored bytes, checked as they are copied: refused before a second read, inflating nothing past the declared size.
+      let taken = 0;
+      let copied = 0;
+      await assert.rejects(
+        (async () => {
+          for await (const chunk of zip.openCheckedRawStream(zip.entries[0]!, (inflated) => (taken += inflated.length))) copied += (chunk as Buffer).length;
+        })(),
+        (err: unknown) => err instanceof ZipFormatError && /inflates to more than its declared uncompressed size of 10 bytes/.test(err.message),
+      );
+      assert.equal(taken, 0);
+      assert.ok(copied <= 1 << 20, `${copied} stored bytes copied`);
     } finally {
       await zip.close();
     }
@@ -72,7 +83,15 @@ describe('member streams refuse', () => {
     for (const [name, entry, pattern] of cases) {
       const path = join(dir.path, `member-${name}.zip`);
       await writeZip(path, [entry]);
-      await refuses(t, path, new RegExp(`^entry "${name}" \\(central directory header 0 at offset \\d+\\): ${pattern.source}`), name);
+      const refusal = new RegExp(`^entry "${name}" \\(central directory header 0 at offset \\d+\\): ${pattern.source}`);
+      await refuses(t, path, refusal, name);
+      // The stored bytes, checked as they are copied, are refused the same way.
+      const zip = await openZip(path);
+      try {
+        await assert.rejects(readAll(zip.openCheckedRawStream(zip.entries[0]!, () => undefined)), (err: unknown) => err instanceof ZipFormatError && refusal.test(err.message), name);
+      } finally {
+        await zip.close();
+      }
     }
     // A stored member whose bytes changed after the CRC was taken.
     const path = await plainZip(dir.path, 'stored-crc.zip');

@@ -88,12 +88,6 @@ export class ZipReader {
     return new ZipReader({ handle, closeHandle: options.closeHandle ?? false, coverage: options.coverage, fileSize: size, ...parsed });
   }
 
-  /** The member's compressed bytes exactly as stored (for copying without recompression). */
-  openRawStream(entry: ZipEntry): Readable {
-    this.checkOwnEntry(entry);
-    return Readable.from(this.rawChunks(entry), { objectMode: false, highWaterMark: CHUNK });
-  }
-
   /**
    * The member's uncompressed bytes. Inflates as it is read, with bounded memory, and errors with a
    * ZipFormatError as soon as the output exceeds the declared uncompressed size, or at the end if the
@@ -103,6 +97,17 @@ export class ZipReader {
     this.checkOwnEntry(entry);
     const chunks = entry.method === METHOD_STORED ? this.storedChunks(entry) : this.inflatedChunks(entry);
     return Readable.from(chunks, { objectMode: false, highWaterMark: CHUNK });
+  }
+
+  /**
+   * The member's bytes as stored, for copying without recompression, checked as they pass as
+   * openMemberStream checks them: `take` is handed the uncompressed bytes as they are inflated, and
+   * the stream errors with a ZipFormatError once they fail a check (at the latest after the last
+   * stored byte). The data is read once for both the copy and its check.
+   */
+  openCheckedRawStream(entry: ZipEntry, take: (uncompressed: Buffer) => void): Readable {
+    this.checkOwnEntry(entry);
+    return Readable.from(this.checkedRawChunks(entry, take), { objectMode: false, highWaterMark: CHUNK });
   }
 
   /** Whether readSmallMember takes this member: its compressed and declared sizes are both small. */
@@ -170,6 +175,47 @@ export class ZipReader {
       crc = zlibCrc32(chunk, crc);
       yield chunk;
     }
+    checkMemberEnd(entry, produced, crc);
+    this.markData(entry);
+  }
+
+  private async *checkedRawChunks(entry: ZipEntry, take: (uncompressed: Buffer) => void): AsyncGenerator<Buffer> {
+    if (entry.method === METHOD_STORED) {
+      for await (const chunk of this.storedChunks(entry)) {
+        take(chunk);
+        yield chunk;
+      }
+      return;
+    }
+    const inflater = createInflateRaw({ chunkSize: CHUNK });
+    let produced = 0;
+    let crc = 0;
+    inflater.on('data', (chunk: Buffer) => {
+      produced += chunk.length;
+      if (produced > entry.uncompressedSize) return inflater.destroy(inflatesTooMuch(entry, `${produced} bytes from ${inflater.bytesWritten} compressed bytes`));
+      crc = zlibCrc32(chunk, crc);
+      take(chunk);
+    });
+    // An error is thrown below: from `errored` between writes, or by the wait for 'drain' or 'end'
+    // it comes during.
+    inflater.on('error', () => undefined);
+    try {
+      for await (const chunk of this.rawChunks(entry)) {
+        if (inflater.errored) throw inflater.errored;
+        yield chunk;
+        if (!inflater.write(chunk)) await once(inflater, 'drain');
+      }
+      if (inflater.errored) throw inflater.errored;
+      const ended = once(inflater, 'end');
+      inflater.end();
+      await ended;
+    } catch (err) {
+      if (err instanceof ZipFormatError) throw err;
+      throw inflateError(entry, err, inflater.bytesWritten);
+    } finally {
+      inflater.destroy();
+    }
+    checkDeflateEnd(entry, inflater.bytesWritten);
     checkMemberEnd(entry, produced, crc);
     this.markData(entry);
   }

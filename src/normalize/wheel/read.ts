@@ -104,7 +104,7 @@ function entryMtime(entry: ZipEntry): number {
   }
 }
 
-export async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of stream) {

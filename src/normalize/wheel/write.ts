@@ -18,7 +18,7 @@ import { MemberTable } from '../member-table.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
-import { WrittenEntries, addContentRow, hashStream, isRecord, readBytes, readWrittenWheel, sha256Hex, wheelContentView } from './read.js';
+import { WrittenEntries, addContentRow, isRecord, readBytes, readWrittenWheel, sha256Hex, wheelContentView } from './read.js';
 import type { WheelMember } from './read.js';
 
 /**
@@ -97,6 +97,7 @@ class CompressedData {
 /** A member ready to be written: its header fields and where its bytes come from. */
 interface PreparedMember {
   member: WheelMember;
+  /** Known once the data is written when only the write reads it (a big member whose compression is kept). */
   sha256: string;
   size: number;
   crc32: number;
@@ -104,6 +105,11 @@ interface PreparedMember {
   compressedSize: number;
   /** The uncompressed data, kept for a symlink (its target) and the RECORD (checked against the files). */
   kept?: Buffer;
+  /**
+   * Whether `data` is checked already: the very bytes the zip reader checked (kept compression), so
+   * checking them again as they are written would only repeat it.
+   */
+  checked?: boolean;
   data: () => ZipWriterEntry['data'];
   dispose: () => Promise<void>;
 }
@@ -121,9 +127,11 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   const uncompressed = () => whole?.data ?? zip.openMemberStream(entry);
   const kept = member.type === 'symlink' || isRecord(member.path) ? { kept: whole?.data ?? (await readBytes(zip, entry)) } : {};
   if (options.keepCompression) {
-    const { sha256, size } = whole ? { sha256: sha256Hex(whole.data), size: whole.data.length } : await hashStream(zip.openMemberStream(entry));
-    const data = () => whole?.stored ?? zip.openRawStream(entry);
-    return { member, sha256, size, ...kept, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, data, dispose: NO_DATA.dispose };
+    const stored = { member, ...kept, size: entry.uncompressedSize, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, checked: true };
+    if (whole) return { ...stored, sha256: sha256Hex(whole.data), data: () => whole.stored, dispose: NO_DATA.dispose };
+    // A big member is read once, as it is written, and checked by the zip reader as it passes.
+    const prepared: PreparedMember = { ...stored, sha256: '', data: () => hashedAsWritten(zip, prepared), dispose: NO_DATA.dispose };
+    return prepared;
   }
   const compressed = new CompressedData(workDir, budget);
   try {
@@ -145,6 +153,13 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
     await compressed.dispose();
     throw error;
   }
+}
+
+/** A member's stored bytes, read and checked as they are written; its sha256 is known at their end. */
+async function* hashedAsWritten(zip: ZipReader, prepared: PreparedMember): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  yield* zip.openCheckedRawStream(prepared.member.entry, (uncompressed) => hash.update(uncompressed));
+  prepared.sha256 = hash.digest('hex');
 }
 
 /** What is prepared and written together: a member alone, or a batch of small files. */
@@ -309,7 +324,6 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     const write = async (prepared: PreparedMember) => {
       try {
         const { member } = prepared;
-        addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
         const header = plannedHeader(member, options);
         noteEntryChanges(changes, member, header, prepared);
         const localHeaderOffset = writer.offset;
@@ -323,9 +337,10 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
           crc32: prepared.crc32,
           compressedSize: prepared.compressedSize,
           uncompressedSize: prepared.size,
-          data: verify && member.type !== 'directory' ? checkedAsWritten(prepared, data) : data,
+          data: verify && member.type !== 'directory' && !prepared.checked ? checkedAsWritten(prepared, data) : data,
           ...header,
         });
+        addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
         written.add(localHeaderOffset, prepared.compressedSize, prepared.crc32);
         if (isRecord(member.path)) recordBytes = prepared.kept;
         done += prepared.size;
