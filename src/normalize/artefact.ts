@@ -87,6 +87,27 @@ export async function sha256File(path: string): Promise<string> {
   }
 }
 
+/** A sink's bytes, counted and hashed. */
+class OutputDigest {
+  private readonly hash = createHash('sha256');
+  private length = 0;
+
+  add(chunk: Uint8Array): void {
+    this.hash.update(chunk);
+    this.length += chunk.length;
+  }
+
+  /**
+   * Whether these are the input's bytes. Bytes of another length never are, and then the input is
+   * not hashed (a wheel has no hash of its input from the handler, and hashing it took a tenth of a
+   * big one's run).
+   */
+  async sameAs(path: string, input: Stats, run: HandlerRun): Promise<boolean> {
+    const sha256 = this.hash.digest('hex');
+    return this.length === input.size && sha256 === (run.inputSha256 ?? (await sha256File(path)));
+  }
+}
+
 /**
  * The handler's work on `path`; when it fails, a file that changed meanwhile (rewritten in place by
  * another program) is said to have changed, instead of whatever its torn bytes looked like.
@@ -120,11 +141,10 @@ async function checkUnchanged(path: string, shown: string, before: Stats): Promi
 export async function checkArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions): Promise<ArtefactResult> {
   return guarded(path, handler.kind, async () => {
     const inputStat = await statRegularFile(path);
-    const outputHash = createHash('sha256');
-    const run = await unlessChanged(path, inputStat, handler.normalize(path, async (chunk) => void outputHash.update(chunk), options, tmpdir()));
-    const inputHash = run.inputSha256 ?? (await sha256File(path));
+    const output = new OutputDigest();
+    const run = await unlessChanged(path, inputStat, handler.normalize(path, async (chunk) => output.add(chunk), options, tmpdir()));
     const problems = run.problems ?? [];
-    const normal = outputHash.digest('hex') === inputHash && problems.length === 0;
+    const normal = (await output.sameAs(path, inputStat, run)) && problems.length === 0;
     const notes = collisionNotes(run.content);
     return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems, ...(notes.length > 0 ? { notes } : {}) };
   });
@@ -147,13 +167,13 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
     const temp = scratchPath(workDir, 'tmp');
     try {
       const file = await open(temp, 'wx', 0o600);
-      const outputHash = createHash('sha256');
+      const digest = new OutputDigest();
       let run: HandlerRun;
       try {
         const output = new CoalescingWriter(file);
         try {
           run = await unlessChanged(path, inputStat, handler.normalize(path, async (chunk) => {
-            outputHash.update(chunk);
+            digest.add(chunk);
             await output.write(chunk);
           }, options, workDir, true));
         } catch (error) {
@@ -167,8 +187,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       } finally {
         await file.close();
       }
-      const inputHash = run.inputSha256 ?? (await sha256File(path));
-      const unchanged = outputHash.digest('hex') === inputHash;
+      const unchanged = await digest.sameAs(path, inputStat, run);
       const notes = [
         ...(inPlace && !unchanged && inputStat.nlink > 1
           ? [`${path} had ${inputStat.nlink - 1} other hard link${inputStat.nlink > 2 ? 's, which keep' : ', which keeps'} the old bytes: the normal form is a new file (docs/limits.md)`]
