@@ -45,6 +45,15 @@ export async function readMember(path: string, name: string): Promise<Buffer> {
   }
 }
 
+/**
+ * An entry's name as stored in the archive at `path`: the bytes after its central header's fixed
+ * part (APPNOTE 4.3.12), which the reader decodes but does not keep.
+ */
+export async function storedNameBytes(path: string, entry: ZipEntry): Promise<Buffer> {
+  const file = await readFile(path);
+  return file.subarray(entry.centralHeaderOffset + 46, entry.centralHeaderOffset + 46 + entry.nameLength);
+}
+
 /** Deflates like the normalizer: stock zlib in WebAssembly, block by block. */
 export function deflate(data: Uint8Array, level = 6): Uint8Array {
   const parts: Uint8Array[] = [];

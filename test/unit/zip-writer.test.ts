@@ -58,7 +58,7 @@ describe('ZipWriter', () => {
       assert.deepEqual(local.subarray(4, 30), central.subarray(6, 32), e.name);
       assert.equal(local.readUInt16LE(28), 0, 'local extra length');
       assert.equal(central.readUInt16LE(32), 0, 'comment length');
-      assert.equal(e.dataOffset, e.localHeaderOffset + 30 + e.nameBytes.length);
+      assert.equal(e.dataOffset, e.localHeaderOffset + 30 + e.nameLength);
     }
     // The file ends with a 22-byte end record without comment.
     const eocd = bytes.subarray(bytes.length - 22);

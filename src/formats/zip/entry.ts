@@ -9,8 +9,11 @@ export interface ZipExtraField {
 export interface ZipEntry {
   /** Position in the central directory, from 0. */
   readonly index: number;
-  /** The name as stored (4.4.17). */
-  readonly nameBytes: Uint8Array;
+  /**
+   * The length of the name as stored (4.4.10, 4.4.17). Its bytes follow the central header's fixed
+   * part; they are not kept, as a view per member would hold the whole directory's reads.
+   */
+  readonly nameLength: number;
   /** The name decoded: UTF-8 if flag bit 11 is set, else UTF-8 if valid, else CP437. */
   readonly name: string;
   readonly versionMadeBy: number;
