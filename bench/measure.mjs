@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_SCRIPT, nodeFlags } from '../scripts/node-flags.mjs';
 
 export const GNU_TIME = '/usr/bin/time';
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -18,12 +19,7 @@ const MAX_CAPTURE_BYTES = 64 * 1024 * 1024;
  * How to run reprodist as its users do: this Node with the flags of bin/reprodist's first line (the
  * `#!/usr/bin/env -S node FLAGS` that npm's shim and the Python wrapper both honour), then the script.
  */
-export const REPRODIST_COMMAND = (() => {
-  const bin = path.join(REPO_DIR, 'bin', 'reprodist');
-  const shebang = fs.readFileSync(bin, 'utf8').split('\n', 1)[0];
-  const flags = shebang.replace(/^#!\S*env -S node\s*/, '').split(/\s+/).filter((flag) => flag.startsWith('--'));
-  return [process.execPath, ...flags, bin];
-})();
+export const REPRODIST_COMMAND = [process.execPath, ...nodeFlags(), CLI_SCRIPT];
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

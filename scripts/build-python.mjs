@@ -23,11 +23,10 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleCli } from './bundle.mjs';
+import { nodeFlags } from './node-flags.mjs';
 
 /** Debian's interpreter, whose build and flit_core are installed from Debian packages. */
 const PYTHON = '/usr/bin/python3';
-/** Matches bin/reprodist: reprodist streams, so a small young generation keeps peak memory low. */
-const NODE_FLAGS = ['--max-semi-space-size=2'];
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_DIR = join(ROOT, 'dist-python');
@@ -54,7 +53,7 @@ async function bundle(jsDir) {
 }
 
 function runNode(cli, args, cwd) {
-  return execFileSync(process.execPath, [...NODE_FLAGS, cli, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return execFileSync(process.execPath, [...nodeFlags(), cli, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 const stage = mkdtempSync(join(tmpdir(), 'reprodist-python-'));
@@ -64,6 +63,10 @@ try {
   copyFileSync(join(ROOT, 'LICENSE'), join(project, 'LICENSE'));
   const packageDir = join(project, 'src', 'reprodist');
   writeFileSync(join(packageDir, '_version.py'), `# Written by scripts/build-python.mjs from package.json.\n__version__ = ${JSON.stringify(version)}\n`);
+  writeFileSync(
+    join(packageDir, '_node_flags.py'),
+    `# Written by scripts/build-python.mjs from bin/reprodist's first line: the flags node runs the CLI with.\nNODE_FLAGS = tuple(${JSON.stringify(nodeFlags())})\n`,
+  );
   const cli = await bundle(join(packageDir, '_js'));
 
   // The bundle must run on its own: this also proves it finds its version (../package.json).

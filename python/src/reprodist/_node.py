@@ -10,13 +10,13 @@ import subprocess
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+from ._node_flags import NODE_FLAGS
+
 MINIMUM_NODE_MAJOR = 20
 
 #: The bundle written by scripts/build-python.mjs (its workers and zlib.wasm sit beside it).
 CLI_SCRIPT = Path(__file__).resolve().parent / "_js" / "dist" / "cli.js"
 
-#: As in bin/reprodist: reprodist streams, so a small young generation keeps peak memory low.
-NODE_FLAGS = ("--max-semi-space-size=2",)
 
 HOW_TO_GET_NODE = (
     f"reprodist needs Node.js {MINIMUM_NODE_MAJOR} or later: put it on PATH "

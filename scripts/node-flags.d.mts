@@ -1,0 +1,3 @@
+// Types of ./node-flags.mjs, for the tests written in TypeScript.
+export declare const CLI_SCRIPT: string;
+export declare function nodeFlags(): string[];
