@@ -165,12 +165,16 @@ export async function openGunzip(path: string, onFileBytes?: (chunk: Buffer) => 
   inflated.catch(() => undefined);
   const feed = async (): Promise<void> => {
     let ended = false;
-    void inflated.then(() => { ended = true; }, () => undefined);
+    // Once zlib has ended or failed, no 'drain' is coming: a wait for one stops, and the loop goes on
+    // (ended) or throws zlib's error. (Not a race of each wait against `inflated`: every race would
+    // add a reaction to it that lives as long as it does.)
+    const settled = new AbortController();
+    void inflated.then(() => { ended = true; settled.abort(); }, () => settled.abort());
     let read = 0;
     for await (const chunk of file as AsyncIterable<Buffer>) {
       onFileBytes?.(chunk);
       read += chunk.length;
-      if (!ended && !gunzip.write(chunk)) await Promise.race([once(gunzip, 'drain'), inflated]);
+      if (!ended && !gunzip.write(chunk)) await once(gunzip, 'drain', { signal: settled.signal }).catch(() => inflated);
     }
     gunzip.end();
     await inflated;

@@ -87,17 +87,20 @@ class OutputInflater {
   private readonly gunzip = createGunzipStream();
   private readonly hash = createHash('sha256');
   private readonly done: Promise<void>;
+  /** Aborted once `done` settles: no 'drain' comes after that. */
+  private readonly settled = new AbortController();
 
   constructor() {
     this.gunzip.on('data', (chunk: Buffer) => void this.hash.update(chunk));
     this.done = once(this.gunzip, 'end').then(() => undefined, (error: unknown) => {
       throw new Error(`verification failed: the gzip written does not inflate (${describeError(error)})`);
     });
-    this.done.catch(() => undefined);
+    this.done.then(() => this.settled.abort(), () => this.settled.abort());
   }
 
+  /** Waits for room, and throws the inflate's failure once there is one (not a race against `done`, which would add a reaction to it each time). */
   async write(bytes: Uint8Array): Promise<void> {
-    if (!this.gunzip.write(bytes)) await Promise.race([once(this.gunzip, 'drain'), this.done]);
+    if (!this.gunzip.write(bytes)) await once(this.gunzip, 'drain', { signal: this.settled.signal }).catch(() => this.done);
   }
 
   async end(): Promise<string> {
