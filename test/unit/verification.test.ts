@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { compressInThisThread } from '../../src/formats/deflate/index.js';
+import { compressInThisThread, deflateWholeInThisThread } from '../../src/formats/deflate/index.js';
 import { DEFAULT_EPOCH } from '../../src/normalize/options.js';
 import { planSdist } from '../../src/normalize/sdist/plan.js';
 import type { PlannedMember } from '../../src/normalize/sdist/plan.js';
@@ -18,7 +18,7 @@ import type { SdistIndex } from '../../src/normalize/sdist/read.js';
 import { writeSdist } from '../../src/normalize/sdist/write.js';
 import { normalizeWheel } from '../../src/normalize/wheel/write.js';
 import { sortedContentDifferences } from '../../src/normalize/content.js';
-import type { BlockCompressor } from '../../src/formats/deflate/index.js';
+import type { BlockCompressor, WholeDeflater } from '../../src/formats/deflate/index.js';
 import { REPO_ROOT, tmpDir } from '../helpers/tools.js';
 
 /** Indexes and plans a golden input, lets `tamper` change the plan, and writes it with verification. */
@@ -69,11 +69,11 @@ test('the sdist writer verifies: a corrupted deflate block in the output is caug
 
 const GOLDEN_WHEEL = join(REPO_ROOT, 'fixtures', 'golden', 'wheel', 'flit-py3-none-any.in.whl');
 
-/** Normalizes the golden wheel with verification into `dir`/out.whl, with `compressor`; returns the handler's run. */
-async function writeWheel(dir: string, compressor: BlockCompressor = compressInThisThread) {
+/** Normalizes the golden wheel with verification into `dir`/out.whl, with `compressor` and `wholeDeflater`; returns the handler's run. */
+async function writeWheel(dir: string, compressor: BlockCompressor = compressInThisThread, wholeDeflater: WholeDeflater = deflateWholeInThisThread) {
   const out = await open(join(dir, 'out.whl'), 'wx');
   try {
-    const options = { epoch: DEFAULT_EPOCH, mtime: 'epoch' as const, keepCompression: false, compressor };
+    const options = { epoch: DEFAULT_EPOCH, mtime: 'epoch' as const, keepCompression: false, compressor, wholeDeflater };
     return await normalizeWheel(GOLDEN_WHEEL, async (chunk) => void (await out.write(chunk)), options, dir, true);
   } finally {
     await out.close();
@@ -95,4 +95,14 @@ test('the wheel writer verifies: a corrupted deflate block is caught as it is wr
     made[made.length >> 1]! ^= 0x10;
     return made;
   }), /^Error: verification failed: .*: the data written (does not inflate|is not the data read|gives \d+ bytes)/);
+});
+
+test('the wheel writer verifies: a corrupted batch of small files is caught as it is written', async (t) => {
+  // Small files are deflated together (formats/deflate/members.ts); each is checked against its data read.
+  await assert.rejects(writeWheel(tmpDir(t), compressInThisThread, async (job) => {
+    const made = await deflateWholeInThisThread(job);
+    const deflated = Uint8Array.from(made.deflated);
+    deflated[deflated.length >> 1]! ^= 0x10;
+    return { ...made, deflated };
+  }), /^Error: verification failed: .*: the data written (does not inflate|is not the data read)/);
 });
