@@ -32,7 +32,7 @@ async function writeTampered(t: TestContext, tamper: (planned: PlannedMember[], 
   const planned = [...plan.members];
   tamper(planned, index);
   const hash = createHash('sha256');
-  await writeSdist({ ...plan, members: planned }, spool, async (chunk) => void hash.update(chunk), 9, options, index.table.contentView());
+  await writeSdist({ ...plan, members: planned }, spool, async (chunk) => void hash.update(chunk), 9, options, plan.written);
   return hash.digest('hex');
 }
 
@@ -57,6 +57,16 @@ test('the sdist writer verifies: an untouched plan writes, a writer bug is caugh
   await assert.rejects(writeTampered(t, (planned) => {
     planned.splice(planned.indexOf(files(planned).at(-1)!), 1);
   }), /^Error: verification failed: .*: only-in-a/);
+  // Two members written in each other's place: the same content, but not the plan's order.
+  await assert.rejects(writeTampered(t, (planned) => {
+    const [x, y] = files(planned);
+    const [i, j] = [planned.indexOf(x!), planned.indexOf(y!)];
+    [planned[i], planned[j]] = [y!, x!];
+  }), /^Error: verification failed: .*: only-in-(a|b)/);
+  // A member written twice.
+  await assert.rejects(writeTampered(t, (planned) => {
+    planned.push(files(planned).at(-1)!);
+  }), /^Error: verification failed: .*: only-in-b/);
 });
 
 test('the sdist writer verifies: a corrupted deflate block in the output is caught', async (t) => {

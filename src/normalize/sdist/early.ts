@@ -18,7 +18,7 @@ import type { NormalizeOptions } from '../options.js';
 import { ChangeLog } from '../report.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import type { IndexFeed } from './feed.js';
-import { InOrderPlan, NotInNormalOrder } from './plan.js';
+import { InOrderPlan, NotInNormalOrder, inputOrder } from './plan.js';
 import type { SdistIndex } from './read.js';
 import { readSpool, spoolReadBuffer, writeAll } from './spool.js';
 import { writeSdist } from './write.js';
@@ -52,12 +52,10 @@ export class EarlyWrite {
     if (!(await inOrder.confirmed(EARLY_START_BYTES))) return undefined;
     const file = (this.file = await open(this.path, 'wx+', 0o600));
     const plan = { members: inOrder.members(), get dataBytes() { return feed.spooledSoFar; } };
-    // The input's content view, made when the writer compares with it: after the last member, so after the index pass.
-    const expected = verify ? { [Symbol.iterator]: () => feed.table.contentView()[Symbol.iterator]() } : undefined;
     return writeSdist(plan, spool, async (bytes) => {
       await writeAll(file, bytes, this.size);
       this.size += bytes.length;
-    }, level, options, expected);
+    }, level, options, verify ? inputOrder(feed.table) : undefined);
   }
 
   /**

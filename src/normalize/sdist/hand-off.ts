@@ -4,7 +4,7 @@
 /**
  * Pieces handed from a writer to a reader one at a time, uncopied: a write resolves once the reader
  * asks for the next piece, which says it is done with this one (the strict reader holds nothing of a
- * piece then, and readTarContent only hashes the views it gets).
+ * piece then, and checkWrittenTar only hashes the views it gets).
  */
 export class HandOff implements AsyncIterableIterator<Uint8Array> {
   private pending: { bytes: Uint8Array; done: () => void } | undefined;

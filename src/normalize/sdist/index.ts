@@ -44,7 +44,12 @@ export const sdistHandler: ArtefactHandler = {
         throw error;
       }
       const content = index.table.contentView();
-      const written = (await early?.deliver(index, sink)) ?? (await writeSdist(planSdist(index, options), spool, sink, level, options, verify ? content : undefined));
+      // Planned only when the early writing did not deliver: planning notes the header changes.
+      const writePlanned = () => {
+        const plan = planSdist(index, options);
+        return writeSdist(plan, spool, sink, level, options, verify ? plan.written : undefined);
+      };
+      const written = (await early?.deliver(index, sink)) ?? (await writePlanned());
       noteGzipChanges(index, written, level);
       return { changes: index.changes.list(), content, inputSha256: index.fileSha256, verified: verify };
     } finally {

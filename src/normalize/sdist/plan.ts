@@ -7,7 +7,7 @@ import type { NormalizeOptions } from '../options.js';
 import type { ChangeLog } from '../report.js';
 import type { IndexFeed } from './feed.js';
 import { SDIST_FIELDS } from './fields.js';
-import type { SdistIndex } from './read.js';
+import type { SdistIndex, WrittenOrder } from './read.js';
 import { normalTarFields, tarRuleDepartures } from './rules.js';
 import type { TarRuleHeader } from './rules.js';
 
@@ -22,6 +22,8 @@ export interface SdistPlan {
   members: Iterable<PlannedMember>;
   /** The bytes of file data the members carry. */
   dataBytes: number;
+  /** The rows the members are made from, in the same order: what verification reads the output against. */
+  written: WrittenOrder;
 }
 
 /** The fields the header rules read, for a member whose owner and pax records the normal form does not keep. */
@@ -56,7 +58,7 @@ export function planSdist(index: SdistIndex, options: NormalizeOptions): SdistPl
   // Sorted by the names as stored, so that a directory's members follow it directly (`a.b`, `a/`, `a/x`).
   const isDirectory = (row: number) => table.kind(row) === 'directory';
   const order = table.sortedRows((a, b) => table.compareNames(a, b, isDirectory));
-  return { members: plannedMembers(table, order, holder, changes, options), dataBytes };
+  return { members: plannedMembers(table, order, holder, changes, options), dataBytes, written: { table, row: (position) => order[position]!, count: () => order.length } };
 }
 
 function* plannedMembers(table: MemberTable, order: Uint32Array, holder: Int32Array, changes: ChangeLog, options: NormalizeOptions): Generator<PlannedMember> {
@@ -86,6 +88,11 @@ function plannedMember(table: MemberTable, row: number, holder: number, changes:
   const size = table.size(root);
   if (holder === row) return { header: { ...fields, name, type: 'file', size }, source: { spoolOffset: table.dataOffset(root), size } };
   return { header: { ...fields, name, type: 'link', size: 0, linkname: table.name(holder) } };
+}
+
+/** The rows an InOrderPlan's members are made from: the input's, in its order. */
+export function inputOrder(table: MemberTable): WrittenOrder {
+  return { table, row: (position) => position, count: () => table.count };
 }
 
 /** Thrown by InOrderPlan at the first member that the normal order would move, or that needs a directory added. */

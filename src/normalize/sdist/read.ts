@@ -8,8 +8,8 @@ import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import { readTar } from '../../formats/tar/index.js';
 import type { TarEntryHeader, TarReadType } from '../../formats/tar/index.js';
-import { contentName } from '../content.js';
-import type { ContentRecord } from '../content.js';
+import { contentName, sortedContentDifferences } from '../content.js';
+import type { ContentDifference, ContentRecord } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
@@ -97,14 +97,80 @@ export function startIndexSdist(inputPath: string, spool: FileHandle | null, has
   return { feed, index };
 }
 
+/** What the tar being written must hold, member by member: rows of the input's table, in writing order. */
+export interface WrittenOrder {
+  table: MemberTable;
+  /** The row whose member is written at `position`; asked once that member has been written. */
+  row(position: number): number;
+  /** How many members are written; asked once the tar has ended. */
+  count(): number;
+}
+
 /**
- * The content view of an uncompressed tar stream, read with the same reader and held to the same
- * rules as an input's: what verification compares the tar being written with.
+ * Reads the tar being written with the same reader, each member held to the same rules as an input's,
+ * and compares it member by member with the row planned at its place: the content view it gives
+ * (name, type, executable bit, data, link target) must be that row's. A hard link must name a member
+ * written before it as a file with the same data. Nothing is kept per member but a bit for each
+ * file written, so that verifying costs no second table. Returns the first difference, if any.
  */
-export async function readTarContent(stream: AsyncIterable<Uint8Array>): Promise<Iterable<ContentRecord>> {
-  const indexer = new MemberIndexer(null);
-  await walkTar(stream, (entry, body) => indexer.visit(entry, body));
-  return indexer.finish().table.contentView();
+export async function checkWrittenTar(stream: AsyncIterable<Uint8Array>, expected: WrittenOrder): Promise<ContentDifference[]> {
+  const { table } = expected;
+  const rootOf = (row: number) => (table.kind(row) === 'link' ? table.linkRow(row) : row);
+  let writtenFiles = new Uint8Array(1024);
+  let position = 0;
+  let differences: ContentDifference[] = [];
+  await walkTar(stream, async (entry, body) => {
+    if (differences.length > 0) return;
+    const { path, kind, linkTarget } = memberAsRead(entry);
+    let sha256 = '';
+    if (kind === 'file') {
+      const hash = createHash('sha256');
+      for await (const chunk of body) hash.update(chunk);
+      sha256 = hash.digest('hex');
+    }
+    const read: ContentRecord = { name: path, type: kind === 'link' ? 'file' : kind, executable: false, sha256, linkTarget: linkTarget ?? '' };
+    if (read.type === 'file') read.executable = (entry.mode & 0o111) !== 0;
+    if (position === expected.count()) {
+      differences = sortedContentDifferences([], [read]);
+      return;
+    }
+    const row = expected.row(position++);
+    if (kind === 'link') {
+      // The data of the file member of that name written before it, when it is one of this row's.
+      const target = table.find(checkMemberName(entry.linkname ?? ''));
+      if (target >= 0 && writtenFiles[target] === 1 && rootOf(target) === rootOf(row)) read.sha256 = table.sha256(row);
+    }
+    differences = sortedContentDifferences([table.contentRecord(row)], [read]);
+    if (kind === 'file') {
+      if (row >= writtenFiles.length) {
+        const grown = new Uint8Array(Math.max(row + 1, writtenFiles.length * 2));
+        grown.set(writtenFiles);
+        writtenFiles = grown;
+      }
+      writtenFiles[row] = 1;
+    }
+  });
+  if (differences.length === 0 && position < expected.count()) differences = sortedContentDifferences([table.contentRecord(expected.row(position))], []);
+  return differences;
+}
+
+/**
+ * A member's name, kind and link target as the rules every member of an input is held to read them
+ * (those that need no other member).
+ */
+function memberAsRead(entry: TarEntryHeader): { path: string; kind: MemberKind; linkTarget?: string } {
+  const path = checkMemberName(entry.name);
+  const kind = memberType(entry.type, path);
+  // The sdist format puts everything under `{name}-{version}/`, and pip strips the first path
+  // segment as that directory: a file there would be stripped to nothing (pip fails, tarfile
+  // installs it), so the two read it differently.
+  if (kind !== 'directory' && !path.includes('/')) throw new RefusedInput(`${path}: a ${kind} at the top of the sdist, outside its {name}-{version}/ directory (pip takes the first path segment for that directory)`);
+  const linkTarget = kind === 'symlink' ? checkLinkTarget(path, entry.linkname ?? '') : undefined;
+  if ((kind === 'file' || kind === 'link') && (entry.mode & 0o111) !== 0 && (entry.mode & 0o100) === 0) {
+    // pip makes a file with any x bit executable; tarfile's data filter only one with the owner's.
+    throw new RefusedInput(`${path}: mode 0${(entry.mode & 0o7777).toString(8)} has an x bit but not the owner's (pip would make it executable, tarfile's data filter would not)`);
+  }
+  return { path, kind, linkTarget };
 }
 
 /** Validates and records members one by one, then the archive as a whole. */
@@ -120,18 +186,8 @@ class MemberIndexer {
 
   async visit(entry: TarEntryHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
     const { table, spool } = this;
-    const path = checkMemberName(entry.name);
-    const kind = memberType(entry.type, path);
+    const { path, kind, linkTarget } = memberAsRead(entry);
     if (table.find(path) >= 0) throw new RefusedInput(`${path}: duplicate member name`);
-    // The sdist format puts everything under `{name}-{version}/`, and pip strips the first path
-    // segment as that directory: a file there would be stripped to nothing (pip fails, tarfile
-    // installs it), so the two read it differently.
-    if (kind !== 'directory' && !path.includes('/')) throw new RefusedInput(`${path}: a ${kind} at the top of the sdist, outside its {name}-{version}/ directory (pip takes the first path segment for that directory)`);
-    const linkTarget = kind === 'symlink' ? checkLinkTarget(path, entry.linkname ?? '') : undefined;
-    if ((kind === 'file' || kind === 'link') && (entry.mode & 0o111) !== 0 && (entry.mode & 0o100) === 0) {
-      // pip makes a file with any x bit executable; tarfile's data filter only one with the owner's.
-      throw new RefusedInput(`${path}: mode 0${(entry.mode & 0o7777).toString(8)} has an x bit but not the owner's (pip would make it executable, tarfile's data filter would not)`);
-    }
     // A hard link is another name for its target's data and mode: it records the file row.
     let root = -1;
     if (kind === 'link') {

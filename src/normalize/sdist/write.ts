@@ -1,7 +1,7 @@
 // Writing an sdist's normal form: the planned members as one tar, gzipped with the deterministic
 // deflate, member data read back from the spool that indexing filled. The writing verifies itself:
 // the gzip is inflated as it is written and must give exactly the tar written, the tar is read back
-// by the strict reader as it is written and its content view must equal the input's, and the gzip
+// by the strict reader as it is written and each member's content must be its planned row's, and the gzip
 // trailer must describe the tar that was read back. What was written is then what it must be,
 // without reading the output file again.
 import { createHash } from 'node:crypto';
@@ -12,15 +12,15 @@ import { GzipWriter, GZIP_OS_UNIX, createGunzipStream, gzipFlagNames, normalXfl 
 import { TarWriter } from '../../formats/tar/index.js';
 import { HandOff } from './hand-off.js';
 import type { ByteSink } from '../../formats/sink.js';
-import { describeContentDifferences, sortedContentDifferences } from '../content.js';
-import type { ContentRecord } from '../content.js';
+import { describeContentDifferences } from '../content.js';
+import type { ContentDifference } from '../content.js';
 import { describeError } from '../failure.js';
 import type { NormalizeOptions } from '../options.js';
 import { SDIST_FIELDS } from './fields.js';
 import type { PlannedMember } from './plan.js';
-import { readTarContent } from './read.js';
+import { checkWrittenTar } from './read.js';
 import { SpoolReader } from './spool.js';
-import type { SdistIndex } from './read.js';
+import type { SdistIndex, WrittenOrder } from './read.js';
 
 /** What writeSdist writes: a plan, or members made as they come (./early.ts), and their data's size so far for progress. */
 export interface WritePlan {
@@ -34,18 +34,18 @@ export interface SdistWriteResult {
 }
 
 /**
- * Writes the planned members as a normal-form .tar.gz to `sink`. With `expected` (the input's content
- * view, in name order), the writing is verified as it goes (see the top of this module) and throws when it fails.
+ * Writes the planned members as a normal-form .tar.gz to `sink`. With `expected` (the input's rows,
+ * in the order written), the writing is verified as it goes (see the top of this module) and throws when it fails.
  */
 export async function writeSdist(
-  plan: WritePlan, spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: Iterable<ContentRecord>,
+  plan: WritePlan, spool: FileHandle, sink: ByteSink, level: number, options: NormalizeOptions, expected?: WrittenOrder,
 ): Promise<SdistWriteResult> {
   const inflated = expected ? new OutputInflater() : undefined;
   const gzip = new GzipWriter(level, inflated ? async (bytes) => {
     await inflated.write(bytes);
     await sink(bytes);
   } : sink, options.compressor, options.blocksInFlight);
-  const readBack = expected ? new TarReadBack() : undefined;
+  const readBack = expected ? new TarReadBack(expected) : undefined;
   const tarHash = createHash('sha256');
   const tar = new TarWriter(async (bytes) => {
     tarHash.update(bytes);
@@ -66,13 +66,12 @@ export async function writeSdist(
   }
   const trailer = await gzip.end();
   const tarSha256 = tarHash.digest('hex');
-  if (inflated && readBack && expected) {
+  if (inflated && readBack) {
     if ((await inflated.end()) !== tarSha256) throw new Error('verification failed: the gzip written does not inflate to the tar that was written');
-    const { content, crc, size } = await readBack.result();
+    const { differences, crc, size } = await readBack.result();
     if (trailer.crc32 !== crc || trailer.size !== size) {
       throw new Error(`verification failed: the gzip trailer says CRC-32 ${trailer.crc32} of ${trailer.size} bytes, the tar read back has ${crc} of ${size}`);
     }
-    const differences = sortedContentDifferences(expected, content);
     if (differences.length > 0) throw new Error(`verification failed: ${describeContentDifferences(differences)}`);
   }
   return { tarSha256 };
@@ -117,17 +116,17 @@ class OutputInflater {
  */
 class TarReadBack {
   private readonly stream = new HandOff();
-  private readonly content: Promise<Iterable<ContentRecord>>;
+  private readonly checked: Promise<ContentDifference[]>;
   private crc = 0;
   private size = 0;
 
-  constructor() {
-    this.content = readTarContent(this.stream).catch((error: unknown) => {
+  constructor(expected: WrittenOrder) {
+    this.checked = checkWrittenTar(this.stream, expected).catch((error: unknown) => {
       throw new Error(`verification failed: the tar written does not read back (${describeError(error)})`);
     });
     // A failure is reported by result(); until then it only stops write() from waiting. (Not a race
     // of each write against it: every race adds a reaction to it that lives as long as it does.)
-    this.content.catch(() => this.stream.abandon());
+    this.checked.catch(() => this.stream.abandon());
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -140,8 +139,8 @@ class TarReadBack {
     this.stream.end();
   }
 
-  async result(): Promise<{ content: Iterable<ContentRecord>; crc: number; size: number }> {
-    return { content: await this.content, crc: this.crc >>> 0, size: this.size };
+  async result(): Promise<{ differences: ContentDifference[]; crc: number; size: number }> {
+    return { differences: await this.checked, crc: this.crc >>> 0, size: this.size };
   }
 }
 
