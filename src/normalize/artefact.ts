@@ -9,7 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { collisionNotes, describeContentDifferences, sortedContentDifferences } from './content.js';
-import type { ContentRecord } from './content.js';
+import type { ContentDifference } from './content.js';
 import { RefusedInput, describeError, failureStatus } from './failure.js';
 import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
 import type { NormalizeOptions } from './options.js';
@@ -200,13 +200,12 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       };
       if (unchanged && inPlace) return result;
       if (!run.verified) {
-        let written: Iterable<ContentRecord>;
+        let differences: ContentDifference[];
         try {
-          written = await (run.readWritten ?? handler.readContent)(temp);
+          differences = run.readWritten ? await run.readWritten(temp) : sortedContentDifferences(run.content, await handler.readContent(temp));
         } catch (error) {
           throw namingVerification(path, error);
         }
-        const differences = sortedContentDifferences(run.content, written);
         if (differences.length > 0) throw namingVerification(path, new Error(`${VERIFICATION_FAILED}: ${describeContentDifferences(differences)}`));
       }
       await checkUnchanged(inPlace ? target : path, path, inputStat);

@@ -2,7 +2,7 @@
 // Every verb goes through it: normalize and check (normalize), verification and digest (readContent),
 // compare (readContent, compareMetadata, readMemberHeads).
 import type { ByteSink } from '../formats/sink.js';
-import type { ContentRecord } from './content.js';
+import type { ContentDifference, ContentRecord } from './content.js';
 import type { NormalizeOptions } from './options.js';
 import type { Change } from './report.js';
 
@@ -44,11 +44,12 @@ export interface HandlerRun {
    */
   verified?: boolean;
   /**
-   * The content view of the output at `path`, for a handler that checked each member's data as it
-   * wrote it (asked for with `verify`) but must read the output's structure back: the caller uses it
-   * instead of `readContent`, which reads every member again.
+   * How the output at `path` differs from `content` (none when it holds it), for a handler that
+   * checked each member's data as it wrote it (asked for with `verify`) but must read the output's
+   * structure back: the caller uses it instead of comparing with `readContent`, which reads every
+   * member again.
    */
-  readWritten?: (path: string) => Promise<Iterable<ContentRecord>>;
+  readWritten?: (path: string) => Promise<ContentDifference[]>;
 }
 
 /** How two artefacts' metadata (everything the content view leaves out) differ. */

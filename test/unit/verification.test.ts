@@ -1,7 +1,7 @@
 // Verification while writing. An sdist: a writer that puts other content in the tar than the input
 // held is caught by reading the tar back as it is written, and a corrupted deflate block by inflating
 // the gzip as it is written. A wheel: each member's data is inflated as it is written, and the
-// directory read back must place every member where it was written. The parts are the real ones; the
+// directory read back must place every member where it was written, with its input's content. The parts are the real ones; the
 // faults are made by changing their real output or input, never by replacing the code under test.
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -17,7 +17,8 @@ import { indexSdist } from '../../src/normalize/sdist/read.js';
 import type { SdistIndex } from '../../src/normalize/sdist/read.js';
 import { writeSdist } from '../../src/normalize/sdist/write.js';
 import { normalizeWheel } from '../../src/normalize/wheel/write.js';
-import { sortedContentDifferences } from '../../src/normalize/content.js';
+import { openZip } from '../../src/formats/zip/index.js';
+import { CENTRAL } from '../../src/formats/zip/records.js';
 import type { BlockCompressor, WholeDeflater } from '../../src/formats/deflate/index.js';
 import { REPO_ROOT, tmpDir } from '../helpers/tools.js';
 
@@ -94,9 +95,19 @@ test('the wheel writer verifies each member as it is written and reads back only
   const dir = tmpDir(t);
   const run = await writeWheel(dir);
   assert.ok(run.readWritten, 'a verified wheel run says how to read what it wrote');
-  assert.deepEqual(sortedContentDifferences(run.content, await run.readWritten(join(dir, 'out.whl'))), []);
+  assert.deepEqual(await run.readWritten(join(dir, 'out.whl')), []);
   // Another wheel than the one written (the input: other offsets and sizes) is not taken for it.
   await assert.rejects(run.readWritten(GOLDEN_WHEEL), /^Error: verification failed: .* is not in the wheel's directory as it was written/);
+  // A member whose central header says executable, where the input's was not: its content differs.
+  const zip = await openZip(join(dir, 'out.whl'));
+  const plain = zip.entries.find((e) => !e.name.endsWith('/') && ((e.externalAttr >>> 16) & 0o111) === 0)!;
+  await zip.close();
+  const file = await open(join(dir, 'out.whl'), 'r+');
+  const attr = Buffer.alloc(4);
+  attr.writeUInt32LE(((0o100755 << 16) >>> 0), 0);
+  await file.write(attr, 0, 4, plain.centralHeaderOffset + CENTRAL.externalAttr);
+  await file.close();
+  assert.deepEqual(await run.readWritten(join(dir, 'out.whl')), [{ name: plain.name, difference: 'executable', a: 'no', b: 'yes' }]);
 });
 
 test('the wheel writer verifies: a corrupted deflate block is caught as it is written', async (t) => {

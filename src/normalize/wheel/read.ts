@@ -7,8 +7,8 @@ import {
   fromDosDateTime, hostOf, openZip,
 } from '../../formats/zip/index.js';
 import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
-import { compareNames, contentName } from '../content.js';
-import type { ContentRecord, ContentType } from '../content.js';
+import { compareNames, contentName, sortedContentDifferences } from '../content.js';
+import type { ContentDifference, ContentRecord, ContentType } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
 import { readHead } from '../handler.js';
@@ -145,7 +145,7 @@ export function wheelContentView(table: MemberTable): Iterable<ContentRecord> {
 }
 
 /** A member read once and hashed; its data is kept when small, and always for a symlink (its target). */
-export async function digestMember(zip: ZipReader, member: WheelMember): Promise<{ sha256: string; size: number; data?: Buffer }> {
+async function digestMember(zip: ZipReader, member: WheelMember): Promise<{ sha256: string; size: number; data?: Buffer }> {
   if (member.type === 'directory') return { sha256: '', size: 0 };
   if (zip.isSmall(member.entry) || member.type === 'symlink') {
     const data = await readBytes(zip, member.entry);
@@ -154,29 +154,21 @@ export async function digestMember(zip: ZipReader, member: WheelMember): Promise
   return hashStream(zip.openMemberStream(member.entry));
 }
 
-/** A member's sha256 and size, and its data when kept (always for a symlink: its target). */
-type MemberDigest = (zip: ZipReader, member: WheelMember, index: number) => Promise<{ sha256: string; size: number; data?: Buffer }>;
-
-/** The content view of the wheel at `path`, each member's digest taken by `digest`, made from its table as it is walked. */
-async function wheelContent(path: string, digest: MemberDigest): Promise<Iterable<ContentRecord>> {
+/** The content view of a wheel: every member read back and hashed. */
+export async function readWheelContent(path: string): Promise<ContentRecord[]> {
   const zip = await openZip(path);
   try {
     const table = new MemberTable();
     const members = zip.entries.map(classify);
     checkWheelTree(members);
-    for (const [index, member] of members.entries()) {
-      const { sha256, size, data } = await digest(zip, member, index);
+    for (const member of members) {
+      const { sha256, size, data } = await digestMember(zip, member);
       addContentRow(table, member, sha256, size, data);
     }
-    return wheelContentView(table);
+    return [...wheelContentView(table)];
   } finally {
     await zip.close();
   }
-}
-
-/** The content view of a wheel: every member read back and hashed. */
-export async function readWheelContent(path: string): Promise<ContentRecord[]> {
-  return [...(await wheelContent(path, digestMember))];
 }
 
 /**
@@ -218,20 +210,32 @@ export class WrittenEntries {
 }
 
 /**
- * The content view of a wheel just written, without reading its members again: the strict reader
- * reads its whole structure (every header, every member's place), each entry must be where it was
- * written with the data checked as it was written, and a member's sha256 is then the one that data
- * was checked against, `hashes`'s row of the same number (the input's, added in writing order).
- * Symlinks are read again: their target is content.
+ * How the wheel just written differs from what was written, without reading its members again: the
+ * strict reader reads its whole structure (every header, every member's place), each entry must be
+ * where it was written with the data checked as it was written, and each member, classified as an
+ * input's is, must have the content of the input's row of the same number (the table's rows were
+ * added in writing order), its sha256 the one that data was checked against. Symlinks are read
+ * again: their target is content. No table of the output is made.
  */
-export function readWrittenWheel(path: string, written: WrittenEntries, hashes: MemberTable): Promise<Iterable<ContentRecord>> {
-  return wheelContent(path, async (zip, member, index) => {
-    if (zip.entries.length !== written.count || !written.matches(member.entry, index)) {
-      throw new Error(`verification failed: ${member.path} is not in the wheel's directory as it was written`);
+export async function readWrittenWheel(path: string, written: WrittenEntries, table: MemberTable): Promise<ContentDifference[]> {
+  const zip = await openZip(path);
+  try {
+    if (zip.entries.length !== written.count) throw new Error(`verification failed: the wheel's directory lists ${zip.entries.length} entries, ${written.count} were written`);
+    for (const [index, entry] of zip.entries.entries()) {
+      if (!written.matches(entry, index)) {
+        throw new Error(`verification failed: ${contentName(entry.name)} is not in the wheel's directory as it was written`);
+      }
+      const member = classify(entry);
+      const read: ContentRecord = { name: member.path, type: member.type, executable: member.executable, sha256: '', linkTarget: '' };
+      if (member.type === 'file') read.sha256 = table.sha256(index);
+      if (member.type === 'symlink') read.linkTarget = checkLinkTarget(member.path, (await readBytes(zip, entry)).toString('utf8'));
+      const differences = sortedContentDifferences([table.contentRecord(index)], [read]);
+      if (differences.length > 0) return differences;
     }
-    if (member.type === 'symlink') return digestMember(zip, member);
-    return { sha256: member.type === 'file' ? hashes.sha256(index) : '', size: member.entry.uncompressedSize };
-  });
+    return [];
+  } finally {
+    await zip.close();
+  }
 }
 
 /** The first `limit` bytes of the named file members; reading stops there, as the size is in the header. */
