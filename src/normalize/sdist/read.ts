@@ -102,7 +102,10 @@ export interface WrittenOrder {
   table: MemberTable;
   /** The row whose member is written at `position`; asked once that member has been written. */
   row(position: number): number;
-  /** How many members are written; asked once the tar has ended. */
+  /**
+   * How many members are written: asked for each member read (one at or past it is one too many)
+   * and once the tar has ended. Before the end it may be a count still growing (rows being indexed).
+   */
   count(): number;
 }
 
