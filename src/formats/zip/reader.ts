@@ -215,9 +215,7 @@ export class ZipReader {
     } finally {
       inflater.destroy();
     }
-    checkDeflateEnd(entry, inflater.bytesWritten);
-    checkMemberEnd(entry, produced, crc);
-    this.markData(entry);
+    this.checkInflated(entry, inflater.bytesWritten, produced, crc);
   }
 
   private async *inflatedChunks(entry: ZipEntry): AsyncGenerator<Buffer> {
@@ -260,7 +258,11 @@ export class ZipReader {
       inflater.destroy();
       await feeding;
     }
-    const consumed = inflater.bytesWritten;
+    this.checkInflated(entry, inflater.bytesWritten, produced, crc);
+  }
+
+  /** A member inflated to its end: the deflate stream fills its compressed size, and its output has the declared size and CRC-32. */
+  private checkInflated(entry: ZipEntry, consumed: number, produced: number, crc: number): void {
     checkDeflateEnd(entry, consumed);
     checkMemberEnd(entry, produced, crc);
     this.markData(entry);
