@@ -4,7 +4,6 @@ import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Gunzip } from 'node:zlib';
-import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -13,6 +12,7 @@ import { FormatError } from './errors.js';
 import { DeflateStream, compressInThisThread } from './deflate/stream.js';
 import type { BlockCompressor } from './deflate/job.js';
 import type { DeflateSummary } from './deflate/stream.js';
+import { DrainWait } from './sink.js';
 import type { ByteSink } from './sink.js';
 
 // RFC 1952 section 2.3.1, FLG bits.
@@ -165,16 +165,14 @@ export async function openGunzip(path: string, onFileBytes?: (chunk: Buffer) => 
   inflated.catch(() => undefined);
   const feed = async (): Promise<void> => {
     let ended = false;
-    // Once zlib has ended or failed, no 'drain' is coming: a wait for one stops, and the loop goes on
-    // (ended) or throws zlib's error. (Not a race of each wait against `inflated`: every race would
-    // add a reaction to it that lives as long as it does.)
-    const settled = new AbortController();
-    void inflated.then(() => { ended = true; settled.abort(); }, () => settled.abort());
+    void inflated.then(() => { ended = true; }, () => undefined);
+    // Once zlib has ended the loop goes on reading (ended); once it has failed, a wait throws its error.
+    const room = new DrainWait(inflated);
     let read = 0;
     for await (const chunk of file as AsyncIterable<Buffer>) {
       onFileBytes?.(chunk);
       read += chunk.length;
-      if (!ended && !gunzip.write(chunk)) await once(gunzip, 'drain', { signal: settled.signal }).catch(() => inflated);
+      if (!ended && !gunzip.write(chunk)) await room.for(gunzip);
     }
     gunzip.end();
     await inflated;

@@ -11,6 +11,7 @@ import { crc32 } from 'node:zlib';
 import { GzipWriter, GZIP_OS_UNIX, createGunzipStream, gzipFlagNames, normalXfl } from '../../formats/gzip.js';
 import { TarWriter } from '../../formats/tar/index.js';
 import { HandOff } from './hand-off.js';
+import { DrainWait } from '../../formats/sink.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { describeContentDifferences } from '../content.js';
 import type { ContentDifference } from '../content.js';
@@ -86,20 +87,19 @@ class OutputInflater {
   private readonly gunzip = createGunzipStream();
   private readonly hash = createHash('sha256');
   private readonly done: Promise<void>;
-  /** Aborted once `done` settles: no 'drain' comes after that. */
-  private readonly settled = new AbortController();
+  private readonly room: DrainWait;
 
   constructor() {
     this.gunzip.on('data', (chunk: Buffer) => void this.hash.update(chunk));
     this.done = once(this.gunzip, 'end').then(() => undefined, (error: unknown) => {
       throw new Error(`verification failed: the gzip written does not inflate (${describeError(error)})`);
     });
-    this.done.then(() => this.settled.abort(), () => this.settled.abort());
+    this.room = new DrainWait(this.done);
   }
 
-  /** Waits for room, and throws the inflate's failure once there is one (not a race against `done`, which would add a reaction to it each time). */
+  /** Waits for room, and throws the inflate's failure once there is one. */
   async write(bytes: Uint8Array): Promise<void> {
-    if (!this.gunzip.write(bytes)) await once(this.gunzip, 'drain', { signal: this.settled.signal }).catch(() => this.done);
+    if (!this.gunzip.write(bytes)) await this.room.for(this.gunzip);
   }
 
   async end(): Promise<string> {
