@@ -13,7 +13,7 @@ export async function zipCoverageGaps(path: string): Promise<string[]> {
   const coverage = new ByteCoverage();
   const zip = await openZip(path, { coverage });
   try {
-    for (const entry of zip.entries) for await (const _ of zip.openMemberStream(entry));
+    for (const entry of zip.listEntries()) for await (const _ of zip.openMemberStream(entry));
     return coverage.describeGaps(zip.fileSize);
   } finally {
     await zip.close();

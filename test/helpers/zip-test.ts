@@ -37,7 +37,7 @@ export async function readAll(stream: Readable): Promise<Buffer> {
 export async function readMember(path: string, name: string): Promise<Buffer> {
   const zip = await openZip(path);
   try {
-    const entry = zip.entries.find((e) => e.name === name);
+    const entry = zip.listEntries().find((e) => e.name === name);
     assert.ok(entry, `no entry ${name}`);
     return await readAll(zip.openMemberStream(entry));
   } finally {
@@ -190,7 +190,7 @@ export async function patchU32(path: string, offset: number, value: number): Pro
 export async function entriesOf(path: string): Promise<ZipEntry[]> {
   const zip = await openZip(path);
   await zip.close();
-  return [...zip.entries];
+  return zip.listEntries();
 }
 
 export async function eocdOffset(path: string): Promise<number> {

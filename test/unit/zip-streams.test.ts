@@ -39,7 +39,7 @@ describe('member streams refuse', () => {
       let message = '';
       await assert.rejects(
         (async () => {
-          for await (const chunk of zip.openMemberStream(zip.entries[0]!)) produced += (chunk as Buffer).length;
+          for await (const chunk of zip.openMemberStream(zip.entry(0))) produced += (chunk as Buffer).length;
         })(),
         (err: unknown) => {
           assert.ok(err instanceof ZipFormatError);
@@ -59,7 +59,7 @@ describe('member streams refuse', () => {
       let copied = 0;
       await assert.rejects(
         (async () => {
-          for await (const chunk of zip.openCheckedRawStream(zip.entries[0]!, (inflated) => (taken += inflated.length))) copied += (chunk as Buffer).length;
+          for await (const chunk of zip.openCheckedRawStream(zip.entry(0), (inflated) => (taken += inflated.length))) copied += (chunk as Buffer).length;
         })(),
         (err: unknown) => err instanceof ZipFormatError && /inflates to more than its declared uncompressed size of 10 bytes/.test(err.message),
       );
@@ -88,7 +88,7 @@ describe('member streams refuse', () => {
       // The stored bytes, checked as they are copied, are refused the same way.
       const zip = await openZip(path);
       try {
-        await assert.rejects(readAll(zip.openCheckedRawStream(zip.entries[0]!, () => undefined)), (err: unknown) => err instanceof ZipFormatError && refusal.test(err.message), name);
+        await assert.rejects(readAll(zip.openCheckedRawStream(zip.entry(0), () => undefined)), (err: unknown) => err instanceof ZipFormatError && refusal.test(err.message), name);
       } finally {
         await zip.close();
       }
@@ -107,9 +107,9 @@ describe('member streams', () => {
     await writeMembers(path, sampleMembers());
     const zip = await openZip(path);
     try {
-      const results = await Promise.all(zip.entries.map((e) => readAll(zip.openMemberStream(e))));
-      assert.deepEqual(results.map((r) => r.length), zip.entries.map((e) => e.uncompressedSize));
-      const big = zip.entries.find((e) => e.name === 'pkg/big.txt')!;
+      const results = await Promise.all(zip.listEntries().map((e) => readAll(zip.openMemberStream(e))));
+      assert.deepEqual(results.map((r) => r.length), zip.listEntries().map((e) => e.uncompressedSize));
+      const big = zip.listEntries().find((e) => e.name === 'pkg/big.txt')!;
       const stream = zip.openMemberStream(big);
       for await (const _ of stream) break; // destroys the stream; must not leak or throw
       assert.ok(stream.destroyed);

@@ -20,7 +20,8 @@ import type { ByteCoverage } from '../coverage.js';
 import { findEndRecord, readDirectoryLocation } from './end-records.js';
 import type { DirectoryLocation } from './end-records.js';
 import { describe } from './entry.js';
-import type { LocalHeader, MutableEntry, ZipEntry, ZipExtraField } from './entry.js';
+import type { LocalHeader, ZipEntry, ZipExtraField } from './entry.js';
+import { EntryTable, NO_BYTES, NO_FIELDS } from './entry-table.js';
 import { PositionedFile, ReadAhead } from './io.js';
 import { CENTRAL, DESCRIPTOR, EXTRA_UNICODE_PATH, EXTRA_ZIP64, FLAGS_READ, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_PATCHED_DATA, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, INTERNAL_ATTR_TEXT, LOCAL, METHOD_AES, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_LOCAL, U16_ZIP64, U32_ZIP64, ZipFormatError, hex16, hex32, hexBytes, readU64 } from './records.js';
 import { decodeText } from './text.js';
@@ -28,7 +29,7 @@ import { decodeText } from './text.js';
 /** The highest "version needed to extract" (APPNOTE 4.4.3) zipfile reads: 6.3, the APPNOTE it follows. */
 const MAX_VERSION_NEEDED = 63;
 export interface ParsedArchive {
-  entries: ZipEntry[];
+  entries: EntryTable;
   comment: Uint8Array;
   centralDirectoryOffset: number;
   centralDirectorySize: number;
@@ -39,9 +40,9 @@ export async function parseArchive(file: PositionedFile, coverage?: ByteCoverage
   if (file.size === 0) throw new ZipFormatError('empty file (0 bytes) is not a zip archive', 0);
   const eocd = await findEndRecord(file);
   const dir = await readDirectoryLocation(file, eocd, coverage);
-  const { entries, names } = await readCentralDirectory(file, dir, coverage);
+  const entries = await readCentralDirectory(file, dir, coverage);
   checkDuplicateNames(entries);
-  await checkMembers(file, entries, names, dir.offset, coverage);
+  await checkMembers(file, entries, dir.offset, coverage);
   return {
     entries,
     comment: eocd.comment,
@@ -51,17 +52,17 @@ export async function parseArchive(file: PositionedFile, coverage?: ByteCoverage
   };
 }
 
-/**
- * Parses every central directory header (APPNOTE 4.3.12). Each entry's name as stored is in `names`,
- * at its index, for the local headers to be checked against while the archive is opened.
- */
-async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation, coverage: ByteCoverage | undefined): Promise<{ entries: MutableEntry[]; names: Buffer[] }> {
+/** Parses every central directory header (APPNOTE 4.3.12) into a table of entries. */
+async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation, coverage: ByteCoverage | undefined): Promise<EntryTable> {
   const cursor = new ReadAhead(file, dir.offset + dir.size, 'the central directory ends');
-  const entries: MutableEntry[] = [];
-  const names: Buffer[] = [];
+  // Each header takes at least CENTRAL.size bytes: no more rows than that than the directory's size
+  // allows, whatever the end record declares; what the headers do not take is names, extra fields
+  // and comments.
+  const rows = Math.min(dir.count, Math.floor(dir.size / CENTRAL.size));
+  const entries = new EntryTable(rows, dir.size - rows * CENTRAL.size);
+  let index = 0;
   let at = dir.offset;
-  while (at < cursor.end) {
-    const index = entries.length;
+  for (; at < cursor.end; index++) {
     if (index >= dir.count) {
       throw new ZipFormatError(
         `central directory entry count mismatch: the end record declares ${dir.count} entries, but the central directory ` +
@@ -95,8 +96,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
       localHeaderOffset: h.readUInt32LE(CENTRAL.localHeaderOffset),
     };
     const variable = await cursor.bytes(at + CENTRAL.size, nameLength + extraLength + commentLength, `central directory header ${index}'s name, extra field and comment`);
-    // Views into the directory's read-ahead windows, which together hold the directory once while it
-    // is opened: a copy per name would cost an ArrayBuffer per member.
+    // Views into the directory's read-ahead window, read before the next header is.
     const nameBytes = variable.subarray(0, nameLength);
     const extra = variable.subarray(nameLength, nameLength + extraLength);
     const commentBytes = commentLength === 0 ? NO_BYTES : variable.subarray(nameLength + extraLength);
@@ -119,7 +119,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
     );
     // Every field named in one literal: V8 then keeps them all in the object, where a spread leaves
     // most in a property array of their own (a hundred bytes more per member).
-    const entry: MutableEntry = {
+    const entry: ZipEntry = {
       index,
       nameLength,
       name,
@@ -148,22 +148,21 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
     checkSupported(entry, label, at);
     const end = at + CENTRAL.size + nameLength + extraLength + commentLength;
     coverage?.mark(at, end, `central directory header ${index} (${JSON.stringify(name)})`);
-    entries.push(entry);
-    names.push(nameBytes);
+    entries.addCentral(entry, nameBytes);
     at = end;
   }
-  if (entries.length !== dir.count) {
+  if (index !== dir.count) {
     throw new ZipFormatError(
       `central directory entry count mismatch: the end record declares ${dir.count} entries, but the central directory ` +
-        `(offset ${dir.offset}, size ${dir.size}) holds ${entries.length}`,
+        `(offset ${dir.offset}, size ${dir.size}) holds ${index}`,
       dir.offset,
     );
   }
-  return { entries, names };
+  return entries;
 }
 
 /** Refuses what this module does not read: encryption, other methods, other disks, odd stored sizes. */
-function checkSupported(entry: MutableEntry, label: string, at: number): void {
+function checkSupported(entry: ZipEntry, label: string, at: number): void {
   const bits: string[] = [];
   if (entry.flags & FLAG_ENCRYPTED) bits.push('flag bit 0, encrypted');
   if (entry.flags & FLAG_STRONG_ENCRYPTION) bits.push('flag bit 6, strong encryption');
@@ -213,18 +212,20 @@ function checkSupported(entry: MutableEntry, label: string, at: number): void {
   }
 }
 
-function checkDuplicateNames(entries: MutableEntry[]): void {
-  const seen = new Map<string, MutableEntry>();
-  for (const entry of entries) {
-    const first = seen.get(entry.name);
+function checkDuplicateNames(entries: EntryTable): void {
+  const seen = new Map<string, number>();
+  for (let index = 0; index < entries.count; index++) {
+    const name = entries.name(index);
+    const first = seen.get(name);
     if (first !== undefined) {
+      const [a, b] = [entries.entry(first), entries.entry(index)];
       throw new ZipFormatError(
-        `duplicate name ${JSON.stringify(entry.name)}: central directory entries ${first.index} (offset ${first.centralHeaderOffset}) ` +
-          `and ${entry.index} (offset ${entry.centralHeaderOffset})`,
-        entry.centralHeaderOffset,
+        `duplicate name ${JSON.stringify(name)}: central directory entries ${a.index} (offset ${a.centralHeaderOffset}) ` +
+          `and ${b.index} (offset ${b.centralHeaderOffset})`,
+        b.centralHeaderOffset,
       );
     }
-    seen.set(entry.name, entry);
+    seen.set(name, index);
   }
 }
 
@@ -234,28 +235,25 @@ function checkDuplicateNames(entries: MutableEntry[]): void {
  * (4.3.9), and the next member or the central directory starts right after. Each local header must
  * repeat its central header. Fills in dataOffset, localExtraFields and dataDescriptorLength.
  */
-async function checkMembers(file: PositionedFile, entries: MutableEntry[], names: readonly Buffer[], cdOffset: number, coverage: ByteCoverage | undefined): Promise<void> {
-  const ordered = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset || a.index - b.index);
-  const first = ordered[0];
-  const firstStart = first === undefined ? cdOffset : first.localHeaderOffset;
+async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset: number, coverage: ByteCoverage | undefined): Promise<void> {
+  const ordered = Uint32Array.from({ length: entries.count }, (_, index) => index).sort((a, b) => entries.localHeaderAt(a) - entries.localHeaderAt(b) || a - b);
+  const firstStart = ordered.length === 0 ? cdOffset : entries.localHeaderAt(ordered[0]!);
   if (firstStart !== 0) {
     throw new ZipFormatError(
-      `${firstStart} bytes before the first local file header (the first ${first === undefined ? 'record, the central directory,' : 'member'} ` +
+      `${firstStart} bytes before the first local file header (the first ${ordered.length === 0 ? 'record, the central directory,' : 'member'} ` +
         `starts at offset ${firstStart}, not 0)`,
       0,
     );
   }
   const region = new ReadAhead(file, cdOffset, 'the central directory starts');
   for (let i = 0; i < ordered.length; i++) {
-    const entry = ordered[i]!;
+    const entry = entries.entry(ordered[i]!);
     const local = await readLocalHeader(region, entry);
-    const next = ordered[i + 1];
+    const next = i + 1 < ordered.length ? entries.entry(ordered[i + 1]!) : undefined;
     const nextStart = next === undefined ? cdOffset : next.localHeaderOffset;
     const nextWhat = next === undefined ? `the central directory at offset ${cdOffset}` : `the local header of ${describe(next)} at offset ${nextStart}`;
     const dataEnd = local.dataOffset + entry.compressedSize;
     const gap = nextStart - dataEnd;
-    entry.dataOffset = local.dataOffset;
-    entry.localExtraFields = local.extraFields;
     if (gap < 0) {
       throw new ZipFormatError(
         `overlapping members: ${describe(entry)} occupies offsets ${entry.localHeaderOffset} to ${dataEnd} ` +
@@ -263,6 +261,7 @@ async function checkMembers(file: PositionedFile, entries: MutableEntry[], names
         nextStart,
       );
     }
+    let dataDescriptorLength = 0;
     if ((entry.flags & FLAG_DATA_DESCRIPTOR) === 0) {
       if (gap > 0) {
         throw new ZipFormatError(
@@ -271,16 +270,17 @@ async function checkMembers(file: PositionedFile, entries: MutableEntry[], names
         );
       }
     } else {
-      entry.dataDescriptorLength = await checkDataDescriptor(region, entry, dataEnd, gap, nextWhat);
+      dataDescriptorLength = await checkDataDescriptor(region, entry, dataEnd, gap, nextWhat);
     }
-    checkLocalAgreesWithCentral(entry, names[entry.index]!, local);
+    checkLocalAgreesWithCentral(entry, entries.storedName(entry.index), local);
+    entries.setLocal(entry.index, local.dataOffset, local.extraFields, dataDescriptorLength);
     coverage?.mark(local.offset, local.dataOffset, `local file header of ${describe(entry)}`);
     coverage?.mark(dataEnd, nextStart, `data descriptor of ${describe(entry)}`);
   }
 }
 
 /** Parses an entry's local file header (APPNOTE 4.3.7); checkLocalAgreesWithCentral compares it. */
-async function readLocalHeader(region: ReadAhead, entry: MutableEntry): Promise<LocalHeader> {
+async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<LocalHeader> {
   const at = entry.localHeaderOffset;
   const label = describe(entry);
   if (at + LOCAL.size > region.end) {
@@ -338,7 +338,7 @@ async function readLocalHeader(region: ReadAhead, entry: MutableEntry): Promise<
  * its length tells its form: 12 (crc, 32-bit sizes), 16 (signature first), 20 (crc, 64-bit sizes) or
  * 24 (signature first). Its values must be the central header's. Returns its length.
  */
-async function checkDataDescriptor(region: ReadAhead, entry: MutableEntry, dataEnd: number, gap: number, nextWhat: string): Promise<number> {
+async function checkDataDescriptor(region: ReadAhead, entry: ZipEntry, dataEnd: number, gap: number, nextWhat: string): Promise<number> {
   const fits: number[] = [
     DESCRIPTOR.sizesWithoutSignature32,
     DESCRIPTOR.sizesWithSignature32,
@@ -392,7 +392,7 @@ async function checkDataDescriptor(region: ReadAhead, entry: MutableEntry, dataE
  * version needed, which Python and Info-ZIP raise to 4.5 in only one of the two when zip64 is needed
  * in only one: it must be one zipfile would read (up to 6.3).
  */
-function checkLocalAgreesWithCentral(entry: MutableEntry, centralName: Buffer, local: LocalHeader): void {
+function checkLocalAgreesWithCentral(entry: ZipEntry, centralName: Buffer, local: LocalHeader): void {
   const problems: string[] = [];
   if (!centralName.equals(local.nameBytes)) {
     problems.push(`name is ${JSON.stringify(local.nameBytes.toString('latin1'))} (${local.nameBytes.length} bytes), central says ${JSON.stringify(centralName.toString('latin1'))} (${centralName.length} bytes)`);
@@ -434,9 +434,6 @@ function compareValues(
   return out;
 }
 
-/** Shared by every member without a comment or extra fields (most of them): nothing allocated per member. */
-const NO_BYTES = new Uint8Array(0);
-const NO_FIELDS: readonly ZipExtraField[] = Object.freeze([]);
 
 /**
  * Splits an extra field (APPNOTE 4.4.28, 4.5.1) into its records; each is a u16 ID, a u16 size and

@@ -51,9 +51,6 @@ export interface ZipEntry {
   readonly dataDescriptorLength: number;
 }
 
-/** A ZipEntry while the reader is still filling it in. */
-export type MutableEntry = { -readonly [K in keyof ZipEntry]: ZipEntry[K] };
-
 /** The fields a local header (APPNOTE 4.3.7) and a central header (4.3.12) both hold, in their order. */
 export interface SharedHeaderFields {
   versionNeeded: number;

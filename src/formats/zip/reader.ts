@@ -10,6 +10,7 @@ import type { ByteCoverage } from '../coverage.js';
 import { parseArchive } from './directory.js';
 import { describe } from './entry.js';
 import type { ZipEntry } from './entry.js';
+import type { EntryTable } from './entry-table.js';
 import { CHUNK, DataWindow, PositionedFile } from './io.js';
 import { METHOD_STORED, ZipFormatError, hex32 } from './records.js';
 /** Positioned read size for member data: large enough that per-read overhead does not dominate. */
@@ -38,8 +39,6 @@ export async function openZip(path: string, options: Pick<ZipReaderOptions, 'cov
  * stream asks for it. Member streams may run concurrently.
  */
 export class ZipReader {
-  /** Members in central directory order. */
-  readonly entries: readonly ZipEntry[];
   /** The archive comment (4.4.26), as stored. */
   readonly comment: Uint8Array;
   /** Size of the file in bytes. */
@@ -52,13 +51,15 @@ export class ZipReader {
   private readonly closeHandle: boolean;
   private readonly window: DataWindow;
   private readonly coverage: ByteCoverage | undefined;
+  /** Members in central directory order. */
+  private readonly table: EntryTable;
   private closed = false;
 
   private constructor(init: {
     handle: FileHandle;
     closeHandle: boolean;
     coverage: ByteCoverage | undefined;
-    entries: ZipEntry[];
+    entries: EntryTable;
     comment: Uint8Array;
     fileSize: number;
     centralDirectoryOffset: number;
@@ -69,7 +70,7 @@ export class ZipReader {
     this.window = new DataWindow(new PositionedFile(init.handle, init.fileSize), init.centralDirectoryOffset, DATA_CHUNK);
     this.closeHandle = init.closeHandle;
     this.coverage = init.coverage;
-    this.entries = init.entries;
+    this.table = init.entries;
     this.comment = init.comment;
     this.fileSize = init.fileSize;
     this.centralDirectoryOffset = init.centralDirectoryOffset;
@@ -86,6 +87,26 @@ export class ZipReader {
     const file = new PositionedFile(handle, size);
     const parsed = await parseArchive(file, options.coverage);
     return new ZipReader({ handle, closeHandle: options.closeHandle ?? false, coverage: options.coverage, fileSize: size, ...parsed });
+  }
+
+  /** How many members the central directory lists. */
+  get entryCount(): number {
+    return this.table.count;
+  }
+
+  /** The member at `index` in central directory order, as a new object at each call. */
+  entry(index: number): ZipEntry {
+    return this.table.entry(index);
+  }
+
+  /** The member's name (as `entry(index).name`, without the rest of the entry). */
+  entryName(index: number): string {
+    return this.table.name(index);
+  }
+
+  /** Every member, in central directory order: an object each, for archives of a size to list. */
+  listEntries(): ZipEntry[] {
+    return Array.from({ length: this.table.count }, (_, index) => this.table.entry(index));
   }
 
   /**
@@ -146,7 +167,7 @@ export class ZipReader {
   }
 
   private checkOwnEntry(entry: ZipEntry): void {
-    if (this.entries[entry.index] !== entry) throw new TypeError('entry does not belong to this ZipReader');
+    if (!this.table.holds(entry)) throw new TypeError('entry does not belong to this ZipReader');
     if (this.closed) throw new Error('ZipReader is closed');
   }
 

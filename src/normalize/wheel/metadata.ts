@@ -20,7 +20,7 @@ interface WheelMetadata {
 async function readWheelMetadata(path: string): Promise<WheelMetadata> {
   const zip = await openZip(path);
   try {
-    return { fileSize: (await stat(path)).size, comment: Buffer.from(zip.comment), zip64: zip.zip64, entries: [...zip.entries] };
+    return { fileSize: (await stat(path)).size, comment: Buffer.from(zip.comment), zip64: zip.zip64, entries: zip.listEntries() };
   } finally {
     await zip.close();
   }

@@ -5,7 +5,7 @@ import {
   FLAG_UTF8, HOST_UNIX, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFREG, VERSION_DEFLATE, makeVersionMadeBy, toDosDateTime,
   unixModeToExternalAttr,
 } from '../../formats/zip/index.js';
-import type { ZipReader } from '../../formats/zip/index.js';
+import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
 import { RefusedInput } from '../failure.js';
 import { MAX_RECORD_BYTES, sizeText } from '../limits.js';
 import { normalFileMode, normalMtime } from '../options.js';
@@ -13,7 +13,7 @@ import type { NormalizeOptions } from '../options.js';
 import { ancestorsOf } from '../refusal.js';
 import type { ChangeLog } from '../report.js';
 import { WHEEL_FIELDS, dosTimeText, externalAttrText, extraIdText, flagsText, versionMadeByText } from './fields.js';
-import { checkWheelTree, classify, compareWheelPaths, inDistInfo, isRecord } from './read.js';
+import { checkWheelTree, compareWheelPaths, inDistInfo, isRecord, wheelMembers } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** Unix, spec version 2.0: what Python's zipfile writes on every platform. */
@@ -37,7 +37,7 @@ export interface WrittenData {
 }
 
 /** The name a member is stored under: directory entries carry their trailing slash. */
-export function storedName(member: WheelMember): string {
+export function storedName(member: Pick<WheelMember, 'path' | 'type'>): string {
   return member.type === 'directory' ? `${member.path}/` : member.path;
 }
 
@@ -78,38 +78,40 @@ export function noteEntryChanges(changes: ChangeLog, member: WheelMember, header
  * reader never inflates past the declared size, so the RECORD read whole later is bounded by it.
  * (A symlink target's limit is checked as each member is classified.)
  */
-function checkDeclaredSizes(members: readonly WheelMember[]): void {
-  for (const { path, entry } of members) {
-    if (isRecord(path) && entry.uncompressedSize > MAX_RECORD_BYTES) {
-      throw new RefusedInput(`${path}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
-    }
+function checkDeclaredSize(path: string, entry: ZipEntry): void {
+  if (isRecord(path) && entry.uncompressedSize > MAX_RECORD_BYTES) {
+    throw new RefusedInput(`${path}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
   }
 }
 
 /**
- * The members to write, in normal order, with what that changes noted. Apart so that its sets and
- * lists are gone before the members are written (100,000 members make them large).
+ * The members to write, as their indices in the input's central directory, in normal order, with
+ * what that changes noted. Apart so that its sets and lists (every path, 100,000 members make them
+ * large) are gone before the members are written, each classified again as it is.
  */
-export function planWheel(zip: Pick<ZipReader, 'entries' | 'comment'>, changes: ChangeLog): WheelMember[] {
-  if (zip.entries.length === 0) throw new RefusedInput('zip: the wheel has no members');
+export function planWheel(zip: ZipReader, changes: ChangeLog): Uint32Array {
+  if (zip.entryCount === 0) throw new RefusedInput('zip: the wheel has no members');
   if (zip.comment.length > 0) changes.add(WHEEL_FIELDS.archiveComment, `${zip.comment.length} bytes`);
-  const members = zip.entries.map(classify);
-  checkWheelTree(members);
-  checkDeclaredSizes(members);
+  const typeOf = checkWheelTree(wheelMembers(zip));
+  // The tree's paths are in the members' order: a path's place is its entry's index.
+  const paths = [...typeOf.keys()];
+  paths.forEach((path, index) => checkDeclaredSize(path, zip.entry(index)));
   // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
   const ancestors = new Set<string>();
-  for (const member of members) for (const dir of ancestorsOf(member.path)) ancestors.add(dir);
-  const kept = members.filter((m) => m.type !== 'directory' || !ancestors.has(m.path));
-  for (const dropped of members) {
-    if (dropped.type === 'directory' && ancestors.has(dropped.path)) changes.add(WHEEL_FIELDS.directories, `${dropped.path}/ (dropped)`);
-  }
-  const ordered = [...kept].sort((a, b) => compareWheelPaths(storedName(a), storedName(b)));
-  const inputOrder = kept.map((m) => m.path);
-  if (ordered.some((m, i) => m.path !== inputOrder[i])) {
+  for (const path of paths) for (const dir of ancestorsOf(path)) ancestors.add(dir);
+  const kept: number[] = [];
+  paths.forEach((path, index) => {
+    if (typeOf.get(path) === 'directory' && ancestors.has(path)) changes.add(WHEEL_FIELDS.directories, `${path}/ (dropped)`);
+    else kept.push(index);
+  });
+  const names = kept.map((index) => storedName({ path: paths[index]!, type: typeOf.get(paths[index]!)! }));
+  const ordered = kept.map((_, at) => at).sort((a, b) => compareWheelPaths(names[a]!, names[b]!));
+  const moved = ordered.filter((at, i) => at !== i).length;
+  if (moved > 0) {
+    const inputOrder = kept.map((index) => paths[index]!);
     const firstDistInfo = inputOrder.findIndex(inDistInfo);
     const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
-    const moved = ordered.filter((m, i) => m.path !== inputOrder[i]).length;
     changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
   }
-  return ordered;
+  return Uint32Array.from(ordered, (at) => kept[at]!);
 }

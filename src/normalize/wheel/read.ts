@@ -79,14 +79,23 @@ export function classify(entry: ZipEntry): WheelMember {
   return { entry, path, type, executable: type === 'file' && (unixMode & 0o111) !== 0, mtime: entryMtime(entry) };
 }
 
-/** Refuses what no installer can extract one way: two members of one name, a member under a file or link. */
-export function checkWheelTree(members: readonly WheelMember[]): void {
-  const byPath = new Map<string, WheelMember>();
+/** Each member in central directory order, classified as it is asked for: an object each, made then. */
+export function* wheelMembers(zip: ZipReader): Generator<WheelMember> {
+  for (let index = 0; index < zip.entryCount; index++) yield classify(zip.entry(index));
+}
+
+/**
+ * Refuses what no installer can extract one way: two members of one name, a member under a file or
+ * link. Returns each member's type by path, in the members' order.
+ */
+export function checkWheelTree(members: Iterable<WheelMember>): Map<string, ContentType> {
+  const typeOf = new Map<string, ContentType>();
   for (const member of members) {
-    if (byPath.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
-    byPath.set(member.path, member);
+    if (typeOf.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
+    typeOf.set(member.path, member.type);
   }
-  checkParentsAreDirectories(byPath.keys(), (path) => byPath.get(path)?.type);
+  checkParentsAreDirectories(typeOf.keys(), (path) => typeOf.get(path));
+  return typeOf;
 }
 
 /** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
@@ -159,9 +168,8 @@ export async function readWheelContent(path: string): Promise<ContentRecord[]> {
   const zip = await openZip(path);
   try {
     const table = new MemberTable();
-    const members = zip.entries.map(classify);
-    checkWheelTree(members);
-    for (const member of members) {
+    checkWheelTree(wheelMembers(zip));
+    for (const member of wheelMembers(zip)) {
       const { sha256, size, data } = await digestMember(zip, member);
       addContentRow(table, member, sha256, size, data);
     }
@@ -220,8 +228,9 @@ export class WrittenEntries {
 export async function readWrittenWheel(path: string, written: WrittenEntries, table: MemberTable): Promise<ContentDifference[]> {
   const zip = await openZip(path);
   try {
-    if (zip.entries.length !== written.count) throw new Error(`verification failed: the wheel's directory lists ${zip.entries.length} entries, ${written.count} were written`);
-    for (const [index, entry] of zip.entries.entries()) {
+    if (zip.entryCount !== written.count) throw new Error(`verification failed: the wheel's directory lists ${zip.entryCount} entries, ${written.count} were written`);
+    for (let index = 0; index < zip.entryCount; index++) {
+      const entry = zip.entry(index);
       if (!written.matches(entry, index)) {
         throw new Error(`verification failed: ${contentName(entry.name)} is not in the wheel's directory as it was written`);
       }
@@ -245,9 +254,11 @@ export async function readWheelMemberHeads(path: string, names: readonly string[
   const wanted = new Set(names);
   const zip = await openZip(path);
   try {
-    for (const entry of zip.entries) {
-      const name = contentName(entry.name);
-      if (!wanted.has(name) || entry.name.endsWith('/')) continue;
+    for (let index = 0; index < zip.entryCount; index++) {
+      const stored = zip.entryName(index);
+      const name = contentName(stored);
+      if (!wanted.has(name) || stored.endsWith('/')) continue;
+      const entry = zip.entry(index);
       const { head } = await readHead(zip.openMemberStream(entry), limit, true);
       found.set(name, { size: entry.uncompressedSize, head });
     }

@@ -18,7 +18,7 @@ import { MemberTable } from '../member-table.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
 import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
-import { WrittenEntries, addContentRow, isRecord, readBytes, readWrittenWheel, sha256Hex, wheelContentView } from './read.js';
+import { WrittenEntries, addContentRow, classify, isRecord, readBytes, readWrittenWheel, sha256Hex, wheelContentView } from './read.js';
 import type { WheelMember } from './read.js';
 
 /**
@@ -171,32 +171,32 @@ async function* hashedAsWritten(zip: ZipReader, prepared: PreparedMember): Async
 type WriteUnit = WheelMember | WheelMember[];
 
 /**
- * The members in writing order, small files in a row gathered into batches (not when compression is
- * kept), each deflated in one job (../../formats/deflate/members.ts), on a worker or here, not one
- * per member. A batch holds what a worker's slot does; a member bigger than that goes alone.
+ * The members in writing order (entry indices, as planned), each classified as it comes, small files
+ * in a row gathered into batches (not when compression is kept), each deflated in one job
+ * (../../formats/deflate/members.ts), on a worker or here, not one per member. A batch holds what a
+ * worker's slot does; a member bigger than that goes alone.
  */
-function writeUnits(ordered: readonly WheelMember[], zip: ZipReader, options: NormalizeOptions): WriteUnit[] {
-  const units: WriteUnit[] = [];
+function* writeUnits(ordered: Uint32Array, zip: ZipReader, options: NormalizeOptions): Generator<WriteUnit> {
   let batch: WheelMember[] = [];
   let batchBytes = 0;
-  const cut = () => {
-    if (batch.length > 0) units.push(batch);
+  function* cut(): Generator<WriteUnit> {
+    if (batch.length > 0) yield batch;
     batch = [];
     batchBytes = 0;
-  };
-  for (const member of ordered) {
+  }
+  for (const index of ordered) {
+    const member = classify(zip.entry(index));
     const { entry } = member;
     const batched = !options.keepCompression && member.type === 'file' && !isRecord(member.path) && zip.isSmall(entry) &&
       entry.uncompressedSize <= Math.min(BATCH_SLOT_BYTES, WHOLE_INPUT_BYTES);
     // Writing order is kept: a member that goes alone ends the batch before it.
-    if (!batched || batch.length === BATCH_SLOT_INPUTS || batchBytes + entry.uncompressedSize > BATCH_SLOT_BYTES) cut();
+    if (!batched || batch.length === BATCH_SLOT_INPUTS || batchBytes + entry.uncompressedSize > BATCH_SLOT_BYTES) yield* cut();
     if (batched) {
       batch.push(member);
       batchBytes += entry.uncompressedSize;
-    } else units.push(member);
+    } else yield member;
   }
-  cut();
-  return units;
+  yield* cut();
 }
 
 /**
@@ -285,18 +285,18 @@ async function* checkedAsWritten(prepared: PreparedMember, data: ZipWriterEntry[
 }
 
 /**
- * Runs `work` over items with up to `limit` of `weight` in flight (one item at least), handing
- * results to `consume` in order.
+ * Runs `work` over items, taken as they are started, with up to `limit` of `weight` in flight (one
+ * item at least), handing results to `consume` in order.
  */
 async function inOrder<T, R>(
-  items: readonly T[], limit: number, weight: (item: T) => number, work: (item: T) => Promise<R>, consume: (result: R) => Promise<void>,
+  items: Iterator<T>, limit: number, weight: (item: T) => number, work: (item: T) => Promise<R>, consume: (result: R) => Promise<void>,
 ): Promise<void> {
   const running: { result: Promise<R>; weight: number }[] = [];
-  let next = 0;
+  let next = items.next();
   let inFlight = 0;
   const fill = () => {
-    for (; next < items.length; next++) {
-      const item = items[next]!;
+    for (; !next.done; next = items.next()) {
+      const item = next.value;
       const itemWeight = weight(item);
       if (running.length > 0 && inFlight + itemWeight > limit) return;
       const result = work(item);
@@ -330,7 +330,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     const written = new WrittenEntries();
     const budget: MemoryBudget = { held: 0 };
     let recordBytes: Buffer | undefined;
-    const total = ordered.reduce((sum, m) => sum + m.entry.uncompressedSize, 0);
+    const total = ordered.reduce((sum, index) => sum + zip.entry(index).uncompressedSize, 0);
     let done = 0;
     const write = async (prepared: PreparedMember) => {
       try {
