@@ -30,19 +30,35 @@ const FIRST_CAPACITY = 1024;
 
 /** The growable columns; every array is replaced by one twice as long when the rows fill it. */
 class Columns {
-  nameStart = new Float64Array(FIRST_CAPACITY);
-  nameLength = new Uint16Array(FIRST_CAPACITY);
-  targetStart = new Float64Array(FIRST_CAPACITY);
-  targetLength = new Uint16Array(FIRST_CAPACITY);
-  kind = new Uint8Array(FIRST_CAPACITY);
-  implied = new Uint8Array(FIRST_CAPACITY);
-  mode = new Uint16Array(FIRST_CAPACITY);
-  mtime = new Float64Array(FIRST_CAPACITY);
-  size = new Float64Array(FIRST_CAPACITY);
-  dataOffset = new Float64Array(FIRST_CAPACITY);
-  linkRow = new Int32Array(FIRST_CAPACITY);
-  nameHash = new Uint32Array(FIRST_CAPACITY);
-  sha256 = new Uint8Array(FIRST_CAPACITY * SHA256_BYTES);
+  nameStart: Float64Array;
+  nameLength: Uint16Array;
+  targetStart: Float64Array;
+  targetLength: Uint16Array;
+  kind: Uint8Array;
+  implied: Uint8Array;
+  mode: Uint16Array;
+  mtime: Float64Array;
+  size: Float64Array;
+  dataOffset: Float64Array;
+  linkRow: Int32Array;
+  nameHash: Uint32Array;
+  sha256: Uint8Array;
+
+  constructor(capacity: number) {
+    this.nameStart = new Float64Array(capacity);
+    this.nameLength = new Uint16Array(capacity);
+    this.targetStart = new Float64Array(capacity);
+    this.targetLength = new Uint16Array(capacity);
+    this.kind = new Uint8Array(capacity);
+    this.implied = new Uint8Array(capacity);
+    this.mode = new Uint16Array(capacity);
+    this.mtime = new Float64Array(capacity);
+    this.size = new Float64Array(capacity);
+    this.dataOffset = new Float64Array(capacity);
+    this.linkRow = new Int32Array(capacity);
+    this.nameHash = new Uint32Array(capacity);
+    this.sha256 = new Uint8Array(capacity * SHA256_BYTES);
+  }
 
   grow(): void {
     for (const key of Object.keys(this) as (keyof Columns)[]) {
@@ -55,14 +71,25 @@ class Columns {
 }
 
 export class MemberTable {
-  private readonly columns = new Columns();
+  private readonly columns: Columns;
   private bytes = Buffer.allocUnsafe(64 * 1024);
   private bytesUsed = 0;
   /** Open addressing over name hashes: a row number, or NO_ROW; at most half full. */
-  private slots = new Int32Array(2 * FIRST_CAPACITY).fill(NO_ROW);
+  private slots: Int32Array;
   private rows = 0;
   /** Where a name being looked up is encoded. */
   private readonly probe = Buffer.allocUnsafe(MAX_NAME_BYTES * 3);
+
+  /**
+   * `rows`: how many rows the table will hold, when the caller knows (a wheel's plan does): the
+   * columns then never grow, which would hold the old and the new arrays at once.
+   */
+  constructor(rows = FIRST_CAPACITY) {
+    this.columns = new Columns(Math.max(1, rows));
+    let slots = 2;
+    while (slots < 2 * rows) slots *= 2;
+    this.slots = new Int32Array(slots).fill(NO_ROW);
+  }
 
   get count(): number {
     return this.rows;

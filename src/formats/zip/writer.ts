@@ -6,7 +6,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import type { SharedHeaderFields } from './entry.js';
 import { CHUNK } from './io.js';
 import { CENTRAL, EOCD, EXTRA_ZIP64, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, LOCAL, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_ZIP64, U32_ZIP64, VERSION_ZIP64, ZIP64_EOCD, ZIP64_LOCATOR, checkUint, hex16, hex32 } from './records.js';
-import { decodeZipText, utf8Decoder } from './text.js';
+import { utf8Decoder } from './text.js';
 // ---------------------------------------------------------------------------------------------------
 // Writer
 // ---------------------------------------------------------------------------------------------------
@@ -62,7 +62,9 @@ interface CentralRecord extends SharedHeaderFields {
  * without extra fields (a zip64 field only when a size reaches 0xFFFFFFFF), no data descriptors, a
  * central directory that repeats the local headers, no comments, and zip64 end records only when
  * the counts, sizes or offsets need them. Calls must not overlap. After any error the writer refuses
- * further use (the output is then incomplete).
+ * further use (the output is then incomplete). Names are the caller's to keep apart, as every other
+ * field is: a set of the names written would cost memory per member, and the wheel handler's plan
+ * has refused duplicates already, and the strict reader refuses them when the output is read back.
  */
 export class ZipWriter {
   private readonly write: ZipSink;
@@ -74,8 +76,6 @@ export class ZipWriter {
   private directoryTail: Buffer[] = [];
   private directoryTailLength = 0;
   private entryCount = 0;
-  /** Names written so far (as latin1 strings of their bytes), since the reader refuses duplicates. */
-  private readonly names = new Set<string>();
   private position = 0;
   private busy = false;
   private failed: unknown = undefined;
@@ -107,9 +107,6 @@ export class ZipWriter {
   async addEntry(entry: ZipWriterEntry): Promise<void> {
     await this.guard(async () => {
       const record = validateWriterEntry(entry, this.position);
-      const key = Buffer.from(record.nameBytes.buffer, record.nameBytes.byteOffset, record.nameBytes.byteLength).toString('latin1');
-      if (this.names.has(key)) throw new Error(`duplicate name ${JSON.stringify(decodeZipText(record.nameBytes, false))}`);
-      this.names.add(key);
       const header = localHeaderBytes(record);
       await this.emit(header);
       await this.writeData(entry, record);

@@ -84,12 +84,20 @@ function checkDeclaredSize(path: string, entry: ZipEntry): void {
   }
 }
 
+/** The members to write, and how many rows the content view will have. */
+export interface WheelPlan {
+  /** The members to write as their indices in the input's central directory, in normal order. */
+  order: Uint32Array;
+  /** The members written and every directory above one (the view implies those the wheel does not hold). */
+  contentRows: number;
+}
+
 /**
- * The members to write, as their indices in the input's central directory, in normal order, with
- * what that changes noted. Apart so that its sets and lists (every path, 100,000 members make them
- * large) are gone before the members are written, each classified again as it is.
+ * The wheel's plan, with what it changes noted. Apart so that its sets and lists (every path,
+ * 100,000 members make them large) are gone before the members are written, each classified again
+ * as it is.
  */
-export function planWheel(zip: ZipReader, changes: ChangeLog): Uint32Array {
+export function planWheel(zip: ZipReader, changes: ChangeLog): WheelPlan {
   if (zip.entryCount === 0) throw new RefusedInput('zip: the wheel has no members');
   if (zip.comment.length > 0) changes.add(WHEEL_FIELDS.archiveComment, `${zip.comment.length} bytes`);
   const typeOf = checkWheelTree(wheelMembers(zip));
@@ -113,5 +121,6 @@ export function planWheel(zip: ZipReader, changes: ChangeLog): Uint32Array {
     const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
     changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
   }
-  return Uint32Array.from(ordered, (at) => kept[at]!);
+  // A directory kept has nothing beneath it, so it is no member's ancestor: the two do not overlap.
+  return { order: Uint32Array.from(ordered, (at) => kept[at]!), contentRows: kept.length + ancestors.size };
 }

@@ -184,26 +184,24 @@ export async function readWheelContent(path: string): Promise<ContentRecord[]> {
  * was written (write.ts): what the wheel's directory, read back, must say of it.
  */
 export class WrittenEntries {
-  private localHeaderOffset = new Float64Array(1024);
-  private compressedSize = new Float64Array(1024);
-  private crc32 = new Uint32Array(1024);
+  private readonly localHeaderOffset: Float64Array;
+  private readonly compressedSize: Float64Array;
+  private readonly crc32: Uint32Array;
   private entries = 0;
+
+  /** For a wheel of `count` entries. */
+  constructor(count: number) {
+    this.localHeaderOffset = new Float64Array(count);
+    this.compressedSize = new Float64Array(count);
+    this.crc32 = new Uint32Array(count);
+  }
 
   get count(): number {
     return this.entries;
   }
 
   add(localHeaderOffset: number, compressedSize: number, crc32: number): void {
-    if (this.entries === this.crc32.length) {
-      const grown = <T extends Float64Array | Uint32Array>(old: T): T => {
-        const bigger = new (old.constructor as new (length: number) => T)(old.length * 2);
-        bigger.set(old);
-        return bigger;
-      };
-      this.localHeaderOffset = grown(this.localHeaderOffset);
-      this.compressedSize = grown(this.compressedSize);
-      this.crc32 = grown(this.crc32);
-    }
+    if (this.entries === this.crc32.length) throw new RangeError(`more than the ${this.crc32.length} entries planned written`);
     this.localHeaderOffset[this.entries] = localHeaderOffset;
     this.compressedSize[this.entries] = compressedSize;
     this.crc32[this.entries] = crc32;

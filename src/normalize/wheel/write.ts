@@ -324,10 +324,10 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
   const zip = await openZip(inputPath);
   try {
     const changes = new ChangeLog();
-    const ordered = planWheel(zip, changes);
+    const { order: ordered, contentRows } = planWheel(zip, changes);
     const writer = new ZipWriter(sink);
-    const table = new MemberTable();
-    const written = new WrittenEntries();
+    const table = new MemberTable(contentRows);
+    const written = new WrittenEntries(ordered.length);
     const budget: MemoryBudget = { held: 0 };
     let recordBytes: Buffer | undefined;
     const total = ordered.reduce((sum, index) => sum + zip.entry(index).uncompressedSize, 0);
