@@ -5,7 +5,7 @@
 // costs the cache and nothing else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, envWithout, runCli, tmpDir } from '../helpers/tools.js';
 
@@ -78,6 +78,28 @@ test('cached code V8 refuses is written again; cached code it takes is left as i
   normalizeSmallSdist(cacheHome, tmpDir(t));
   assert.ok(readFileSync(path).equals(rewritten), 'a cache V8 took was written again');
   assert.deepEqual(readdirSync(cacheDir(cacheHome)), [cache]);
+});
+
+test('the cache keeps its newest files: a run that writes one removes the oldest beyond the limit', (t) => {
+  const kept = Number(/const KEPT_CACHE_FILES = (\d+);/.exec(readFileSync(join(REPO_ROOT, 'bin', 'reprodist'), 'utf8'))?.[1]);
+  assert.ok(kept > 1, 'bin/reprodist declares KEPT_CACHE_FILES');
+  const cacheHome = tmpDir(t);
+  const dir = cacheDir(cacheHome);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Files of other builds, each a day newer than the one before, all older than the run's own.
+  const others = Array.from({ length: kept + 4 }, (_, i) => `other-${String(i).padStart(2, '0')}.bin`);
+  others.forEach((name, i) => {
+    writeFileSync(join(dir, name), 'compiled elsewhere');
+    utimesSync(join(dir, name), 1e9 + i * 86_400, 1e9 + i * 86_400);
+  });
+  normalizeSmallSdist(cacheHome, tmpDir(t));
+  const left = readdirSync(dir).sort();
+  assert.equal(left.length, kept, left.join(', '));
+  assert.deepEqual(left.filter((name) => name.startsWith('other-')), others.slice(others.length - (kept - 1)));
+  // A run that writes nothing removes nothing.
+  writeFileSync(join(dir, 'other-newest.bin'), 'compiled elsewhere');
+  normalizeSmallSdist(cacheHome, tmpDir(t));
+  assert.equal(readdirSync(dir).length, kept + 1);
 });
 
 test('a cache directory that cannot be made (below a dangling symbolic link, in /proc) costs the cache only', (t) => {
