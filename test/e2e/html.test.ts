@@ -173,7 +173,9 @@ test('compare --html: a release and an edited rebuild, rendered in Chromium', as
   assert.match(await metadata.locator('summary').innerText(), /^Metadata differences, A → B \(\d+ fields?, \d+ members in both\)$/);
   assert.equal(await metadata.locator('table').isVisible(), false);
   await metadata.locator('summary').click();
-  assert.ok(await metadata.locator('td', { hasText: /^gzip MTIME$/ }).isVisible(), 'opens without any script');
+  // The browser opens a <details> by itself; under load the row is laid out a frame later, so this
+  // waits for it to show (it never does when the page needs a script to open it).
+  await metadata.locator('td', { hasText: /^gzip MTIME$/ }).waitFor({ state: 'visible', timeout: 20_000 });
 
   // With every table open: both line numbers on context rows (the page shows some), every table in
   // its box, sizes and hashes on one line.
