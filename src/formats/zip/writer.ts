@@ -117,8 +117,10 @@ export class ZipWriter {
   async finish(): Promise<ZipWriterSummary> {
     return this.guard(async () => {
       const cdOffset = this.position;
-      for (const piece of this.directory) await this.emit(piece);
+      // Each piece let go once written: a reader of the archive may follow while this writer lives on.
+      for (let piece = this.directory.shift(); piece !== undefined; piece = this.directory.shift()) await this.emit(piece);
       await this.emit(Buffer.concat(this.directoryTail));
+      this.directoryTail = [];
       const cdSize = this.position - cdOffset;
       const count = this.entryCount;
       const zip64 = count >= U16_ZIP64 || cdSize >= U32_ZIP64 || cdOffset >= U32_ZIP64;

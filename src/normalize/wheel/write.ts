@@ -129,8 +129,10 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   const { entry } = member;
   if (member.type === 'directory') return { member, sha256: '', size: 0, crc32: 0, method: METHOD_STORED, compressedSize: 0, ...NO_DATA };
   const whole = zip.isSmall(entry) ? await zip.readSmallMember(entry) : undefined;
-  const uncompressed = () => whole?.data ?? zip.openMemberStream(entry);
   const kept = member.type === 'symlink' || isRecord(member.path) ? { kept: whole?.data ?? (await readBytes(zip, entry)) } : {};
+  // The uncompressed bytes when they are in memory (a small member, or a big RECORD kept whole), not read twice.
+  const inMemory = whole?.data ?? kept.kept;
+  const uncompressed = () => inMemory ?? zip.openMemberStream(entry);
   if (options.keepCompression) {
     const stored = { member, ...kept, size: entry.uncompressedSize, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, checked: true };
     if (whole) return { ...stored, sha256: sha256Hex(whole.data), data: () => whole.stored, dispose: NO_DATA.dispose };
@@ -142,7 +144,7 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   try {
     const deflate = new DeflateStream(options.level ?? DEFAULT_WHEEL_LEVEL, compressed.sink, options.compressor, options.blocksInFlight);
     const hash = createHash('sha256');
-    for await (const chunk of whole ? [whole.data] : zip.openMemberStream(entry)) {
+    for await (const chunk of inMemory ? [inMemory] : zip.openMemberStream(entry)) {
       hash.update(chunk as Buffer);
       await deflate.write(chunk as Buffer);
     }

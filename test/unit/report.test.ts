@@ -1,0 +1,26 @@
+// The change log keeps every example of a field (`--json` and `--verbose` show them all) in deflated
+// chunks: what it gives back must be each example as added, in order, however many there are.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChangeLog, MAX_EXAMPLES } from '../../src/normalize/report.js';
+
+/** Examples of varied lengths and scripts: ASCII paths, accented letters, a character outside the BMP, an empty one. */
+function example(i: number): string {
+  const kinds = [`pkg/d${i % 7}/m${i}.py (2023-01-0${1 + (i % 9)} 00:00:00)`, `café/ü${i}`, `emoji 😀 ${i}`, ''];
+  return kinds[i % kinds.length]!;
+}
+
+for (const count of [1, MAX_EXAMPLES, 511, 512, 513, 1536, 2049]) {
+  test(`${count} examples of a field come back whole and in order`, () => {
+    const log = new ChangeLog();
+    const added = Array.from({ length: count }, (_, i) => example(i));
+    for (const text of added) log.add('tar mtime', text);
+    log.add('gzip MTIME', 'one');
+    const [field, other] = log.list();
+    assert.equal(field!.field, 'tar mtime');
+    assert.equal(field!.count, count);
+    assert.deepEqual(field!.examples, added.slice(0, MAX_EXAMPLES));
+    assert.deepEqual(field!.all, added);
+    assert.deepEqual(other!.all, ['one']);
+  });
+}
