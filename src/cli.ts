@@ -40,6 +40,18 @@ function dashHint(message: string, args: readonly string[]): string | undefined 
   return `${dashed} was read as options (${message}); a path that starts with - goes after --, as in "reprodist ${verb ? `${verb} ` : ''}-- ${dashed}", or is written ./${dashed}`;
 }
 
+/**
+ * yargs builds a named verb's whole help text once its handler has started (`reprodist check ...`),
+ * in case it is asked for afterwards; reprodist never asks (a usage error is one line, and --help
+ * is answered before any handler runs), and the text costs a small run about 3% of its time. Where
+ * a yargs release has no such method, nothing is changed.
+ */
+function skipHelpCache(cli: object): void {
+  const internal = cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
 /** Runs the CLI and resolves to the exit code; never throws. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
   exitOnSignals();
@@ -81,6 +93,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .fail((message, error) => {
       throw error ?? new UsageError(dashHint(restoreText(message), split.args) ?? `${restoreText(message)} (see reprodist --help)`);
     });
+  skipHelpCache(cli);
   try {
     await cli.parseAsync();
   } catch (error) {
