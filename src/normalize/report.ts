@@ -43,10 +43,24 @@ class ExampleList {
 
   /** The first `limit` examples, or every one, cut again from the chunks. */
   list(limit = this.count): string[] {
-    const chunks = limit <= EXAMPLES_PER_CHUNK ? this.chunks.slice(0, 1) : this.chunks;
-    const joined = chunks.map((chunk) => inflateRawSync(chunk).toString('utf8')).join('') + (chunks.length < this.chunks.length ? '' : this.pending.join(''));
-    let at = 0;
-    return this.lengths.slice(0, limit).map((length) => joined.slice(at, (at += length)));
+    const out: string[] = [];
+    for (const example of this.each()) {
+      if (out.length === limit) break;
+      out.push(example);
+    }
+    return out;
+  }
+
+  /** Every example in order, one chunk inflated at a time. */
+  *each(): Generator<string> {
+    const lengths = this.lengths;
+    let example = 0;
+    function* cut(text: string, count: number): Generator<string> {
+      let at = 0;
+      for (let i = 0; i < count; i++) yield text.slice(at, (at += lengths[example++]!));
+    }
+    for (const chunk of this.chunks) yield* cut(inflateRawSync(chunk).toString('utf8'), EXAMPLES_PER_CHUNK);
+    yield* cut(this.pending.join(''), this.pending.length);
   }
 }
 
@@ -66,6 +80,15 @@ export class ChangeLog {
 
   get size(): number {
     return this.byField.size;
+  }
+
+  /** Adds every change of `other` after this log's own, field by field; `other` is not used again. */
+  addFrom(other: ChangeLog): void {
+    for (const [field, examples] of other.byField) {
+      const mine = this.byField.get(field);
+      if (!mine) this.byField.set(field, examples);
+      else for (const example of examples.each()) mine.add(example);
+    }
   }
 
   /** The changes; each one's full list is made from the chunks only when read (a summary reads the first few). */

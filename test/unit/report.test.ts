@@ -24,3 +24,20 @@ for (const count of [1, MAX_EXAMPLES, 511, 512, 513, 1536, 2049]) {
     assert.deepEqual(other!.all, ['one']);
   });
 }
+
+test("one log's changes added to another's: each field's examples after the other's own, new fields last", () => {
+  const mine = new ChangeLog();
+  const other = new ChangeLog();
+  const own = Array.from({ length: 600 }, (_, i) => example(i));
+  const added = Array.from({ length: 700 }, (_, i) => example(i + 1000));
+  for (const text of own) mine.add('tar mtime', text);
+  mine.add('gzip MTIME', 'one');
+  for (const text of added) other.add('tar mtime', text);
+  for (const text of added) other.add('tar uid', text);
+  mine.addFrom(other);
+  assert.deepEqual(mine.list().map(({ field, count, all }) => [field, count, all]), [
+    ['tar mtime', 1300, [...own, ...added]],
+    ['gzip MTIME', 1, ['one']],
+    ['tar uid', 700, added],
+  ]);
+});

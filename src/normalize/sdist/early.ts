@@ -66,7 +66,7 @@ export class EarlyWrite {
     try {
       const written = await this.writing;
       if (!written) return undefined;
-      for (const { field, all } of this.changes.list()) for (const example of all) index.changes.add(field, example);
+      index.changes.addFrom(this.changes);
       for await (const piece of readSpool(this.file!, 0, this.size, spoolReadBuffer())) await sink(piece);
       return written;
     } finally {
