@@ -32,7 +32,11 @@ export const MEMBER_ROLE_ORDER: readonly MemberRole[] = ['core-metadata', 'packa
 export interface HandlerRun {
   /** What the normal form changes compared with the input. */
   changes: Change[];
-  /** The input's content view in name order, which the output must equal. */
+  /**
+   * The input's content view in name order, which the output must equal. Read more than once (for
+   * colliding names, then against the output), each time from the start: records made as read, not a
+   * list, as a million members would make a list of a million objects.
+   */
   content: Iterable<ContentRecord>;
   /** What is wrong with the artefact that normalizing does not fix (a RECORD that does not match). */
   problems?: string[];
