@@ -102,6 +102,15 @@ test('the cache keeps its newest files: a run that writes one removes the oldest
   assert.equal(readdirSync(dir).length, kept + 1);
 });
 
+test('a run that stops early (exit 2) writes no cache; the next run that gets through writes it', (t) => {
+  const cacheHome = tmpDir(t);
+  const refused = runCli(['--epoch', '1700000000', '--out', tmpDir(t), join(tmpDir(t), 'missing-1.0.tar.gz')], { env: cacheEnv(cacheHome) });
+  assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+  assert.ok(!existsSync(cacheDir(cacheHome)) || readdirSync(cacheDir(cacheHome)).length === 0);
+  normalizeSmallSdist(cacheHome, tmpDir(t));
+  assert.deepEqual(cachedFiles(cacheHome), ['reprodist.cjs']);
+});
+
 test('a cache directory that cannot be made (below a dangling symbolic link, in /proc) costs the cache only', (t) => {
   const dir = tmpDir(t);
   const dangling = join(dir, 'dangling');
