@@ -78,8 +78,8 @@ export function noteEntryChanges(changes: ChangeLog, member: WheelMember, header
  * reader never inflates past the declared size, so the RECORD read whole later is bounded by it.
  * (A symlink target's limit is checked as each member is classified.)
  */
-function checkDeclaredSize(path: string, entry: ZipEntry): void {
-  if (isRecord(path) && entry.uncompressedSize > MAX_RECORD_BYTES) {
+function checkRecordSize(path: string, entry: ZipEntry): void {
+  if (entry.uncompressedSize > MAX_RECORD_BYTES) {
     throw new RefusedInput(`${path}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
   }
 }
@@ -103,7 +103,9 @@ export function planWheel(zip: ZipReader, changes: ChangeLog): WheelPlan {
   const typeOf = checkWheelTree(wheelMembers(zip));
   // The tree's paths are in the members' order: a path's place is its entry's index.
   const paths = [...typeOf.keys()];
-  paths.forEach((path, index) => checkDeclaredSize(path, zip.entry(index)));
+  paths.forEach((path, index) => {
+    if (isRecord(path)) checkRecordSize(path, zip.entry(index));
+  });
   // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
   const ancestors = new Set<string>();
   for (const path of paths) for (const dir of ancestorsOf(path)) ancestors.add(dir);

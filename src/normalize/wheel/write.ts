@@ -332,7 +332,8 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     const written = new WrittenEntries(ordered.length);
     const budget: MemoryBudget = { held: 0 };
     let recordBytes: Buffer | undefined;
-    const total = ordered.reduce((sum, index) => sum + zip.entry(index).uncompressedSize, 0);
+    // Only a progress bar needs it: an entry object per member otherwise made for nothing.
+    const total = options.onProgress ? ordered.reduce((sum, index) => sum + zip.entry(index).uncompressedSize, 0) : 0;
     let done = 0;
     const write = async (prepared: PreparedMember) => {
       try {
