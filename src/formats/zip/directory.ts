@@ -246,10 +246,12 @@ async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset:
     );
   }
   const region = new ReadAhead(file, cdOffset, 'the central directory starts');
+  // Each entry object is made once: as the next one of its predecessor, then walked itself.
+  let next = ordered.length > 0 ? entries.entry(ordered[0]!) : undefined;
   for (let i = 0; i < ordered.length; i++) {
-    const entry = entries.entry(ordered[i]!);
+    const entry = next!;
+    next = i + 1 < ordered.length ? entries.entry(ordered[i + 1]!) : undefined;
     const local = await readLocalHeader(region, entry);
-    const next = i + 1 < ordered.length ? entries.entry(ordered[i + 1]!) : undefined;
     const nextStart = next === undefined ? cdOffset : next.localHeaderOffset;
     const nextWhat = next === undefined ? `the central directory at offset ${cdOffset}` : `the local header of ${describe(next)} at offset ${nextStart}`;
     const dataEnd = local.dataOffset + entry.compressedSize;
