@@ -246,20 +246,22 @@ async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset:
     );
   }
   const region = new ReadAhead(file, cdOffset, 'the central directory starts');
-  // Each entry object is made once: as the next one of its predecessor, then walked itself.
-  let next = ordered.length > 0 ? entries.entry(ordered[0]!) : undefined;
+  // Each entry object is made once: as the one after its predecessor, then walked itself.
+  let following = ordered.length > 0 ? entries.entry(ordered[0]!) : undefined;
   for (let i = 0; i < ordered.length; i++) {
-    const entry = next!;
-    next = i + 1 < ordered.length ? entries.entry(ordered[i + 1]!) : undefined;
+    const entry = following!;
+    const next = i + 1 < ordered.length ? entries.entry(ordered[i + 1]!) : undefined;
+    following = next;
     const local = await readLocalHeader(region, entry);
     const nextStart = next === undefined ? cdOffset : next.localHeaderOffset;
-    const nextWhat = next === undefined ? `the central directory at offset ${cdOffset}` : `the local header of ${describe(next)} at offset ${nextStart}`;
+    // Said only in a refusal: not made for every member walked.
+    const nextWhat = () => (next === undefined ? `the central directory at offset ${cdOffset}` : `the local header of ${describe(next)} at offset ${nextStart}`);
     const dataEnd = local.dataOffset + entry.compressedSize;
     const gap = nextStart - dataEnd;
     if (gap < 0) {
       throw new ZipFormatError(
         `overlapping members: ${describe(entry)} occupies offsets ${entry.localHeaderOffset} to ${dataEnd} ` +
-          `(data of ${entry.compressedSize} bytes from offset ${local.dataOffset}), which overlaps ${nextWhat}`,
+          `(data of ${entry.compressedSize} bytes from offset ${local.dataOffset}), which overlaps ${nextWhat()}`,
         nextStart,
       );
     }
@@ -267,7 +269,7 @@ async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset:
     if ((entry.flags & FLAG_DATA_DESCRIPTOR) === 0) {
       if (gap > 0) {
         throw new ZipFormatError(
-          `${gap} unexpected bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat}`,
+          `${gap} unexpected bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat()}`,
           dataEnd,
         );
       }
@@ -340,7 +342,7 @@ async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<Loca
  * its length tells its form: 12 (crc, 32-bit sizes), 16 (signature first), 20 (crc, 64-bit sizes) or
  * 24 (signature first). Its values must be the central header's. Returns its length.
  */
-async function checkDataDescriptor(region: ReadAhead, entry: ZipEntry, dataEnd: number, gap: number, nextWhat: string): Promise<number> {
+async function checkDataDescriptor(region: ReadAhead, entry: ZipEntry, dataEnd: number, gap: number, nextWhat: () => string): Promise<number> {
   const fits: number[] = [
     DESCRIPTOR.sizesWithoutSignature32,
     DESCRIPTOR.sizesWithSignature32,
@@ -349,7 +351,7 @@ async function checkDataDescriptor(region: ReadAhead, entry: ZipEntry, dataEnd: 
   ];
   if (!fits.includes(gap)) {
     throw new ZipFormatError(
-      `${gap} bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat}: ` +
+      `${gap} bytes at offset ${dataEnd}, between the end of the data of ${describe(entry)} and ${nextWhat()}: ` +
         `a data descriptor takes 12, 16, 20 or 24 bytes`,
       dataEnd,
     );
