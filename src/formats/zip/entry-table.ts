@@ -133,7 +133,8 @@ export class EntryTable {
     // most in a property array of their own.
     return {
       index,
-      nameLength: this.storedName(index).length,
+      // The stored length without a view of the bytes (storedName's) made for it.
+      nameLength: this.storedNames.get(index)?.length ?? this.nameLength[index]!,
       name: this.name(index),
       versionMadeBy: this.versionMadeBy[index]!,
       versionNeeded: this.versionNeeded[index]!,
