@@ -70,7 +70,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
         at,
       );
     }
-    const h = await cursor.bytes(at, CENTRAL.size, `central directory header ${index}`);
+    const h = await cursor.bytes(at, CENTRAL.size, () => `central directory header ${index}`);
     if (h.readUInt32LE(CENTRAL.signature) !== SIG_CENTRAL) {
       throw new ZipFormatError(
         `no central directory file header signature (50 4b 01 02) at offset ${at} (entry ${index}; found ${hexBytes(h.subarray(0, 4))})`,
@@ -95,18 +95,19 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
       externalAttr: h.readUInt32LE(CENTRAL.externalAttr),
       localHeaderOffset: h.readUInt32LE(CENTRAL.localHeaderOffset),
     };
-    const variable = await cursor.bytes(at + CENTRAL.size, nameLength + extraLength + commentLength, `central directory header ${index}'s name, extra field and comment`);
+    const variable = await cursor.bytes(at + CENTRAL.size, nameLength + extraLength + commentLength, () => `central directory header ${index}'s name, extra field and comment`);
     // Views into the directory's read-ahead window, read before the next header is.
     const nameBytes = variable.subarray(0, nameLength);
     const extra = variable.subarray(nameLength, nameLength + extraLength);
     const commentBytes = commentLength === 0 ? NO_BYTES : variable.subarray(nameLength + extraLength);
-    const where = `central directory header ${index} at offset ${at}`;
+    // Said only in a refusal: not made for every entry read.
+    const where = () => `central directory header ${index} at offset ${at}`;
     const utf8 = (fields.flags & FLAG_UTF8) !== 0;
-    const name = decodeText(nameBytes, utf8, `${where}: name`, at + CENTRAL.size);
-    const label = `entry ${JSON.stringify(name)} (${where})`;
+    const name = decodeText(nameBytes, utf8, () => `${where()}: name`, at + CENTRAL.size);
+    const label = () => `entry ${JSON.stringify(name)} (${where()})`;
     if (fields.versionNeeded > MAX_VERSION_NEEDED) {
       // Python's zipfile (so pip and installer) will not open such an archive at all.
-      throw new ZipFormatError(`${label}: version needed to extract ${fields.versionNeeded / 10} is above ${MAX_VERSION_NEEDED / 10} (APPNOTE 6.3)`, at);
+      throw new ZipFormatError(`${label()}: version needed to extract ${fields.versionNeeded / 10} is above ${MAX_VERSION_NEEDED / 10} (APPNOTE 6.3)`, at);
     }
     const extraFields = parseExtraFields(extra, at + CENTRAL.size + nameLength, label);
     const zip64Field = extraFields.find((f) => f.id === EXTRA_ZIP64);
@@ -139,7 +140,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
       extraFields,
       zip64: zip64Field !== undefined,
       commentBytes,
-      comment: decodeText(commentBytes, utf8, `${where}: comment`, at + CENTRAL.size + nameLength + extraLength),
+      comment: decodeText(commentBytes, utf8, () => `${where()}: comment`, at + CENTRAL.size + nameLength + extraLength),
       centralHeaderOffset: at,
       localExtraFields: NO_FIELDS,
       dataOffset: 0,
@@ -162,53 +163,53 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
 }
 
 /** Refuses what this module does not read: encryption, other methods, other disks, odd stored sizes. */
-function checkSupported(entry: ZipEntry, label: string, at: number): void {
+function checkSupported(entry: ZipEntry, label: () => string, at: number): void {
   const bits: string[] = [];
   if (entry.flags & FLAG_ENCRYPTED) bits.push('flag bit 0, encrypted');
   if (entry.flags & FLAG_STRONG_ENCRYPTION) bits.push('flag bit 6, strong encryption');
   if (entry.flags & FLAG_MASKED_HEADERS) bits.push('flag bit 13, encrypted central directory');
   if (entry.method === METHOD_AES) bits.push('method 99, AES encryption');
   if (bits.length > 0) {
-    throw new ZipFormatError(`${label} is encrypted (${bits.join('; ')}); encrypted members are not supported`, at + CENTRAL.flags);
+    throw new ZipFormatError(`${label()} is encrypted (${bits.join('; ')}); encrypted members are not supported`, at + CENTRAL.flags);
   }
   if (entry.flags & FLAG_PATCHED_DATA) {
-    throw new ZipFormatError(`${label} has flag bit 5 set (compressed patched data), which zipfile (so pip) cannot read`, at + CENTRAL.flags);
+    throw new ZipFormatError(`${label()} has flag bit 5 set (compressed patched data), which zipfile (so pip) cannot read`, at + CENTRAL.flags);
   }
   const unread = entry.flags & ~FLAGS_READ;
   if (unread !== 0) {
     throw new ZipFormatError(
-      `${label} has general purpose flag bits ${hex16(unread)} set, which APPNOTE 4.4.4 leaves unused or reserved (flags ${hex16(entry.flags)} at offset ${at + CENTRAL.flags})`,
+      `${label()} has general purpose flag bits ${hex16(unread)} set, which APPNOTE 4.4.4 leaves unused or reserved (flags ${hex16(entry.flags)} at offset ${at + CENTRAL.flags})`,
       at + CENTRAL.flags,
     );
   }
   if (entry.internalAttr & ~INTERNAL_ATTR_TEXT) {
     throw new ZipFormatError(
-      `${label} has internal attributes ${hex16(entry.internalAttr)}: only bit 0 (text) is used by writers, the others are reserved (APPNOTE 4.4.14), at offset ${at + CENTRAL.internalAttr}`,
+      `${label()} has internal attributes ${hex16(entry.internalAttr)}: only bit 0 (text) is used by writers, the others are reserved (APPNOTE 4.4.14), at offset ${at + CENTRAL.internalAttr}`,
       at + CENTRAL.internalAttr,
     );
   }
   if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATE) {
     throw new ZipFormatError(
-      `${label} uses compression method ${entry.method}; only 0 (stored) and 8 (deflate) are supported`,
+      `${label()} uses compression method ${entry.method}; only 0 (stored) and 8 (deflate) are supported`,
       at + CENTRAL.method,
     );
   }
   if (entry.diskNumberStart !== 0) {
     throw new ZipFormatError(
-      `${label} starts on disk ${entry.diskNumberStart}, not 0 (multi-disk archives are not supported)`,
+      `${label()} starts on disk ${entry.diskNumberStart}, not 0 (multi-disk archives are not supported)`,
       at + CENTRAL.diskNumberStart,
     );
   }
   if (entry.method === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize) {
     throw new ZipFormatError(
-      `${label} is stored but its compressed size ${entry.compressedSize} differs from its uncompressed size ${entry.uncompressedSize}`,
+      `${label()} is stored but its compressed size ${entry.compressedSize} differs from its uncompressed size ${entry.uncompressedSize}`,
       at + CENTRAL.compressedSize,
     );
   }
   // The CRC-32 of no data is 0. An empty member's data is never read to check it (installers make a
   // directory entry without reading it), so its CRC must be what every writer puts there.
   if (entry.uncompressedSize === 0 && entry.crc32 !== 0) {
-    throw new ZipFormatError(`${label} holds no data but declares CRC-32 ${hex32(entry.crc32)} (the CRC-32 of no data is 0)`, at + CENTRAL.crc32);
+    throw new ZipFormatError(`${label()} holds no data but declares CRC-32 ${hex32(entry.crc32)} (the CRC-32 of no data is 0)`, at + CENTRAL.crc32);
   }
 }
 
@@ -286,17 +287,17 @@ async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset:
 /** Parses an entry's local file header (APPNOTE 4.3.7); checkLocalAgreesWithCentral compares it. */
 async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<LocalHeader> {
   const at = entry.localHeaderOffset;
-  const label = describe(entry);
+  const label = () => describe(entry);
   if (at + LOCAL.size > region.end) {
     throw new ZipFormatError(
-      `${label}: local header offset ${at} is not followed by a ${LOCAL.size}-byte local header before the central directory at offset ${region.end}`,
+      `${label()}: local header offset ${at} is not followed by a ${LOCAL.size}-byte local header before the central directory at offset ${region.end}`,
       entry.centralHeaderOffset + CENTRAL.localHeaderOffset,
     );
   }
-  const fixed = await region.bytes(at, LOCAL.size, `local file header of ${label}`);
+  const fixed = await region.bytes(at, LOCAL.size, () => `local file header of ${label()}`);
   if (fixed.readUInt32LE(LOCAL.signature) !== SIG_LOCAL) {
     throw new ZipFormatError(
-      `no local file header signature (50 4b 03 04) at offset ${at}, where ${label} points (found ${hexBytes(fixed.subarray(0, 4))})`,
+      `no local file header signature (50 4b 03 04) at offset ${at}, where ${label()} points (found ${hexBytes(fixed.subarray(0, 4))})`,
       at,
     );
   }
@@ -305,12 +306,12 @@ async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<Loca
   const total = LOCAL.size + nameLength + extraLength;
   if (at + total > region.end) {
     throw new ZipFormatError(
-      `local file header of ${label} at offset ${at} (name ${nameLength} bytes, extra ${extraLength} bytes) runs into the central directory at offset ${region.end}`,
+      `local file header of ${label()} at offset ${at} (name ${nameLength} bytes, extra ${extraLength} bytes) runs into the central directory at offset ${region.end}`,
       at + LOCAL.nameLength,
     );
   }
-  const buf = Buffer.from(await region.bytes(at, total, `local file header of ${label}`));
-  const extraFields = parseExtraFields(buf.subarray(LOCAL.size + nameLength, total), at + LOCAL.size + nameLength, `local file header of ${label} at offset ${at}`);
+  const buf = Buffer.from(await region.bytes(at, total, () => `local file header of ${label()}`));
+  const extraFields = parseExtraFields(buf.subarray(LOCAL.size + nameLength, total), at + LOCAL.size + nameLength, () => `local file header of ${label()} at offset ${at}`);
   const resolved = applyZip64(
     {
       compressedSize: buf.readUInt32LE(LOCAL.compressedSize),
@@ -318,7 +319,7 @@ async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<Loca
     },
     ['uncompressedSize', 'compressedSize'],
     extraFields.find((f) => f.id === EXTRA_ZIP64),
-    `local file header of ${label} at offset ${at}`,
+    () => `local file header of ${label()} at offset ${at}`,
     at + LOCAL.size + nameLength,
   );
   return {
@@ -356,7 +357,7 @@ async function checkDataDescriptor(region: ReadAhead, entry: ZipEntry, dataEnd: 
       dataEnd,
     );
   }
-  const d = await region.bytes(dataEnd, gap, `data descriptor of ${describe(entry)}`);
+  const d = await region.bytes(dataEnd, gap, () => `data descriptor of ${describe(entry)}`);
   const withSignature = gap === DESCRIPTOR.sizesWithSignature32 || gap === DESCRIPTOR.sizesWithSignature64;
   const wide = gap === DESCRIPTOR.sizesWithoutSignature64 || gap === DESCRIPTOR.sizesWithSignature64;
   if (withSignature && d.readUInt32LE(0) !== DESCRIPTOR.signature) {
@@ -445,14 +446,14 @@ function compareValues(
  * record in turn, so a second one could count), and the Unicode Path record is refused: zipfile
  * 3.12+ and unzip take its name, zipfile 3.8 to 3.11 the header's.
  */
-function parseExtraFields(extra: Buffer, offset: number, label: string): readonly ZipExtraField[] {
+function parseExtraFields(extra: Buffer, offset: number, label: () => string): readonly ZipExtraField[] {
   if (extra.length === 0) return NO_FIELDS;
   const out: ZipExtraField[] = [];
   let p = 0;
   while (p < extra.length) {
     if (p + 4 > extra.length) {
       throw new ZipFormatError(
-        `${label}: extra field has ${extra.length - p} stray bytes at offset ${offset + p}, too few for a record header`,
+        `${label()}: extra field has ${extra.length - p} stray bytes at offset ${offset + p}, too few for a record header`,
         offset + p,
       );
     }
@@ -460,18 +461,18 @@ function parseExtraFields(extra: Buffer, offset: number, label: string): readonl
     const size = extra.readUInt16LE(p + 2);
     if (p + 4 + size > extra.length) {
       throw new ZipFormatError(
-        `${label}: extra field record ${hex16(id)} at offset ${offset + p} declares ${size} bytes of data, but only ${extra.length - p - 4} remain`,
+        `${label()}: extra field record ${hex16(id)} at offset ${offset + p} declares ${size} bytes of data, but only ${extra.length - p - 4} remain`,
         offset + p,
       );
     }
     if (id === EXTRA_UNICODE_PATH) {
       throw new ZipFormatError(
-        `${label}: Info-ZIP Unicode Path extra field (0x7075) at offset ${offset + p}: zipfile 3.12+ and unzip read its name, older zipfile the header's`,
+        `${label()}: Info-ZIP Unicode Path extra field (0x7075) at offset ${offset + p}: zipfile 3.12+ and unzip read its name, older zipfile the header's`,
         offset + p,
       );
     }
     if (out.some((f) => f.id === id)) {
-      throw new ZipFormatError(`${label}: extra field record ${hex16(id)} appears a second time, at offset ${offset + p}`, offset + p);
+      throw new ZipFormatError(`${label()}: extra field record ${hex16(id)} appears a second time, at offset ${offset + p}`, offset + p);
     }
     out.push({ id, data: Uint8Array.from(extra.subarray(p + 4, p + 4 + size)) });
     p += 4 + size;
@@ -497,7 +498,7 @@ function applyZip64<T extends Partial<Record<Zip64Field, number>>>(
   fields: T,
   order: readonly Zip64Field[],
   zip64: ZipExtraField | undefined,
-  label: string,
+  label: () => string,
   extraOffset: number,
 ): T {
   const out = { ...fields };
@@ -505,23 +506,23 @@ function applyZip64<T extends Partial<Record<Zip64Field, number>>>(
   const present = order.filter((field) => out[field] !== undefined);
   const widthOf = (field: Zip64Field) => (field === 'diskNumberStart' ? 4 : 8);
   const deferred = present.filter((field) => out[field] === (field === 'diskNumberStart' ? U16_ZIP64 : U32_ZIP64));
-  const where = `${label}: zip64 extended information extra field`;
+  const where = () => `${label()}: zip64 extended information extra field`;
   let p = 0;
   for (const field of deferred) {
     const width = widthOf(field);
     if (data === undefined) {
       throw new ZipFormatError(
-        `${label}: ${field} is ${width === 8 ? '0xFFFFFFFF' : '0xFFFF'} but there is no zip64 extended information extra field (0x0001)`,
+        `${label()}: ${field} is ${width === 8 ? '0xFFFFFFFF' : '0xFFFF'} but there is no zip64 extended information extra field (0x0001)`,
         extraOffset,
       );
     }
-    if (p + width > data.length) throw new ZipFormatError(`${where} (${data.length} bytes) is too short to hold ${field}`, extraOffset);
+    if (p + width > data.length) throw new ZipFormatError(`${where()} (${data.length} bytes) is too short to hold ${field}`, extraOffset);
     (out as Record<Zip64Field, number>)[field] = width === 8 ? readU64(data, p, extraOffset, `zip64 ${field}`) : data.readUInt32LE(p);
     p += width;
   }
   if (data === undefined || p === data.length) return out;
   if (!zip64LengthReadByAll(data.length)) {
-    throw new ZipFormatError(`${where} holds ${data.length} bytes, which zipfile 3.8 to 3.10 refuse (they read 0, 8, 16 or at least 24)`, extraOffset);
+    throw new ZipFormatError(`${where()} holds ${data.length} bytes, which zipfile 3.8 to 3.10 refuse (they read 0, 8, 16 or at least 24)`, extraOffset);
   }
   // The field in a header that does not defer to it: the header's own values, in order.
   let q = 0;
@@ -530,12 +531,12 @@ function applyZip64<T extends Partial<Record<Zip64Field, number>>>(
     const width = widthOf(field);
     const value = q + width > data.length ? undefined : width === 8 ? readU64(data, q, extraOffset, `zip64 ${field}`) : data.readUInt32LE(q);
     if (value !== out[field]) {
-      throw new ZipFormatError(`${where} says ${field} ${value ?? '(cut short)'} where the header says ${out[field]}, and the header does not defer to it`, extraOffset);
+      throw new ZipFormatError(`${where()} says ${field} ${value ?? '(cut short)'} where the header says ${out[field]}, and the header does not defer to it`, extraOffset);
     }
     q += width;
   }
   if (q !== data.length) {
-    throw new ZipFormatError(`${where} (${data.length} bytes) holds ${data.length - p} bytes beyond the values its header defers to`, extraOffset);
+    throw new ZipFormatError(`${where()} (${data.length} bytes) holds ${data.length - p} bytes beyond the values its header defers to`, extraOffset);
   }
   return out;
 }

@@ -46,16 +46,17 @@ export class ReadAhead {
     private readonly endWhat: string,
   ) {}
 
-  async bytes(offset: number, length: number, what: string): Promise<Buffer> {
+  /** `what` names the bytes in an error or a read; it is called only then, as most bytes are in the buffer already. */
+  async bytes(offset: number, length: number, what: () => string): Promise<Buffer> {
     if (offset + length > this.end) {
       throw new ZipFormatError(
-        `${what} at offset ${offset} needs ${length} bytes, but ${this.endWhat} at offset ${this.end}`,
+        `${what()} at offset ${offset} needs ${length} bytes, but ${this.endWhat} at offset ${this.end}`,
         offset,
       );
     }
     if (offset < this.bufStart || offset + length > this.bufStart + this.buf.length) {
       const want = Math.min(Math.max(length, CHUNK), this.end - offset);
-      this.buf = await this.file.read(offset, want, what);
+      this.buf = await this.file.read(offset, want, what());
       this.bufStart = offset;
     }
     return this.buf.subarray(offset - this.bufStart, offset - this.bufStart + length);
