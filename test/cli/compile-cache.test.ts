@@ -1,8 +1,8 @@
 // bin/reprodist's code cache (see the top of bin/reprodist and scripts/bundle.mjs): a run compiles
 // only the bundle's files it needs, dist/reprodist.cjs alone for a normalize run, and the compiled
 // code of each file it read is kept under $XDG_CACHE_HOME/reprodist/compiled/; cached code V8 refuses
-// is written again, cached code it takes is left as it is, and a cache directory that cannot be made
-// costs the cache and nothing else.
+// is written again, cached code it takes is left as it is unless no run of this shape wrote it, and a
+// cache directory that cannot be made costs the cache and nothing else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -77,6 +77,35 @@ test('cached code V8 refuses is written again; cached code it takes is left as i
   assert.ok(!rewritten.equals(garbage), 'the refused cache was not written again');
   normalizeSmallSdist(cacheHome, tmpDir(t));
   assert.ok(readFileSync(path).equals(rewritten), 'a cache V8 took was written again');
+  assert.deepEqual(readdirSync(cacheDir(cacheHome)), [cache]);
+});
+
+/** The run shapes a cache file names on its first line. */
+function cacheShapes(path: string): string[] {
+  const bytes = readFileSync(path);
+  return JSON.parse(bytes.toString('utf8', 0, bytes.indexOf(0x0a))) as string[];
+}
+
+test('a cache written by runs of one shape is written again by a run of another, and then holds the code of both', (t) => {
+  const cacheHome = tmpDir(t);
+  const wheel = join(RAW, 'reprodemo-1.0.0+flit-py3-none-any.whl');
+  const checked = runCli(['check', wheel], { env: cacheEnv(cacheHome) });
+  assert.equal(checked.code, 1, checked.stdout + checked.stderr);
+  const [cache] = readdirSync(cacheDir(cacheHome));
+  const path = join(cacheDir(cacheHome), cache!);
+  const afterWheel = readFileSync(path);
+  assert.deepEqual(cacheShapes(path), ['.whl check']);
+
+  // Another verb on another kind: V8's cache then holds what both runs compiled.
+  normalizeSmallSdist(cacheHome, tmpDir(t));
+  const afterBoth = readFileSync(path);
+  assert.deepEqual(cacheShapes(path), ['.whl check', '.gz /']);
+  assert.ok(afterBoth.length > afterWheel.length, `${afterBoth.length} bytes after the sdist's run, ${afterWheel.length} before`);
+
+  // Runs of shapes it names leave it as it is.
+  normalizeSmallSdist(cacheHome, tmpDir(t));
+  assert.equal(runCli(['check', wheel], { env: cacheEnv(cacheHome) }).code, 1);
+  assert.ok(readFileSync(path).equals(afterBoth), 'a run of a shape the cache names wrote it again');
   assert.deepEqual(readdirSync(cacheDir(cacheHome)), [cache]);
 });
 
