@@ -26,22 +26,29 @@ function randomName(random: () => number): string {
 
 test('the member table finds every name it holds, and no other, across its growth', () => {
   const table = new MemberTable();
-  const count = 5000; // past several doublings of the columns and the hash slots
+  // Past several doublings of the columns, the name bytes (these names take 1.6 MB) and the hash slots.
+  const count = 40_000;
+  const nameOf = (i: number) => `pkg/${'sub/'.repeat(8)}m${i}.py`;
   for (let i = 0; i < count; i++) {
-    const row = table.add({ name: `pkg/m${i}.py`, kind: 'file', mode: i % 2 ? 0o755 : 0o644, mtime: i, size: i * 3, dataOffset: i * 7 });
+    const row = table.add({ name: nameOf(i), kind: 'file', mode: i % 2 ? 0o755 : 0o644, mtime: i, size: i * 3, dataOffset: i * 7 });
+    table.setSha256(row, Buffer.alloc(32, i & 0xff));
     assert.equal(row, i);
   }
   assert.equal(table.count, count);
   for (let i = 0; i < count; i++) {
-    const row = table.find(`pkg/m${i}.py`);
+    const row = table.find(nameOf(i));
     assert.equal(row, i);
-    assert.equal(table.name(row), `pkg/m${i}.py`);
+    assert.equal(table.name(row), nameOf(i));
+    assert.equal(table.sha256(row), (i & 0xff).toString(16).padStart(2, '0').repeat(32));
     assert.equal(table.size(row), i * 3);
     assert.equal(table.dataOffset(row), i * 7);
     assert.equal(table.mtime(row), i);
   }
-  assert.equal(table.find(`pkg/m${count}.py`), -1);
-  assert.equal(table.find('pkg/m1.p'), -1);
+  // The byte order of names far apart in the name bytes.
+  const byBytes = Array.from({ length: count }, (_, i) => i).sort((a, b) => Buffer.compare(Buffer.from(nameOf(a)), Buffer.from(nameOf(b))));
+  assert.deepEqual([...table.contentOrder()], byBytes);
+  assert.equal(table.find(nameOf(count)), -1);
+  assert.equal(table.find(nameOf(1).slice(0, -1)), -1);
   assert.equal(table.find(''), -1);
 });
 
