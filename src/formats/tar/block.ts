@@ -5,7 +5,7 @@
 import type { ByteCoverage } from '../coverage.js';
 import { FormatError } from '../errors.js';
 import type { TarHeaderFields } from './header.js';
-import { GNU_TAIL, MAGIC, TYPEFLAG, USTAR, fieldBytes, headerChecksums } from './layout.js';
+import { GNU_TAIL, MAGIC, TYPEFLAG, USTAR, headerChecksums } from './layout.js';
 import type { HeaderField, UstarFieldName } from './layout.js';
 
 /** The member types the reader returns (typeflags `0`/NUL, `7`, `1`, `2`, `5`, `3`, `4`, `6`). */
@@ -97,9 +97,9 @@ export function parseHeaderBlock(block: Buffer, at: number, coverage?: ByteCover
   }
   const { fields, zero } = KINDS[kind];
   for (const [range, why] of zero) {
-    const nonZero = fieldBytes(block, range).findIndex((byte) => byte !== 0);
+    const nonZero = firstNonZero(block, range.offset, range.offset + range.width);
     if (nonZero >= 0) {
-      throw new FormatError(`tar: ${kind} header at byte ${at} has data at byte ${at + range.offset + nonZero}, in bytes ${range.offset}-${range.offset + range.width - 1} of the block that ${kind} headers leave zero (${why})`);
+      throw new FormatError(`tar: ${kind} header at byte ${at} has data at byte ${at + nonZero}, in bytes ${range.offset}-${range.offset + range.width - 1} of the block that ${kind} headers leave zero (${why})`);
     }
   }
   const header: RawHeader = {
@@ -132,7 +132,7 @@ function markField(coverage: ByteCoverage, at: number, field: HeaderField, what:
 
 /** Which header this is, by magic and version (POSIX "ustar\0" "00", GNU "ustar  \0", v7 zeros). */
 function headerKind(block: Buffer, at: number): HeaderKind {
-  const magic = block.subarray(USTAR.magic.offset, USTAR.version.offset + USTAR.version.width).toString('latin1');
+  const magic = block.toString('latin1', USTAR.magic.offset, USTAR.version.offset + USTAR.version.width);
   if (magic === MAGIC.ustar) return 'ustar';
   if (magic === MAGIC.gnu) return 'gnu';
   if (magic === MAGIC.v7) return 'v7';
@@ -151,46 +151,70 @@ function headerKind(block: Buffer, at: number): HeaderKind {
  */
 function parseNumber(block: Buffer, key: UstarFieldName, at: number, mayBeNegative = false): number {
   const field = USTAR[key];
-  const bytes = fieldBytes(block, field);
-  const first = bytes[0]!;
+  const start = field.offset;
+  const stop = field.offset + field.width;
+  const first = block[start]!;
   if (first === 0x80 || first === 0xff) {
     if (first === 0xff && !mayBeNegative) throw new FormatError(`tar: header at byte ${at} has a negative ${key}`);
     let value = 0n;
-    for (let i = 1; i < bytes.length; i++) value = (value << 8n) | BigInt(bytes[i]!);
-    if (first === 0xff) value -= 1n << BigInt(8 * (bytes.length - 1));
+    for (let i = start + 1; i < stop; i++) value = (value << 8n) | BigInt(block[i]!);
+    if (first === 0xff) value -= 1n << BigInt(8 * (field.width - 1));
     if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new FormatError(`tar: header at byte ${at} has a ${key} too large to read`);
     }
     return Number(value);
   }
-  const nul = bytes.indexOf(0);
-  const end = nul < 0 ? bytes.length : nul;
-  const digits = Buffer.from(bytes.subarray(0, end)).toString('latin1');
-  const after = bytes.subarray(end).findIndex((byte) => byte !== 0 && byte !== 0x20);
-  if (after >= 0) {
-    throw new FormatError(`tar: header at byte ${at} has ${key} bytes after its terminating NUL (byte ${at + field.offset + end + after}), which readers ignore`);
+  // Read in place, byte by byte: a header has eight of these, and an sdist a header per member.
+  const end = fieldEnd(block, start, stop);
+  for (let i = end; i < stop; i++) {
+    if (block[i] !== 0 && block[i] !== 0x20) {
+      throw new FormatError(`tar: header at byte ${at} has ${key} bytes after its terminating NUL (byte ${at + i}), which readers ignore`);
+    }
   }
-  if (digits === '') {
-    if (bytes.some((byte) => byte !== 0)) throw new FormatError(`tar: header at byte ${at} has a ${key} field of only spaces and NULs (Python reads 0, GNU tar refuses it)`);
+  if (end === start) {
+    if (firstNonZero(block, start, stop) >= 0) throw new FormatError(`tar: header at byte ${at} has a ${key} field of only spaces and NULs (Python reads 0, GNU tar refuses it)`);
     return 0;
   }
-  const match = /^ *([0-7]+) *$/.exec(digits);
-  if (!match) throw new FormatError(`tar: header at byte ${at} has a malformed ${key} field ${JSON.stringify(digits)}`);
-  return parseInt(match[1]!, 8);
+  // Spaces, octal digits, spaces.
+  let i = start;
+  while (i < end && block[i] === 0x20) i++;
+  const digits = i;
+  let value = 0;
+  for (; i < end && block[i]! >= 0x30 && block[i]! <= 0x37; i++) value = value * 8 + block[i]! - 0x30;
+  const digitsEnd = i;
+  while (i < end && block[i] === 0x20) i++;
+  if (digitsEnd === digits || i !== end) {
+    throw new FormatError(`tar: header at byte ${at} has a malformed ${key} field ${JSON.stringify(block.toString('latin1', start, end))}`);
+  }
+  return value;
+}
+
+/** Where a field's value ends: at its first NUL, or at the field's end. */
+function fieldEnd(block: Buffer, start: number, stop: number): number {
+  let end = start;
+  while (end < stop && block[end] !== 0) end++;
+  return end;
+}
+
+/** The first byte from `start` to `stop` that is not zero, or -1. */
+function firstNonZero(block: Buffer, start: number, stop: number): number {
+  for (let i = start; i < stop; i++) if (block[i] !== 0) return i;
+  return -1;
 }
 
 /** A text field: up to its first NUL, UTF-8 (an invalid sequence is refused, as every name must be UTF-8), NULs after. */
 function text(block: Buffer, key: UstarFieldName, at: number): string {
   const field = USTAR[key];
-  const bytes = fieldBytes(block, field);
-  const nul = bytes.indexOf(0);
-  const end = nul < 0 ? bytes.length : nul;
-  const after = bytes.subarray(end).findIndex((byte) => byte !== 0);
+  const start = field.offset;
+  const stop = field.offset + field.width;
+  const end = fieldEnd(block, start, stop);
+  const after = firstNonZero(block, end, stop);
   if (after >= 0) {
-    throw new FormatError(`tar: header at byte ${at} has ${key} bytes after its terminating NUL (byte ${at + field.offset + end + after}), which readers ignore`);
+    throw new FormatError(`tar: header at byte ${at} has ${key} bytes after its terminating NUL (byte ${at + after}), which readers ignore`);
   }
+  if (end === start) return '';
   try {
-    return utf8.decode(bytes.subarray(0, end));
+    return utf8.decode(block.subarray(start, end));
   } catch {
     throw new FormatError(`tar: header at byte ${at} has a ${key} that is not valid UTF-8`);
   }

@@ -65,7 +65,7 @@ function planHeader(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 
 /** The bytes encodeTarHeaders gives a member, without encoding it: one block, or three and more with a pax header. */
 export function tarHeadersSize(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 'size'>): number {
   const { records } = planHeader(member);
-  return records.length === 0 ? TAR_BLOCK_SIZE : 2 * TAR_BLOCK_SIZE + records.length + tarPadding(records.length).length;
+  return records.length === 0 ? TAR_BLOCK_SIZE : 2 * TAR_BLOCK_SIZE + records.length + tarPaddingLength(records.length);
 }
 
 /**
@@ -109,9 +109,17 @@ export function encodeTarHeaders(member: TarWriteMember): Uint8Array {
   return Buffer.concat([paxHeader, records, tarPadding(records.length), ustar]);
 }
 
-/** Zero bytes that fill a member's data up to the next block boundary. */
+/** How many zero bytes fill `size` bytes of data up to the next block boundary. */
+export function tarPaddingLength(size: number): number {
+  return (TAR_BLOCK_SIZE - (size % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE;
+}
+
+/** Never written to: every padding handed out is a view of it. */
+const ZERO_BLOCK = new Uint8Array(TAR_BLOCK_SIZE);
+
+/** Zero bytes that fill a member's data up to the next block boundary (a view of one shared zero block: read it, never write it). */
 export function tarPadding(size: number): Uint8Array {
-  return new Uint8Array((TAR_BLOCK_SIZE - (size % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE);
+  return ZERO_BLOCK.subarray(0, tarPaddingLength(size));
 }
 
 /** The end of an archive of `written` bytes: two zero blocks, then zeros up to a whole record. */

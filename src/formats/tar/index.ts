@@ -4,7 +4,7 @@
 //   block.ts   one header block read field by field, every byte interpreted or checked
 //   read.ts    readTar: the strict reader, members in archive order (pax.ts records, source.ts exact reads)
 //   write.ts   TarWriter: members, data and padding to a byte sink
-export { PAX_HEADER_NAME, TAR_RECORD_SIZE, encodeTarHeaders, tarEnd, tarHeadersSize, tarPadding } from './header.js';
+export { PAX_HEADER_NAME, TAR_RECORD_SIZE, encodeTarHeaders, tarEnd, tarHeadersSize, tarPaddingLength } from './header.js';
 export { TAR_BLOCK_SIZE } from './layout.js';
 export type { TarHeaderFields, TarMemberType, TarWriteMember } from './header.js';
 export { readTar } from './read.js';

@@ -105,10 +105,6 @@ export const TYPEFLAG = {
   solarisExtended: 'X',
 } as const;
 
-/** The bytes of one field of a header block. */
-export function fieldBytes(block: Uint8Array, field: HeaderField): Uint8Array {
-  return block.subarray(field.offset, field.offset + field.width);
-}
 
 /**
  * The block's checksum as writers compute it: the sum of its bytes with chksum taken as spaces,

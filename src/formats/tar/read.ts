@@ -9,6 +9,7 @@ import { parseHeaderBlock } from './block.js';
 import type { RawHeader, TarReadType } from './block.js';
 import type { TarHeaderFields } from './header.js';
 import { TAR_BLOCK_SIZE, TYPEFLAG } from './layout.js';
+import { tarPaddingLength } from './header.js';
 import { parsePaxRecords } from './pax.js';
 import { ByteSource } from './source.js';
 
@@ -219,16 +220,21 @@ function applyExtended(raw: RawHeader, type: TarReadType, pending: Pending, at: 
  * write zeros.
  */
 async function readPadding(source: ByteSource, size: number, what: string, coverage?: ByteCoverage): Promise<void> {
-  const length = (TAR_BLOCK_SIZE - (size % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE;
+  const length = tarPaddingLength(size);
   if (length === 0) return;
   const at = source.offset;
-  const padding = await source.read(length);
-  if (padding.length < length) {
-    // A stream that ends inside the last member's padding: readers that pad reads fail on it.
-    throw new FormatError(`tar: archive is truncated (the padding after ${what} is cut short)`);
+  // Checked where it lies in the stream's chunks, not copied out.
+  for (let checked = 0; checked < length; ) {
+    const piece = await source.readSome(length - checked);
+    if (piece.length === 0) {
+      // A stream that ends inside the last member's padding: readers that pad reads fail on it.
+      throw new FormatError(`tar: archive is truncated (the padding after ${what} is cut short)`);
+    }
+    for (let i = 0; i < piece.length; i++) {
+      if (piece[i] !== 0) throw new FormatError(`tar: the padding after ${what} has data at byte ${at + checked + i}, where writers write zeros`);
+    }
+    checked += piece.length;
   }
-  const nonZero = padding.findIndex((byte) => byte !== 0);
-  if (nonZero >= 0) throw new FormatError(`tar: the padding after ${what} has data at byte ${at + nonZero}, where writers write zeros`);
   coverage?.mark(at, at + length, `zero padding after ${what}`);
 }
 

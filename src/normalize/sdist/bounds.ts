@@ -4,7 +4,7 @@
 // to the member table one at a time, and refuses as soon as either passes its bound: the work done
 // is at most the bound, whatever the input asks for, and the content view and the plan that follow
 // are bounded by it too.
-import { TAR_BLOCK_SIZE, tarHeadersSize, tarPadding } from '../../formats/tar/index.js';
+import { TAR_BLOCK_SIZE, tarHeadersSize, tarPaddingLength } from '../../formats/tar/index.js';
 import { RefusedInput } from '../failure.js';
 import type { MemberTable } from '../member-table.js';
 import { MAX_NAME_DEPTH, MAX_OUTPUT_BYTES_FACTOR, MAX_OUTPUT_MEMBERS_FACTOR, OUTPUT_BYTES_ALLOWANCE, sizeText } from '../limits.js';
@@ -32,7 +32,7 @@ export function addParentDirectories(table: MemberTable, inputTarSize: number): 
     const size = table.size(row);
     const kind = table.kind(row);
     const linkname = kind === 'symlink' ? table.linkTarget(row) : kind === 'link' ? table.name(table.linkRow(row)) : '';
-    bytes += tarHeadersSize({ name: table.name(row), type: kind, linkname, size }) + size + tarPadding(size).length;
+    bytes += tarHeadersSize({ name: table.name(row), type: kind, linkname, size }) + size + tarPaddingLength(size);
   }
   table.addParentDirectories((dir) => {
     bytes += tarHeadersSize({ name: dir, type: 'directory', size: 0 });
