@@ -38,6 +38,9 @@ const MEMBER_TYPEFLAG: Record<TarMemberType, string> = { file: TYPEFLAG.file, li
 /** The name of every pax extended header we write: Python's tarfile uses the same fixed name. */
 export const PAX_HEADER_NAME = '././@PaxHeader';
 
+/** The pax records of a member ustar holds whole (most members): none. */
+const NO_RECORDS = Buffer.alloc(0);
+
 /** What a member's ustar header holds, and the pax records (sorted by key) for what it cannot. */
 interface HeaderPlan {
   path: { prefix: string; name: string } | undefined;
@@ -58,7 +61,7 @@ function planHeader(member: Pick<TarWriteMember, 'name' | 'type' | 'linkname' | 
   const linkFits = isAscii(linkname) && byteLength(linkname) <= USTAR.linkname.width;
   if (!linkFits) pax.push(['linkpath', linkname]);
   if (member.size > MAX_OCTAL_11) pax.push(['size', String(member.size)]);
-  const records = Buffer.from(pax.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxRecord(k, v)).join(''), 'utf8');
+  const records = pax.length === 0 ? NO_RECORDS : Buffer.from(pax.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxRecord(k, v)).join(''), 'utf8');
   return { path, storedName, linkname, linkFits, records };
 }
 
@@ -154,7 +157,8 @@ function ustarHeader(fields: UstarFields): Uint8Array {
   writeText(block, USTAR.prefix, fields.prefix);
   // chksum: 6 digits, NUL, space (as GNU tar and tarfile write it), summed with the field as spaces.
   const sum = headerChecksums(block).unsigned;
-  block.write(`${octal(sum, USTAR.chksum.width - 2)} `, USTAR.chksum.offset, 'latin1');
+  writeDigits(block, USTAR.chksum.offset, USTAR.chksum.width - 2, sum);
+  block[USTAR.chksum.offset + USTAR.chksum.width - 1] = 0x20;
   return block;
 }
 
@@ -163,14 +167,19 @@ function writeText(block: Buffer, field: HeaderField, value: string): void {
   block.write(value, field.offset, field.width, 'utf8');
 }
 
-/** An octal field: width - 1 zero-padded digits, then NUL. */
+/** An octal field: width - 1 zero-padded digits, then NUL (the block is zero). */
 function writeOctal(block: Buffer, field: HeaderField, value: number): void {
-  block.write(octal(value, field.width - 1), field.offset, 'latin1');
+  writeDigits(block, field.offset, field.width - 1, value);
 }
 
-/** `digits` octal digits, zero-padded, then NUL. */
-function octal(value: number, digits: number): string {
-  return `${value.toString(8).padStart(digits, '0')}\0`;
+/** `value` as `digits` zero-padded octal digits at `offset`, written byte by byte (no string per field). */
+function writeDigits(block: Buffer, offset: number, digits: number, value: number): void {
+  let rest = value;
+  for (let i = offset + digits - 1; i >= offset; i--) {
+    block[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  if (rest !== 0) throw new RangeError(`tar: ${value} does not fit ${digits} octal digits`);
 }
 
 /**
