@@ -1,6 +1,7 @@
 // The content view of an archive: what the normal form promises to keep. Two archives with equal
 // content views normalize to the same bytes (for the same options).
 import { posix } from 'node:path';
+import { nameHashOfText } from './name-hash.js';
 
 export type ContentType = 'file' | 'directory' | 'symlink';
 
@@ -137,9 +138,18 @@ export function describeContentDifferences(differences: readonly ContentDifferen
  */
 export function collidingNames(records: Iterable<ContentRecord>): string[][] {
   const fold = (name: string) => name.normalize('NFC').toLowerCase();
-  const hashes: number[] = [];
-  for (const { name } of records) hashes.push(textHash(fold(name)));
-  const sorted = Float64Array.from(hashes).sort();
+  // 4 bytes a name (an array of numbers took up to 24, most hashes being heap numbers).
+  let hashes = new Uint32Array(1024);
+  let count = 0;
+  for (const { name } of records) {
+    if (count === hashes.length) {
+      const grown = new Uint32Array(2 * count);
+      grown.set(hashes);
+      hashes = grown;
+    }
+    hashes[count++] = nameHashOfText(fold(name));
+  }
+  const sorted = hashes.slice(0, count).sort();
   const shared = new Set<number>();
   for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) shared.add(sorted[i]!);
   if (shared.size === 0) return [];
@@ -154,13 +164,6 @@ export function collidingNames(records: Iterable<ContentRecord>): string[][] {
     }
   }
   return [...byKey.values()].filter((group) => group.length > 1).map((group) => group.sort(compareNames));
-}
-
-/** FNV-1a over a string's UTF-16 code units. */
-function textHash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
 }
 
 /** The note a result carries for each group of colliding names. */

@@ -4,6 +4,7 @@
 // kilobytes, and sorting sorts row numbers. Rows are added, never removed.
 import type { ContentRecord, ContentType } from './content.js';
 import { MAX_NAME_BYTES } from './limits.js';
+import { nameHashOfBytes } from './name-hash.js';
 
 /** What a row is: a hard link shares the data (and mode) of the file row it points to. */
 export type MemberKind = 'file' | 'directory' | 'symlink' | 'link';
@@ -101,7 +102,7 @@ export class MemberTable {
     if (row === this.columns.kind.length) this.columns.grow();
     const c = this.columns;
     const nameLength = this.probe.write(fields.name, 'utf8');
-    const hash = fnv1a(this.probe, 0, nameLength);
+    const hash = nameHashOfBytes(this.probe, 0, nameLength);
     c.nameStart[row] = this.store(this.probe, nameLength);
     c.nameLength[row] = nameLength;
     c.nameHash[row] = hash;
@@ -124,7 +125,7 @@ export class MemberTable {
   /** The row of `name`, or -1. */
   find(name: string): number {
     const length = this.probe.write(name, 'utf8');
-    const hash = fnv1a(this.probe, 0, length);
+    const hash = nameHashOfBytes(this.probe, 0, length);
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const row = this.slots[slot]!;
@@ -310,12 +311,5 @@ function allRows(count: number): Uint32Array {
   const rows = new Uint32Array(count);
   for (let i = 0; i < count; i++) rows[i] = i;
   return rows;
-}
-
-/** FNV-1a, 32 bits: spreads names over the slots well enough, and is cheap on short keys. */
-function fnv1a(bytes: Uint8Array, start: number, length: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
-  return hash >>> 0;
 }
 
