@@ -197,8 +197,8 @@ function fieldEnd(block: Buffer, start: number, stop: number): number {
 }
 
 /** The first byte from `start` to `stop` that is not zero, or -1. */
-function firstNonZero(block: Buffer, start: number, stop: number): number {
-  for (let i = start; i < stop; i++) if (block[i] !== 0) return i;
+export function firstNonZero(bytes: Uint8Array, start = 0, stop = bytes.length): number {
+  for (let i = start; i < stop; i++) if (bytes[i] !== 0) return i;
   return -1;
 }
 

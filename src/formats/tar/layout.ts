@@ -105,7 +105,6 @@ export const TYPEFLAG = {
   solarisExtended: 'X',
 } as const;
 
-
 /**
  * The block's checksum as writers compute it: the sum of its bytes with chksum taken as spaces,
  * unsigned (POSIX) and signed (what some old writers summed; Python and GNU tar accept both).

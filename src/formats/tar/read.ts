@@ -5,7 +5,7 @@
 // extended headers are held, up to MAX_EXTENDED_HEADER_BYTES.
 import { FormatError } from '../errors.js';
 import type { ByteCoverage } from '../coverage.js';
-import { parseHeaderBlock } from './block.js';
+import { firstNonZero, parseHeaderBlock } from './block.js';
 import type { RawHeader, TarReadType } from './block.js';
 import type { TarHeaderFields } from './header.js';
 import { TAR_BLOCK_SIZE, TYPEFLAG } from './layout.js';
@@ -56,7 +56,7 @@ export async function* readTar(stream: AsyncIterable<Uint8Array>, coverage?: Byt
       if (members === 0) throw new FormatError('tar: the archive is empty');
       return;
     }
-    if (isZero(block)) {
+    if (firstNonZero(block) < 0) {
       if (pending.kind) throw new FormatError(`tar: end of archive at byte ${at} right after ${describePending(pending)}`);
       await expectOnlyZeros(source, at, coverage);
       return;
@@ -143,7 +143,7 @@ async function readExtended(source: ByteSource, raw: RawHeader, pending: Pending
   if (kind === 'pax') return { kind, at, pax: parsePaxRecords(data, at) };
   // GNU long name or link: the value, NUL-terminated, NUL-padded.
   const nul = data.indexOf(0);
-  if (nul < 0 || !isZero(data.subarray(nul))) {
+  if (nul < 0 || firstNonZero(data, nul) >= 0) {
     throw new FormatError(`tar: GNU long-name header at byte ${at} is not a NUL-terminated name`);
   }
   let value: string;
@@ -230,9 +230,8 @@ async function readPadding(source: ByteSource, size: number, what: string, cover
       // A stream that ends inside the last member's padding: readers that pad reads fail on it.
       throw new FormatError(`tar: archive is truncated (the padding after ${what} is cut short)`);
     }
-    for (let i = 0; i < piece.length; i++) {
-      if (piece[i] !== 0) throw new FormatError(`tar: the padding after ${what} has data at byte ${at + checked + i}, where writers write zeros`);
-    }
+    const nonZero = firstNonZero(piece);
+    if (nonZero >= 0) throw new FormatError(`tar: the padding after ${what} has data at byte ${at + checked + nonZero}, where writers write zeros`);
     checked += piece.length;
   }
   coverage?.mark(at, at + length, `zero padding after ${what}`);
@@ -244,15 +243,10 @@ async function expectOnlyZeros(source: ByteSource, endAt: number, coverage?: Byt
     const at = source.offset;
     const chunk = await source.readSome(1 << 16);
     if (chunk.length === 0) break;
-    const nonZero = chunk.findIndex((byte) => byte !== 0);
+    const nonZero = firstNonZero(chunk);
     if (nonZero >= 0) {
       throw new FormatError(`tar: data at byte ${at + nonZero} after the end-of-archive block at byte ${endAt} (Python stops at the end block, other readers go on)`);
     }
   }
   coverage?.mark(endAt, source.offset, 'the end-of-archive block and the zeros after it');
-}
-
-function isZero(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte !== 0) return false;
-  return true;
 }
