@@ -3,7 +3,8 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE } from './job.js';
-import type { SlotJob, WholeSlotJob } from './worker.js';
+import { compressBlockInSlot, deflateWholeInSlot } from './slot-jobs.js';
+import type { SlotJob, WholeSlotJob } from './slot-jobs.js';
 import type { BlockCompressor } from './job.js';
 import { deflateWholeInThisThread } from './members.js';
 import type { WholeDeflater } from './members.js';
@@ -32,6 +33,13 @@ const BATCH_SLOT = {
 /** The workers start once this much input has been seen, so that small artefacts never wait for them. */
 const START_AFTER_BYTES = 4 * 1024 * 1024;
 
+/** A job that found every worker full: it runs on the first worker to finish one, or here when this thread is idle first. */
+interface WaitingJob {
+  /** Runs it on the pool once the pool is there; never rejects (the job's own promise does). */
+  onWorker(pool: Promise<Piscina>): Promise<void>;
+  here(): void;
+}
+
 export interface DeflatePool {
   compress: BlockCompressor;
   /** Batches of small inputs deflated whole, under the same rule as blocks: to a worker while one has room, else here. */
@@ -49,8 +57,10 @@ export function defaultJobs(): number {
  * Compression on `threads` threads, at most one per core (more would only wait for a core, and each
  * costs memory: a worker's isolate and its zlib instance are about 12 MiB, docs/limits.md): this one
  * and `threads - 1` workers, started once the input is big enough to need them. A job goes to a
- * worker while it has fewer than JOBS_PER_WORKER, else it runs here: the calling thread has spare
- * time between its reads and writes, and one isolate fewer is a good part of the memory.
+ * worker while it has fewer than JOBS_PER_WORKER; otherwise it waits, and the first worker to finish
+ * a job takes it, unless this thread is idle first and runs it here: the calling thread has spare
+ * time between its reads and writes, and one isolate fewer is a good part of the memory. (Run here
+ * at once, a job took this thread from its reading and writing while the worker ran out of work.)
  */
 export function createDeflatePool(requested: number): DeflatePool {
   const threads = Math.max(1, Math.min(requested, availableParallelism()));
@@ -76,19 +86,54 @@ export function createDeflatePool(requested: number): DeflatePool {
     });
     return pool;
   };
-  /** Whether a job of `bytes` runs here: no worker, every worker full, too small, or the pool not yet due. */
+  /** Whether a job of `bytes` runs here at once: no worker, too small, or the pool not yet due. */
   const runsHere = (bytes: number): boolean => {
     seen += bytes;
-    return workers === 0 || busy >= workers * JOBS_PER_WORKER || bytes < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
+    return workers === 0 || bytes < SMALL_JOB_BYTES || (!starting && seen < START_AFTER_BYTES);
   };
-  const onWorker = async <T>(run: (pool: Piscina) => Promise<T>): Promise<T> => {
+  /** Jobs that found every worker full, oldest first. */
+  const waiting: WaitingJob[] = [];
+  let idleRunDue = false;
+  const toWorker = (job: WaitingJob): void => {
     busy += 1;
-    try {
-      return await run(pool ?? (await (starting ??= start())));
-    } finally {
+    void job.onWorker(pool ? Promise.resolve(pool) : (starting ??= start())).finally(() => {
       busy -= 1;
-    }
+      const next = waiting.shift();
+      if (next) toWorker(next);
+    });
   };
+  // A setImmediate callback runs once the I/O callbacks that are ready have run: this thread's own
+  // work comes first, and a job runs here only when nothing else would.
+  const runOneWhenIdle = (): void => {
+    idleRunDue = false;
+    waiting.shift()?.here();
+    if (waiting.length > 0) whenIdle();
+  };
+  const whenIdle = (): void => {
+    if (idleRunDue) return;
+    idleRunDue = true;
+    setImmediate(runOneWhenIdle);
+  };
+  /** Runs a job held in a shared slot on a worker or here, whichever is free first (see above). */
+  const dispatch = <T>(onWorker: (pool: Piscina) => Promise<T>, here: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const job: WaitingJob = {
+        onWorker: (running) => running.then(onWorker).then(resolve, reject),
+        here: () => {
+          try {
+            resolve(here());
+          } catch (error) {
+            reject(error);
+          }
+        },
+      };
+      if (busy < workers * JOBS_PER_WORKER) toWorker(job);
+      else if (waiting.length >= workers * JOBS_PER_WORKER) job.here();
+      else {
+        waiting.push(job);
+        whenIdle();
+      }
+    });
   return {
     compress: async (job) => {
       if (runsHere(job.input.length)) return deflateBlockWasm(job);
@@ -103,7 +148,7 @@ export function createDeflatePool(requested: number): DeflatePool {
         input.set(job.input);
         const output = new Uint8Array(slot, DEFLATE_DICTIONARY_SIZE + DEFLATE_BLOCK_SIZE);
         const slotJob: SlotJob = { ...job, dictionary, input, output };
-        const result = (await onWorker((running) => running.run(slotJob))) as number | Uint8Array;
+        const result = await dispatch((running) => running.run(slotJob) as Promise<number | Uint8Array>, () => compressBlockInSlot(slotJob));
         return typeof result === 'number' ? output.slice(0, result) : result;
       } finally {
         freeSlots.push(slot);
@@ -122,7 +167,7 @@ export function createDeflatePool(requested: number): DeflatePool {
         lengths.set(job.lengths);
         const into = { deflated: new Uint8Array(slot, BATCH_SLOT.deflated, job.input.length), deflatedLengths: new Uint32Array(slot, BATCH_SLOT.deflatedLengths, count) };
         const slotJob: WholeSlotJob = { level: job.level, input, lengths, into };
-        const used = (await onWorker((running) => running.run(slotJob, { name: 'deflateWholeInSlot' }))) as number;
+        const used = await dispatch((running) => running.run(slotJob, { name: 'deflateWholeInSlot' }) as Promise<number>, () => deflateWholeInSlot(slotJob));
         return { deflated: into.deflated.slice(0, used), deflatedLengths: into.deflatedLengths.slice() };
       } finally {
         freeBatchSlots.push(slot);
