@@ -8,7 +8,7 @@ export { DEFLATE_BLOCK_SIZE, DEFLATE_DICTIONARY_SIZE, ZLIB_LEVELS } from './job.
 export type { BlockCompressor, DeflateBlockJob } from './job.js';
 export { DeflateStream, compressInThisThread } from './stream.js';
 export type { DeflateSummary } from './stream.js';
-export { NOT_SMALLER, WHOLE_INPUT_BYTES, deflateWholeInThisThread } from './members.js';
+export { NOT_SMALLER, WHOLE_INPUT_BYTES, deflateWholeInThisThread, deflateWholeInput } from './members.js';
 export type { WholeDeflateJob, WholeDeflateResult, WholeDeflater } from './members.js';
 export { BATCH_SLOT_BYTES, BATCH_SLOT_INPUTS, createDeflatePool, defaultJobs } from './pool.js';
 export type { DeflatePool } from './pool.js';

@@ -5,6 +5,8 @@
 export const DEFLATE_BLOCK_SIZE = 1 << 20;
 /** How much preceding input primes each block: the whole deflate window. */
 export const DEFLATE_DICTIONARY_SIZE = 32 * 1024;
+/** A stream's first block has no preceding input. */
+export const NO_DICTIONARY = new Uint8Array(0);
 /** The levels zlib's deflateInit2 takes: -1 (its default, 6), 0 (stored, no compression) to 9. */
 export const ZLIB_LEVELS = { min: -1, max: 9 } as const;
 

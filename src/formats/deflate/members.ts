@@ -2,7 +2,8 @@
 // block of the block scheme (./stream.ts), so each one's bytes are what a DeflateStream of it gives.
 // A wheel holds thousands of small members: a job per member would cost a round trip to a worker
 // each, and a worker waiting on this thread's event loop between them.
-import { DEFLATE_BLOCK_SIZE } from './job.js';
+import { DEFLATE_BLOCK_SIZE, NO_DICTIONARY } from './job.js';
+import type { BlockCompressor } from './job.js';
 import { deflateBlockWasm } from './zlib-wasm.js';
 
 /** Inputs up to this size can be deflated whole: one block. */
@@ -29,6 +30,15 @@ export interface WholeDeflateResult {
 
 /** Runs a job; the default runs it in this thread, a worker pool may run it elsewhere. */
 export type WholeDeflater = (job: WholeDeflateJob) => Promise<WholeDeflateResult>;
+
+/**
+ * One input of at most WHOLE_INPUT_BYTES as one block job, run by `compress` (a pool's, or this
+ * thread's): the bytes a DeflateStream of it gives, without the stream's copy of the input.
+ */
+export function deflateWholeInput(input: Uint8Array, level: number, compress: BlockCompressor): Promise<Uint8Array> {
+  if (input.length > WHOLE_INPUT_BYTES) throw new RangeError(`an input of ${input.length} bytes is more than one block`);
+  return compress({ input, dictionary: NO_DICTIONARY, level, last: true });
+}
 
 export const deflateWholeInThisThread: WholeDeflater = async (job) => {
   const into: WholeDeflateResult = { deflated: new Uint8Array(job.input.length), deflatedLengths: new Uint32Array(job.lengths.length) };
@@ -59,4 +69,3 @@ export function deflateWhole(job: WholeDeflateJob, into: WholeDeflateResult): nu
   return to;
 }
 
-const NO_DICTIONARY = new Uint8Array(0);

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
-import { BATCH_SLOT_BYTES, BATCH_SLOT_INPUTS, DeflateStream, NOT_SMALLER, WHOLE_INPUT_BYTES, deflateWholeInThisThread } from '../../formats/deflate/index.js';
+import { BATCH_SLOT_BYTES, BATCH_SLOT_INPUTS, DeflateStream, NOT_SMALLER, WHOLE_INPUT_BYTES, compressInThisThread, deflateWholeInThisThread, deflateWholeInput } from '../../formats/deflate/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { METHOD_DEFLATE, METHOD_STORED, ZipWriter, openZip } from '../../formats/zip/index.js';
 import type { ZipReader, ZipWriterEntry } from '../../formats/zip/index.js';
@@ -30,10 +30,14 @@ const IN_MEMORY_LIMIT = 4 << 20;
 /**
  * Members, or batches of small ones, being read and compressed at once, ahead of the one being
  * written. A member bigger than a batch counts as HEAVY_WEIGHT of them: it holds up to a block of
- * data and the blocks in flight (a few MiB), where a batch holds its 256 KiB twice.
+ * data and the blocks in flight (a few MiB), where a batch holds its 256 KiB twice. A member read
+ * whole (up to a block, prepareWhole) counts as WHOLE_WEIGHT: one job holding its data and its
+ * slot's copy, three in flight so that both threads of a pool have one (two left the calling thread
+ * idle while the worker deflated both: a wheel of 1 MB members used 1.2 cores).
  */
 const MEMBERS_IN_FLIGHT = 8;
 const HEAVY_WEIGHT = 4;
+const WHOLE_WEIGHT = MEMBERS_IN_FLIGHT / 3;
 
 /** The bytes all CompressedData of one run hold in memory. */
 interface MemoryBudget {
@@ -140,6 +144,7 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
     const prepared: PreparedMember = { ...stored, sha256: '', data: () => hashedAsWritten(zip, prepared), dispose: NO_DATA.dispose };
     return prepared;
   }
+  if (whole) return prepareWhole(member, whole.data, kept, options);
   const compressed = new CompressedData(workDir, budget);
   try {
     const deflate = new DeflateStream(options.level ?? DEFAULT_WHEEL_LEVEL, compressed.sink, options.compressor, options.blocksInFlight);
@@ -163,6 +168,18 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
 }
 
 /** A member's stored bytes, read and checked as they are written; its sha256 is known at their end. */
+/**
+ * A small member, in memory whole: one deflate job, its input the data read (no stream's copy of it),
+ * so that several such members in flight hold little more than their data.
+ */
+async function prepareWhole(member: WheelMember, data: Buffer, kept: { kept?: Buffer }, options: NormalizeOptions): Promise<PreparedMember> {
+  const deflated = await deflateWholeInput(data, options.level ?? DEFAULT_WHEEL_LEVEL, options.compressor ?? compressInThisThread);
+  const read = { member, sha256: sha256Hex(data), size: data.length, ...kept, crc32: crc32(data) >>> 0, dispose: NO_DATA.dispose };
+  // Stored only when deflate would not make it smaller (empty files among them): content decides.
+  if (deflated.length >= data.length) return { ...read, method: METHOD_STORED, compressedSize: data.length, data: () => data };
+  return { ...read, method: METHOD_DEFLATE, compressedSize: deflated.length, original: data, data: () => deflated };
+}
+
 async function* hashedAsWritten(zip: ZipReader, prepared: PreparedMember): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
   yield* zip.openCheckedRawStream(prepared.member.entry, (uncompressed) => hash.update(uncompressed));
@@ -366,7 +383,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     await inOrder(
       writeUnits(ordered, zip, options),
       MEMBERS_IN_FLIGHT,
-      (unit) => (Array.isArray(unit) || unit.entry.uncompressedSize <= BATCH_SLOT_BYTES ? 1 : HEAVY_WEIGHT),
+      (unit) => (Array.isArray(unit) || unit.entry.uncompressedSize <= BATCH_SLOT_BYTES ? 1 : zip.isSmall(unit.entry) ? WHOLE_WEIGHT : HEAVY_WEIGHT),
       async (unit) => (Array.isArray(unit) ? prepareBatch(zip, unit, options) : [await prepare(zip, unit, options, workDir, budget)]),
       async (prepared) => {
         for (const one of prepared) await write(one);
