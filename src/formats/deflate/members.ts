@@ -68,4 +68,3 @@ export function deflateWhole(job: WholeDeflateJob, into: WholeDeflateResult): nu
   }
   return to;
 }
-

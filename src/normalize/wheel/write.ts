@@ -134,9 +134,6 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   if (member.type === 'directory') return { member, sha256: '', size: 0, crc32: 0, method: METHOD_STORED, compressedSize: 0, ...NO_DATA };
   const whole = zip.isSmall(entry) ? await zip.readSmallMember(entry) : undefined;
   const kept = member.type === 'symlink' || isRecord(member.path) ? { kept: whole?.data ?? (await readBytes(zip, entry)) } : {};
-  // The uncompressed bytes when they are in memory (a small member, or a big RECORD kept whole), not read twice.
-  const inMemory = whole?.data ?? kept.kept;
-  const uncompressed = () => inMemory ?? zip.openMemberStream(entry);
   if (options.keepCompression) {
     const stored = { member, ...kept, size: entry.uncompressedSize, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, checked: true };
     if (whole) return { ...stored, sha256: sha256Hex(whole.data), data: () => whole.stored, dispose: NO_DATA.dispose };
@@ -145,6 +142,9 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
     return prepared;
   }
   if (whole) return prepareWhole(member, whole.data, kept, options);
+  // A big member is streamed; a big RECORD is in memory already (kept whole), not read twice.
+  const inMemory = kept.kept;
+  const uncompressed = () => inMemory ?? zip.openMemberStream(entry);
   const compressed = new CompressedData(workDir, budget);
   try {
     const deflate = new DeflateStream(options.level ?? DEFAULT_WHEEL_LEVEL, compressed.sink, options.compressor, options.blocksInFlight);
@@ -167,7 +167,6 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   }
 }
 
-/** A member's stored bytes, read and checked as they are written; its sha256 is known at their end. */
 /**
  * A small member, in memory whole: one deflate job, its input the data read (no stream's copy of it),
  * so that several such members in flight hold little more than their data.
@@ -175,11 +174,12 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
 async function prepareWhole(member: WheelMember, data: Buffer, kept: { kept?: Buffer }, options: NormalizeOptions): Promise<PreparedMember> {
   const deflated = await deflateWholeInput(data, options.level ?? DEFAULT_WHEEL_LEVEL, options.compressor ?? compressInThisThread);
   const read = { member, sha256: sha256Hex(data), size: data.length, ...kept, crc32: crc32(data) >>> 0, dispose: NO_DATA.dispose };
-  // Stored only when deflate would not make it smaller (empty files among them): content decides.
+  // Stored where deflating does not make it smaller, as prepare() decides.
   if (deflated.length >= data.length) return { ...read, method: METHOD_STORED, compressedSize: data.length, data: () => data };
   return { ...read, method: METHOD_DEFLATE, compressedSize: deflated.length, original: data, data: () => deflated };
 }
 
+/** A member's stored bytes, read and checked as they are written; its sha256 is known at their end. */
 async function* hashedAsWritten(zip: ZipReader, prepared: PreparedMember): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
   yield* zip.openCheckedRawStream(prepared.member.entry, (uncompressed) => hash.update(uncompressed));
