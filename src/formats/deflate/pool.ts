@@ -42,7 +42,7 @@ interface WaitingJob {
 
 export interface DeflatePool {
   compress: BlockCompressor;
-  /** Batches of small inputs deflated whole, under the same rule as blocks: to a worker while one has room, else here. */
+  /** Batches of small inputs deflated whole, under the same rule as blocks: to a worker while one has room, else waiting for the first free thread. */
   deflateWhole: WholeDeflater;
   /** How many blocks to keep in flight so that every thread stays busy. */
   blocksInFlight: number;
