@@ -13,9 +13,10 @@ export const MAX_RECORD_PROBLEMS = 50;
 
 /**
  * One line per mismatch between RECORD and the wheel's files, the table's file rows (at most
- * MAX_RECORD_PROBLEMS, then a count); [] when they agree.
+ * MAX_RECORD_PROBLEMS, then a count); [] when they agree. `record` is the RECORD's bytes as they are
+ * read, checked a record at a time: a RECORD of 100,000 files (8 MB) is never held whole.
  */
-export function recordProblems(record: Buffer | undefined, members: MemberTable): string[] {
+export async function recordProblems(record: AsyncIterable<Uint8Array> | undefined, members: MemberTable): Promise<string[]> {
   if (!record) return ['RECORD: the wheel has no *.dist-info/RECORD'];
   const problems: string[] = [];
   let more = 0;
@@ -25,21 +26,23 @@ export function recordProblems(record: Buffer | undefined, members: MemberTable)
   };
   // Only the wheel's own files are remembered as listed: RECORD's size does not set this one's.
   const listed = new Uint8Array(members.count);
-  for (const row of parseCsv(record)) {
-    const [rawPath = '', hash = '', size = ''] = row;
-    if (rawPath === '') continue;
-    const path = posix.normalize(rawPath);
-    if (unhashed(path)) continue;
-    const file = members.find(path);
-    if (file < 0 || members.kind(file) !== 'file') {
-      add(`RECORD lists ${path}, which is not in the wheel`);
-      continue;
+  for await (const records of wholeRecords(record)) {
+    for (const row of parseCsv(records)) {
+      const [rawPath = '', hash = '', size = ''] = row;
+      if (rawPath === '') continue;
+      const path = posix.normalize(rawPath);
+      if (unhashed(path)) continue;
+      const file = members.find(path);
+      if (file < 0 || members.kind(file) !== 'file') {
+        add(`RECORD lists ${path}, which is not in the wheel`);
+        continue;
+      }
+      listed[file] = 1;
+      const [algorithm, digest] = hash.split('=', 2);
+      if (algorithm !== 'sha256') add(`RECORD: ${path} has ${hash ? `a ${algorithm} hash` : 'no hash'}, not sha256`);
+      else if (digest !== Buffer.from(members.sha256(file), 'hex').toString('base64url')) add(`RECORD: ${path} has the wrong sha256`);
+      if (size !== String(members.size(file))) add(`RECORD: ${path} has size ${size || '(none)'}, the file has ${members.size(file)}`);
     }
-    listed[file] = 1;
-    const [algorithm, digest] = hash.split('=', 2);
-    if (algorithm !== 'sha256') add(`RECORD: ${path} has ${hash ? `a ${algorithm} hash` : 'no hash'}, not sha256`);
-    else if (digest !== Buffer.from(members.sha256(file), 'hex').toString('base64url')) add(`RECORD: ${path} has the wrong sha256`);
-    if (size !== String(members.size(file))) add(`RECORD: ${path} has size ${size || '(none)'}, the file has ${members.size(file)}`);
   }
   for (let row = 0; row < members.count; row++) {
     if (members.kind(row) === 'file' && listed[row] === 0 && !unhashed(members.name(row))) add(`RECORD does not list ${members.name(row)}`);
@@ -55,9 +58,40 @@ const CR = 0x0d;
 const QUOTE_BYTES = Buffer.of(QUOTE);
 
 /**
+ * The RECORD's pieces as read, re-cut after the last record end of each (a line feed outside quotes),
+ * so that parseCsv reads each cut on its own and gives the rows it gives the whole. Whether a byte
+ * is inside quotes is the parity of the quotes before it: parseCsv enters a quoted field at a quote
+ * and leaves it at the next one that is not doubled, and a doubled quote is two. Each byte is
+ * scanned once and copied at most once, however long a record is.
+ */
+async function* wholeRecords(pieces: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  let quoted = false;
+  for await (const piece of pieces) {
+    const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    let end = -1;
+    if (!quoted && !bytes.includes(QUOTE)) end = bytes.lastIndexOf(LF);
+    else {
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] === QUOTE) quoted = !quoted;
+        else if (bytes[i] === LF && !quoted) end = i;
+      }
+    }
+    if (end < 0) {
+      held.push(bytes);
+      continue;
+    }
+    held.push(bytes.subarray(0, end + 1));
+    yield held.length === 1 ? held[0]! : Buffer.concat(held);
+    held = [bytes.subarray(end + 1)];
+  }
+  if (held.some((bytes) => bytes.length > 0)) yield Buffer.concat(held);
+}
+
+/**
  * RFC 4180 CSV as Python's csv module writes it: commas, double quotes doubled, CRLF or LF. Read from
  * the bytes a line at a time (quotes, commas and line ends are ASCII, never inside a UTF-8 sequence),
- * so that the RECORD is never held twice (as bytes and as one big string). Lines without a quote
+ * so that the RECORD is never held as one big string. Lines without a quote
  * (nearly all) are split directly; RECORDs of 100k files must not cost a string per character.
  */
 function* parseCsv(bytes: Buffer): Generator<string[]> {

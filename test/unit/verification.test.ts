@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { compressInThisThread, deflateWholeInThisThread } from '../../src/formats/deflate/index.js';
+import { BATCH_SLOT_BYTES, DEFLATE_BLOCK_SIZE, compressInThisThread, deflateWholeInThisThread } from '../../src/formats/deflate/index.js';
 import { DEFAULT_EPOCH } from '../../src/normalize/options.js';
 import { planSdist } from '../../src/normalize/sdist/plan.js';
 import type { PlannedMember } from '../../src/normalize/sdist/plan.js';
@@ -21,6 +21,7 @@ import { openZip } from '../../src/formats/zip/index.js';
 import { CENTRAL } from '../../src/formats/zip/records.js';
 import type { BlockCompressor, WholeDeflater } from '../../src/formats/deflate/index.js';
 import { REPO_ROOT, tmpDir } from '../helpers/tools.js';
+import { writeMembers } from '../helpers/zip-test.js';
 
 /** Indexes and plans a golden input, lets `tamper` change the plan, and writes it with verification. */
 async function writeTampered(t: TestContext, tamper: (planned: PlannedMember[], index: SdistIndex) => void, compressor = compressInThisThread): Promise<string> {
@@ -80,12 +81,12 @@ test('the sdist writer verifies: a corrupted deflate block in the output is caug
 
 const GOLDEN_WHEEL = join(REPO_ROOT, 'fixtures', 'golden', 'wheel', 'flit-py3-none-any.in.whl');
 
-/** Normalizes the golden wheel with verification into `dir`/out.whl, with `compressor` and `wholeDeflater`; returns the handler's run. */
-async function writeWheel(dir: string, compressor: BlockCompressor = compressInThisThread, wholeDeflater: WholeDeflater = deflateWholeInThisThread) {
+/** Normalizes `input` (the golden wheel) with verification into `dir`/out.whl, with `compressor` and `wholeDeflater`; returns the handler's run. */
+async function writeWheel(dir: string, compressor: BlockCompressor = compressInThisThread, wholeDeflater: WholeDeflater = deflateWholeInThisThread, input = GOLDEN_WHEEL) {
   const out = await open(join(dir, 'out.whl'), 'wx');
   try {
     const options = { epoch: DEFAULT_EPOCH, mtime: 'epoch' as const, keepCompression: false, compressor, wholeDeflater };
-    return await normalizeWheel(GOLDEN_WHEEL, async (chunk) => void (await out.write(chunk)), options, dir, true);
+    return await normalizeWheel(input, async (chunk) => void (await out.write(chunk)), options, dir, true);
   } finally {
     await out.close();
   }
@@ -111,11 +112,24 @@ test('the wheel writer verifies each member as it is written and reads back only
 });
 
 test('the wheel writer verifies: a corrupted deflate block is caught as it is written', async (t) => {
-  await assert.rejects(writeWheel(tmpDir(t), async (job) => {
-    const made = Uint8Array.from(await compressInThisThread(job));
-    made[made.length >> 1]! ^= 0x10;
-    return made;
-  }), /^Error: verification failed: .*: the data written (does not inflate|is not the data read|gives \d+ bytes)/);
+  // Members bigger than a batch go through the block compressor: one read whole (one block) and one
+  // streamed (several blocks); the golden wheel's files are all batched.
+  const text = (bytes: number) => Buffer.from('lorem ipsum dolor sit amet '.repeat(Math.ceil(bytes / 27)).slice(0, bytes));
+  for (const size of [BATCH_SLOT_BYTES + 1000, 3 * DEFLATE_BLOCK_SIZE]) {
+    const dir = tmpDir(t);
+    const input = join(dir, 'demo-1.0-py3-none-any.whl');
+    await writeMembers(input, [
+      { name: 'demo/big.txt', content: text(size) },
+      { name: 'demo-1.0.dist-info/WHEEL', content: Buffer.from('Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n') },
+      { name: 'demo-1.0.dist-info/RECORD', content: Buffer.from('') },
+    ]);
+    await assert.doesNotReject(writeWheel(dir, compressInThisThread, deflateWholeInThisThread, input), `a member of ${size} bytes, untouched`);
+    await assert.rejects(writeWheel(tmpDir(t), async (job) => {
+      const made = Uint8Array.from(await compressInThisThread(job));
+      made[made.length >> 1]! ^= 0x10;
+      return made;
+    }, deflateWholeInThisThread, input), /^Error: verification failed: demo\/big\.txt: the data written (does not inflate|is not the data read|gives \d+ bytes)/, `a member of ${size} bytes`);
+  }
 });
 
 test('the wheel writer verifies: a corrupted batch of small files is caught as it is written', async (t) => {

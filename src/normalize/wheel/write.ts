@@ -9,7 +9,7 @@ import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { BATCH_SLOT_BYTES, BATCH_SLOT_INPUTS, DeflateStream, NOT_SMALLER, WHOLE_INPUT_BYTES, compressInThisThread, deflateWholeInThisThread, deflateWholeInput } from '../../formats/deflate/index.js';
 import type { ByteSink } from '../../formats/sink.js';
 import { METHOD_DEFLATE, METHOD_STORED, ZipWriter, openZip } from '../../formats/zip/index.js';
-import type { ZipReader, ZipWriterEntry } from '../../formats/zip/index.js';
+import type { ZipEntry, ZipReader, ZipWriterEntry } from '../../formats/zip/index.js';
 import type { HandlerRun } from '../handler.js';
 import { DEFAULT_WHEEL_LEVEL } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
@@ -107,7 +107,7 @@ interface PreparedMember {
   crc32: number;
   method: number;
   compressedSize: number;
-  /** The uncompressed data, kept for a symlink (its target) and the RECORD (checked against the files). */
+  /** The uncompressed data of a symlink: its target. */
   kept?: Buffer;
   /**
    * Whether `data` is checked already: the very bytes the zip reader checked (kept compression), so
@@ -133,7 +133,7 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   const { entry } = member;
   if (member.type === 'directory') return { member, sha256: '', size: 0, crc32: 0, method: METHOD_STORED, compressedSize: 0, ...NO_DATA };
   const whole = zip.isSmall(entry) ? await zip.readSmallMember(entry) : undefined;
-  const kept = member.type === 'symlink' || isRecord(member.path) ? { kept: whole?.data ?? (await readBytes(zip, entry)) } : {};
+  const kept = member.type === 'symlink' ? { kept: whole?.data ?? (await readBytes(zip, entry)) } : {};
   if (options.keepCompression) {
     const stored = { member, ...kept, size: entry.uncompressedSize, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, checked: true };
     if (whole) return { ...stored, sha256: sha256Hex(whole.data), data: () => whole.stored, dispose: NO_DATA.dispose };
@@ -142,14 +142,11 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
     return prepared;
   }
   if (whole) return prepareWhole(member, whole.data, kept, options);
-  // A big member is streamed; a big RECORD is in memory already (kept whole), not read twice.
-  const inMemory = kept.kept;
-  const uncompressed = () => inMemory ?? zip.openMemberStream(entry);
   const compressed = new CompressedData(workDir, budget);
   try {
     const deflate = new DeflateStream(options.level ?? DEFAULT_WHEEL_LEVEL, compressed.sink, options.compressor, options.blocksInFlight);
     const hash = createHash('sha256');
-    for await (const chunk of inMemory ? [inMemory] : zip.openMemberStream(entry)) {
+    for await (const chunk of zip.openMemberStream(entry)) {
       hash.update(chunk as Buffer);
       await deflate.write(chunk as Buffer);
     }
@@ -158,7 +155,7 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
     // Stored only when deflate would not make it smaller (empty files among them): content decides.
     if (compressedSize >= size) {
       await compressed.dispose();
-      return { member, sha256, size, ...kept, crc32, method: METHOD_STORED, compressedSize: size, data: uncompressed, dispose: NO_DATA.dispose };
+      return { member, sha256, size, ...kept, crc32, method: METHOD_STORED, compressedSize: size, data: () => zip.openMemberStream(entry), dispose: NO_DATA.dispose };
     }
     return { member, sha256, size, ...kept, crc32, method: METHOD_DEFLATE, compressedSize, data: () => compressed.read(), dispose: () => compressed.dispose() };
   } catch (error) {
@@ -206,7 +203,7 @@ function* writeUnits(ordered: Uint32Array, zip: ZipReader, options: NormalizeOpt
   for (const index of ordered) {
     const member = classify(zip.entry(index));
     const { entry } = member;
-    const batched = !options.keepCompression && member.type === 'file' && !isRecord(member.path) && zip.isSmall(entry) &&
+    const batched = !options.keepCompression && member.type === 'file' && zip.isSmall(entry) &&
       entry.uncompressedSize <= Math.min(BATCH_SLOT_BYTES, WHOLE_INPUT_BYTES);
     // Writing order is kept: a member that goes alone ends the batch before it.
     if (!batched || batch.length === BATCH_SLOT_INPUTS || batchBytes + entry.uncompressedSize > BATCH_SLOT_BYTES) yield* cut();
@@ -348,7 +345,8 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     const table = new MemberTable(contentRows);
     const written = new WrittenEntries(ordered.length);
     const budget: MemoryBudget = { held: 0 };
-    let recordBytes: Buffer | undefined;
+    // Read again for its check once every file is in the table, rather than held whole until then.
+    let record: ZipEntry | undefined;
     // Only a progress bar needs it: an entry object per member otherwise made for nothing.
     const total = options.onProgress ? ordered.reduce((sum, index) => sum + zip.entry(index).uncompressedSize, 0) : 0;
     let done = 0;
@@ -373,7 +371,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
         });
         addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
         written.add(localHeaderOffset, prepared.compressedSize, prepared.crc32);
-        if (isRecord(member.path)) recordBytes = prepared.kept;
+        if (isRecord(member.path)) record = member.entry;
         done += prepared.size;
         options.onProgress?.(done, total);
       } finally {
@@ -393,7 +391,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
     return {
       changes: changes.list(),
       content: wheelContentView(table),
-      problems: recordProblems(recordBytes, table),
+      problems: await recordProblems(record && zip.openMemberStream(record), table),
       ...(verify ? { readWritten: readBack(written, table) } : {}),
     };
   } finally {
