@@ -1,6 +1,7 @@
 // The content view of an archive: what the normal form promises to keep. Two archives with equal
 // content views normalize to the same bytes (for the same options).
 import { posix } from 'node:path';
+import { withRoom } from './grow.js';
 import { nameHashOfText } from './name-hash.js';
 
 export type ContentType = 'file' | 'directory' | 'symlink';
@@ -142,11 +143,7 @@ export function collidingNames(records: Iterable<ContentRecord>): string[][] {
   let hashes = new Uint32Array(1024);
   let count = 0;
   for (const { name } of records) {
-    if (count === hashes.length) {
-      const grown = new Uint32Array(2 * count);
-      grown.set(hashes);
-      hashes = grown;
-    }
+    hashes = withRoom(hashes, count + 1);
     hashes[count++] = nameHashOfText(fold(name));
   }
   const sorted = hashes.slice(0, count).sort();

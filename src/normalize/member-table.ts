@@ -3,6 +3,8 @@
 // member costs about 90 bytes beside its name, where objects, strings and maps per member cost
 // kilobytes, and sorting sorts row numbers. Rows are added, never removed.
 import type { ContentRecord, ContentType } from './content.js';
+import { withRoom } from './grow.js';
+import type { GrowableArray } from './grow.js';
 import { MAX_NAME_BYTES } from './limits.js';
 import { nameHashOfBytes } from './name-hash.js';
 
@@ -62,12 +64,8 @@ class Columns {
   }
 
   grow(): void {
-    for (const key of Object.keys(this) as (keyof Columns)[]) {
-      const old = this[key] as Float64Array | Uint16Array | Uint8Array | Int32Array | Uint32Array;
-      const grown = new (old.constructor as new (length: number) => typeof old)(old.length * 2);
-      grown.set(old);
-      (this as unknown as Record<string, typeof old>)[key] = grown;
-    }
+    const columns = this as unknown as Record<string, GrowableArray>;
+    for (const key of Object.keys(columns)) columns[key] = withRoom(columns[key]!, columns[key]!.length * 2);
   }
 }
 

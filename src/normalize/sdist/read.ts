@@ -11,6 +11,7 @@ import type { TarEntryHeader, TarReadType } from '../../formats/tar/index.js';
 import { contentName, sortedContentDifferences } from '../content.js';
 import type { ContentDifference, ContentRecord } from '../content.js';
 import { RefusedInput } from '../failure.js';
+import { withRoom } from '../grow.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { ChangeLog } from '../report.js';
@@ -145,11 +146,7 @@ export async function checkWrittenTar(stream: AsyncIterable<Uint8Array>, expecte
     }
     differences = sortedContentDifferences([table.contentRecord(row)], [read]);
     if (kind === 'file') {
-      if (row >= writtenFiles.length) {
-        const grown = new Uint8Array(Math.max(row + 1, writtenFiles.length * 2));
-        grown.set(writtenFiles);
-        writtenFiles = grown;
-      }
+      writtenFiles = withRoom(writtenFiles, row + 1);
       writtenFiles[row] = 1;
     }
   });
