@@ -75,7 +75,8 @@ export function noteEntryChanges(changes: ChangeLog, member: WheelMember, header
 
 /**
  * The RECORD limit of docs/limits.md, from the declared size, before any member is read: the zip
- * reader never inflates past the declared size, so the RECORD read whole later is bounded by it.
+ * reader never inflates past the declared size, so what the RECORD check holds (a record at a
+ * time, but the rest of the RECORD after an unclosed quote) is bounded by it.
  * (A symlink target's limit is checked as each member is classified.)
  */
 function checkRecordSize(path: string, entry: ZipEntry): void {
