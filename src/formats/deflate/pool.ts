@@ -17,6 +17,12 @@ const SMALL_JOB_BYTES = 4 * 1024;
  * next, so that a worker never waits while this thread is busy with its own block or its other work.
  */
 const JOBS_PER_WORKER = 2;
+/**
+ * Jobs that wait for the first free thread, per worker; beyond them a job runs here at once. Each
+ * holds its slot while it waits: two a worker cost about 3 MiB more on the bench wheel than one,
+ * for no gain once the workers' count is current (see `held` below).
+ */
+const WAITING_PER_WORKER = 1;
 /** A job's shared slot: the dictionary, the block, and room for its compressed bytes. */
 const SLOT_BYTES = DEFLATE_DICTIONARY_SIZE + DEFLATE_BLOCK_SIZE + firstOutputSize(DEFLATE_BLOCK_SIZE);
 /** A batch of small inputs goes to a worker when their bytes fit this much of its slot and they are at most BATCH_SLOT_INPUTS. */
@@ -61,6 +67,7 @@ export function defaultJobs(): number {
  * a job takes it, unless this thread is idle first and runs it here: the calling thread has spare
  * time between its reads and writes, and one isolate fewer is a good part of the memory. (Run here
  * at once, a job took this thread from its reading and writing while the worker ran out of work.)
+ * A job runs here at once only when WAITING_PER_WORKER jobs a worker are waiting already.
  */
 export function createDeflatePool(requested: number): DeflatePool {
   const threads = Math.max(1, Math.min(requested, availableParallelism()));
@@ -68,7 +75,11 @@ export function createDeflatePool(requested: number): DeflatePool {
   let pool: Piscina | undefined;
   let starting: Promise<Piscina> | undefined;
   let seen = 0;
-  let busy = 0;
+  // Jobs posted to the workers that they have not finished: a worker counts its own down as it
+  // ends one, so the count is right while this thread is busy. (Counted here as each result is
+  // taken, it lagged: this thread, deflating a block of its own, saw the worker full, ran the next
+  // one itself too, and the worker sat idle a third of a run of four wheels.)
+  const held = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const freeSlots: SharedArrayBuffer[] = [];
   const freeBatchSlots: SharedArrayBuffer[] = [];
   const start = async (): Promise<Piscina> => {
@@ -79,7 +90,10 @@ export function createDeflatePool(requested: number): DeflatePool {
       maxThreads: workers,
       // Each worker holds all its jobs, not one at a time: piscina would otherwise post the next only
       // when this thread's event loop takes the last one's result, and this thread is often busy.
-      concurrentTasksPerWorker: JOBS_PER_WORKER,
+      // The count above is the limit: piscina's own count of a worker's jobs drops only when this
+      // thread takes a result, so it is set above what that count lets through.
+      concurrentTasksPerWorker: 4 * JOBS_PER_WORKER,
+      workerData: { held },
       idleTimeout: 1000,
       // A block job needs a few MiB; small heaps make V8 collect early instead of growing RSS.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
@@ -95,17 +109,18 @@ export function createDeflatePool(requested: number): DeflatePool {
   const waiting: WaitingJob[] = [];
   let idleRunDue = false;
   const toWorker = (job: WaitingJob): void => {
-    busy += 1;
-    void job.onWorker(pool ? Promise.resolve(pool) : (starting ??= start())).finally(() => {
-      busy -= 1;
-      const next = waiting.shift();
-      if (next) toWorker(next);
-    });
+    Atomics.add(held, 0, 1);
+    void job.onWorker(pool ? Promise.resolve(pool) : (starting ??= start())).finally(toWorkers);
+  };
+  /** The waiting jobs, oldest first, to the workers while they have room. */
+  const toWorkers = (): void => {
+    while (waiting.length > 0 && Atomics.load(held, 0) < workers * JOBS_PER_WORKER) toWorker(waiting.shift()!);
   };
   // A setImmediate callback runs once the I/O callbacks that are ready have run: this thread's own
   // work comes first, and a job runs here only when nothing else would.
   const runOneWhenIdle = (): void => {
     idleRunDue = false;
+    toWorkers();
     waiting.shift()?.here();
     if (waiting.length > 0) whenIdle();
   };
@@ -127,12 +142,10 @@ export function createDeflatePool(requested: number): DeflatePool {
           }
         },
       };
-      if (busy < workers * JOBS_PER_WORKER) toWorker(job);
-      else if (waiting.length >= workers * JOBS_PER_WORKER) job.here();
-      else {
-        waiting.push(job);
-        whenIdle();
-      }
+      waiting.push(job);
+      toWorkers();
+      if (waiting.length > workers * WAITING_PER_WORKER) waiting.pop()!.here();
+      else if (waiting.length > 0) whenIdle();
     });
   return {
     compress: async (job) => {
