@@ -23,6 +23,12 @@ const JOBS_PER_WORKER = 2;
  * for no gain once the workers' count is current (see `held` below).
  */
 const WAITING_PER_WORKER = 1;
+/**
+ * Jobs posted to each worker whose results this thread has not yet taken (finished ones among them):
+ * with the waiting ones, the slots in use stay at four a worker, as when a worker's jobs were counted
+ * only as their results were taken.
+ */
+const POSTED_PER_WORKER = JOBS_PER_WORKER + 1;
 /** A job's shared slot: the dictionary, the block, and room for its compressed bytes. */
 const SLOT_BYTES = DEFLATE_DICTIONARY_SIZE + DEFLATE_BLOCK_SIZE + firstOutputSize(DEFLATE_BLOCK_SIZE);
 /** A batch of small inputs goes to a worker when their bytes fit this much of its slot and they are at most BATCH_SLOT_INPUTS. */
@@ -80,6 +86,8 @@ export function createDeflatePool(requested: number): DeflatePool {
   // taken, it lagged: this thread, deflating a block of its own, saw the worker full, ran the next
   // one itself too, and the worker sat idle a third of a run of four wheels.)
   const held = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  // Jobs posted whose results this thread has not taken: each holds its slot until then.
+  let posted = 0;
   const freeSlots: SharedArrayBuffer[] = [];
   const freeBatchSlots: SharedArrayBuffer[] = [];
   const start = async (): Promise<Piscina> => {
@@ -90,9 +98,9 @@ export function createDeflatePool(requested: number): DeflatePool {
       maxThreads: workers,
       // Each worker holds all its jobs, not one at a time: piscina would otherwise post the next only
       // when this thread's event loop takes the last one's result, and this thread is often busy.
-      // The count above is the limit: piscina's own count of a worker's jobs drops only when this
-      // thread takes a result, so it is set above what that count lets through.
-      concurrentTasksPerWorker: 4 * JOBS_PER_WORKER,
+      // piscina's own count of a worker's jobs is `posted` below: it drops only when this thread
+      // takes a result. `held`, counted down by the worker, decides when a worker has room.
+      concurrentTasksPerWorker: POSTED_PER_WORKER,
       workerData: { held },
       idleTimeout: 1000,
       // A block job needs a few MiB; small heaps make V8 collect early instead of growing RSS.
@@ -110,11 +118,15 @@ export function createDeflatePool(requested: number): DeflatePool {
   let idleRunDue = false;
   const toWorker = (job: WaitingJob): void => {
     Atomics.add(held, 0, 1);
-    void job.onWorker(pool ? Promise.resolve(pool) : (starting ??= start())).finally(toWorkers);
+    posted += 1;
+    void job.onWorker(pool ? Promise.resolve(pool) : (starting ??= start())).finally(() => {
+      posted -= 1;
+      toWorkers();
+    });
   };
   /** The waiting jobs, oldest first, to the workers while they have room. */
   const toWorkers = (): void => {
-    while (waiting.length > 0 && Atomics.load(held, 0) < workers * JOBS_PER_WORKER) toWorker(waiting.shift()!);
+    while (waiting.length > 0 && Atomics.load(held, 0) < workers * JOBS_PER_WORKER && posted < workers * POSTED_PER_WORKER) toWorker(waiting.shift()!);
   };
   // A setImmediate callback runs once the I/O callbacks that are ready have run: this thread's own
   // work comes first, and a job runs here only when nothing else would.
