@@ -30,48 +30,66 @@ export interface MemberFields {
 const SHA256_BYTES = 32;
 const NO_ROW = -1;
 const FIRST_CAPACITY = 1024;
+const FIRST_NAME_BYTES = 64 * 1024;
 
-/** The growable columns; every array is replaced by one twice as long when the rows fill it. */
+/** The columns that stay empty until a row sets a value other than 0 in them. */
+type SparseColumn = 'targetStart' | 'targetLength' | 'mtime' | 'dataOffset' | 'linkRow';
+
+/**
+ * The growable columns; every array is replaced by one twice as long when the rows fill it. The
+ * sparse ones are made only at their first value other than 0 (an empty one reads 0 for every
+ * row): a wheel's rows have no mtime, data offset or link, and most sdists have no links; 100,000
+ * rows are 2.9 MB of zeros otherwise.
+ */
 class Columns {
+  capacity: number;
   nameStart: Float64Array;
   nameLength: Uint16Array;
-  targetStart: Float64Array;
-  targetLength: Uint16Array;
+  targetStart = new Float64Array(0);
+  targetLength = new Uint16Array(0);
   kind: Uint8Array;
   implied: Uint8Array;
   mode: Uint16Array;
-  mtime: Float64Array;
+  mtime = new Float64Array(0);
   size: Float64Array;
-  dataOffset: Float64Array;
-  linkRow: Int32Array;
+  dataOffset = new Float64Array(0);
+  /** The hard link's file row plus one: 0, what an empty column reads, is no row. */
+  linkRow = new Int32Array(0);
   nameHash: Uint32Array;
   sha256: Uint8Array;
 
   constructor(capacity: number) {
+    this.capacity = capacity;
     this.nameStart = new Float64Array(capacity);
     this.nameLength = new Uint16Array(capacity);
-    this.targetStart = new Float64Array(capacity);
-    this.targetLength = new Uint16Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.implied = new Uint8Array(capacity);
     this.mode = new Uint16Array(capacity);
-    this.mtime = new Float64Array(capacity);
     this.size = new Float64Array(capacity);
-    this.dataOffset = new Float64Array(capacity);
-    this.linkRow = new Int32Array(capacity);
     this.nameHash = new Uint32Array(capacity);
     this.sha256 = new Uint8Array(capacity * SHA256_BYTES);
   }
 
   grow(): void {
-    const columns = this as unknown as Record<string, GrowableArray>;
-    for (const key of Object.keys(columns)) columns[key] = withRoom(columns[key]!, columns[key]!.length * 2);
+    this.capacity *= 2;
+    const columns = this as unknown as Record<string, GrowableArray | number>;
+    for (const [key, column] of Object.entries(columns)) {
+      if (typeof column === 'number' || column.length === 0) continue;
+      columns[key] = withRoom(column, column.length * 2);
+    }
+  }
+
+  /** Sets a sparse column's value for `row`, making the column at its first value other than 0. */
+  setSparse(key: SparseColumn, row: number, value: number): void {
+    if (value === 0 && this[key].length === 0) return;
+    (this[key] as GrowableArray) = withRoom(this[key], this.capacity);
+    this[key][row] = value;
   }
 }
 
 export class MemberTable {
   private readonly columns: Columns;
-  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private bytes: Buffer;
   private bytesUsed = 0;
   /** Open addressing over name hashes: a row number, or NO_ROW; at most half full. */
   private slots: Int32Array;
@@ -80,11 +98,13 @@ export class MemberTable {
   private readonly probe = Buffer.allocUnsafe(MAX_NAME_BYTES * 3);
 
   /**
-   * `rows`: how many rows the table will hold, when the caller knows (a wheel's plan does): the
-   * columns then never grow, which would hold the old and the new arrays at once.
+   * `rows`: how many rows the table will hold, and `nameBytes` their names' length in UTF-8, when the
+   * caller knows (a wheel's plan does): the columns then never grow, nor do the name bytes unless
+   * link targets are added, and growing holds the old and the new arrays at once.
    */
-  constructor(rows = FIRST_CAPACITY) {
+  constructor(rows = FIRST_CAPACITY, nameBytes = FIRST_NAME_BYTES) {
     this.columns = new Columns(Math.max(1, rows));
+    this.bytes = Buffer.allocUnsafe(Math.max(1, nameBytes));
     let slots = 2;
     while (slots < 2 * rows) slots *= 2;
     this.slots = new Int32Array(slots).fill(NO_ROW);
@@ -97,7 +117,7 @@ export class MemberTable {
   /** Adds a row and returns its number; the name must not be in the table yet. */
   add(fields: MemberFields): number {
     const row = this.rows;
-    if (row === this.columns.kind.length) this.columns.grow();
+    if (row === this.columns.capacity) this.columns.grow();
     const c = this.columns;
     const nameLength = this.probe.write(fields.name, 'utf8');
     const hash = nameHashOfBytes(this.probe, 0, nameLength);
@@ -105,15 +125,15 @@ export class MemberTable {
     c.nameLength[row] = nameLength;
     c.nameHash[row] = hash;
     const targetLength = fields.linkTarget ? this.probe.write(fields.linkTarget, 'utf8') : 0;
-    c.targetStart[row] = targetLength > 0 ? this.store(this.probe, targetLength) : 0;
-    c.targetLength[row] = targetLength;
+    c.setSparse('targetStart', row, targetLength > 0 ? this.store(this.probe, targetLength) : 0);
+    c.setSparse('targetLength', row, targetLength);
     c.kind[row] = KINDS.indexOf(fields.kind);
     c.implied[row] = fields.implied ? 1 : 0;
     c.mode[row] = fields.mode & 0xffff;
-    c.mtime[row] = fields.mtime;
+    c.setSparse('mtime', row, fields.mtime);
     c.size[row] = fields.size;
-    c.dataOffset[row] = fields.dataOffset;
-    c.linkRow[row] = fields.linkRow ?? NO_ROW;
+    c.setSparse('dataOffset', row, fields.dataOffset);
+    c.setSparse('linkRow', row, (fields.linkRow ?? NO_ROW) + 1);
     this.rows += 1;
     if (this.rows * 2 > this.slots.length) this.rehash();
     else this.place(row, hash);
@@ -139,8 +159,8 @@ export class MemberTable {
 
   /** A symlink's target ('' for other rows). */
   linkTarget(row: number): string {
-    const start = this.columns.targetStart[row]!;
-    return this.bytes.toString('utf8', start, start + this.columns.targetLength[row]!);
+    const start = this.columns.targetStart[row] ?? 0;
+    return this.bytes.toString('utf8', start, start + (this.columns.targetLength[row] ?? 0));
   }
 
   kind(row: number): MemberKind {
@@ -156,7 +176,7 @@ export class MemberTable {
   }
 
   mtime(row: number): number {
-    return this.columns.mtime[row]!;
+    return this.columns.mtime[row] ?? 0;
   }
 
   size(row: number): number {
@@ -164,12 +184,12 @@ export class MemberTable {
   }
 
   dataOffset(row: number): number {
-    return this.columns.dataOffset[row]!;
+    return this.columns.dataOffset[row] ?? 0;
   }
 
   /** A hard link's file row (-1 for other rows). */
   linkRow(row: number): number {
-    return this.columns.linkRow[row]!;
+    return (this.columns.linkRow[row] ?? 0) - 1;
   }
 
   setSha256(row: number, digest: Uint8Array): void {

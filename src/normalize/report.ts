@@ -1,5 +1,6 @@
 // Changes and differences as reports show them: per field, an exact count and a few examples.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { withRoom } from './grow.js';
 /** One kind of difference between an input and its normal form, with a count and a few examples. */
 export interface Change {
   /** What differs, e.g. `tar mtime` or `gzip FNAME`. */
@@ -26,11 +27,14 @@ const EXAMPLES_PER_CHUNK = 512;
 class ExampleList {
   private readonly chunks: Buffer[] = [];
   private pending: string[] = [];
-  private readonly lengths: number[] = [];
+  /** Each example's length in UTF-16 code units, as slice() counts: 4 bytes an example, not a JS array's 8. */
+  private lengths = new Uint32Array(EXAMPLES_PER_CHUNK);
+  private added = 0;
 
   add(example: string): void {
     this.pending.push(example);
-    this.lengths.push(example.length);
+    this.lengths = withRoom(this.lengths, this.added + 1);
+    this.lengths[this.added++] = example.length;
     if (this.pending.length === EXAMPLES_PER_CHUNK) {
       this.chunks.push(deflateRawSync(this.pending.join(''), { level: 1 }));
       this.pending = [];
@@ -38,7 +42,7 @@ class ExampleList {
   }
 
   get count(): number {
-    return this.lengths.length;
+    return this.added;
   }
 
   /** The first `limit` examples, or every one, cut again from the chunks. */

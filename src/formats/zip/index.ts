@@ -19,6 +19,6 @@ export type { ZipEntry, ZipExtraField } from './entry.js';
 export { openZip, ZipReader } from './reader.js';
 export type { ZipReaderOptions } from './reader.js';
 export { ZipWriter } from './writer.js';
-export type { ZipSink, ZipWriterEntry, ZipWriterSummary } from './writer.js';
+export type { DirectoryStore, ZipSink, ZipWriterEntry, ZipWriterSummary } from './writer.js';
 export { DOS_EPOCH_MIN_SECONDS, DOS_EPOCH_MAX_SECONDS, fromDosDateTime, toDosDateTime } from './dos-time.js';
 export { decodeZipText } from './text.js';

@@ -37,6 +37,30 @@ export interface ZipWriterEntry {
   data: AsyncIterable<Uint8Array> | Uint8Array;
 }
 
+/**
+ * Where the central directory waits for `finish()`, in pieces of about CHUNK bytes as the members are
+ * added: in memory by default, or wherever the caller keeps it (a scratch file for a wheel of many
+ * members, whose directory would otherwise be tens of bytes per member held to the end).
+ */
+export interface DirectoryStore {
+  append(piece: Uint8Array): Promise<void>;
+  /** Every piece appended, in order, once: the store may let each go as it is read. */
+  read(): AsyncIterable<Uint8Array>;
+}
+
+/** The default store: the pieces in memory, each let go once read. */
+class PiecesInMemory implements DirectoryStore {
+  private readonly pieces: Uint8Array[] = [];
+
+  async append(piece: Uint8Array): Promise<void> {
+    this.pieces.push(piece);
+  }
+
+  async *read(): AsyncGenerator<Uint8Array> {
+    for (let piece = this.pieces.shift(); piece !== undefined; piece = this.pieces.shift()) yield piece;
+  }
+}
+
 /** What `finish()` wrote. */
 export interface ZipWriterSummary {
   entryCount: number;
@@ -69,10 +93,10 @@ interface CentralRecord extends SharedHeaderFields {
 export class ZipWriter {
   private readonly write: ZipSink;
   /**
-   * The central directory so far, its headers written as each member is added and packed into
-   * pieces of about CHUNK bytes: a few dozen bytes per member are held, not an object each.
+   * The central directory so far, its headers made as each member is added and packed into pieces
+   * of about CHUNK bytes: a few dozen bytes per member, not an object each.
    */
-  private readonly directory: Buffer[] = [];
+  private readonly directory: DirectoryStore;
   private directoryTail: Buffer[] = [];
   private directoryTailLength = 0;
   private entryCount = 0;
@@ -83,9 +107,11 @@ export class ZipWriter {
 
   /**
    * `target`: a FileHandle, written sequentially from its current position (offsets in the archive
-   * count from the first byte written here), or a sink function.
+   * count from the first byte written here), or a sink function. `directory`: where the central
+   * directory waits (in memory if not given).
    */
-  constructor(target: FileHandle | ZipSink) {
+  constructor(target: FileHandle | ZipSink, directory: DirectoryStore = new PiecesInMemory()) {
+    this.directory = directory;
     if (typeof target === 'function') {
       this.write = target;
     } else {
@@ -110,15 +136,14 @@ export class ZipWriter {
       const header = localHeaderBytes(record);
       await this.emit(header);
       await this.writeData(entry, record);
-      this.addCentralHeader(centralHeaderBytes(record));
+      await this.addCentralHeader(centralHeaderBytes(record));
     });
   }
 
   async finish(): Promise<ZipWriterSummary> {
     return this.guard(async () => {
       const cdOffset = this.position;
-      // Each piece let go once written: a reader of the archive may follow while this writer lives on.
-      for (let piece = this.directory.shift(); piece !== undefined; piece = this.directory.shift()) await this.emit(piece);
+      for await (const piece of this.directory.read()) await this.emit(piece);
       await this.emit(Buffer.concat(this.directoryTail));
       this.directoryTail = [];
       const cdSize = this.position - cdOffset;
@@ -174,12 +199,12 @@ export class ZipWriter {
     }
   }
 
-  private addCentralHeader(header: Buffer): void {
+  private async addCentralHeader(header: Buffer): Promise<void> {
     this.entryCount += 1;
     this.directoryTail.push(header);
     this.directoryTailLength += header.length;
     if (this.directoryTailLength >= CHUNK) {
-      this.directory.push(Buffer.concat(this.directoryTail));
+      await this.directory.append(Buffer.concat(this.directoryTail));
       this.directoryTail = [];
       this.directoryTailLength = 0;
     }

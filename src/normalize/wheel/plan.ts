@@ -91,6 +91,8 @@ export interface WheelPlan {
   order: Uint32Array;
   /** The members written and every directory above one (the view implies those the wheel does not hold). */
   contentRows: number;
+  /** Their paths' length in UTF-8, all together: the member table's name bytes, made once at that size. */
+  contentNameBytes: number;
 }
 
 /**
@@ -125,5 +127,7 @@ export function planWheel(zip: ZipReader, changes: ChangeLog): WheelPlan {
     changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
   }
   // A directory kept has nothing beneath it, so it is no member's ancestor: the two do not overlap.
-  return { order: Uint32Array.from(ordered, (at) => kept[at]!), contentRows: kept.length + ancestors.size };
+  let contentNameBytes = 0;
+  for (const path of [...kept.map((index) => paths[index]!), ...ancestors]) contentNameBytes += Buffer.byteLength(path, 'utf8');
+  return { order: Uint32Array.from(ordered, (at) => kept[at]!), contentRows: kept.length + ancestors.size, contentNameBytes };
 }
