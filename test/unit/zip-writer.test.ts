@@ -131,9 +131,14 @@ describe('ZipWriter', () => {
   });
 
   test('refuses overlapping calls', async () => {
-    const writer = new ZipWriter(async () => new Promise((resolve) => setTimeout(resolve, 5)));
+    // The sink holds the first write until the second call has been refused: the calls overlap
+    // by construction, not by a timer.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const writer = new ZipWriter(async () => held);
     const first = writer.addEntry(entryOf({ name: 'a', content: Buffer.from('a'), method: METHOD_STORED }));
     await assert.rejects(writer.addEntry(entryOf({ name: 'b', content: Buffer.from('b'), method: METHOD_STORED })), /must not overlap/);
+    release();
     await first;
   });
 
