@@ -58,32 +58,40 @@ const CR = 0x0d;
 const QUOTE_BYTES = Buffer.of(QUOTE);
 
 /**
- * The RECORD's pieces as read, re-cut after the last record end of each (a line feed outside quotes),
- * so that parseCsv reads each cut on its own and gives the rows it gives the whole. Whether a byte
- * is inside quotes is the parity of the quotes before it: parseCsv enters a quoted field at a quote
- * and leaves it at the next one that is not doubled, and a doubled quote is two. Each byte is
- * scanned once and copied at most once, however long a record is.
+ * The RECORD's pieces as read, re-cut after record ends (line feeds outside quotes), so that parseCsv
+ * reads each cut on its own and gives the rows it gives the whole. Whether a byte is inside quotes is
+ * the parity of the quotes before it: parseCsv enters a quoted field at a quote and leaves it at the
+ * next one that is not doubled, and a doubled quote is two. Each byte is scanned once. Only the
+ * record that runs across pieces is copied, joined up to the piece's first record end; the records
+ * after it are a view of the piece (copying every piece was 8 MB for a RECORD of 100,000 files).
  */
 async function* wholeRecords(pieces: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
   let held: Buffer[] = [];
   let quoted = false;
   for await (const piece of pieces) {
     const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    let end = -1;
-    if (!quoted && !bytes.includes(QUOTE)) end = bytes.lastIndexOf(LF);
-    else {
+    let first = -1;
+    let last = -1;
+    if (!quoted && !bytes.includes(QUOTE)) {
+      first = bytes.indexOf(LF);
+      last = bytes.lastIndexOf(LF);
+    } else {
       for (let i = 0; i < bytes.length; i++) {
         if (bytes[i] === QUOTE) quoted = !quoted;
-        else if (bytes[i] === LF && !quoted) end = i;
+        else if (bytes[i] === LF && !quoted) {
+          if (first < 0) first = i;
+          last = i;
+        }
       }
     }
-    if (end < 0) {
+    if (first < 0) {
       held.push(bytes);
       continue;
     }
-    held.push(bytes.subarray(0, end + 1));
+    held.push(bytes.subarray(0, first + 1));
     yield held.length === 1 ? held[0]! : Buffer.concat(held);
-    held = [bytes.subarray(end + 1)];
+    if (last > first) yield bytes.subarray(first + 1, last + 1);
+    held = [bytes.subarray(last + 1)];
   }
   if (held.some((bytes) => bytes.length > 0)) yield Buffer.concat(held);
 }
