@@ -2,7 +2,7 @@
 // two wheels' metadata differ, named as check names them.
 import { stat } from 'node:fs/promises';
 import { METHOD_DEFLATE, METHOD_STORED, openZip } from '../../formats/zip/index.js';
-import type { ZipEntry, ZipExtraField } from '../../formats/zip/index.js';
+import type { ZipEntry, ZipExtraField, ZipReader } from '../../formats/zip/index.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
 import { pairMembers } from '../pairing.js';
@@ -10,40 +10,58 @@ import { ChangeLog, NONE, commonNameCount, fromTo, noteOrderDifference } from '.
 import { WHEEL_FIELDS, dosTimeText, externalAttrText, extraIdText, flagsText, hexText, versionMadeByText } from './fields.js';
 import { WHEEL_ROOTS } from './roles.js';
 
+/** One side's metadata: its archive-wide fields, and its entries as the opened archive's rows. */
 interface WheelMetadata {
   fileSize: number;
-  comment: Buffer;
-  zip64: boolean;
-  entries: ZipEntry[];
+  zip: ZipReader;
 }
 
-async function readWheelMetadata(path: string): Promise<WheelMetadata> {
+async function openWheelMetadata(path: string): Promise<WheelMetadata> {
   const zip = await openZip(path);
   try {
-    return { fileSize: (await stat(path)).size, comment: Buffer.from(zip.comment), zip64: zip.zip64, entries: zip.listEntries() };
-  } finally {
+    return { fileSize: (await stat(path)).size, zip };
+  } catch (error) {
     await zip.close();
+    throw error;
   }
 }
 
 export async function compareWheelMetadata(pathA: string, pathB: string, sameContent: boolean): Promise<MetadataComparison> {
-  const [a, b] = await Promise.all([readWheelMetadata(pathA), readWheelMetadata(pathB)]);
+  const opened = await Promise.allSettled([openWheelMetadata(pathA), openWheelMetadata(pathB)]);
+  try {
+    const [a, b] = opened.map((side) => {
+      if (side.status === 'rejected') throw side.reason;
+      return side.value;
+    }) as [WheelMetadata, WheelMetadata];
+    return compareOpened(a, b, sameContent);
+  } finally {
+    for (const side of opened) if (side.status === 'fulfilled') await side.value.zip.close();
+  }
+}
+
+/**
+ * Entries are read from each archive's table as they are compared, an object each that dies young:
+ * two lists of 100,000 entry objects held at once were about 60 MB.
+ */
+function compareOpened(a: WheelMetadata, b: WheelMetadata, sameContent: boolean): MetadataComparison {
   const log = new ChangeLog();
-  if (!a.comment.equals(b.comment)) log.add(WHEEL_FIELDS.archiveComment, fromTo(`${a.comment.length} bytes`, `${b.comment.length} bytes`));
-  if (a.zip64 !== b.zip64) log.add(WHEEL_FIELDS.zip64, fromTo(a.zip64 ? 'yes' : 'no', b.zip64 ? 'yes' : 'no'));
-  const namesA = a.entries.map((e) => contentName(e.name));
+  if (!Buffer.from(a.zip.comment).equals(b.zip.comment)) log.add(WHEEL_FIELDS.archiveComment, fromTo(`${a.zip.comment.length} bytes`, `${b.zip.comment.length} bytes`));
+  if (a.zip.zip64 !== b.zip.zip64) log.add(WHEEL_FIELDS.zip64, fromTo(a.zip.zip64 ? 'yes' : 'no', b.zip.zip64 ? 'yes' : 'no'));
+  const storedA = Array.from({ length: a.zip.entryCount }, (_, i) => a.zip.entryName(i));
+  const storedB = Array.from({ length: b.zip.entryCount }, (_, i) => b.zip.entryName(i));
+  const namesA = storedA.map(contentName);
   // B's entries under A's names: `.dist-info/` and `.data/` of two versions pair by role.
-  const { toA } = pairMembers(WHEEL_ROOTS, namesA, b.entries.map((e) => contentName(e.name)));
-  const namesB = b.entries.map((e) => toA(contentName(e.name)));
-  const byNameB = new Map(b.entries.map((e, i) => [namesB[i]!, e]));
-  const inA = new Set(namesA);
-  for (const ea of a.entries) {
-    const name = contentName(ea.name);
-    const eb = byNameB.get(name);
-    if (!eb) {
-      if (ea.name.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${ea.name} (only in A)`);
-      continue;
+  const { toA } = pairMembers(WHEEL_ROOTS, namesA, storedB.map(contentName));
+  const namesB = storedB.map((stored) => toA(contentName(stored)));
+  const indexInB = new Map(namesB.map((name, i) => [name, i]));
+  namesA.forEach((name, i) => {
+    const inB = indexInB.get(name);
+    if (inB === undefined) {
+      if (storedA[i]!.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${storedA[i]} (only in A)`);
+      return;
     }
+    const ea = a.zip.entry(i);
+    const eb = b.zip.entry(inB);
     if (ea.dosDate !== eb.dosDate || ea.dosTime !== eb.dosTime) log.add(WHEEL_FIELDS.time, `${name} (${dosTimeText(ea)} → ${dosTimeText(eb)})`);
     if (ea.externalAttr !== eb.externalAttr) log.add(WHEEL_FIELDS.externalAttr, `${name} (${externalAttrText(ea.externalAttr)} → ${externalAttrText(eb.externalAttr)})`);
     const extrasA = extraIds(ea);
@@ -58,9 +76,10 @@ export async function compareWheelMetadata(pathA: string, pathB: string, sameCon
     }
     if (ea.internalAttr !== eb.internalAttr) log.add(WHEEL_FIELDS.internalAttr, `${name} (${hexText(ea.internalAttr)} → ${hexText(eb.internalAttr)})`);
     if (!Buffer.from(ea.commentBytes).equals(Buffer.from(eb.commentBytes))) log.add(WHEEL_FIELDS.comments, name);
-  }
-  b.entries.forEach((eb, i) => {
-    if (!inA.has(namesB[i]!) && eb.name.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${eb.name} (only in B)`);
+  });
+  const inA = new Set(namesA);
+  namesB.forEach((name, i) => {
+    if (!inA.has(name) && storedB[i]!.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${storedB[i]} (only in B)`);
   });
   noteOrderDifference(log, WHEEL_FIELDS.order, namesA, namesB);
   if (sameContent && log.size === 0) log.add(WHEEL_FIELDS.layout, fromTo(`${a.fileSize}`, `${b.fileSize} bytes`));
