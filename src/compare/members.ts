@@ -34,10 +34,23 @@ export function memberDifferences(
   roleInA: (name: string) => MemberRole,
   roleInB: (name: string) => MemberRole,
 ): MemberDifference[] {
-  const bAsA = contentB.map((record) => ({ ...record, name: pairing.toA(record.name) }));
-  const hashA = new Map(contentA.map((record) => [record.name, record.sha256]));
-  const hashB = new Map(bAsA.map((record) => [record.name, record.sha256]));
-  return contentDifferences(contentA, bAsA).map((difference): MemberDifference => {
+  // A record of B is copied only where its name changes (another version's top directory).
+  const bAsA = contentB.map((record) => {
+    const name = pairing.toA(record.name);
+    return name === record.name ? record : { ...record, name };
+  });
+  const differences = contentDifferences(contentA, bAsA);
+  // The hashes of the members whose content differs, not a map of every member's.
+  const hashA = new Map<string, string>();
+  const hashB = new Map<string, string>();
+  for (const { name, difference } of differences) {
+    if (difference !== 'content') continue;
+    hashA.set(name, '');
+    hashB.set(name, '');
+  }
+  for (const record of contentA) if (hashA.has(record.name)) hashA.set(record.name, record.sha256);
+  for (const record of bAsA) if (hashB.has(record.name)) hashB.set(record.name, record.sha256);
+  return differences.map((difference): MemberDifference => {
     const nameB = pairing.toB(difference.name);
     if (difference.difference === 'only-in-b') return { ...difference, name: nameB, role: roleInB(nameB) };
     const member: MemberDifference = { ...difference, role: roleInA(difference.name) };
