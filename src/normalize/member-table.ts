@@ -79,9 +79,12 @@ class Columns {
     }
   }
 
-  /** Sets a sparse column's value for `row`, making the column at its first value other than 0. */
+  /**
+   * Sets a sparse column's value for `row`, making the column at its first value other than 0. A 0
+   * is not written: rows are only added, and a new row's place in a column holds 0 already.
+   */
   setSparse(key: SparseColumn, row: number, value: number): void {
-    if (value === 0 && this[key].length === 0) return;
+    if (value === 0) return;
     (this[key] as GrowableArray) = withRoom(this[key], this.capacity);
     this[key][row] = value;
   }

@@ -96,3 +96,31 @@ test('stored-name order puts a directory right before its members', () => {
   // As stored, `p/a` is `p/a/`: after `p/a-c` and `p/a.b` ('-' and '.' sort before '/'), before its members.
   assert.deepEqual(order, ['p/a-c', 'p/a.b', 'p/a', 'p/a/0', 'p/a/x']);
 });
+
+test('a column most rows leave at 0 is made at the first row that needs it, and grows with the rest', () => {
+  const table = new MemberTable();
+  const add = (i: number, fields: Partial<Parameters<MemberTable['add']>[0]> = {}) =>
+    table.add({ name: `m${i}`, kind: 'file', mode: 0o644, mtime: 0, size: i, dataOffset: 0, ...fields });
+  // Past two doublings before the first link, mtime and data offset, and two more after them.
+  for (let i = 0; i < 3000; i++) add(i);
+  const link = add(3000, { kind: 'link', linkRow: 7 });
+  const symlink = add(3001, { kind: 'symlink', linkTarget: 'm7' });
+  const dated = add(3002, { mtime: 1_700_000_000, dataOffset: 512 });
+  const root = add(3003, { kind: 'link', linkRow: 0 });
+  for (let i = 3004; i < 9000; i++) add(i);
+  const late = add(9000, { kind: 'link', linkRow: 3 });
+  for (let i = 9001; i < 10_000; i++) add(i);
+  const linkTo = new Map([[link, 7], [root, 0], [late, 3]]);
+  for (let row = 0; row < table.count; row++) {
+    assert.equal(table.linkRow(row), linkTo.get(row) ?? -1, `linkRow of ${row}`);
+    assert.equal(table.linkTarget(row), row === symlink ? 'm7' : '', `linkTarget of ${row}`);
+    assert.equal(table.mtime(row), row === dated ? 1_700_000_000 : 0, `mtime of ${row}`);
+    assert.equal(table.dataOffset(row), row === dated ? 512 : 0, `dataOffset of ${row}`);
+    assert.equal(table.size(row), row, `size of ${row}`);
+    assert.equal(table.name(row), `m${row}`);
+  }
+  // A table no row of which needs them reads 0, -1 and '' without the columns.
+  const plain = new MemberTable();
+  plain.add({ name: 'only', kind: 'file', mode: 0o644, mtime: 0, size: 1, dataOffset: 0 });
+  assert.deepEqual([plain.linkRow(0), plain.linkTarget(0), plain.mtime(0), plain.dataOffset(0)], [-1, '', 0, 0]);
+});
