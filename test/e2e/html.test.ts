@@ -172,9 +172,12 @@ test('compare --html: a release and an edited rebuild, rendered in Chromium', as
   const metadata = sdist.locator('details.metadata');
   assert.match(await metadata.locator('summary').innerText(), /^Metadata differences, A → B \(\d+ fields?, \d+ members in both\)$/);
   assert.equal(await metadata.locator('table').isVisible(), false);
-  await metadata.locator('summary').click();
-  // The browser opens a <details> by itself; under load the row is laid out a frame later, so this
-  // waits for it to show (it never does when the page needs a script to open it).
+  // A click event on the summary, dispatched to it rather than aimed at its place on the screen: in
+  // CI a pointer click under load once missed (the row never showed in 20 s). The browser opens a
+  // <details> by itself; the row may be laid out a frame later, so this waits for it to show (it
+  // never does when the page needs a script to open it).
+  await metadata.locator('summary').dispatchEvent('click');
+  assert.equal(await metadata.getAttribute('open'), '');
   await metadata.locator('td', { hasText: /^gzip MTIME$/ }).waitFor({ state: 'visible', timeout: 20_000 });
 
   // With every table open: both line numbers on context rows (the page shows some), every table in
