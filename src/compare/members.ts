@@ -41,15 +41,9 @@ export function memberDifferences(
   });
   const differences = contentDifferences(contentA, bAsA);
   // The hashes of the members whose content differs, not a map of every member's.
-  const hashA = new Map<string, string>();
-  const hashB = new Map<string, string>();
-  for (const { name, difference } of differences) {
-    if (difference !== 'content') continue;
-    hashA.set(name, '');
-    hashB.set(name, '');
-  }
-  for (const record of contentA) if (hashA.has(record.name)) hashA.set(record.name, record.sha256);
-  for (const record of bAsA) if (hashB.has(record.name)) hashB.set(record.name, record.sha256);
+  const changed = new Set(differences.filter(({ difference }) => difference === 'content').map(({ name }) => name));
+  const hashA = new Map(contentA.filter((record) => changed.has(record.name)).map((record) => [record.name, record.sha256]));
+  const hashB = new Map(bAsA.filter((record) => changed.has(record.name)).map((record) => [record.name, record.sha256]));
   return differences.map((difference): MemberDifference => {
     const nameB = pairing.toB(difference.name);
     if (difference.difference === 'only-in-b') return { ...difference, name: nameB, role: roleInB(nameB) };

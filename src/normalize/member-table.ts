@@ -42,7 +42,6 @@ type SparseColumn = 'targetStart' | 'targetLength' | 'mtime' | 'dataOffset' | 'l
  * rows are 2.9 MB of zeros otherwise.
  */
 class Columns {
-  capacity: number;
   nameStart: Float64Array;
   nameLength: Uint16Array;
   targetStart = new Float64Array(0);
@@ -59,7 +58,6 @@ class Columns {
   sha256: Uint8Array;
 
   constructor(capacity: number) {
-    this.capacity = capacity;
     this.nameStart = new Float64Array(capacity);
     this.nameLength = new Uint16Array(capacity);
     this.kind = new Uint8Array(capacity);
@@ -70,13 +68,14 @@ class Columns {
     this.sha256 = new Uint8Array(capacity * SHA256_BYTES);
   }
 
+  /** Rows the columns have room for: those every row sets have exactly that length. */
+  get capacity(): number {
+    return this.kind.length;
+  }
+
   grow(): void {
-    this.capacity *= 2;
-    const columns = this as unknown as Record<string, GrowableArray | number>;
-    for (const [key, column] of Object.entries(columns)) {
-      if (typeof column === 'number' || column.length === 0) continue;
-      columns[key] = withRoom(column, column.length * 2);
-    }
+    const columns = this as unknown as Record<string, GrowableArray>;
+    for (const [key, column] of Object.entries(columns)) if (column.length > 0) columns[key] = withRoom(column, column.length * 2);
   }
 
   /**

@@ -128,6 +128,7 @@ export function planWheel(zip: ZipReader, changes: ChangeLog): WheelPlan {
   }
   // A directory kept has nothing beneath it, so it is no member's ancestor: the two do not overlap.
   let contentNameBytes = 0;
-  for (const path of [...kept.map((index) => paths[index]!), ...ancestors]) contentNameBytes += Buffer.byteLength(path, 'utf8');
+  for (const index of kept) contentNameBytes += Buffer.byteLength(paths[index]!, 'utf8');
+  for (const dir of ancestors) contentNameBytes += Buffer.byteLength(dir, 'utf8');
   return { order: Uint32Array.from(ordered, (at) => kept[at]!), contentRows: kept.length + ancestors.size, contentNameBytes };
 }
