@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_SCRIPT, nodeFlags } from '../scripts/node-flags.mjs';
+import { CLI_SCRIPT, nodeLauncher } from '../scripts/node-flags.mjs';
 
 export const GNU_TIME = '/usr/bin/time';
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -16,10 +16,11 @@ export const TINY_MEMBER_BYTES = 200;
 const MAX_CAPTURE_BYTES = 64 * 1024 * 1024;
 
 /**
- * How to run reprodist as its users do: this Node with the flags of bin/reprodist's first line (the
- * `#!/usr/bin/env -S node FLAGS` that npm's shim and the Python wrapper both honour), then the script.
+ * How to run reprodist as its users do: this Node with the environment and the flags of
+ * bin/reprodist's first line (the `#!/usr/bin/env -S NAME=VALUE node FLAGS` that npm's shim and the
+ * Python wrapper both honour), then the script.
  */
-export const REPRODIST_COMMAND = [process.execPath, ...nodeFlags(), CLI_SCRIPT];
+export const REPRODIST_COMMAND = [...nodeLauncher(), CLI_SCRIPT];
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

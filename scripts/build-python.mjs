@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleCli } from './bundle.mjs';
-import { nodeFlags } from './node-flags.mjs';
+import { nodeEnvironment, nodeFlags } from './node-flags.mjs';
 
 /** Debian's interpreter, whose build and flit_core are installed from Debian packages. */
 const PYTHON = '/usr/bin/python3';
@@ -53,7 +53,7 @@ async function bundle(jsDir) {
 }
 
 function runNode(cli, args, cwd) {
-  return execFileSync(process.execPath, [...nodeFlags(), cli, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return execFileSync(process.execPath, [...nodeFlags(), cli, ...args], { cwd, env: { ...process.env, ...nodeEnvironment() }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 const stage = mkdtempSync(join(tmpdir(), 'reprodist-python-'));
@@ -65,7 +65,8 @@ try {
   writeFileSync(join(packageDir, '_version.py'), `# Written by scripts/build-python.mjs from package.json.\n__version__ = ${JSON.stringify(version)}\n`);
   writeFileSync(
     join(packageDir, '_node_flags.py'),
-    `# Written by scripts/build-python.mjs from bin/reprodist's first line: the flags node runs the CLI with.\nNODE_FLAGS = tuple(${JSON.stringify(nodeFlags())})\n`,
+    `# Written by scripts/build-python.mjs from bin/reprodist's first line: the environment and the flags node runs the CLI with.\n` +
+      `NODE_ENVIRONMENT = ${JSON.stringify(nodeEnvironment())}\nNODE_FLAGS = tuple(${JSON.stringify(nodeFlags())})\n`,
   );
   const cli = await bundle(join(packageDir, '_js'));
 

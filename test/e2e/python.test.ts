@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { nodeEnvironment, nodeFlags } from '../../scripts/node-flags.mjs';
 import { BACKENDS, FIXTURES, makeCheckout, type Backend } from '../helpers/build.js';
 import { collect, exitOf, untilPrinted } from '../helpers/child.js';
 import { zipMembers } from '../helpers/inspect.js';
@@ -146,6 +147,23 @@ describe('reprodist from the venv', () => {
       assert.match(notNormal.stdout, /not normal .*reprodemo-1\.0\.0\+setuptools\.tar\.gz/);
       const missing = runWith(argv, ['check', join(WORK, 'nothing-here.whl')], quietEnv());
       assert.equal(missing.code, 2, `${name} check missing: ${missing.stdout}${missing.stderr}`);
+    }
+  });
+
+  it('runs node with the environment and the flags of bin/reprodist\'s first line', (t) => {
+    if (!requireTools(t, ...PYTHON_TOOLS)) return;
+    const b = distribution();
+    const dir = tmpDir(t);
+    // Loaded by the node the wrapper starts (NODE_OPTIONS reaches it through the environment it is given).
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, "require('node:fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ env: process.env, execArgv: process.execArgv }));\n");
+    for (const { name, argv } of launchers(b)) {
+      const out = join(dir, `${name.replace(/\W+/g, '-')}.json`);
+      const r = runWith(argv, ['--version'], quietEnv({ NODE_OPTIONS: `--require ${probe}`, PROBE_OUT: out }));
+      assert.equal(r.code, 0, `${name}: ${r.stdout}${r.stderr}`);
+      const seen = JSON.parse(readFileSync(out, 'utf8')) as { env: Record<string, string>; execArgv: string[] };
+      for (const [variable, value] of Object.entries(nodeEnvironment())) assert.equal(seen.env[variable], value, `${name}: ${variable}`);
+      assert.deepEqual(seen.execArgv, nodeFlags(), name);
     }
   });
 

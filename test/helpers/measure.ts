@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { nodeFlags } from '../../scripts/node-flags.mjs';
+import { nodeLauncher } from '../../scripts/node-flags.mjs';
 import { CLI, REPO_ROOT, run, runAsync, type RunOptions, type RunResult } from './tools.js';
 
 /** The memory bound of the normal form's promise (issues 5 and 11: 146 MiB for every input). */
@@ -23,9 +23,9 @@ export interface Measured extends RunResult {
 export const GNU_TIME = '/usr/bin/time';
 const PEAK_FORMAT = 'peak-rss-kib %M';
 
-/** The CLI under GNU time, with the flags bin/reprodist's first line gives node when run directly. */
+/** The CLI under GNU time, with the environment and the flags bin/reprodist's first line gives node when run directly. */
 function timedArgv(args: readonly string[]): string[] {
-  return ['-f', PEAK_FORMAT, process.execPath, ...nodeFlags(), CLI, ...args];
+  return ['-f', PEAK_FORMAT, ...nodeLauncher(), CLI, ...args];
 }
 
 /** Takes GNU time's lines out of stderr and its figure into rssKiB. */

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from typing import NoReturn
 
-from ._node import NodeNotFound, cli_command
+from ._node import NodeNotFound, cli_command, cli_environment
 
 
 def main() -> NoReturn:
@@ -26,10 +26,10 @@ def main() -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     if os.name == "posix":
-        os.execv(command[0], command)
+        os.execve(command[0], command, cli_environment())
     # The console delivers Ctrl-C to Node too: Python waits for Node to decide what it means.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.exit(subprocess.call(command))
+    sys.exit(subprocess.call(command, env=cli_environment()))
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
-from ._node_flags import NODE_FLAGS
+from ._node_flags import NODE_ENVIRONMENT, NODE_FLAGS
 
 MINIMUM_NODE_MAJOR = 20
 
@@ -65,5 +65,10 @@ def find_node() -> str:
 
 
 def cli_command(arguments: Sequence[str]) -> List[str]:
-    """The argv that runs `reprodist ARGUMENTS...` with the bundled CLI."""
+    """The argv that runs `reprodist ARGUMENTS...` with the bundled CLI (in cli_environment())."""
     return [find_node(), *NODE_FLAGS, str(CLI_SCRIPT), *arguments]
+
+
+def cli_environment() -> Dict[str, str]:
+    """This process's environment with what bin/reprodist's first line sets for node (MALLOC_ARENA_MAX)."""
+    return {**os.environ, **NODE_ENVIRONMENT}

@@ -17,7 +17,7 @@ import os
 import subprocess
 from typing import Any, Dict, List, Literal, Optional, Sequence, TypedDict, Union
 
-from ._node import NodeNotFound, cli_command
+from ._node import NodeNotFound, cli_command, cli_environment
 
 StrPath = Union[str, "os.PathLike[str]"]
 Paths = Union[StrPath, Sequence[StrPath], None]
@@ -142,7 +142,7 @@ def _run_json(arguments: List[str], cwd: Optional[StrPath]) -> Any:
         command = cli_command(arguments)
     except NodeNotFound as error:
         raise ReprodistError(str(error), 2) from None
-    completed = subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8")
+    completed = subprocess.run(command, cwd=cwd, env=cli_environment(), stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8")
     try:
         return json.loads(completed.stdout)
     except ValueError:

@@ -25,7 +25,7 @@ import subprocess
 import sys
 from typing import Any, Callable, Dict, Optional
 
-from ._node import NodeNotFound, cli_command
+from ._node import NodeNotFound, cli_command, cli_environment
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -118,7 +118,7 @@ def _normalize(directory: str, name: str) -> str:
         command = cli_command(["normalize", os.path.join(directory, name)])
     except NodeNotFound as error:
         raise NormalizationFailed(f"reprodist.backend: {error}") from None
-    completed = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    completed = subprocess.run(command, env=cli_environment(), stdin=subprocess.DEVNULL, capture_output=True, text=True)
     output = (completed.stdout + completed.stderr).strip()
     if completed.returncode != 0:
         # The build failed: a file not in normal form must not be left where the build's output goes.
