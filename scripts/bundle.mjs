@@ -78,7 +78,7 @@ const common = {
 
 /**
  * yargs's `import ... from 'assert'` gets scripts/shims/yargs-assert.mjs: yargs is the only module of
- * the command line that imports node:assert, whose loading took 8 of a small run's 220 ms.
+ * the command line that imports node:assert, whose loading took 4-8 of a small run's 220 ms.
  */
 const yargsAssert = {
   name: 'yargs-assert',
