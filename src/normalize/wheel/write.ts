@@ -146,7 +146,11 @@ async function prepare(zip: ZipReader, member: WheelMember, options: NormalizeOp
   const kept = member.type === 'symlink' ? { kept: whole?.data ?? (await readBytes(zip, entry)) } : {};
   if (options.keepCompression) {
     const stored = { member, ...kept, size: entry.uncompressedSize, crc32: entry.crc32, method: entry.method, compressedSize: entry.compressedSize, checked: true };
-    if (whole) return { ...stored, sha256: sha256Hex(whole.data), data: () => whole.stored, dispose: NO_DATA.dispose };
+    if (whole) {
+      // Only the stored bytes wait to be written; the inflated ones are dropped once hashed.
+      const bytes = whole.stored;
+      return { ...stored, sha256: sha256Hex(whole.data), data: () => bytes, dispose: NO_DATA.dispose };
+    }
     // A big member is read once, as it is written, and checked by the zip reader as it passes.
     const prepared: PreparedMember = { ...stored, sha256: '', data: () => hashedAsWritten(zip, prepared), dispose: NO_DATA.dispose };
     return prepared;
