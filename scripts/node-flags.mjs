@@ -29,5 +29,5 @@ export function nodeEnvironment() {
 
 /** The command that starts node as bin/reprodist's first line does, for a script to follow: `env NAME=VALUE... node FLAGS`. */
 export function nodeLauncher() {
-  return ['env', ...Object.entries(nodeEnvironment()).map(([name, value]) => `${name}=${value}`), process.execPath, ...nodeFlags()];
+  return ['env', ...shebangWords().assignments, process.execPath, ...nodeFlags()];
 }

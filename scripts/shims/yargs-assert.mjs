@@ -1,6 +1,6 @@
 // What the command line's bundle gives yargs for `assert` (see scripts/bundle.mjs): the two functions
 // yargs's platform layer takes from it, which check yargs's own invariants. node:assert's module and
-// the ones it loads cost about 8 ms of every start under bin/reprodist's V8 flags, for two compares.
+// the ones it loads cost 4-8 ms of every start under bin/reprodist's V8 flags, for two compares.
 
 /** Throws unless `actual` and `expected` are the same value (Object.is, as assert.strictEqual). */
 export function strictEqual(actual, expected, message) {

@@ -14,7 +14,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { nodeEnvironment, nodeFlags } from '../../scripts/node-flags.mjs';
+import { assertFirstLineApplied, nodeProbe } from '../helpers/node-probe.js';
 import { REPO_ROOT, runAsync, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
 type Yaml = string | Yaml[] | { [key: string]: Yaml };
@@ -328,18 +328,14 @@ test('action: normalize then check pass on raw sdist and wheel, with the bytes o
 
 test('action: reprodist runs with the environment and the flags of bin/reprodist\'s first line', async (t) => {
   const workspace = workspaceWithDist(t);
-  const dir = tmpDir(t);
-  // Loaded by every node the steps start; each writes a line, and the one of the run that checks is looked at.
-  const probe = join(dir, 'probe.cjs');
-  const seen = join(dir, 'seen.jsonl');
-  writeFileSync(probe, "require('node:fs').appendFileSync(process.env.PROBE_OUT, JSON.stringify({ argv: process.argv, env: process.env, execArgv: process.execArgv }) + '\\n');\n");
-  const run = await runAction({ mode: 'check' }, workspace, REPO_ROOT, { NODE_OPTIONS: `--require ${probe}`, PROBE_OUT: seen });
+  // Every node the steps start is written down; the one that runs the check is looked at.
+  const probe = nodeProbe(tmpDir(t));
+  const run = await runAction({ mode: 'check' }, workspace, REPO_ROOT, probe.env);
   assert.equal(run.code, 1, run.log);
-  const runs = readFileSync(seen, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { argv: string[]; env: Record<string, string>; execArgv: string[] });
-  const check = runs.find(({ argv }) => argv[1] === join(REPO_ROOT, 'bin', 'reprodist') && argv.includes('check'));
-  assert.ok(check, `no node ran bin/reprodist check: ${runs.map(({ argv }) => argv.join(' ')).join('; ')}`);
-  for (const [variable, value] of Object.entries(nodeEnvironment())) assert.equal(check.env[variable], value, variable);
-  assert.deepEqual(check.execArgv, nodeFlags());
+  const starts = probe.starts();
+  const check = starts.find(({ argv }) => argv[1] === join(REPO_ROOT, 'bin', 'reprodist') && argv.includes('check'));
+  assert.ok(check, `no node ran bin/reprodist check: ${starts.map(({ argv }) => argv.join(' ')).join('; ')}`);
+  assertFirstLineApplied(check, 'the Action');
 });
 
 test('action: check fails on raw artefacts with exit 1, and still sets both outputs', async (t) => {

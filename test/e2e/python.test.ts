@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { nodeEnvironment, nodeFlags } from '../../scripts/node-flags.mjs';
 import { BACKENDS, FIXTURES, makeCheckout, type Backend } from '../helpers/build.js';
+import { assertFirstLineApplied, nodeProbe } from '../helpers/node-probe.js';
 import { collect, exitOf, untilPrinted } from '../helpers/child.js';
 import { zipMembers } from '../helpers/inspect.js';
 import { BACKEND_MODULES, PYTHON, REPO_ROOT, envWithout, requireTools, run, runOk, tmpDir, type RunResult } from '../helpers/tools.js';
@@ -153,17 +153,13 @@ describe('reprodist from the venv', () => {
   it('runs node with the environment and the flags of bin/reprodist\'s first line', (t) => {
     if (!requireTools(t, ...PYTHON_TOOLS)) return;
     const b = distribution();
-    const dir = tmpDir(t);
-    // Loaded by the node the wrapper starts (NODE_OPTIONS reaches it through the environment it is given).
-    const probe = join(dir, 'probe.cjs');
-    writeFileSync(probe, "require('node:fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ env: process.env, execArgv: process.execArgv }));\n");
     for (const { name, argv } of launchers(b)) {
-      const out = join(dir, `${name.replace(/\W+/g, '-')}.json`);
-      const r = runWith(argv, ['--version'], quietEnv({ NODE_OPTIONS: `--require ${probe}`, PROBE_OUT: out }));
+      const probe = nodeProbe(tmpDir(t));
+      const r = runWith(argv, ['--version'], quietEnv(probe.env));
       assert.equal(r.code, 0, `${name}: ${r.stdout}${r.stderr}`);
-      const seen = JSON.parse(readFileSync(out, 'utf8')) as { env: Record<string, string>; execArgv: string[] };
-      for (const [variable, value] of Object.entries(nodeEnvironment())) assert.equal(seen.env[variable], value, `${name}: ${variable}`);
-      assert.deepEqual(seen.execArgv, nodeFlags(), name);
+      const starts = probe.starts();
+      assert.equal(starts.length, 1, `${name} started ${starts.length} nodes`);
+      assertFirstLineApplied(starts[0]!, name);
     }
   });
 
