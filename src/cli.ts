@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError, exitOnSignals, failureLine, runVerb, survivePipes, verbs } from './commands/index.js';
+import { UsageError, collectDeadBuffers, exitOnSignals, failureLine, runVerb, survivePipes, verbs } from './commands/index.js';
 import { SETTING_KEYS, declareVerbOptions, verbName } from './commands/verb.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -56,6 +56,7 @@ function skipHelpCache(cli: object): void {
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
   exitOnSignals();
   survivePipes();
+  collectDeadBuffers();
   let exitCode = 0;
   let split: ReturnType<typeof splitOperands>;
   try {

@@ -16,6 +16,7 @@ export { DEFAULT_EPOCH } from '../normalize/index.js';
 export { UsageError } from '../settings/index.js';
 export type { Verb } from './verb.js';
 export { survivePipes } from './output.js';
+export { collectDeadBuffers } from './dead-buffers.js';
 
 /** Every verb, the default one (normalize) first. */
 export const verbs: readonly Verb<never>[] = [normalizeVerb, checkVerb, compareVerb, digestVerb, verifyVerb, rebuildVerb] as readonly Verb<never>[];

@@ -92,14 +92,6 @@ one(sys.argv[1] + '/deep-1.0.tar.gz', 'deep-1.0/' + 'd/' * 40000 + 'x')
   assert.match(deep.stderr, /(deeper than the limit of 256 levels|longer than the limit of 4096 bytes)/);
 });
 
-/**
- * Sorting needs every member's metadata at hand, so memory grows with the member count (not with
- * sizes). Measured at 100k members: about 330 MB peak for an sdist and 600-840 MB for a wheel (its
- * zip index and the garbage of parsing it dominate). This bound states that as it is; the 146 MiB
- * target holds for ordinary member counts (bench/ and the gzip bomb above). Shrinking it is open work.
- */
-const MAX_RSS_KIB_100K_MEMBERS = 1024 * 1024;
-
 /** Writes `<name>-1.0.tar.gz` and `<name>-1.0-py3-none-any.whl` (with its RECORD) of `members` tiny members each in `dir`. */
 function manyMembers(dir: string, name: string, members: number): string[] {
   python(`
@@ -125,7 +117,8 @@ test('a hundred thousand tiny members, in sdist and wheel, in bounded memory', (
   for (const archive of manyMembers(tmpDir(t), 'many', 100_000)) {
     const result = measured(['--epoch', '1700000000', archive]);
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(result.rssKiB < MAX_RSS_KIB_100K_MEMBERS, `${archive}: peak RSS ${result.rssKiB} KiB`);
+    // About 111 MiB for the sdist and 137 MiB for the wheel (docs/limits.md, "Member count").
+    assert.ok(result.rssKiB < MAX_RSS_KIB, `${archive}: peak RSS ${result.rssKiB} KiB`);
     assert.equal(runCli(['check', '--epoch', '1700000000', archive]).code, 0, `${archive} is in normal form`);
   }
 });

@@ -9,7 +9,8 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bigSdist } from '../helpers/artefacts.js';
 import { GNU_TIME, MAX_RSS_KIB, assertLinearGrowth, counted, measured, measuredAsync } from '../helpers/measure.js';
-import { PYTHON, REPO_ROOT, python, requireTools, runOk, tmpDir } from '../helpers/tools.js';
+import { CLI, PYTHON, REPO_ROOT, python, requireTools, run, runOk, tmpDir } from '../helpers/tools.js';
+import { nodeLauncher } from '../../scripts/node-flags.mjs';
 import { verify } from '../../src/index.js';
 
 test('a wheel whose symlink member holds 100 MB of "target" is refused before it is read', (t) => {
@@ -85,6 +86,33 @@ for n in map(int, sys.argv[2:]):
   const names = runOk('tar', ['-tvzf', join(dir, `links${LINKS[1]}-1.0.tar.gz`)]).split('\n');
   assert.match(names.find((l) => l.includes('links-1.0/l000000'))!, /^-/);
   assert.match(names.find((l) => l.includes('links-1.0/zz-file'))!, /^h.* link to links-1\.0\/l000000$/);
+});
+
+/**
+ * The full collections a run asked for (src/commands/dead-buffers.ts), counted in V8's own trace:
+ * node as bin/reprodist's first line starts it, with --trace-gc, which writes a line per collection,
+ * those asked for through gc() with the reason "testing".
+ */
+function collectionsAskedFor(args: readonly string[]): number {
+  const [command, ...launcher] = nodeLauncher();
+  const result = run(command!, [...launcher, '--trace-gc', CLI, ...args], { timeout: 600_000 });
+  assert.ok(result.code === 0 || result.code === 1, result.stderr);
+  return result.stdout.split('\n').filter((line) => /Mark-Compact.* testing;/.test(line)).length;
+}
+
+test('dead buffers are collected as they pile up, and a small run asks for no collection', (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  const wheel = join(dir, 'bulk-1.0-py3-none-any.whl');
+  // 32 MB of hex digits: read, deflated, spooled and inflated again to be checked, in buffers that die young.
+  python(`
+import random, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    z.writestr('bulk/data.txt', random.Random(1).randbytes(16 << 20).hex())
+    z.writestr('bulk-1.0.dist-info/RECORD', 'bulk-1.0.dist-info/RECORD,,\\n')
+`, wheel);
+  assert.ok(collectionsAskedFor(['check', '-q', wheel]) > 0, 'no collection asked for while 100 MB of buffers died');
+  assert.equal(collectionsAskedFor(['check', '-q', join(REPO_ROOT, 'fixtures', 'dist', 'reprodemo-1.0.0+flit.tar.gz')]), 0);
 });
 
 test('--jobs beyond the core count adds no memory: --jobs 64 stays under the bound', (t) => {
