@@ -6,7 +6,7 @@
 //
 // Each markdown file is one session, as a reader follows it: its blocks run in order in one scratch
 // directory, so a block sees what the blocks above it wrote. That directory is both a checkout and a
-// project just built: `fixtures/` (a copy), `bin/` (the checkout's, so `node bin/reprodist` runs the
+// project just built: `fixtures/` (a copy), `bin/` (the checkout's, so `bin/reprodist` runs the
 // built dist/), and `dist/` holding the setuptools build of the fixture project, raw
 // (fixtures/dist/*+setuptools*, version `1.0.0+setuptools`). `reprodist` and `npx reprodist` run
 // this checkout's bin/reprodist (a shim on PATH), the way they would after installing it. TZ is UTC
@@ -70,9 +70,9 @@ function sandbox(t: Parameters<typeof tmpDir>[0]): { dir: string; env: NodeJS.Pr
   const shims = join(dir, '.shims');
   mkdirSync(shims);
   const cli = join(REPO_ROOT, 'bin', 'reprodist');
-  writeFileSync(join(shims, 'reprodist'), `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`);
+  writeFileSync(join(shims, 'reprodist'), `#!/bin/sh\nexec "${cli}" "$@"\n`);
   // Only `npx reprodist ...`: anything else would need the network.
-  writeFileSync(join(shims, 'npx'), `#!/bin/sh\n[ "$1" = reprodist ] || { echo "docs test: npx $1 is not offline" >&2; exit 127; }\nshift\nexec "${process.execPath}" "${cli}" "$@"\n`);
+  writeFileSync(join(shims, 'npx'), `#!/bin/sh\n[ "$1" = reprodist ] || { echo "docs test: npx $1 is not offline" >&2; exit 127; }\nshift\nexec "${cli}" "$@"\n`);
   for (const shim of ['reprodist', 'npx']) chmodSync(join(shims, shim), 0o755);
   const env = envWithout({ PATH: `${shims}:${process.env.PATH}`, NO_COLOR: '1', TZ: 'UTC' }, ['SOURCE_DATE_EPOCH', 'CI', 'GITHUB_ACTIONS']);
   return { dir, env };
