@@ -11,6 +11,7 @@
 // worst a name changes colour; nothing else (cursor moves, titles, clears, links) gets through.
 import { MAX_EXAMPLES } from '../normalize/index.js';
 import type { Change } from '../normalize/index.js';
+import { writeJsonDocument } from './json-text.js';
 
 export interface Style {
   bold(text: string): string;
@@ -102,10 +103,8 @@ export function outcomeLines(outcome: Outcome, quiet: boolean, colour: { out: bo
 
 export function printOutcome(outcome: Outcome, flags: OutputFlags): void {
   if (flags.json) {
-    // JSON.stringify escapes C0 controls itself; DEL, C1 controls and the line separators are
-    // escaped here too (they can only be inside strings, where \uXXXX means the same).
-    const json = JSON.stringify(outcome.json, null, 2).replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    process.stdout.write(`${json}\n`);
+    // Written as it is made (process.stdout writes synchronously to files and, on Linux, to pipes).
+    writeJsonDocument(outcome.json, (text) => process.stdout.write(text));
     return;
   }
   const colour = { out: wantsColour(process.stdout), err: wantsColour(process.stderr) };
