@@ -4,8 +4,9 @@
 // spooled and inflated again to check it) took the live buffers from 35 to 69 MB just before they
 // were collected, and its peak to 155 MiB. So while a run lasts, the buffers held are looked at every
 // CHECK_EVERY_MS, and a full collection is made once they have grown by GROWTH_LIMIT since the last
-// one. A collection costs a few ms (the heap is small: the member index is typed arrays), and it
-// happens only where buffers pile up, so a small run never makes one.
+// one. A collection takes 6-9 ms (the heap is small: the member index is typed arrays) and comes
+// only where buffers pile up, so a small run never makes one; where V8 would have freed them young
+// anyway (one member of 32 MB) it is time spent for 6 MiB (1.05x; docs/limits.md, "Dead buffers").
 //
 // `gc` is there when node runs with --expose-gc, as bin/reprodist's first line starts it. Elsewhere
 // (the library in someone's process, a test that calls main()) V8 keeps its own pace.

@@ -14,7 +14,7 @@ function escaped(text: string): string {
   return text.replace(UNESCAPED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** What JSON.stringify writes for a value, or undefined where it leaves a property out (undefined, a function). */
+/** Whether JSON.stringify leaves a property of this value out (undefined, a function, a symbol); in an array it writes null. */
 function isOmitted(value: unknown): boolean {
   return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
