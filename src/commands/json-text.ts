@@ -27,7 +27,8 @@ function isOmitted(value: unknown): boolean {
 function* valueText(value: unknown, depth: number): Generator<string> {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
     const inner = `\n${INDENT.repeat(depth + 1)}`;
-    if (Array.isArray(value)) {
+    const isArray = Array.isArray(value);
+    if (isArray) {
       if (value.length === 0) {
         yield '[]';
         return;
@@ -49,7 +50,7 @@ function* valueText(value: unknown, depth: number): Generator<string> {
         yield* valueText(item, depth + 1);
       }
     }
-    yield `\n${INDENT.repeat(depth)}${Array.isArray(value) ? ']' : '}'}`;
+    yield `\n${INDENT.repeat(depth)}${isArray ? ']' : '}'}`;
     return;
   }
   const text = JSON.stringify(value, null, 2) as string | undefined;

@@ -208,8 +208,9 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
  */
 async function compareMembers(handler: ArtefactHandler, a: string, b: string): Promise<{ members: MemberDifference[]; renamedRoots: RenamedRoot[] }> {
   const [contentA, contentB] = await Promise.all([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
-  const pairing = pairMembers(handler.roots, contentA.map((r) => r.name), contentB.map((r) => r.name));
-  const members = memberDifferences(contentA, contentB, pairing, handler.memberRoles(contentA.map((r) => r.name)), handler.memberRoles(contentB.map((r) => r.name)));
+  const [namesA, namesB] = [contentA.map((r) => r.name), contentB.map((r) => r.name)];
+  const pairing = pairMembers(handler.roots, namesA, namesB);
+  const members = memberDifferences(contentA, contentB, pairing, handler.memberRoles(namesA), handler.memberRoles(namesB));
   return { members, renamedRoots: pairing.renamedRoots };
 }
 
