@@ -2,7 +2,7 @@
 // content however the archive was written (order, headers, compression, explicit or implied
 // directories). The serialization is NUL-terminated fields, which no name or link target can hold.
 import { createHash } from 'node:crypto';
-import { RefusedInput, compareNames, describeError, failureStatus, namingFile } from '../normalize/index.js';
+import { RefusedInput, describeError, failureStatus, inNameOrder, namingFile } from '../normalize/index.js';
 import type { ArtefactKind, ContentRecord, ContentType } from '../normalize/index.js';
 import { loadProjectConfig, resolveArtefacts, resolvePaths } from '../settings/index.js';
 import type { Artefact } from '../settings/index.js';
@@ -17,19 +17,29 @@ const TYPE_CHAR: Record<ContentType, string> = { file: 'f', directory: 'd', syml
  * (`f`, `d`, `l`), executable (`1` or `0`), sha256 (hex, files only), name, link target (symlinks
  * only); every field is UTF-8 followed by one NUL byte.
  */
-export function serializeContent(records: readonly ContentRecord[]): Buffer {
-  const fields: string[] = [DIGEST_TAG];
-  for (const record of [...records].sort((a, b) => compareNames(a.name, b.name))) {
-    if (record.linkTarget.includes('\0')) throw new RefusedInput(`${record.name}: symlink target contains a NUL byte`);
-    const isFile = record.type === 'file';
-    fields.push(TYPE_CHAR[record.type], isFile && record.executable ? '1' : '0', isFile ? record.sha256 : '', record.name, record.type === 'symlink' ? record.linkTarget : '');
-  }
-  return Buffer.from(fields.map((field) => `${field}\0`).join(''), 'utf8');
+export function serializeContent(records: Iterable<ContentRecord>): Buffer {
+  return Buffer.from([...serializedPieces(records)].join(''), 'utf8');
 }
 
-/** sha256 (hex) of the serialization of a content view. */
-export function contentDigest(records: readonly ContentRecord[]): string {
-  return createHash('sha256').update(serializeContent(records)).digest('hex');
+/**
+ * sha256 (hex) of the serialization of a content view (records in any order; a view in name order,
+ * as handlers give, is hashed a record at a time and never held whole).
+ */
+export function contentDigest(records: Iterable<ContentRecord>): string {
+  const hash = createHash('sha256');
+  for (const piece of serializedPieces(records)) hash.update(piece, 'utf8');
+  return hash.digest('hex');
+}
+
+/** The serialization's text: the tag, then one piece per record in name order. */
+function* serializedPieces(records: Iterable<ContentRecord>): Generator<string> {
+  yield `${DIGEST_TAG}\0`;
+  for (const record of inNameOrder(records)) {
+    if (record.linkTarget.includes('\0')) throw new RefusedInput(`${record.name}: symlink target contains a NUL byte`);
+    const isFile = record.type === 'file';
+    const fields = [TYPE_CHAR[record.type], isFile && record.executable ? '1' : '0', isFile ? record.sha256 : '', record.name, record.type === 'symlink' ? record.linkTarget : ''];
+    yield `${fields.join('\0')}\0`;
+  }
 }
 
 export interface DigestResult {

@@ -1,7 +1,7 @@
 // How two content views differ, member by member (members paired by role across versions), and
 // for the first few members whose content differs, sizes, and for text a short unified diff.
-import { contentDifferences, MEMBER_ROLE_ORDER } from '../normalize/index.js';
-import type { ArtefactHandler, ContentDifferenceKind, ContentRecord, ContentDifference, MemberHead, MemberPairing, MemberRole } from '../normalize/index.js';
+import { inNameOrder, MEMBER_ROLE_ORDER, sortedContentDifferences } from '../normalize/index.js';
+import type { ArtefactHandler, ContentDifferenceKind, ContentRecord, ContentDifference, ContentView, MemberHead, MemberPairing, MemberRole } from '../normalize/index.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export type MemberDifferenceKind = ContentDifferenceKind;
@@ -25,25 +25,28 @@ export interface MemberDifference extends ContentDifference {
 
 /**
  * Every difference between two content views, B's members paired with A's by `pairing`: names are
- * A's (B's for a member only B has), with `nameB` where B's differs.
+ * A's (B's for a member only B has), with `nameB` where B's differs. The views are walked side by
+ * side, a record at a time.
  */
 export function memberDifferences(
-  contentA: readonly ContentRecord[],
-  contentB: readonly ContentRecord[],
+  contentA: ContentView,
+  contentB: ContentView,
   pairing: MemberPairing,
   roleInA: (name: string) => MemberRole,
   roleInB: (name: string) => MemberRole,
 ): MemberDifference[] {
-  // A record of B is copied only where its name changes (another version's top directory).
-  const bAsA = contentB.map((record) => {
-    const name = pairing.toA(record.name);
-    return name === record.name ? record : { ...record, name };
-  });
-  const differences = contentDifferences(contentA, bAsA);
+  // Renaming B's top directories keeps the order under each, and nearly always between them.
+  const bAsA = inNameOrder(renamed(contentB, pairing.toA));
+  const differences = sortedContentDifferences(contentA, bAsA);
   // The hashes of the members whose content differs, not a map of every member's.
   const changed = new Set(differences.filter(({ difference }) => difference === 'content').map(({ name }) => name));
-  const hashA = new Map(contentA.filter((record) => changed.has(record.name)).map((record) => [record.name, record.sha256]));
-  const hashB = new Map(bAsA.filter((record) => changed.has(record.name)).map((record) => [record.name, record.sha256]));
+  const hashesOf = (records: Iterable<ContentRecord>) => {
+    const hashes = new Map<string, string>();
+    if (changed.size > 0) for (const { name, sha256 } of records) if (changed.has(name)) hashes.set(name, sha256);
+    return hashes;
+  };
+  const hashA = hashesOf(contentA);
+  const hashB = hashesOf(bAsA);
   return differences.map((difference): MemberDifference => {
     const nameB = pairing.toB(difference.name);
     if (difference.difference === 'only-in-b') return { ...difference, name: nameB, role: roleInB(nameB) };
@@ -52,6 +55,18 @@ export function memberDifferences(
     if (difference.difference === 'content') member.sha256 = { a: hashA.get(difference.name)!, b: hashB.get(difference.name)! };
     return member;
   });
+}
+
+/** The records, each under the name `rename` gives it, made as they are read (and readable again). */
+function renamed(records: ContentView, rename: (name: string) => string): ContentView {
+  return {
+    *[Symbol.iterator]() {
+      for (const record of records) {
+        const name = rename(record.name);
+        yield name === record.name ? record : { ...record, name };
+      }
+    },
+  };
 }
 
 /**

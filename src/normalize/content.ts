@@ -18,6 +18,23 @@ export interface ContentRecord {
   linkTarget: string;
 }
 
+/**
+ * A content view: one record per member, in name order (compareNames), made as it is read and
+ * readable again from the start. A list of 100,000 records is 20 MB of objects and strings; a view
+ * made from a member table holds one record at a time.
+ */
+export type ContentView = Iterable<ContentRecord>;
+
+/** `records` in name order: themselves when they are (one pass looks), else a sorted copy. */
+export function inNameOrder(records: Iterable<ContentRecord>): Iterable<ContentRecord> {
+  let previous: string | undefined;
+  for (const { name } of records) {
+    if (previous !== undefined && compareNames(previous, name) > 0) return [...records].sort((x, y) => compareNames(x.name, y.name));
+    previous = name;
+  }
+  return records;
+}
+
 /** A member name as the content view has it: without trailing slashes. */
 export function contentName(stored: string): string {
   return stored.replace(/\/+$/, '');
@@ -68,12 +85,6 @@ export interface ContentDifference {
    */
   a?: string;
   b?: string;
-}
-
-/** Every difference between two content views: one entry per member and aspect, in name order. */
-export function contentDifferences(a: readonly ContentRecord[], b: readonly ContentRecord[]): ContentDifference[] {
-  const byName = (x: ContentRecord, y: ContentRecord) => compareNames(x.name, y.name);
-  return sortedContentDifferences([...a].sort(byName), [...b].sort(byName));
 }
 
 /**

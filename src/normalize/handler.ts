@@ -2,7 +2,7 @@
 // Every verb goes through it: normalize and check (normalize), verification and digest (readContent),
 // compare (readContent, compareMetadata, readMemberHeads).
 import type { ByteSink } from '../formats/sink.js';
-import type { ContentDifference, ContentRecord } from './content.js';
+import type { ContentDifference, ContentView } from './content.js';
 import type { NormalizeOptions } from './options.js';
 import type { Change } from './report.js';
 
@@ -32,12 +32,8 @@ export const MEMBER_ROLE_ORDER: readonly MemberRole[] = ['core-metadata', 'packa
 export interface HandlerRun {
   /** What the normal form changes compared with the input. */
   changes: Change[];
-  /**
-   * The input's content view in name order, which the output must equal. Read more than once (for
-   * colliding names, then against the output), each time from the start: records made as read, not a
-   * list, as a million members would make a list of a million objects.
-   */
-  content: Iterable<ContentRecord>;
+  /** The input's content view, which the output must equal (read for colliding names, then against the output). */
+  content: ContentView;
   /** What is wrong with the artefact that normalizing does not fix (a RECORD that does not match). */
   problems?: string[];
   /** sha256 of the input file, when the handler hashed it in its own read (else the caller reads it again). */
@@ -94,15 +90,15 @@ export interface ArtefactHandler {
    * sdist's hard link against two copies of a file).
    */
   preservedFields: readonly string[];
-  /** Given every member name of one artefact (content-view names), the role of each member. */
-  memberRoles(names: readonly string[]): (name: string) => MemberRole;
+  /** Given every member name of one artefact (content-view names, readable more than once), the role of each member. */
+  memberRoles(names: Iterable<string>): (name: string) => MemberRole;
   /**
    * Writes the normal form of `inputPath` to `sink`; `workDir` may hold its scratch files. With
    * `verify`, a handler that can verifies the output as it writes it and says so (`verified`).
    */
   normalize(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string, verify?: boolean): Promise<HandlerRun>;
-  /** The content view of an artefact of this kind, in name order (compareNames). */
-  readContent(path: string): Promise<ContentRecord[]>;
+  /** The content view of an artefact of this kind, once the whole artefact is read and its rules hold. */
+  readContent(path: string): Promise<ContentView>;
   /**
    * How the metadata of A differs from B's. With `sameContent`, bytes that differ where no field
    * does are put down to encoding or layout.

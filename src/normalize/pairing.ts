@@ -2,6 +2,8 @@
 // an sdist's top directory (`pkg-1.0/`, `pkg-1.1/`) and a wheel's `NAME-VERSION.dist-info/` and
 // `NAME-VERSION.data/` carry the version in their names, yet hold the same things. compare's content
 // differences and both handlers' metadata comparisons pair members through this one rule.
+import type { MemberTable } from './member-table.js';
+
 /** A top-level directory that B names differently from A. */
 export interface RenamedRoot {
   a: string;
@@ -25,7 +27,7 @@ export interface MemberPairing {
  * the one `.data` directory. A side with no directory of a role, or with two, pairs names as they
  * are. Names are content-view names (no trailing slash).
  */
-export function pairMembers(roles: readonly RegExp[], namesA: readonly string[], namesB: readonly string[]): MemberPairing {
+export function pairMembers(roles: readonly RegExp[], namesA: Iterable<string>, namesB: Iterable<string>): MemberPairing {
   const rootsA = [...topLevelNames(namesA)];
   const rootsB = [...topLevelNames(namesB)];
   const renamedRoots: RenamedRoot[] = [];
@@ -42,8 +44,11 @@ export function pairMembers(roles: readonly RegExp[], namesA: readonly string[],
   return { renamedRoots, toA: (name) => renameRoot(name, aOf), toB: (name) => renameRoot(name, bOf) };
 }
 
-function topLevelNames(names: readonly string[]): Set<string> {
-  return new Set(names.map((name) => name.split('/', 1)[0]!));
+/** The first segment of each name, once each. */
+export function topLevelNames(names: Iterable<string>): Set<string> {
+  const tops = new Set<string>();
+  for (const name of names) tops.add(name.split('/', 1)[0]!);
+  return tops;
 }
 
 function renameRoot(name: string, renames: ReadonlyMap<string, string>): string {
@@ -52,4 +57,52 @@ function renameRoot(name: string, renames: ReadonlyMap<string, string>): string 
   const root = slash < 0 ? name : name.slice(0, slash);
   const renamed = renames.get(root);
   return renamed === undefined ? name : renamed + name.slice(root.length);
+}
+
+/**
+ * Two archives' members paired as pairMembers pairs them, each side's names a member table (a row
+ * per member, in archive order), so that a member is found by name without a map of every name.
+ * An archive's names are distinct.
+ */
+export class PairedRows {
+  private readonly pairing: MemberPairing;
+
+  constructor(roles: readonly RegExp[], readonly a: MemberTable, readonly b: MemberTable) {
+    this.pairing = pairMembers(roles, a.names(), b.names());
+  }
+
+  /** B's row of the member at A's `row`, or -1. */
+  rowInB(row: number): number {
+    return this.b.find(this.pairing.toB(this.a.name(row)));
+  }
+
+  /** A's row of the member at B's `row`, or -1. */
+  rowInA(row: number): number {
+    return this.a.find(this.pairing.toA(this.b.name(row)));
+  }
+
+  /** How many members both have. */
+  commonCount(): number {
+    let count = 0;
+    for (let row = 0; row < this.a.count; row++) if (this.rowInB(row) >= 0) count += 1;
+    return count;
+  }
+
+  /**
+   * Where the members both have stand in another order: the position among them (from 1), and A's
+   * name of the member A has there and of the one B has there.
+   */
+  *orderDifferences(): Generator<[position: number, inA: string, inB: string]> {
+    let rowB = -1;
+    let position = 0;
+    for (let row = 0; row < this.a.count; row++) {
+      if (this.rowInB(row) < 0) continue;
+      do rowB += 1;
+      while (rowB < this.b.count && this.rowInA(rowB) < 0);
+      if (rowB === this.b.count) return; // not when the pairing is one to one, as it is for distinct names
+      position += 1;
+      const other = this.pairing.toA(this.b.name(rowB));
+      if (other !== this.a.name(row)) yield [position, this.a.name(row), other];
+    }
+  }
 }

@@ -1,6 +1,7 @@
 // Changes and differences as reports show them: per field, an exact count and a few examples.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { withRoom } from './grow.js';
+import type { PairedRows } from './pairing.js';
 /** One kind of difference between an input and its normal form, with a count and a few examples. */
 export interface Change {
   /** What differs, e.g. `tar mtime` or `gzip FNAME`. */
@@ -95,19 +96,20 @@ export class ChangeLog {
     }
   }
 
-  /** The changes; each one's full list is made from the chunks only when read (a summary reads the first few). */
+  /**
+   * The changes; each one's full list is made from the chunks each time it is read, and not kept (a
+   * summary reads the first few; a `--json` document is written a list at a time, and 100,000
+   * members' examples of four fields held at once were 40 MB).
+   */
   list(): Change[] {
-    return [...this.byField].map(([field, examples]) => {
-      let all: string[] | undefined;
-      return {
-        field,
-        count: examples.count,
-        examples: examples.list(MAX_EXAMPLES),
-        get all() {
-          return (all ??= examples.list());
-        },
-      };
-    });
+    return [...this.byField].map(([field, examples]) => ({
+      field,
+      count: examples.count,
+      examples: examples.list(MAX_EXAMPLES),
+      get all() {
+        return examples.list();
+      },
+    }));
   }
 }
 
@@ -120,20 +122,8 @@ export function fromTo(from: string, to: string): string {
 export const NONE = '(none)';
 
 /** Notes where the members both archives have stand in a different order; examples name positions. */
-export function noteOrderDifference(log: ChangeLog, field: string, namesA: readonly string[], namesB: readonly string[]): void {
-  const inB = new Set(namesB);
-  const inA = new Set(namesA);
-  const commonA = namesA.filter((n) => inB.has(n));
-  const commonB = namesB.filter((n) => inA.has(n));
-  commonA.forEach((name, i) => {
-    if (commonB[i] !== name) log.add(field, `#${i + 1}: ${name} | ${commonB[i]}`);
-  });
-}
-
-/** How many of the names both lists hold. */
-export function commonNameCount(namesA: readonly string[], namesB: readonly string[]): number {
-  const inB = new Set(namesB);
-  return new Set(namesA.filter((name) => inB.has(name))).size;
+export function noteOrderDifference(log: ChangeLog, field: string, paired: PairedRows): void {
+  for (const [position, inA, inB] of paired.orderDifferences()) log.add(field, `#${position}: ${inA} | ${inB}`);
 }
 
 /** A Unix time as `2020-02-02T00:00:00Z`, or the number when it is not a date. */

@@ -352,7 +352,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 /** The members of an artefact that `wanted` picks, as text (each at most 1 MiB). */
 async function readMembers(path: string, wanted: (name: string) => boolean): Promise<Map<string, string>> {
   const handler = handlerFor(path)!;
-  const names = (await handler.readContent(path)).map((record) => record.name).filter(wanted);
+  const names = [...(await handler.readContent(path))].map((record) => record.name).filter(wanted);
   const heads = await handler.readMemberHeads(path, names, 1 << 20);
   return new Map([...heads].map(([name, head]) => [name, head.head.toString('utf8')]));
 }

@@ -2,7 +2,8 @@
 // that grows linearly with the input (counted, not timed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { GNU_TIME, MAX_RSS_KIB, assertLinearGrowth, counted, measured } from '../helpers/measure.js';
 import { CLI, PYTHON, python, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
@@ -112,14 +113,30 @@ with zipfile.ZipFile(os.path.join(d, name + '-1.0-py3-none-any.whl'), 'w', zipfi
   return [`${name}-1.0.tar.gz`, `${name}-1.0-py3-none-any.whl`].map((file) => join(dir, file));
 }
 
-test('a hundred thousand tiny members, in sdist and wheel, in bounded memory', (t) => {
+test('a hundred thousand tiny members, in sdist and wheel, in bounded memory: normalize, compare, digest', (t) => {
   if (!requireTools(t, PYTHON, GNU_TIME)) return;
-  for (const archive of manyMembers(tmpDir(t), 'many', 100_000)) {
+  const dir = tmpDir(t);
+  mkdirSync(join(dir, 'as-built'));
+  for (const archive of manyMembers(dir, 'many', 100_000)) {
+    const asBuilt = join(dir, 'as-built', basename(archive));
+    copyFileSync(archive, asBuilt);
     const result = measured(['--epoch', '1700000000', archive]);
     assert.equal(result.code, 0, result.stderr);
     // About 111 MiB for the sdist and 137 MiB for the wheel (docs/limits.md, "Member count").
     assert.ok(result.rssKiB < MAX_RSS_KIB, `${archive}: peak RSS ${result.rssKiB} KiB`);
     assert.equal(runCli(['check', '--epoch', '1700000000', archive]).code, 0, `${archive} is in normal form`);
+    // Both sides' members, content and metadata, and every example of every change in the document.
+    const compared = measured(['compare', '--json', asBuilt, archive]);
+    assert.equal(compared.code, 1, compared.stderr);
+    assert.equal(JSON.parse(compared.stdout).results[0].verdict, 'same-content');
+    t.diagnostic(`${basename(archive)}: peak RSS normalize ${result.rssKiB} KiB, compare ${compared.rssKiB} KiB`);
+    assert.ok(compared.rssKiB < MAX_RSS_KIB, `compare ${archive}: peak RSS ${compared.rssKiB} KiB`);
+    const digested = measured(['digest', '--json', asBuilt, archive]);
+    assert.equal(digested.code, 0, digested.stderr);
+    const [digestBuilt, digestNormal] = JSON.parse(digested.stdout).results.map((r: { digest: string }) => r.digest);
+    assert.equal(digestBuilt, digestNormal);
+    t.diagnostic(`${basename(archive)}: peak RSS digest of both ${digested.rssKiB} KiB`);
+    assert.ok(digested.rssKiB < MAX_RSS_KIB, `digest ${archive}: peak RSS ${digested.rssKiB} KiB`);
   }
 });
 

@@ -185,7 +185,7 @@ class Evaluator {
       writeFileSync(input, bytes);
       const handler = handlerFor(input)!;
       const result = await normalizeArtefact(handler, input, OPTIONS, outDir);
-      const view = await handler.readContent(input).then((v) => v, (error: unknown) => error);
+      const view = await handler.readContent(input).then((v) => [...v], (error: unknown) => error);
       if (result.status === 'error') return { status: 'refused', findings: [{ signature: 'internal-error', detail: result.message ?? '' }] };
       if (result.status === 'refused') {
         const findings: Finding[] = [];

@@ -132,7 +132,7 @@ export async function runDifferential(
     }
     if (coverageGaps) failures.push(...(await coverageGaps(c.file)).map((gap) => `${c.name}: ${gap}`));
     const output = join(outDir, basename(c.file));
-    const view = await handlerFor(c.file)!.readContent(c.file);
+    const view = [...(await handlerFor(c.file)!.readContent(c.file))];
     for (const oracle of oracles) {
       if (crossCheckDiffers[c.name]?.includes(oracle.name)) {
         t.diagnostic(`${c.name}: ${oracle.name} left out (a cross-check known to read this input otherwise)`);

@@ -3,11 +3,15 @@
 import { stat } from 'node:fs/promises';
 import { gzipFlagNames } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
+import type { TarEntryHeader, TarReadType } from '../../formats/tar/index.js';
 import { contentName } from '../content.js';
+import { withRoom } from '../grow.js';
 import type { MetadataComparison } from '../handler.js';
-import { pairMembers } from '../pairing.js';
+import { MemberTable } from '../member-table.js';
+import type { MemberKind } from '../member-table.js';
+import { PairedRows } from '../pairing.js';
 import { SDIST_ROOTS } from './roles.js';
-import { ChangeLog, NONE, commonNameCount, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
+import { ChangeLog, NONE, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
 import { SDIST_FIELDS } from './fields.js';
 import { tarRuleDifferences } from './rules.js';
 import type { TarRuleHeader } from './rules.js';
@@ -20,17 +24,63 @@ interface TarMemberHeader extends TarRuleHeader {
   linkname: string;
 }
 
+/**
+ * Every member's header in archive order, a row each, without an object per member: names (and
+ * link names) in a member table, to find a member by name, the other fields in columns, and the
+ * strings that repeat (types, owner names) once each. Two 100,000-member sdists held as objects
+ * and maps were about 50 MB.
+ */
+class TarHeaderRows {
+  readonly table = new MemberTable();
+  private uid = new Float64Array(1024);
+  private gid = new Float64Array(1024);
+  /** Indices into `strings`. */
+  private type = new Uint32Array(1024);
+  private uname = new Uint32Array(1024);
+  private gname = new Uint32Array(1024);
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  /** The pax records of the rows that have them. */
+  private readonly pax = new Map<number, Record<string, string>>();
+
+  add(entry: TarEntryHeader): void {
+    const kind: MemberKind = entry.type === 'directory' || entry.type === 'symlink' || entry.type === 'link' ? entry.type : 'file';
+    const row = this.table.add({ name: contentName(entry.name), kind, mode: entry.mode, mtime: entry.mtime, size: 0, dataOffset: 0, linkTarget: entry.linkname ?? '' });
+    (this.uid = withRoom(this.uid, row + 1))[row] = entry.uid;
+    (this.gid = withRoom(this.gid, row + 1))[row] = entry.gid;
+    (this.type = withRoom(this.type, row + 1))[row] = this.stringNumber(entry.type);
+    (this.uname = withRoom(this.uname, row + 1))[row] = this.stringNumber(entry.uname);
+    (this.gname = withRoom(this.gname, row + 1))[row] = this.stringNumber(entry.gname);
+    if (entry.pax) this.pax.set(row, entry.pax);
+  }
+
+  /** The header of `row`, made as it is asked for. */
+  header(row: number): TarMemberHeader {
+    const { table } = this;
+    return {
+      name: table.name(row), type: this.strings[this.type[row]!] as TarReadType, mode: table.mode(row), uid: this.uid[row]!, gid: this.gid[row]!,
+      uname: this.strings[this.uname[row]!]!, gname: this.strings[this.gname[row]!]!, mtime: table.mtime(row), pax: this.pax.get(row) ?? null, linkname: table.linkTarget(row),
+    };
+  }
+
+  private stringNumber(value: string): number {
+    let index = this.stringIndex.get(value);
+    if (index === undefined) {
+      index = this.strings.push(value) - 1;
+      this.stringIndex.set(value, index);
+    }
+    return index;
+  }
+}
+
 interface SdistMetadata extends SdistWalk {
   fileSize: number;
-  members: TarMemberHeader[];
+  members: TarHeaderRows;
 }
 
 async function readSdistMetadata(path: string): Promise<SdistMetadata> {
-  const members: TarMemberHeader[] = [];
-  const walk = await walkSdist(path, async (entry) => {
-    const { type, mode, uid, gid, uname, gname, mtime, pax } = entry;
-    members.push({ name: contentName(entry.name), type, mode, uid, gid, uname, gname, mtime, pax, linkname: entry.linkname ?? '' });
-  });
+  const members = new TarHeaderRows();
+  const walk = await walkSdist(path, async (entry) => members.add(entry));
   return { ...walk, fileSize: (await stat(path)).size, members };
 }
 
@@ -38,27 +88,25 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
   const [a, b] = await Promise.all([readSdistMetadata(pathA), readSdistMetadata(pathB)]);
   const log = new ChangeLog();
   gzipDifferences(log, a.gzipHeader, b.gzipHeader);
-  const namesA = a.members.map((m) => m.name);
-  // B's members under A's names: releases of two versions pair with their top directories stripped.
-  const { toA } = pairMembers(SDIST_ROOTS, namesA, b.members.map((m) => m.name));
-  const namesB = b.members.map((m) => toA(m.name));
-  const byNameB = new Map(b.members.map((m, i) => [namesB[i]!, m]));
-  const byNameA = new Map(a.members.map((m) => [m.name, m]));
-  for (const ma of a.members) {
-    const mb = byNameB.get(ma.name);
-    if (!mb) {
+  // Releases of two versions pair with their top directories' names set aside.
+  const paired = new PairedRows(SDIST_ROOTS, a.members.table, b.members.table);
+  for (let row = 0; row < paired.a.count; row++) {
+    const ma = a.members.header(row);
+    const rowB = paired.rowInB(row);
+    if (rowB < 0) {
       if (ma.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${ma.name}/ (only in A)`);
       continue;
     }
+    const mb = b.members.header(rowB);
     const name = ma.name;
     if (ma.type !== mb.type) log.add(SDIST_FIELDS.tarType, `${name} (${ma.type} → ${mb.type})`);
     else if (ma.type === 'link' && ma.linkname !== mb.linkname) log.add(SDIST_FIELDS.tarHardLinks, `${name} (${ma.linkname} → ${mb.linkname})`);
     for (const [field, example] of tarRuleDifferences(name, ma, mb)) log.add(field, example);
   }
-  b.members.forEach((mb, i) => {
-    if (!byNameA.has(namesB[i]!) && mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
-  });
-  noteOrderDifference(log, SDIST_FIELDS.tarOrder, namesA, namesB);
+  for (let row = 0; row < paired.b.count; row++) {
+    if (paired.b.kind(row) === 'directory' && paired.rowInA(row) < 0) log.add(SDIST_FIELDS.tarDirectories, `${paired.b.name(row)}/ (only in B)`);
+  }
+  noteOrderDifference(log, SDIST_FIELDS.tarOrder, paired);
   const tarFieldsDiffer = log.list().some((c) => c.field.startsWith('tar '));
   if (sameContent && a.tarSha256 !== b.tarSha256 && !tarFieldsDiffer) {
     log.add(SDIST_FIELDS.tarEncoding, `uncompressed ${a.tarSize} → ${b.tarSize} bytes`);
@@ -67,7 +115,7 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
   if (a.tarSha256 === b.tarSha256 && !gzipFieldsDiffer) {
     log.add(SDIST_FIELDS.gzipData, `same tar, other deflate: ${a.fileSize} → ${b.fileSize} bytes`);
   }
-  return { changes: log.list(), commonMembers: commonNameCount(namesA, namesB) };
+  return { changes: log.list(), commonMembers: paired.commonCount() };
 }
 
 function gzipDifferences(log: ChangeLog, a: GzipHeader, b: GzipHeader): void {

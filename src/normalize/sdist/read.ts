@@ -9,7 +9,7 @@ import type { GzipHeader } from '../../formats/gzip.js';
 import { readTar } from '../../formats/tar/index.js';
 import type { TarEntryHeader, TarReadType } from '../../formats/tar/index.js';
 import { contentName, sortedContentDifferences } from '../content.js';
-import type { ContentDifference, ContentRecord } from '../content.js';
+import type { ContentDifference, ContentRecord, ContentView } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { withRoom } from '../grow.js';
 import { readHead } from '../handler.js';
@@ -259,9 +259,9 @@ function memberType(type: TarReadType, path: string): MemberKind {
   }
 }
 
-/** Reads the content view of a .tar.gz (used to verify what was written, and by check and digest). */
-export async function readSdistContent(path: string): Promise<ContentRecord[]> {
-  return [...(await indexSdist(path, null)).table.contentView()];
+/** Reads the content view of a .tar.gz (digest and compare). */
+export async function readSdistContent(path: string): Promise<ContentView> {
+  return (await indexSdist(path, null)).table.contentView();
 }
 
 /** The first `limit` bytes of the named file members; a hard link's are its target's, which comes earlier. */

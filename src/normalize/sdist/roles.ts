@@ -1,6 +1,7 @@
 // What the members of an sdist are to someone reading a release's changes, and which directory
 // holds the same things in two releases: everything about the sdist kind that compare needs.
 import type { MemberRole } from '../handler.js';
+import { topLevelNames } from '../pairing.js';
 
 /** The one top directory, `{name}-{version}/` (sdist format): paired across versions by its role. */
 export const SDIST_ROOTS: readonly RegExp[] = [/^.*?(?:-(?<version>[^-]+))?$/];
@@ -16,8 +17,8 @@ const NOT_MODULES = new Set(['setup.py', 'conftest.py', 'noxfile.py']);
  * `src/` (the src layout), top-level directories that hold an `__init__.py` (bar tests and docs),
  * and top-level modules other than setup.py and test configuration.
  */
-export function sdistMemberRoles(names: readonly string[]): (name: string) => MemberRole {
-  const tops = new Set(names.map((name) => name.split('/', 1)[0]!));
+export function sdistMemberRoles(names: Iterable<string>): (name: string) => MemberRole {
+  const tops = topLevelNames(names);
   const top = tops.size === 1 ? `${[...tops][0]!}/` : '';
   const inTop = (name: string) => (name.startsWith(top) ? name.slice(top.length) : undefined);
   const packages = new Set<string>();

@@ -5,8 +5,9 @@ import { METHOD_DEFLATE, METHOD_STORED, openZip } from '../../formats/zip/index.
 import type { ZipEntry, ZipExtraField, ZipReader } from '../../formats/zip/index.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
-import { pairMembers } from '../pairing.js';
-import { ChangeLog, NONE, commonNameCount, fromTo, noteOrderDifference } from '../report.js';
+import { MemberTable } from '../member-table.js';
+import { PairedRows } from '../pairing.js';
+import { ChangeLog, NONE, fromTo, noteOrderDifference } from '../report.js';
 import { WHEEL_FIELDS, dosTimeText, externalAttrText, extraIdText, flagsText, hexText, versionMadeByText } from './fields.js';
 import { WHEEL_ROOTS } from './roles.js';
 
@@ -47,18 +48,14 @@ function compareOpened(a: WheelMetadata, b: WheelMetadata, sameContent: boolean)
   const log = new ChangeLog();
   if (!Buffer.from(a.zip.comment).equals(b.zip.comment)) log.add(WHEEL_FIELDS.archiveComment, fromTo(`${a.zip.comment.length} bytes`, `${b.zip.comment.length} bytes`));
   if (a.zip.zip64 !== b.zip.zip64) log.add(WHEEL_FIELDS.zip64, fromTo(a.zip.zip64 ? 'yes' : 'no', b.zip.zip64 ? 'yes' : 'no'));
-  const storedA = Array.from({ length: a.zip.entryCount }, (_, i) => a.zip.entryName(i));
-  const storedB = Array.from({ length: b.zip.entryCount }, (_, i) => b.zip.entryName(i));
-  const namesA = storedA.map(contentName);
-  // B's entries under A's names: `.dist-info/` and `.data/` of two versions pair by role.
-  const { toA } = pairMembers(WHEEL_ROOTS, namesA, storedB.map(contentName));
-  const namesB = storedB.map((stored) => toA(contentName(stored)));
-  const indexInB = new Map(namesB.map((name, i) => [name, i]));
-  namesA.forEach((name, i) => {
-    const inB = indexInB.get(name);
-    if (inB === undefined) {
-      if (storedA[i]!.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${storedA[i]} (only in A)`);
-      return;
+  // `.dist-info/` and `.data/` of two versions pair by role.
+  const paired = new PairedRows(WHEEL_ROOTS, entryNames(a.zip), entryNames(b.zip));
+  for (let i = 0; i < a.zip.entryCount; i++) {
+    const name = paired.a.name(i);
+    const inB = paired.rowInB(i);
+    if (inB < 0) {
+      if (paired.a.kind(i) === 'directory') log.add(WHEEL_FIELDS.directories, `${a.zip.entryName(i)} (only in A)`);
+      continue;
     }
     const ea = a.zip.entry(i);
     const eb = b.zip.entry(inB);
@@ -76,14 +73,26 @@ function compareOpened(a: WheelMetadata, b: WheelMetadata, sameContent: boolean)
     }
     if (ea.internalAttr !== eb.internalAttr) log.add(WHEEL_FIELDS.internalAttr, `${name} (${hexText(ea.internalAttr)} → ${hexText(eb.internalAttr)})`);
     if (!Buffer.from(ea.commentBytes).equals(Buffer.from(eb.commentBytes))) log.add(WHEEL_FIELDS.comments, name);
-  });
-  const inA = new Set(namesA);
-  namesB.forEach((name, i) => {
-    if (!inA.has(name) && storedB[i]!.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${storedB[i]} (only in B)`);
-  });
-  noteOrderDifference(log, WHEEL_FIELDS.order, namesA, namesB);
+  }
+  for (let i = 0; i < b.zip.entryCount; i++) {
+    if (paired.b.kind(i) === 'directory' && paired.rowInA(i) < 0) log.add(WHEEL_FIELDS.directories, `${b.zip.entryName(i)} (only in B)`);
+  }
+  noteOrderDifference(log, WHEEL_FIELDS.order, paired);
   if (sameContent && log.size === 0) log.add(WHEEL_FIELDS.layout, fromTo(`${a.fileSize}`, `${b.fileSize} bytes`));
-  return { changes: log.list(), commonMembers: commonNameCount(namesA, namesB) };
+  return { changes: log.list(), commonMembers: paired.commonCount() };
+}
+
+/**
+ * The entries' content-view names, a row each in entry order (a directory entry is a directory row),
+ * to find an entry by name without a map of every name.
+ */
+function entryNames(zip: ZipReader): MemberTable {
+  const table = new MemberTable(zip.entryCount);
+  for (let i = 0; i < zip.entryCount; i++) {
+    const stored = zip.entryName(i);
+    table.add({ name: contentName(stored), kind: stored.endsWith('/') ? 'directory' : 'file', mode: 0, mtime: 0, size: 0, dataOffset: 0 });
+  }
+  return table;
 }
 
 function extraIds(entry: ZipEntry): string {

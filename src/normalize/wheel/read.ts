@@ -8,7 +8,7 @@ import {
 } from '../../formats/zip/index.js';
 import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
 import { compareNames, contentName, sortedContentDifferences } from '../content.js';
-import type { ContentDifference, ContentRecord, ContentType } from '../content.js';
+import type { ContentDifference, ContentRecord, ContentType, ContentView } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
 import { readHead } from '../handler.js';
@@ -164,7 +164,7 @@ async function digestMember(zip: ZipReader, member: WheelMember): Promise<{ sha2
 }
 
 /** The content view of a wheel: every member read back and hashed. */
-export async function readWheelContent(path: string): Promise<ContentRecord[]> {
+export async function readWheelContent(path: string): Promise<ContentView> {
   const zip = await openZip(path);
   try {
     const table = new MemberTable();
@@ -173,7 +173,7 @@ export async function readWheelContent(path: string): Promise<ContentRecord[]> {
       const { sha256, size, data } = await digestMember(zip, member);
       addContentRow(table, member, sha256, size, data);
     }
-    return [...wheelContentView(table)];
+    return wheelContentView(table);
   } finally {
     await zip.close();
   }
