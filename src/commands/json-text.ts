@@ -20,37 +20,20 @@ function isOmitted(value: unknown): boolean {
 }
 
 /**
+ * A property to write as an array of what an iterable gives, without reading the property: a list
+ * too long to hold made whole (a change's every example) is written an item at a time.
+ */
+export type StreamedArrays = (owner: object, key: string) => Iterable<unknown> | undefined;
+
+/**
  * The text of `value` at nesting `depth`, as JSON.stringify(value, null, 2) writes it there: arrays
  * and plain objects a member at a time, anything else (a string, a number, an object with toJSON) by
  * JSON.stringify itself.
  */
-function* valueText(value: unknown, depth: number): Generator<string> {
+function* valueText(value: unknown, depth: number, streamed: StreamedArrays): Generator<string> {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
-    const inner = `\n${INDENT.repeat(depth + 1)}`;
-    const isArray = Array.isArray(value);
-    if (isArray) {
-      if (value.length === 0) {
-        yield '[]';
-        return;
-      }
-      for (const [i, item] of value.entries()) {
-        yield `${i === 0 ? '[' : ','}${inner}`;
-        // As JSON.stringify does: an array keeps a place for what it cannot write.
-        if (isOmitted(item)) yield 'null';
-        else yield* valueText(item, depth + 1);
-      }
-    } else {
-      const entries = Object.entries(value).filter(([, item]) => !isOmitted(item));
-      if (entries.length === 0) {
-        yield '{}';
-        return;
-      }
-      for (const [i, [key, item]] of entries.entries()) {
-        yield `${i === 0 ? '{' : ','}${inner}${escaped(JSON.stringify(key))}: `;
-        yield* valueText(item, depth + 1);
-      }
-    }
-    yield `\n${INDENT.repeat(depth)}${isArray ? ']' : '}'}`;
+    if (Array.isArray(value)) yield* arrayText(value, depth, streamed);
+    else yield* objectText(value, depth, streamed);
     return;
   }
   const text = JSON.stringify(value, null, 2) as string | undefined;
@@ -58,11 +41,40 @@ function* valueText(value: unknown, depth: number): Generator<string> {
   yield escaped(depth > 0 && text !== undefined ? text.replaceAll('\n', `\n${INDENT.repeat(depth)}`) : text ?? 'null');
 }
 
-/** Writes `document` as JSON text and a line end through `write`, in pieces of about PIECE_CHARACTERS. */
-export function writeJsonDocument(document: unknown, write: (text: string) => void): void {
+function* arrayText(items: Iterable<unknown>, depth: number, streamed: StreamedArrays): Generator<string> {
+  let first = true;
+  for (const item of items) {
+    yield `${first ? '[' : ','}\n${INDENT.repeat(depth + 1)}`;
+    first = false;
+    // As JSON.stringify does: an array keeps a place for what it cannot write.
+    if (isOmitted(item)) yield 'null';
+    else yield* valueText(item, depth + 1, streamed);
+  }
+  yield first ? '[]' : `\n${INDENT.repeat(depth)}]`;
+}
+
+/** A plain object's own enumerable properties, in JSON.stringify's order, each read when it is written. */
+function* objectText(object: object, depth: number, streamed: StreamedArrays): Generator<string> {
+  let first = true;
+  for (const key of Object.keys(object)) {
+    const items = streamed(object, key);
+    const item = items ?? (object as Record<string, unknown>)[key];
+    if (!items && isOmitted(item)) continue;
+    yield `${first ? '{' : ','}\n${INDENT.repeat(depth + 1)}${escaped(JSON.stringify(key))}: `;
+    first = false;
+    yield* items ? arrayText(items, depth + 1, streamed) : valueText(item, depth + 1, streamed);
+  }
+  yield first ? '{}' : `\n${INDENT.repeat(depth)}}`;
+}
+
+/**
+ * Writes `document` as JSON text and a line end through `write`, in pieces of about PIECE_CHARACTERS.
+ * The properties `streamed` gives are written as arrays of what it gives.
+ */
+export function writeJsonDocument(document: unknown, write: (text: string) => void, streamed: StreamedArrays = () => undefined): void {
   let held: string[] = [];
   let heldCharacters = 0;
-  for (const piece of valueText(document, 0)) {
+  for (const piece of valueText(document, 0, streamed)) {
     held.push(piece);
     heldCharacters += piece.length;
     if (heldCharacters < PIECE_CHARACTERS) continue;

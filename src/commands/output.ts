@@ -9,7 +9,7 @@
 // the terminal. The only escape sequences left are, on a terminal, the few colour codes this module
 // uses (bold, dim, red, green, yellow, cyan, reset): one of those inside a name stays too, so at
 // worst a name changes colour; nothing else (cursor moves, titles, clears, links) gets through.
-import { MAX_EXAMPLES } from '../normalize/index.js';
+import { MAX_EXAMPLES, everyExample } from '../normalize/index.js';
 import type { Change } from '../normalize/index.js';
 import { writeJsonDocument } from './json-text.js';
 
@@ -103,8 +103,9 @@ export function outcomeLines(outcome: Outcome, quiet: boolean, colour: { out: bo
 
 export function printOutcome(outcome: Outcome, flags: OutputFlags): void {
   if (flags.json) {
-    // Written as it is made (process.stdout writes synchronously to files and, on Linux, to pipes).
-    writeJsonDocument(outcome.json, (text) => process.stdout.write(text));
+    // Written as it is made (process.stdout writes synchronously to files and, on Linux, to pipes),
+    // each change's examples one at a time.
+    writeJsonDocument(outcome.json, (text) => process.stdout.write(text), (owner, key) => (key === 'all' ? everyExample(owner) : undefined));
     return;
   }
   const colour = { out: wantsColour(process.stdout), err: wantsColour(process.stderr) };

@@ -57,7 +57,7 @@ export { RefusedInput, describeError, failureStatus, namingFile } from './failur
 export { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL, LEVELS, MAX_EPOCH, MIN_EPOCH } from './options.js';
 export type { MtimePolicy, NormalizeOptions } from './options.js';
 export type { Change } from './report.js';
-export { MAX_EXAMPLES } from './report.js';
+export { MAX_EXAMPLES, everyExample } from './report.js';
 export { pairMembers } from './pairing.js';
 export type { MemberPairing, RenamedRoot } from './pairing.js';
 export { removeAllScratchNow, removeOnSignal, removeScratch, removeStaleScratch, scratchPath } from './scratch.js';

@@ -98,19 +98,35 @@ export class ChangeLog {
 
   /**
    * The changes; each one's full list is made from the chunks each time it is read, and not kept (a
-   * summary reads the first few; a `--json` document is written a list at a time, and 100,000
-   * members' examples of four fields held at once were 40 MB).
+   * summary reads the first few). everyExample gives it an example at a time.
    */
   list(): Change[] {
-    return [...this.byField].map(([field, examples]) => ({
-      field,
-      count: examples.count,
-      examples: examples.list(MAX_EXAMPLES),
-      get all() {
-        return examples.list();
-      },
-    }));
+    return [...this.byField].map(([field, examples]) => {
+      const change = {
+        field,
+        count: examples.count,
+        examples: examples.list(MAX_EXAMPLES),
+        get all() {
+          return examples.list();
+        },
+      };
+      exampleLists.set(change, examples);
+      return change;
+    });
   }
+}
+
+/** The example lists of the changes ChangeLogs made. */
+const exampleLists = new WeakMap<object, ExampleList>();
+
+/**
+ * A change's every example, an example at a time, when a ChangeLog made it (else undefined): what a
+ * `--json` document writes rather than its `all`, which is every example made at once (100,000
+ * members' examples of four fields were about 40 MB by the document's end).
+ */
+export function everyExample(change: object): Iterable<string> | undefined {
+  const examples = exampleLists.get(change);
+  return examples && { [Symbol.iterator]: () => examples.each() };
 }
 
 /** How a value changed from A to B, in compare's metadata lines. */

@@ -45,3 +45,20 @@ test('a document of 200,000 examples is written in pieces of about 64 Ki charact
   assert.ok(written.length >= whole.length / (64 * 1024 + longestExample), `${written.length} pieces for ${whole.length} characters`);
   for (const piece of written) assert.ok(piece.length < 64 * 1024 + longestExample, `a piece of ${piece.length} characters`);
 });
+
+test('a property given as an iterable is written as that array, and the property itself is not read', () => {
+  const items = ['p (1)', 'q \u2028 (2)', { r: [3] }];
+  const unread = (field: string) => ({
+    field,
+    count: 3,
+    get all(): never {
+      throw new Error('the property was read');
+    },
+  });
+  const document = { results: [{ metadata: [unread('zip mtime'), unread('zip order')] }], none: unread('empty') };
+  const given = new Map<object, unknown[]>([[document.results[0]!.metadata[0]!, items], [document.results[0]!.metadata[1]!, items.slice(0, 1)], [document.none, []]]);
+  const written: string[] = [];
+  writeJsonDocument(document, (text) => written.push(text), (owner, key) => (key === 'all' ? given.get(owner) : undefined));
+  const materialized = { results: [{ metadata: [{ field: 'zip mtime', count: 3, all: items }, { field: 'zip order', count: 3, all: items.slice(0, 1) }] }], none: { field: 'empty', count: 3, all: [] } };
+  assert.equal(written.join(''), wholeText(materialized));
+});

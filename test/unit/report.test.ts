@@ -2,7 +2,7 @@
 // chunks: what it gives back must be each example as added, in order, however many there are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChangeLog, MAX_EXAMPLES } from '../../src/normalize/report.js';
+import { ChangeLog, MAX_EXAMPLES, everyExample } from '../../src/normalize/report.js';
 
 /** Examples of varied lengths and scripts: ASCII paths, accented letters, a character outside the BMP, an empty one. */
 function example(i: number): string {
@@ -22,8 +22,16 @@ for (const count of [1, MAX_EXAMPLES, 511, 512, 513, 1536, 2049]) {
     assert.deepEqual(field!.examples, added.slice(0, MAX_EXAMPLES));
     assert.deepEqual(field!.all, added);
     assert.deepEqual(other!.all, ['one']);
+    // An example at a time, as a --json document writes them, and again from the start.
+    const streamed = everyExample(field!)!;
+    assert.deepEqual([...streamed], added);
+    assert.deepEqual([...streamed], added);
   });
 }
+
+test('everyExample knows only the changes a ChangeLog made', () => {
+  assert.equal(everyExample({ field: 'tar mtime', count: 1, examples: ['a'], all: ['a'] }), undefined);
+});
 
 test("one log's changes added to another's: each field's examples after the other's own, new fields last", () => {
   const mine = new ChangeLog();
