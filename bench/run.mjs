@@ -367,9 +367,27 @@ function benchMembers(probe, runs) {
     rows.push(baselineRow(ten, { forSize: false }), compareRow(hundred, ten));
     checks.push(rssCheck(`${kind} of 100,000 tiny members, peak RSS`, hundred));
     checks.push(check(`${kind} time, 100,000 members vs 10,000`, ratio(hundred.seconds, ten.seconds), TARGETS.membersGrowth, 'x', hundred));
+    checks.push(rssCheck(`compare --json of that ${kind} with its normal form, peak RSS`, compareWithNormalForm(probe, inputs[1])));
   }
   printTable('Tiny members (time ratio vs 10,000 members)', rows);
   return checks;
+}
+
+/**
+ * One `compare --json` of an input with its normal form (made first, not timed): both sides' members,
+ * content and metadata, and every example of every change in the document. Exit 1: they differ.
+ */
+function compareWithNormalForm(probe, input) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reprodist-bench-'));
+  try {
+    const made = timeOnce(reprodist(probe, input)(tmp).argv, { cwd: REPO_DIR });
+    if (made.failure) return made;
+    const run = timeOnce([...REPRODIST_COMMAND, 'compare', '--json', input, path.join(tmp, 'out', path.basename(input))], { cwd: REPO_DIR, okExitCodes: [1] });
+    console.log(`  compare --json with its normal form: ${run.failure ?? `${fmtSeconds(run.seconds)} s, ${fmtMiB(run.rssKiB)} MiB`}`);
+    return run;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Peak RSS on 40,000 members: plain files (the scaling series' inputs) and hard links to one file. */
