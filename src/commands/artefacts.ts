@@ -7,7 +7,7 @@ import { ConfigError, EPOCH, JOBS, LEVEL, MTIME, UsageError, flagValue, resolveA
 import type { Artefact, Settings } from '../settings/index.js';
 import type { ArtefactFlags, Report } from './documents.js';
 import type { Outcome, OutputLines } from './output.js';
-import { problemLines, summarize, summarizeChange } from './output.js';
+import { indented, problemLines, summarize, summarizeChange } from './output.js';
 
 /** The positional paths and the options that settle the normal form. */
 export function settingOptions(y: Argv): Argv {
@@ -56,16 +56,14 @@ export function isFailure(result: ArtefactResult): boolean {
 const PAD = 11;
 
 /** Human lines for one result: a status word, the file, and for changes an indented summary of each list. */
-export function describeResult(result: ArtefactResult, verbose = false): string[] {
+export function* describeResult(result: ArtefactResult, verbose = false): Generator<string> {
   const head = `${result.status.replace('-', ' ').padEnd(PAD)}${result.path}`;
-  if (result.message) return [`${head}: ${result.message}`];
-  const lines = [
-    result.output && result.output !== result.path ? `${head} -> ${result.output}` : head,
-    ...result.changes.flatMap((change) => summarizeChange(change.field, change, verbose)),
-    ...summarize('problem', result.problems, verbose),
-    ...summarize('note', result.notes ?? [], verbose),
-  ];
-  return [lines[0]!, ...lines.slice(1).map((line) => `${' '.repeat(PAD)}${line}`)];
+  if (result.message) return yield `${head}: ${result.message}`;
+  yield result.output && result.output !== result.path ? `${head} -> ${result.output}` : head;
+  const indent = ' '.repeat(PAD);
+  for (const change of result.changes) yield* indented(indent, summarizeChange(change.field, change, verbose));
+  yield* indented(indent, summarize('problem', result.problems, verbose));
+  yield* indented(indent, summarize('note', result.notes ?? [], verbose));
 }
 
 /** The report as an Outcome: failures on stderr; `wrong` also marks what check fails on. */

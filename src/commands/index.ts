@@ -27,7 +27,7 @@ export async function runVerb<Flags>(verb: Verb<Flags>, flags: Flags & Partial<O
   const progress = createProgress(output);
   const outcome = await verb.run({ ...flags, ...output }, { styles: outputStyles(), progress });
   progress.stop();
-  printOutcome(outcome, output);
+  await printOutcome(outcome, output);
   return outcome.exitCode;
 }
 

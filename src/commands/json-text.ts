@@ -68,20 +68,20 @@ function* objectText(object: object, depth: number, streamed: StreamedArrays): G
 }
 
 /**
- * Writes `document` as JSON text and a line end through `write`, in pieces of about PIECE_CHARACTERS.
+ * `document` as JSON text and a line end, in pieces of about PIECE_CHARACTERS, made as they are read.
  * The properties `streamed` gives are written as arrays of what it gives.
  */
-export function writeJsonDocument(document: unknown, write: (text: string) => void, streamed: StreamedArrays = () => undefined): void {
+export function* jsonPieces(document: unknown, streamed: StreamedArrays = () => undefined): Generator<string> {
   let held: string[] = [];
   let heldCharacters = 0;
   for (const piece of valueText(document, 0, streamed)) {
     held.push(piece);
     heldCharacters += piece.length;
     if (heldCharacters < PIECE_CHARACTERS) continue;
-    write(held.join(''));
+    yield held.join('');
     held = [];
     heldCharacters = 0;
   }
   held.push('\n');
-  write(held.join(''));
+  yield held.join('');
 }

@@ -11,7 +11,7 @@
 // worst a name changes colour; nothing else (cursor moves, titles, clears, links) gets through.
 import { MAX_EXAMPLES, everyExample } from '../normalize/index.js';
 import type { Change } from '../normalize/index.js';
-import { writeJsonDocument } from './json-text.js';
+import { jsonPieces } from './json-text.js';
 
 export interface Style {
   bold(text: string): string;
@@ -38,7 +38,18 @@ export interface OutputLines {
   stream: 'out' | 'err';
   /** Whether the lines say something is wrong (a failure, a difference): they survive --quiet. */
   wrong: boolean;
-  lines: string[];
+  lines: Lines;
+}
+
+/**
+ * Lines to print, read once: a list, or lines made as they are printed (a --verbose list of every example of
+ * a change: 100,000 members' examples, each copied at every step that indents it, were 180 MiB).
+ */
+export type Lines = Iterable<string>;
+
+/** Each line with `prefix` before it, made as it is read. */
+export function* indented(prefix: string, lines: Lines, style: (line: string) => string = (line) => line): Generator<string> {
+  for (const line of lines) yield `${prefix}${style(line)}`;
 }
 
 /** A verb's result, ready to print either way. */
@@ -91,25 +102,61 @@ export function escapeLine(line: string, keepColour = false): string {
   }
 }
 
-/** The lines the printer writes for one outcome, per stream (--json aside). */
-export function outcomeLines(outcome: Outcome, quiet: boolean, colour: { out: boolean; err: boolean } = { out: false, err: false }): { stream: 'out' | 'err'; text: string }[] {
-  const written: { stream: 'out' | 'err'; text: string }[] = [];
+/** The lines the printer writes for one outcome, per stream (--json aside), made as they are printed. */
+export function* outcomeLines(outcome: Outcome, quiet: boolean, colour: { out: boolean; err: boolean } = { out: false, err: false }): Generator<{ stream: 'out' | 'err'; text: string }> {
   for (const { stream, wrong, lines } of outcome.text) {
     if (quiet && !wrong) continue;
-    for (const line of quiet ? lines.slice(0, 1) : lines) written.push({ stream, text: escapeLine(line, colour[stream]) });
+    for (const line of lines) {
+      yield { stream, text: escapeLine(line, colour[stream]) };
+      if (quiet) break;
+    }
   }
-  return written;
 }
 
-export function printOutcome(outcome: Outcome, flags: OutputFlags): void {
+/**
+ * Prints the outcome as it is made: a --json document a piece at a time (each change's examples one
+ * at a time), text a line at a time, each written once the stream has room.
+ */
+export async function printOutcome(outcome: Outcome, flags: OutputFlags): Promise<void> {
   if (flags.json) {
-    // Written as it is made (process.stdout writes synchronously to files and, on Linux, to pipes),
-    // each change's examples one at a time.
-    writeJsonDocument(outcome.json, (text) => process.stdout.write(text), (owner, key) => (key === 'all' ? everyExample(owner) : undefined));
+    for (const piece of jsonPieces(outcome.json, (owner, key) => (key === 'all' ? everyExample(owner) : undefined))) await written(process.stdout, piece);
     return;
   }
   const colour = { out: wantsColour(process.stdout), err: wantsColour(process.stderr) };
-  for (const { stream, text } of outcomeLines(outcome, flags.quiet, colour)) (stream === 'err' ? process.stderr : process.stdout).write(`${text}\n`);
+  // Lines are gathered into pieces, a stream's run of lines at a time (stdout's and stderr's stay in order).
+  let held = '';
+  let heldFor: NodeJS.WriteStream = process.stdout;
+  for (const { stream, text } of outcomeLines(outcome, flags.quiet, colour)) {
+    const target = stream === 'err' ? process.stderr : process.stdout;
+    if (target !== heldFor || held.length >= LINES_PIECE_CHARACTERS) {
+      if (held) await written(heldFor, held);
+      held = '';
+      heldFor = target;
+    }
+    held += `${text}\n`;
+  }
+  if (held) await written(heldFor, held);
+}
+
+/** Text lines are written in pieces of about this many characters, not a write per line. */
+const LINES_PIECE_CHARACTERS = 64 * 1024;
+
+/**
+ * Writes `text`, and waits while the stream holds more than it wants: a pipe is written as its reader
+ * takes it, and a reader slower than the writing (a pager, a busy parent) would have the output pile
+ * up in memory, up to all of it (the lines of a --verbose compare of 100,000 members: 168 MiB).
+ */
+async function written(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  if (stream.write(text)) return;
+  // No 'drain' comes once the stream has failed or closed (a reader gone: survivePipes).
+  await new Promise<void>((resolve) => {
+    const events = ['drain', 'close', 'error'] as const;
+    const done = () => {
+      for (const event of events) stream.off(event, done);
+      resolve();
+    };
+    for (const event of events) stream.on(event, done);
+  });
 }
 
 const guarded = new WeakSet<NodeJS.WriteStream>();
@@ -143,22 +190,28 @@ export function problemLines(problems: readonly string[]): OutputLines[] {
   return problems.map((problem) => ({ stream: 'err', wrong: true, lines: [`reprodist: ${problem}`] }));
 }
 
-/** A change's summary: its full list is read only when every example is shown (100,000 members make it long). */
-export function summarizeChange(heading: string, change: Change, verbose: boolean): string[] {
-  return summarize(heading, verbose ? change.all : change.examples, verbose, change.count);
+/** A change's summary: its every example is read, one at a time, only when every example is shown (100,000 members make it long). */
+export function summarizeChange(heading: string, change: Change, verbose: boolean): Lines {
+  return summarize(heading, change.examples, verbose, change.count, verbose ? (everyExample(change) ?? change.all) : change.examples);
 }
 
 /**
  * Every list in human output, summarized one way: the heading with a count, the first
  * MAX_EXAMPLES items on the same line and how many more there are; with `verbose`, every item on
- * a line of its own. (`--json` holds the full lists.) `total` is the list's length when `items` are
- * only its first MAX_EXAMPLES.
+ * a line of its own, from `every`, read as the lines are printed. (`--json` holds the full lists.)
+ * `total` is the list's length when `items` are only its first MAX_EXAMPLES.
  */
-export function summarize(heading: string, items: readonly string[], verbose: boolean, total = items.length): string[] {
+export function summarize(heading: string, items: readonly string[], verbose: boolean, total = items.length, every: Iterable<string> = items): Lines {
   if (total === 0) return [];
   const count = total > 1 ? ` [${total}]` : '';
-  if (verbose && total > MAX_EXAMPLES) return [`${heading}${count}:`, ...items.map((item) => `  ${item}`)];
+  if (verbose && total > MAX_EXAMPLES) return everyLine(`${heading}${count}:`, every);
   const hidden = total - MAX_EXAMPLES;
   const more = hidden > 0 ? `, ... (${hidden} more; --verbose lists all)` : '';
   return [`${heading}${count}: ${items.slice(0, MAX_EXAMPLES).join(', ')}${more}`];
+}
+
+/** A heading line, then each item on a line of its own. */
+function* everyLine(heading: string, items: Iterable<string>): Generator<string> {
+  yield heading;
+  yield* indented('  ', items);
 }

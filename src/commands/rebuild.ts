@@ -7,8 +7,8 @@ import { BYTES, POSITIVE_COUNT, SECONDS, UsageError, flagValue } from '../settin
 import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from '../verify/defaults.js';
 import type { FileVerdict, PublishedFile, RebuildOptions, ReleaseRebuild, RebuildListReport, recipeSummary } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
-import { problemLines } from './output.js';
-import { renderPair } from './render.js';
+import { indented, problemLines } from './output.js';
+import { explainPair } from './render.js';
 import { reportOptions, writeReports } from './reports.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
 import type { Verb } from './verb.js';
@@ -98,7 +98,8 @@ function fileLines(file: PublishedFile, styles: { out: Style; err: Style }, verb
   if (file.projectFiles.length > 0) lines.push(style.red(`  project files differ: ${file.projectFiles.join(', ')}`));
   lines.push(...file.notes.map((note) => `  ${note}`));
   if (file.verdict === 'differs' || (verbose && file.verdict === 'tool-metadata')) {
-    lines.push(...renderPair(file.comparison!, style, { a: 'published', b: 'rebuilt' }, file.name, verbose).slice(1));
+    // What renderPair explains under its status line (the file's verdict stands for that line here).
+    if (file.comparison!.status === 'differs') for (const line of indented('  ', explainPair(file.comparison!, style, { a: 'published', b: 'rebuilt' }, verbose))) lines.push(line);
   }
   if (file.logTail) lines.push(...file.logTail.map((line) => style.dim(`  | ${line}`)));
   return { stream: 'out', wrong: file.verdict !== 'identical' && file.verdict !== 'reproduced', lines };

@@ -5,7 +5,7 @@
 import type { Comparison, MemberDifference, MemberDifferenceKind, PairComparison } from '../compare/index.js';
 import type { Change } from '../normalize/index.js';
 import type { Style } from './output.js';
-import { summarize, summarizeChange } from './output.js';
+import { indented, summarize, summarizeChange } from './output.js';
 
 /** The two sides' names in messages: `A`/`B` for compare, `local`/`remote` for verify. */
 export interface SideLabels {
@@ -38,22 +38,24 @@ export function renderOneSided(result: Comparison, style: Style, labels: SideLab
 }
 
 /** A status line, and for a pair that differs, the explanation indented below it. */
-export function renderPair(pair: PairComparison, style: Style, labels: SideLabels = { a: 'A', b: 'B' }, title = pair.name, verbose = false): string[] {
-  if (pair.status === 'identical') return [`${style.green('identical'.padEnd(PAD))}${title}`];
-  if (pair.status === 'refused' || pair.status === 'error') return [`${style.red(pair.status.padEnd(PAD))}${title}: ${pair.message ?? ''}`];
-  const lines = [`${style.red('differs'.padEnd(PAD))}${style.bold(title)}`];
-  lines.push(...explainPair(pair, style, labels, verbose).map((line) => `  ${line}`));
-  return lines;
+export function* renderPair(pair: PairComparison, style: Style, labels: SideLabels = { a: 'A', b: 'B' }, title = pair.name, verbose = false): Generator<string> {
+  if (pair.status === 'identical') return yield `${style.green('identical'.padEnd(PAD))}${title}`;
+  if (pair.status === 'refused' || pair.status === 'error') return yield `${style.red(pair.status.padEnd(PAD))}${title}: ${pair.message ?? ''}`;
+  yield `${style.red('differs'.padEnd(PAD))}${style.bold(title)}`;
+  yield* indented('  ', explainPair(pair, style, labels, verbose));
 }
 
 /** What a reader asks first: which versions, how they were paired, the verdict, the members, then metadata. */
-export function explainPair(pair: PairComparison, style: Style, labels: SideLabels, verbose = false): string[] {
+export function* explainPair(pair: PairComparison, style: Style, labels: SideLabels, verbose = false): Generator<string> {
   const [version, ...pairing] = pairingLines(pair, labels);
-  const lines = [...(version ? [style.bold(version)] : []), ...pairing];
-  if (pair.verdict === 'same-content') lines.push(style.yellow(sameContentVerdict(pair)));
-  else lines.push(style.red(`content differs: ${countMembers(pair.members)}`), ...renderMembers(pair.members, style, labels, verbose).map((l) => `  ${l}`));
-  lines.push(...renderMetadata(pair, style, labels, verbose));
-  return lines;
+  if (version) yield style.bold(version);
+  yield* pairing;
+  if (pair.verdict === 'same-content') yield style.yellow(sameContentVerdict(pair));
+  else {
+    yield style.red(`content differs: ${countMembers(pair.members)}`);
+    yield* indented('  ', renderMembers(pair.members, style, labels, verbose));
+  }
+  yield* renderMetadata(pair, style, labels, verbose);
 }
 
 /**
@@ -93,16 +95,14 @@ export function membersByKind(members: readonly MemberDifference[]): [MemberDiff
 }
 
 /** One summary per kind of difference, then each member's diff (text) or sizes and sha256 (binary). */
-function renderMembers(members: MemberDifference[], style: Style, labels: SideLabels, verbose: boolean): string[] {
-  const lines: string[] = [];
+function* renderMembers(members: MemberDifference[], style: Style, labels: SideLabels, verbose: boolean): Generator<string> {
   for (const [kind, ofKind] of membersByKind(members)) {
-    lines.push(...summarize(memberHeading(kind, labels), ofKind.map((member) => `${member.name}${describeMember(member, labels)}`), verbose));
+    yield* summarize(memberHeading(kind, labels), ofKind.map((member) => `${member.name}${describeMember(member, labels)}`), verbose);
   }
   for (const member of members.filter((m) => m.difference === 'content' && m.size)) {
-    if (member.diff) lines.push(...member.diff.map((line) => `  ${colourDiffLine(line, style)}`));
-    else if (!member.text) lines.push(`  ${style.bold(member.name)}: sha256 ${member.sha256?.a ?? '?'} → ${member.sha256?.b ?? '?'}`);
+    if (member.diff) yield* indented('  ', member.diff, (line) => colourDiffLine(line, style));
+    else if (!member.text) yield `  ${style.bold(member.name)}: sha256 ${member.sha256?.a ?? '?'} → ${member.sha256?.b ?? '?'}`;
   }
-  return lines;
 }
 
 /** What follows a member's name: ` (text, 10 → 12 bytes)`, ` (A yes → B no)`, or nothing. */
@@ -130,9 +130,9 @@ function colourDiffLine(line: string, style: Style): string {
 }
 
 /** Metadata differences by group: `gzip`, `tar`, `zip`, each field summarized. */
-function renderMetadata(pair: PairComparison, style: Style, labels: SideLabels, verbose: boolean): string[] {
-  if (pair.metadata.length === 0) return [];
-  const lines = [`metadata (${labels.a} → ${labels.b}):`];
+function* renderMetadata(pair: PairComparison, style: Style, labels: SideLabels, verbose: boolean): Generator<string> {
+  if (pair.metadata.length === 0) return;
+  yield `metadata (${labels.a} → ${labels.b}):`;
   const groups = new Map<string, Change[]>();
   for (const change of pair.metadata) {
     const group = change.field.split(' ')[0]!;
@@ -140,8 +140,7 @@ function renderMetadata(pair: PairComparison, style: Style, labels: SideLabels, 
   }
   for (const [group, changes] of groups) {
     const memberCount = group === 'gzip' || pair.commonMembers === undefined ? '' : ` (${pair.commonMembers} members in both)`;
-    lines.push(`  ${style.bold(group)}${memberCount}`);
-    for (const change of changes) lines.push(...summarizeChange(change.field.slice(group.length + 1), change, verbose).map((line) => `    ${line}`));
+    yield `  ${style.bold(group)}${memberCount}`;
+    for (const change of changes) yield* indented('    ', summarizeChange(change.field.slice(group.length + 1), change, verbose));
   }
-  return lines;
 }

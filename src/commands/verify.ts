@@ -5,7 +5,7 @@ import { BYTES, EPOCH, HTTP_URL, LEVEL, MTIME, SECONDS, UsageError, flagValue } 
 import { DEFAULT_BUILD_COMMAND, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from '../verify/defaults.js';
 import type { DownloadProgress, SourceCheck, Verification, VerifyOptions } from '../verify/index.js';
 import type { Outcome, OutputLines, Style } from './output.js';
-import { problemLines, summarize } from './output.js';
+import { indented, problemLines, summarize } from './output.js';
 import { renderPair } from './render.js';
 import { reportOptions, writeReports } from './reports.js';
 import { hideNormalFormFlags, refuseNormalFormFlags } from './verb.js';
@@ -61,10 +61,10 @@ function verificationOutcome(result: Verification, styles: { out: Style; err: St
     for (const check of result.results.filter((c) => c.source === source.source)) {
       const failed = check.status !== 'identical' && check.status !== 'differs';
       const lines = failed ? [failureLine(check, err)] : renderPair(check.comparison!, out, labels, check.name, verbose);
-      text.push({ stream: failed ? 'err' : 'out', wrong: check.status !== 'identical', lines: lines.map((line) => `  ${line}`) });
+      text.push({ stream: failed ? 'err' : 'out', wrong: check.status !== 'identical', lines: indented('  ', lines) });
     }
     const unmatched = summarize('not checked (no local file of that name)', source.unmatched, verbose);
-    if (unmatched.length > 0) text.push({ stream: 'out', wrong: false, lines: unmatched.map((line) => `  ${out.dim(line)}`) });
+    if (source.unmatched.length > 0) text.push({ stream: 'out', wrong: false, lines: indented('  ', unmatched, (line) => out.dim(line)) });
   }
   return { exitCode: result.exitCode, json: result, text };
 }

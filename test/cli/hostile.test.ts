@@ -131,6 +131,13 @@ test('a hundred thousand tiny members, in sdist and wheel, in bounded memory: no
     assert.equal(JSON.parse(compared.stdout).results[0].verdict, 'same-content');
     t.diagnostic(`${basename(archive)}: peak RSS normalize ${result.rssKiB} KiB, compare ${compared.rssKiB} KiB`);
     assert.ok(compared.rssKiB < MAX_RSS_KIB, `compare ${archive}: peak RSS ${compared.rssKiB} KiB`);
+    // Every example on a line of its own, each line made as it is printed.
+    const listed = measured(['compare', '--verbose', asBuilt, archive]);
+    assert.equal(listed.code, 1, listed.stderr);
+    const lineCount = listed.stdout.split('\n').length;
+    assert.ok(lineCount > 200_000, `compare --verbose ${archive}: ${lineCount} lines`);
+    t.diagnostic(`${basename(archive)}: peak RSS compare --verbose ${listed.rssKiB} KiB (${lineCount} lines)`);
+    assert.ok(listed.rssKiB < MAX_RSS_KIB, `compare --verbose ${archive}: peak RSS ${listed.rssKiB} KiB`);
     const digested = measured(['digest', '--json', asBuilt, archive]);
     assert.equal(digested.code, 0, digested.stderr);
     const [digestBuilt, digestNormal] = JSON.parse(digested.stdout).results.map((r: { digest: string }) => r.digest);

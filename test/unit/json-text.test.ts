@@ -3,7 +3,7 @@
 // against JSON.stringify itself, on documents with every shape the printer can meet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeJsonDocument } from '../../src/commands/json-text.js';
+import { jsonPieces } from '../../src/commands/json-text.js';
 
 /** The text of the whole document as printOutcome wrote it before it wrote in pieces. */
 function wholeText(document: unknown): string {
@@ -11,9 +11,7 @@ function wholeText(document: unknown): string {
 }
 
 function pieces(document: unknown): string[] {
-  const written: string[] = [];
-  writeJsonDocument(document, (text) => written.push(text));
-  return written;
+  return [...jsonPieces(document)];
 }
 
 const documents: [string, unknown][] = [
@@ -57,8 +55,7 @@ test('a property given as an iterable is written as that array, and the property
   });
   const document = { results: [{ metadata: [unread('zip mtime'), unread('zip order')] }], none: unread('empty') };
   const given = new Map<object, unknown[]>([[document.results[0]!.metadata[0]!, items], [document.results[0]!.metadata[1]!, items.slice(0, 1)], [document.none, []]]);
-  const written: string[] = [];
-  writeJsonDocument(document, (text) => written.push(text), (owner, key) => (key === 'all' ? given.get(owner) : undefined));
+  const written = [...jsonPieces(document, (owner, key) => (key === 'all' ? given.get(owner) : undefined))];
   const materialized = { results: [{ metadata: [{ field: 'zip mtime', count: 3, all: items }, { field: 'zip order', count: 3, all: items.slice(0, 1) }] }], none: { field: 'empty', count: 3, all: [] } };
   assert.equal(written.join(''), wholeText(materialized));
 });
