@@ -8,6 +8,7 @@ import type { Artefact, Settings } from '../settings/index.js';
 import type { ArtefactFlags, Report } from './documents.js';
 import type { Outcome, OutputLines } from './output.js';
 import { indented, problemLines, summarize, summarizeChange } from './output.js';
+import { afterPhase } from './dead-buffers.js';
 
 /** The positional paths and the options that settle the normal form. */
 export function settingOptions(y: Argv): Argv {
@@ -43,7 +44,7 @@ export async function runOverArtefacts(
     if (error instanceof UsageError || error instanceof ConfigError) return { command, results: [], problems: [error.message], exitCode: 2 };
     throw error;
   }
-  const results = await runBatch(resolved.artefacts, settings.options, settings.jobs, work, display);
+  const results = await runBatch(resolved.artefacts, { ...settings.options, phaseDone: afterPhase }, settings.jobs, work, display);
   const failed = resolved.problems.length > 0 || results.some(isFailure);
   const exitCode = failed ? 2 : results.some((r) => r.status === 'not-normal') ? 1 : 0;
   return { command, epoch: settings.options.epoch, results, problems: resolved.problems, exitCode };

@@ -202,6 +202,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       if (!run.verified) {
         let differences: ContentDifference[];
         try {
+          options.phaseDone?.();
           differences = run.readWritten ? await run.readWritten(temp) : sortedContentDifferences(run.content, await handler.readContent(temp));
         } catch (error) {
           throw namingVerification(path, error);

@@ -31,6 +31,11 @@ export interface NormalizeOptions {
   blocksInFlight?: number;
   /** Told, as the output is written, how many uncompressed member bytes are done out of how many. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Told when a phase of a run has ended and what it held is dead (the output written, before it
+   * is read back): the command line may collect garbage then (src/commands/dead-buffers.ts).
+   */
+  phaseDone?: () => void;
 }
 
 /** sdists: maximum compression, as Python's tarfile `w:gz` (setuptools) writes them. */

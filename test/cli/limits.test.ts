@@ -113,6 +113,8 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as
 `, wheel);
   assert.ok(collectionsAskedFor(['check', '-q', wheel]) > 0, 'no collection asked for while 100 MB of buffers died');
   assert.equal(collectionsAskedFor(['check', '-q', join(REPO_ROOT, 'fixtures', 'dist', 'reprodemo-1.0.0+flit.tar.gz')]), 0);
+  // Nor where a small wheel's normal form is written and its structure read back (afterPhase).
+  assert.equal(collectionsAskedFor(['--out', dir, join(REPO_ROOT, 'fixtures', 'dist', 'reprodemo-1.0.0+flit-py3-none-any.whl')]), 0);
 });
 
 test('--jobs beyond the core count adds no memory: --jobs 64 stays under the bound', (t) => {
