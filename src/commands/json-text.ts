@@ -3,8 +3,8 @@
 // a compare of 100,000 members lists 200,000 examples (15 MB of text): made whole, it was one string,
 // a copy with the escapes, a copy joined to its line end and the bytes written, all held at once.
 
-/** Text of at most about this many characters is handed to the writer at a time. */
-const PIECE_CHARACTERS = 64 * 1024;
+/** Output is handed to its stream about this many characters at a time (a --json document's pieces, text's runs of lines). */
+export const PIECE_CHARACTERS = 64 * 1024;
 const INDENT = '  ';
 
 /** JSON.stringify escapes C0 controls itself; these can only be inside strings, where \uXXXX means the same. */

@@ -11,7 +11,7 @@
 // worst a name changes colour; nothing else (cursor moves, titles, clears, links) gets through.
 import { MAX_EXAMPLES, everyExample } from '../normalize/index.js';
 import type { Change } from '../normalize/index.js';
-import { jsonPieces } from './json-text.js';
+import { PIECE_CHARACTERS, jsonPieces } from './json-text.js';
 
 export interface Style {
   bold(text: string): string;
@@ -128,7 +128,7 @@ export async function printOutcome(outcome: Outcome, flags: OutputFlags): Promis
   let heldFor: NodeJS.WriteStream = process.stdout;
   for (const { stream, text } of outcomeLines(outcome, flags.quiet, colour)) {
     const target = stream === 'err' ? process.stderr : process.stdout;
-    if (target !== heldFor || held.length >= LINES_PIECE_CHARACTERS) {
+    if (target !== heldFor || held.length >= PIECE_CHARACTERS) {
       if (held) await written(heldFor, held);
       held = '';
       heldFor = target;
@@ -137,9 +137,6 @@ export async function printOutcome(outcome: Outcome, flags: OutputFlags): Promis
   }
   if (held) await written(heldFor, held);
 }
-
-/** Text lines are written in pieces of about this many characters, not a write per line. */
-const LINES_PIECE_CHARACTERS = 64 * 1024;
 
 /**
  * Writes `text`, and waits while the stream holds more than it wants: a pipe is written as its reader

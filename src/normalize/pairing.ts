@@ -62,30 +62,35 @@ function renameRoot(name: string, renames: ReadonlyMap<string, string>): string 
 /**
  * Two archives' members paired as pairMembers pairs them, each side's names a member table (a row
  * per member, in archive order), so that a member is found by name without a map of every name.
- * An archive's names are distinct.
+ * Each member's partner is found once, when the pairing is made (4 bytes a member on each side),
+ * and read by the field comparisons, the order and the count alike. An archive's names are distinct.
  */
 export class PairedRows {
-  private readonly pairing: MemberPairing;
+  /** A's row of each of B's rows, and B's of each of A's, or -1. */
+  private readonly rowsInA: Int32Array;
+  private readonly rowsInB: Int32Array;
+  private readonly toA: (nameB: string) => string;
 
   constructor(roles: readonly RegExp[], readonly a: MemberTable, readonly b: MemberTable) {
-    this.pairing = pairMembers(roles, a.names(), b.names());
+    const { toA, toB } = pairMembers(roles, a.names(), b.names());
+    this.toA = toA;
+    this.rowsInB = Int32Array.from({ length: a.count }, (_, row) => b.find(toB(a.name(row))));
+    this.rowsInA = Int32Array.from({ length: b.count }, (_, row) => a.find(toA(b.name(row))));
   }
 
   /** B's row of the member at A's `row`, or -1. */
   rowInB(row: number): number {
-    return this.b.find(this.pairing.toB(this.a.name(row)));
+    return this.rowsInB[row]!;
   }
 
   /** A's row of the member at B's `row`, or -1. */
   rowInA(row: number): number {
-    return this.a.find(this.pairing.toA(this.b.name(row)));
+    return this.rowsInA[row]!;
   }
 
   /** How many members both have. */
   commonCount(): number {
-    let count = 0;
-    for (let row = 0; row < this.a.count; row++) if (this.rowInB(row) >= 0) count += 1;
-    return count;
+    return this.rowsInB.reduce((count, row) => count + (row >= 0 ? 1 : 0), 0);
   }
 
   /**
@@ -96,13 +101,12 @@ export class PairedRows {
     let rowB = -1;
     let position = 0;
     for (let row = 0; row < this.a.count; row++) {
-      if (this.rowInB(row) < 0) continue;
+      if (this.rowsInB[row]! < 0) continue;
       do rowB += 1;
-      while (rowB < this.b.count && this.rowInA(rowB) < 0);
+      while (rowB < this.b.count && this.rowsInA[rowB]! < 0);
       if (rowB === this.b.count) return; // not when the pairing is one to one, as it is for distinct names
       position += 1;
-      const other = this.pairing.toA(this.b.name(rowB));
-      if (other !== this.a.name(row)) yield [position, this.a.name(row), other];
+      if (this.rowsInB[row] !== rowB) yield [position, this.a.name(row), this.toA(this.b.name(rowB))];
     }
   }
 }
