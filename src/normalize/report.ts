@@ -37,7 +37,9 @@ class ExampleList {
     this.lengths = withRoom(this.lengths, this.added + 1);
     this.lengths[this.added++] = example.length;
     if (this.pending.length === EXAMPLES_PER_CHUNK) {
-      this.chunks.push(deflateRawSync(this.pending.join(''), { level: 1 }));
+      // A copy of its own size: what zlib gives is a view of a 16 KiB output buffer, which a
+      // million members' examples would keep 32 MB of for each field.
+      this.chunks.push(Buffer.from(deflateRawSync(this.pending.join(''), { level: 1 })));
       this.pending = [];
     }
   }
