@@ -46,6 +46,7 @@ const TARGETS = {
   peakRssMiB: 146,
   smallVsNode: 2.0, // x bare `node -e 0`
   membersGrowth: 12, // time on 100,000 members against 10,000: linear (10x) with some slack
+  millionGrowth: 14, // time on 1,000,000 sdist members against 100,000: n log n (12x) with some slack
 };
 
 const INPUTS = {
@@ -57,7 +58,7 @@ const INPUTS = {
   hugeWheel: { kind: 'huge-wheel', file: 'hugewheel-1.0-py3-none-any.whl' },
 };
 
-const SECTIONS = ['sdist', 'wheel', 'jobs', 'members', 'members40k', 'real', 'small'];
+const SECTIONS = ['sdist', 'wheel', 'jobs', 'members', 'members40k', 'million', 'real', 'small'];
 
 /** The real PyPI wheels of 150-250 MB that issue #22 measures `check` on, by project name. */
 const REAL_WHEEL_PROJECTS = ['triton', 'libtpu', 'vtk', 'jaxlib'];
@@ -390,6 +391,24 @@ function compareWithNormalForm(probe, input) {
   }
 }
 
+/**
+ * An sdist of 1,000,000 tiny members, past the members one table holds (sorted runs on disk): peak
+ * RSS, and time against 100,000 (one run each: a run takes a minute or two).
+ */
+function benchMillion(probe) {
+  const inputs = [100_000, 1_000_000].map((members) => seriesInput('sdist', members, TINY_MEMBER_BYTES));
+  console.log(`\n1,000,000 members: ${inputs.map((f) => path.relative(REPO_DIR, f)).join(', ')}`);
+  const [hundred, million] = measureCases(
+    inputs.map((file, i) => ({ label: `reprodist, sdist of ${i ? '1,000,000' : '100,000'} members`, setup: reprodist(probe, file) })),
+    1,
+  );
+  printTable('1,000,000 members (time ratio vs 100,000 members)', [baselineRow(hundred, { forSize: false }), compareRow(million, hundred)]);
+  return [
+    rssCheck('sdist of 1,000,000 tiny members, peak RSS', million),
+    check('sdist time, 1,000,000 members vs 100,000', ratio(million.seconds, hundred.seconds), TARGETS.millionGrowth, 'x', million),
+  ];
+}
+
 /** Peak RSS on 40,000 members: plain files (the scaling series' inputs) and hard links to one file. */
 function benchMembers40k(probe, runs) {
   const plain = seriesInput('sdist', 40_000, TINY_MEMBER_BYTES);
@@ -525,6 +544,7 @@ function main() {
   if (options.only.includes('jobs')) checks.push(...benchJobs(probe, options.runsBig));
   if (options.only.includes('members')) checks.push(...benchMembers(probe, options.runsBig));
   if (options.only.includes('members40k')) checks.push(...benchMembers40k(probe, options.runsBig));
+  if (options.only.includes('million')) checks.push(...benchMillion(probe));
   if (options.only.includes('real')) checks.push(...benchReal(probe, options.realWheelsDir));
   if (options.only.includes('small')) checks.push(...benchSmall(probe, options.runsSmall));
   if (options.huge) checks.push(...benchHuge(probe));

@@ -143,10 +143,14 @@ export async function checkArtefact(handler: ArtefactHandler, path: string, opti
     const inputStat = await statRegularFile(path);
     const output = new OutputDigest();
     const run = await unlessChanged(path, inputStat, handler.normalize(path, async (chunk) => output.add(chunk), options, tmpdir()));
-    const problems = run.problems ?? [];
-    const normal = (await output.sameAs(path, inputStat, run)) && problems.length === 0;
-    const notes = collisionNotes(run.content);
-    return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems, ...(notes.length > 0 ? { notes } : {}) };
+    try {
+      const problems = run.problems ?? [];
+      const normal = (await output.sameAs(path, inputStat, run)) && problems.length === 0;
+      const notes = collisionNotes(run.content);
+      return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems, ...(notes.length > 0 ? { notes } : {}) };
+    } finally {
+      await run.dispose?.();
+    }
   });
 }
 
@@ -165,10 +169,10 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
     const shownTarget = outDir ? target : path;
     const workDir = dirname(target);
     const temp = scratchPath(workDir, 'tmp');
+    let run: HandlerRun | undefined;
     try {
       const file = await open(temp, 'wx', 0o600);
       const digest = new OutputDigest();
-      let run: HandlerRun;
       try {
         const output = new CoalescingWriter(file);
         try {
@@ -213,6 +217,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       await rename(temp, target);
       return result;
     } finally {
+      await run?.dispose?.();
       await removeScratch(temp);
     }
   });

@@ -50,6 +50,8 @@ export interface HandlerRun {
    * member again.
    */
   readWritten?: (path: string) => Promise<ContentDifference[]>;
+  /** Releases what `content` reads (scratch files), once the caller is done with the run. */
+  dispose?: () => Promise<void>;
 }
 
 /** How two artefacts' metadata (everything the content view leaves out) differ. */

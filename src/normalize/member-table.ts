@@ -203,7 +203,12 @@ export class MemberTable {
   }
 
   sha256(row: number): string {
-    return Buffer.from(this.columns.sha256.buffer, this.columns.sha256.byteOffset + row * SHA256_BYTES, SHA256_BYTES).toString('hex');
+    return this.sha256Bytes(row).toString('hex');
+  }
+
+  /** The row's sha256, as a view of the table's bytes. */
+  sha256Bytes(row: number): Buffer {
+    return Buffer.from(this.columns.sha256.buffer, this.columns.sha256.byteOffset + row * SHA256_BYTES, SHA256_BYTES);
   }
 
   /** The content view's type: a hard link is a file with its target's content. */

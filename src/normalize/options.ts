@@ -29,6 +29,11 @@ export interface NormalizeOptions {
   wholeDeflater?: WholeDeflater;
   /** How many blocks may be compressing at once (1 without a pool). */
   blocksInFlight?: number;
+  /**
+   * sdists: how many members are indexed in memory before they go to sorted runs in the scratch
+   * directory (src/normalize/sdist/runs.ts; RUN_ROWS when absent). Bytes do not depend on it.
+   */
+  membersPerRun?: number;
   /** Told, as the output is written, how many uncompressed member bytes are done out of how many. */
   onProgress?: (done: number, total: number) => void;
   /**

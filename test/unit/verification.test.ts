@@ -14,7 +14,7 @@ import { DEFAULT_EPOCH } from '../../src/normalize/options.js';
 import { planSdist } from '../../src/normalize/sdist/plan.js';
 import type { PlannedMember } from '../../src/normalize/sdist/plan.js';
 import { indexSdist } from '../../src/normalize/sdist/read.js';
-import type { SdistIndex } from '../../src/normalize/sdist/read.js';
+import type { TableIndex } from '../../src/normalize/sdist/read.js';
 import { writeSdist } from '../../src/normalize/sdist/write.js';
 import { normalizeWheel } from '../../src/normalize/wheel/write.js';
 import { openZip } from '../../src/formats/zip/index.js';
@@ -24,13 +24,13 @@ import { REPO_ROOT, tmpDir } from '../helpers/tools.js';
 import { writeMembers } from '../helpers/zip-test.js';
 
 /** Indexes and plans a golden input, lets `tamper` change the plan, and writes it with verification. */
-async function writeTampered(t: TestContext, tamper: (planned: PlannedMember[], index: SdistIndex) => void, compressor = compressInThisThread): Promise<string> {
+async function writeTampered(t: TestContext, tamper: (planned: PlannedMember[], index: TableIndex) => void, compressor = compressInThisThread): Promise<string> {
   const dir = tmpDir(t);
   const spool = await open(join(dir, 'spool'), 'wx+');
   t.after(() => spool.close());
   const index = await indexSdist(join(REPO_ROOT, 'fixtures', 'golden', 'sdist', 'setuptools.in.tar.gz'), spool);
   const options = { epoch: DEFAULT_EPOCH, mtime: 'epoch' as const, keepCompression: false, compressor };
-  const plan = planSdist(index, options);
+  const plan = planSdist(index.table, index.changes, options);
   const planned = [...plan.members];
   tamper(planned, index);
   const hash = createHash('sha256');

@@ -7,9 +7,16 @@ export class IndexFeed {
   private spooledBytes = 0;
   private ended = false;
   private failure: { error: unknown } | undefined;
+  private stopped: Error | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(readonly table: MemberTable) {}
+  constructor(private first: MemberTable | undefined) {}
+
+  /** The table the rows are in; once stopped, it is let go, and asking for it throws the reason. */
+  get table(): MemberTable {
+    if (!this.first) throw this.stopped;
+    return this.first;
+  }
 
   /** The indexer added the row of the next input member. */
   rowAdded(): void {
@@ -20,6 +27,16 @@ export class IndexFeed {
   /** The spool holds its first `bytes` bytes. */
   spooled(bytes: number): void {
     this.spooledBytes = bytes;
+    this.notify();
+  }
+
+  /**
+   * No row past those given will be: the indexer has moved on to another table (./runs.ts). A wait
+   * for a later row, or for the table, throws `reason`.
+   */
+  stop(reason: Error): void {
+    this.stopped = reason;
+    this.first = undefined;
     this.notify();
   }
 
@@ -49,6 +66,7 @@ export class IndexFeed {
     for (;;) {
       if (ready()) return true;
       if (this.failure) throw this.failure.error;
+      if (this.stopped) throw this.stopped;
       if (this.ended) return false;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }

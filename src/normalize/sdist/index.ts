@@ -15,6 +15,7 @@ import { SDIST_ROOTS, sdistMemberRoles } from './roles.js';
 import { readSdistContent, readSdistMemberHeads, startIndexSdist } from './read.js';
 import type { SdistIndex } from './read.js';
 import { EarlyWrite } from './early.js';
+import { RUN_ROWS } from './runs.js';
 import { noteGzipChanges, writeSdist } from './write.js';
 
 export const sdistHandler: ArtefactHandler = {
@@ -33,7 +34,7 @@ export const sdistHandler: ArtefactHandler = {
     const spoolPath = scratchPath(workDir, 'spool');
     const spool = await open(spoolPath, 'wx+', 0o600);
     try {
-      const indexing = startIndexSdist(inputPath, spool, true);
+      const indexing = startIndexSdist(inputPath, spool, true, { workDir, rowsPerRun: options.membersPerRun ?? RUN_ROWS });
       // With a pool, the normal form is written while the index pass runs, in case the input is in normal order already (./early.ts).
       const early = options.compressor ? new EarlyWrite(indexing.feed, spool, workDir, level, options, verify) : undefined;
       let index: SdistIndex;
@@ -43,10 +44,26 @@ export const sdistHandler: ArtefactHandler = {
         await early?.discard();
         throw error;
       }
+      if (index.runs) {
+        // Past one table's members, the plan makes the content view's runs as it goes (./run-index.ts);
+        // the early writing stopped at the first run.
+        await early?.discard();
+        const plan = index.runs.plan(index.changes, options, verify);
+        try {
+          const written = await writeSdist(plan, spool, sink, level, options, verify ? plan.written : undefined);
+          noteGzipChanges(index, written, level);
+        } catch (error) {
+          await plan.content.dispose();
+          throw error;
+        } finally {
+          await index.runs.dispose();
+        }
+        return { changes: index.changes.list(), content: plan.content.view(), inputSha256: index.fileSha256, verified: verify, dispose: () => plan.content.dispose() };
+      }
       const content = index.table.contentView();
       // Planned only when the early writing did not deliver: planning notes the header changes.
       const writePlanned = () => {
-        const plan = planSdist(index, options);
+        const plan = planSdist(index.table, index.changes, options);
         return writeSdist(plan, spool, sink, level, options, verify ? plan.written : undefined);
       };
       const written = (await early?.deliver(index, sink)) ?? (await writePlanned());

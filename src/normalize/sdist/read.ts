@@ -18,8 +18,13 @@ import { ChangeLog } from '../report.js';
 import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, sharedTopDirectory } from '../refusal.js';
 import { MemberTable } from '../member-table.js';
 import type { MemberKind } from '../member-table.js';
-import { addParentDirectories } from './bounds.js';
+import { OutputBounds, OutputSize, addParentDirectories } from './bounds.js';
 import { IndexFeed } from './feed.js';
+import { NotInNormalOrder } from './plan.js';
+import type { WrittenOrder } from './plan.js';
+import { RunIndex } from './run-index.js';
+import type { DeferredLink } from './run-index.js';
+import { RunFile, tableRecords } from './runs.js';
 import { SpoolWriter } from './spool.js';
 import { tarRuleDepartures } from './rules.js';
 
@@ -74,52 +79,62 @@ export async function walkTar(stream: AsyncIterable<Uint8Array>, visit: TarVisit
   }
 }
 
-export interface SdistIndex extends SdistWalk {
-  /** Every member, and the parent directories the normal form adds (./bounds.ts). */
+/** The members: in one table, with the parent directories the normal form adds (./bounds.ts). */
+export interface TableIndex extends SdistWalk {
   table: MemberTable;
+  runs?: undefined;
   changes: ChangeLog;
 }
 
-/** Reads and validates every member, spooling file data to `spool` when one is given. */
-export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<SdistIndex> {
-  return startIndexSdist(inputPath, spool, hashFile).index;
+/** The members: past the rows one table holds, in sorted runs (./run-index.ts), validated. */
+export interface RunsIndex extends SdistWalk {
+  table?: undefined;
+  runs: RunIndex;
+  changes: ChangeLog;
 }
 
-/** indexSdist, with a feed that says how far it has got while it runs (for ./early.ts). */
-export function startIndexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): { feed: IndexFeed; index: Promise<SdistIndex> } {
-  const indexer = new MemberIndexer(spool);
+export type SdistIndex = TableIndex | RunsIndex;
+
+/** Where an index pass may write sorted runs, and how many rows each holds. */
+export interface RunSpace {
+  workDir: string;
+  rowsPerRun: number;
+}
+
+/** Reads and validates every member into one table, spooling file data to `spool` when one is given. */
+export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<TableIndex> {
+  return (await startIndexSdist(inputPath, spool, hashFile).index) as TableIndex;
+}
+
+/**
+ * indexSdist, with a feed that says how far it has got while it runs (for ./early.ts); with
+ * `runSpace`, the members go to sorted runs there once one table has its rows.
+ */
+export function startIndexSdist(inputPath: string, spool: FileHandle | null, hashFile = false, runSpace?: RunSpace): { feed: IndexFeed; index: Promise<SdistIndex> } {
+  const indexer = new MemberIndexer(spool, runSpace);
   const { feed } = indexer;
-  const index = (async () => {
-    const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
-    await indexer.spooled();
-    return { ...walk, ...indexer.finish(walk.tarSize) };
+  const index = (async (): Promise<SdistIndex> => {
+    try {
+      const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
+      await indexer.spooled();
+      return { ...walk, ...indexer.finish(walk.tarSize) };
+    } catch (error) {
+      await indexer.dispose();
+      throw error;
+    }
   })();
   index.then(() => feed.end(), (error: unknown) => feed.end({ error }));
   return { feed, index };
 }
 
-/** What the tar being written must hold, member by member: rows of the input's table, in writing order. */
-export interface WrittenOrder {
-  table: MemberTable;
-  /** The row whose member is written at `position`; asked once that member has been written. */
-  row(position: number): number;
-  /**
-   * How many members are written: asked for each member read (one at or past it is one too many)
-   * and once the tar has ended. Before the end it may be a count still growing (rows being indexed).
-   */
-  count(): number;
-}
-
 /**
  * Reads the tar being written with the same reader, each member held to the same rules as an input's,
- * and compares it member by member with the row planned at its place: the content view it gives
- * (name, type, executable bit, data, link target) must be that row's. A hard link must name a member
- * written before it as a file with the same data. Nothing is kept per member but a bit for each
- * file written, so that verifying costs no second table. Returns the first difference, if any.
+ * and compares it member by member with the one planned at its place: the content view it gives
+ * (name, type, executable bit, data, link target) must be that member's. A hard link must name the
+ * member planned to hold its data, written before it as a file. Nothing is kept per member but a
+ * bit for each file written, so that verifying costs no second table. Returns the first difference, if any.
  */
 export async function checkWrittenTar(stream: AsyncIterable<Uint8Array>, expected: WrittenOrder): Promise<ContentDifference[]> {
-  const { table } = expected;
-  const rootOf = (row: number) => (table.kind(row) === 'link' ? table.linkRow(row) : row);
   let writtenFiles = new Uint8Array(1024);
   let position = 0;
   let differences: ContentDifference[] = [];
@@ -138,19 +153,20 @@ export async function checkWrittenTar(stream: AsyncIterable<Uint8Array>, expecte
       differences = sortedContentDifferences([], [read]);
       return;
     }
-    const row = expected.row(position++);
+    const planned = expected.member(position);
     if (kind === 'link') {
-      // The data of the file member of that name written before it, when it is one of this row's.
-      const target = table.find(checkMemberName(entry.linkname ?? ''));
-      if (target >= 0 && writtenFiles[target] === 1 && rootOf(target) === rootOf(row)) read.sha256 = table.sha256(row);
+      // The data of the file written where the plan put the holder, when the link names it.
+      const { linkTo } = planned;
+      if (linkTo && checkMemberName(entry.linkname ?? '') === linkTo.name && writtenFiles[linkTo.position] === 1) read.sha256 = planned.record.sha256;
     }
-    differences = sortedContentDifferences([table.contentRecord(row)], [read]);
+    differences = sortedContentDifferences([planned.record], [read]);
     if (kind === 'file') {
-      writtenFiles = withRoom(writtenFiles, row + 1);
-      writtenFiles[row] = 1;
+      writtenFiles = withRoom(writtenFiles, position + 1);
+      writtenFiles[position] = 1;
     }
+    position += 1;
   });
-  if (differences.length === 0 && position < expected.count()) differences = sortedContentDifferences([table.contentRecord(expected.row(position))], []);
+  if (differences.length === 0 && position < expected.count()) differences = sortedContentDifferences([expected.member(position).record], []);
   return differences;
 }
 
@@ -176,11 +192,22 @@ function memberAsRead(entry: TarEntryHeader): { path: string; kind: MemberKind; 
 /** Validates and records members one by one, then the archive as a whole. */
 class MemberIndexer {
   private readonly changes = new ChangeLog();
-  private readonly table = new MemberTable();
+  private table = new MemberTable();
   private readonly spool: SpoolWriter | null;
+  /** Indexes the first table's rows only: the runs are read merged once they are all written. */
   readonly feed = new IndexFeed(this.table);
+  /** The input's members as the normal form's tar would hold them, counted as they are read. */
+  private readonly input = new OutputSize();
+  // Once the first table is full: the runs, the archive index of the table's first row, and what
+  // the runs alone cannot give (./run-index.ts).
+  private runs: RunFile | undefined;
+  private firstIndex = 0;
+  private readonly symlinks = new Map<string, string>();
+  private readonly linkedRoots = new Set<number>();
+  private readonly deferred: DeferredLink[] = [];
+  private top: string | undefined;
 
-  constructor(spool: FileHandle | null) {
+  constructor(spool: FileHandle | null, private readonly runSpace?: RunSpace) {
     this.spool = spool && new SpoolWriter(spool, (bytes) => this.feed.spooled(bytes));
   }
 
@@ -188,18 +215,24 @@ class MemberIndexer {
     const { table, spool } = this;
     const { path, kind, linkTarget } = memberAsRead(entry);
     if (table.find(path) >= 0) throw new RefusedInput(`${path}: duplicate member name`);
-    // A hard link is another name for its target's data and mode: it records the file row.
+    // A hard link is another name for its target's data and mode: it records the file row. One
+    // whose target is not in this table may be to a member of an earlier run: it is resolved with
+    // the runs, and so is one to such a link.
     let root = -1;
+    let deferredTarget: string | undefined;
     if (kind === 'link') {
-      const target = table.find(checkMemberName(entry.linkname ?? ''));
-      if (target < 0 || (table.kind(target) !== 'file' && table.kind(target) !== 'link')) {
+      const targetName = checkMemberName(entry.linkname ?? '');
+      const target = table.find(targetName);
+      const unresolved = target >= 0 && table.kind(target) === 'link' && table.linkRow(target) < 0;
+      if ((target < 0 && this.runs) || unresolved) deferredTarget = targetName;
+      else if (target < 0 || (table.kind(target) !== 'file' && table.kind(target) !== 'link')) {
         throw new RefusedInput(`${path}: hard link to ${JSON.stringify(entry.linkname)}, which is not an earlier regular file`);
-      }
-      if (((entry.mode & 0o111) !== 0) !== ((table.mode(target) & 0o111) !== 0)) {
+      } else if (((entry.mode & 0o111) !== 0) !== ((table.mode(target) & 0o111) !== 0)) {
         // pip gives the link its own header's x bit; tarfile sets the shared inode's mode from the link.
         throw new RefusedInput(`${path}: hard link whose x bit (mode 0${(entry.mode & 0o7777).toString(8)}) differs from its target ${table.name(target)}'s (installers disagree on both files)`);
+      } else {
+        root = table.kind(target) === 'link' ? table.linkRow(target) : target;
       }
-      root = table.kind(target) === 'link' ? table.linkRow(target) : target;
     }
     const hash = createHash('sha256');
     const dataOffset = spool?.size ?? 0;
@@ -210,12 +243,19 @@ class MemberIndexer {
       size += chunk.length;
     }
     const mode = root >= 0 ? table.mode(root) : entry.mode;
-    const row = table.add({ name: path, kind, mode, mtime: entry.mtime, size, dataOffset, linkTarget, linkRow: root });
+    const row = table.add({ name: path, kind, mode, mtime: entry.mtime, size, dataOffset, linkTarget: linkTarget ?? deferredTarget, linkRow: root });
     if (root >= 0) table.copySha256(row, root);
     else table.setSha256(row, hash.digest());
-    this.feed.rowAdded();
-    // A hard link is read with its target's mode (./plan.ts gives it that mode).
-    for (const [field, example] of tarRuleDepartures(path, { ...entry, type: kind, mode })) this.changes.add(field, example);
+    if (!this.runs) this.feed.rowAdded();
+    if (root >= 0) this.linkedRoots.add(this.firstIndex + root);
+    this.input.addMember({ name: path, type: kind, linkname: linkTarget ?? deferredTarget ?? (root >= 0 ? table.name(root) : ''), size });
+    const first = path.split('/', 1)[0]!;
+    this.top = this.top === undefined || this.top === first ? first : '';
+    // A hard link is read with its target's mode (./plan.ts gives it that mode); one resolved with the runs is noted then.
+    const header = { ...entry, type: kind, mode };
+    if (deferredTarget !== undefined) this.deferred.push({ name: path, target: deferredTarget, archiveIndex: this.firstIndex + row, header });
+    else for (const [field, example] of tarRuleDepartures(path, header)) this.changes.add(field, example);
+    if (table.count === this.runSpace?.rowsPerRun) this.writeRun();
   }
 
   /** Waits until the spool holds every member's data. */
@@ -227,8 +267,9 @@ class MemberIndexer {
    * The members, once the archive-wide rules hold, with the parent directories the normal form adds
    * (bounded, given the input tar's size, by its output's bounds).
    */
-  finish(inputTarSize = Infinity): { table: MemberTable; changes: ChangeLog } {
-    const { table } = this;
+  finish(inputTarSize = Infinity): { table: MemberTable; changes: ChangeLog } | { runs: RunIndex; changes: ChangeLog } {
+    const { table, changes } = this;
+    if (this.runs) return { runs: this.runIndex(inputTarSize), changes };
     if (table.count === 0) throw new RefusedInput('tar: the archive has no members');
     // What an installer writes: nothing under a file or a link, no link that leads out of the top
     // directory pip extracts from, once the archive's other links are followed.
@@ -238,8 +279,40 @@ class MemberIndexer {
       return row < 0 ? undefined : table.kind(row);
     });
     checkSymlinksResolved(table.symlinks(), sharedTopDirectory(names));
-    addParentDirectories(table, inputTarSize);
-    return { table, changes: this.changes };
+    addParentDirectories(table, new OutputBounds(this.input, inputTarSize));
+    return { table, changes };
+  }
+
+  /** Removes the runs written, after a failure before they were handed over. */
+  async dispose(): Promise<void> {
+    await this.runs?.dispose();
+  }
+
+  /** The runs, the last with the rows left in the table, validated. */
+  private runIndex(inputTarSize: number): RunIndex {
+    if (this.table.count > 0) this.writeRun();
+    const { runs, runSpace } = this;
+    const index = new RunIndex({
+      runs: runs!, input: this.input, inputTarSize, symlinks: this.symlinks, top: this.top ?? '', linkedRoots: this.linkedRoots,
+      deferred: this.deferred, workDir: runSpace!.workDir, rowsPerRun: runSpace!.rowsPerRun,
+    });
+    index.validate(this.changes);
+    return index;
+  }
+
+  /** Writes the table's rows as a run, sorted in normal order, and starts a table for the next rows. */
+  private writeRun(): void {
+    const { table } = this;
+    if (!this.runs) {
+      this.runs = new RunFile(this.runSpace!.workDir);
+      // The writing that follows the first table (./early.ts) stops: the members are read from the runs.
+      this.feed.stop(new NotInNormalOrder());
+    }
+    for (const [name, target] of table.symlinks()) this.symlinks.set(name, target);
+    const isDirectory = (row: number) => table.kind(row) === 'directory';
+    this.runs.writeRun(tableRecords(table, table.sortedRows((a, b) => table.compareNames(a, b, isDirectory)), this.firstIndex));
+    this.firstIndex += table.count;
+    this.table = new MemberTable();
   }
 }
 

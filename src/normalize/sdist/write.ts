@@ -18,10 +18,10 @@ import type { ContentDifference } from '../content.js';
 import { describeError } from '../failure.js';
 import type { NormalizeOptions } from '../options.js';
 import { SDIST_FIELDS } from './fields.js';
-import type { PlannedMember } from './plan.js';
 import { checkWrittenTar } from './read.js';
 import { SpoolReader } from './spool.js';
-import type { SdistIndex, WrittenOrder } from './read.js';
+import type { SdistIndex } from './read.js';
+import type { PlannedMember, WrittenOrder } from './plan.js';
 
 /** What writeSdist writes: a plan, or members made as they come (./early.ts), and their data's size so far for progress. */
 export interface WritePlan {

@@ -1,0 +1,116 @@
+// Issue 22: past `membersPerRun` members an sdist is indexed into sorted runs on disk
+// (src/normalize/sdist/runs.ts) instead of one table. Whatever the run size, normalizing must give
+// the bytes, the content view and the changes the one table gives, and refuse the same inputs: the
+// whole crafted tar corpus of the differential suite, the golden inputs, and cases made to put what
+// a rule compares in different runs (a member and its duplicate, a file and a member under it, a
+// hard link and its file), each run with a run of one member, two and three.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ContentRecord } from '../../src/normalize/content.js';
+import { DEFAULT_EPOCH } from '../../src/normalize/options.js';
+import type { NormalizeOptions } from '../../src/normalize/options.js';
+import { sdistHandler } from '../../src/normalize/sdist/index.js';
+import { PYTHON, REPO_ROOT, python, requireTools, runOk, tmpDir } from '../helpers/tools.js';
+
+const RUN_SIZES = [1, 2, 3];
+
+/** What a normalization gives that must not depend on the run size. */
+interface Outcome {
+  refused?: string;
+  bytes?: string;
+  content?: ContentRecord[];
+  /** Each change's field, count and examples (sorted: a link resolved from the runs is noted last). */
+  changes?: string[];
+}
+
+async function normalizeWith(file: string, workDir: string, membersPerRun: number | undefined): Promise<Outcome> {
+  const options: NormalizeOptions = { epoch: DEFAULT_EPOCH, mtime: 'clamp', keepCompression: false, ...(membersPerRun ? { membersPerRun } : {}) };
+  const chunks: Buffer[] = [];
+  try {
+    const run = await sdistHandler.normalize(file, async (chunk) => void chunks.push(Buffer.from(chunk)), options, workDir, true);
+    try {
+      const changes = run.changes.map((c) => `${c.field} ${c.count}: ${[...c.all].sort().join(' | ')}`);
+      return { bytes: Buffer.concat(chunks).toString('base64'), content: [...run.content], changes };
+    } finally {
+      await run.dispose?.();
+    }
+  } catch (error) {
+    return { refused: (error as Error).message };
+  }
+}
+
+/** Sdists whose members a rule compares lie far apart in archive order (tarfile writes them as listed). */
+const CRAFT_RUN_CASES = String.raw`
+import io, json, os, sys, tarfile
+out = sys.argv[1]
+T = "pkg-1.0"
+def f(name, data=b"x", mode=0o644): return ("f", name, data, mode)
+def d(name): return ("d", name, None, 0o755)
+def s(name, target): return ("s", name, target, 0o777)
+def h(name, target, mode=0o644): return ("h", name, target, mode)
+filler = [f(T + "/fill/%02d.py" % i, b"%d\n" % i) for i in range(7)]
+cases = {
+  "unsorted": [f(T + "/z/deep/er/x.py"), f(T + "/a/x"), f(T + "/a.b"), f(T + "/a-z"), d(T + "/a"), f(T + "/caf\u00e9.txt"),
+               f(T + "/run.sh", b"#!/bin/sh\n", 0o755), d(T), f(T + "/PKG-INFO", b"Metadata-Version: 2.1\n")] + filler,
+  "hard-links-far": [f(T + "/m/file", b"shared\n"), *filler, h(T + "/a-first", T + "/m/file"), h(T + "/z-last", T + "/a-first"),
+                     f(T + "/exe", b"run\n", 0o755), h(T + "/b-exe", T + "/exe", 0o755)],
+  "symlinks-far": [f(T + "/pkg/mod.py"), *filler, s(T + "/link", "pkg/mod.py"), s(T + "/dirlink", "pkg"), s(T + "/via", "dirlink/mod.py")],
+  "duplicate-far": [f(T + "/a.py"), *filler, f(T + "/a.py", b"other")],
+  "file-then-directory-far": [f(T + "/a"), *filler, d(T + "/a")],
+  "member-under-file-far": [f(T + "/a"), *filler, f(T + "/a/x")],
+  "member-under-symlink-far": [s(T + "/a", "fill"), *filler, f(T + "/a/x")],
+  "hard-link-to-later": [*filler, h(T + "/a", T + "/z"), f(T + "/z")],
+  "hard-link-to-missing": [*filler, h(T + "/a", T + "/nothing")],
+  "hard-link-to-directory-far": [d(T + "/dir"), *filler, h(T + "/a", T + "/dir")],
+  "hard-link-x-bit-far": [f(T + "/exe", b"run\n", 0o755), *filler, h(T + "/a", T + "/exe", 0o644)],
+  "symlink-escaping-far": [s(T + "/up", ".."), *filler, s(T + "/out", "up/../x")],
+  "too-many-directories": [f(T + "/" + "/".join("d%d" % i for i in range(200)) + "/%d" % j) for j in range(3)]
+                          + [f(T + "/" + "/".join("e%d" % i for i in range(200)) + "/%d" % j) for j in range(3)],
+}
+listed = []
+for name, members in cases.items():
+  path = os.path.join(out, name + ".tar.gz")
+  with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+    for kind, member, value, mode in members:
+      info = tarfile.TarInfo(member)
+      info.mode = mode
+      info.mtime = 1600000000
+      if kind == "f":
+        info.size = len(value)
+        tar.addfile(info, io.BytesIO(value))
+        continue
+      info.type = {"d": tarfile.DIRTYPE, "s": tarfile.SYMTYPE, "h": tarfile.LNKTYPE}[kind]
+      if kind in "sh": info.linkname = value
+      tar.addfile(info)
+  listed.append({"file": path, "expect": "accept" if name in ("unsorted", "hard-links-far", "symlinks-far") else "refuse"})
+print(json.dumps(listed))
+`;
+
+test('an sdist indexed into sorted runs normalizes, reads and refuses as one indexed in one table', async (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  const crafted = JSON.parse(runOk(PYTHON, [join(REPO_ROOT, 'test', 'helpers', 'differential.py'), 'craft-tar', dir])) as { file: string }[];
+  const runCases = JSON.parse(python(CRAFT_RUN_CASES, dir)) as { file: string; expect: 'accept' | 'refuse' }[];
+  const golden = readdirSync(join(REPO_ROOT, 'fixtures', 'golden', 'sdist')).map((name) => join(REPO_ROOT, 'fixtures', 'golden', 'sdist', name));
+  const inputs = [...crafted.map((c) => c.file), ...runCases.map((c) => c.file), ...golden];
+  const failures: string[] = [];
+  const refused = new Set<string>();
+  for (const file of inputs) {
+    const one = await normalizeWith(file, dir, undefined);
+    if (one.refused) refused.add(file);
+    for (const size of RUN_SIZES) {
+      const runs = await normalizeWith(file, dir, size);
+      if (JSON.stringify(runs) !== JSON.stringify(one)) {
+        failures.push(`${file}, ${size} a run: ${JSON.stringify(runs).slice(0, 600)}\n  one table: ${JSON.stringify(one).slice(0, 600)}`);
+      }
+    }
+  }
+  t.diagnostic(`${inputs.length} sdists, ${refused.size} refused, each also with runs of ${RUN_SIZES.join(', ')} members`);
+  // The run cases break the rule they are named for, or none, with the members it compares in different runs.
+  for (const { file, expect } of runCases) assert.equal(refused.has(file) ? 'refuse' : 'accept', expect, file);
+  assert.deepEqual(failures, []);
+  // The work directory holds nothing of the runs once each normalization is over.
+  assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.reprodist-')), []);
+});
