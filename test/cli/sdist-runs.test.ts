@@ -6,9 +6,10 @@
 // hard link and its file), each run with a run of one member, two and three.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContentRecord } from '../../src/normalize/content.js';
+import { compressInThisThread } from '../../src/formats/deflate/index.js';
 import { DEFAULT_EPOCH } from '../../src/normalize/options.js';
 import type { NormalizeOptions } from '../../src/normalize/options.js';
 import { sdistHandler } from '../../src/normalize/sdist/index.js';
@@ -25,8 +26,8 @@ interface Outcome {
   changes?: string[];
 }
 
-async function normalizeWith(file: string, workDir: string, membersPerRun: number | undefined): Promise<Outcome> {
-  const options: NormalizeOptions = { epoch: DEFAULT_EPOCH, mtime: 'clamp', keepCompression: false, ...(membersPerRun ? { membersPerRun } : {}) };
+async function normalizeWith(file: string, workDir: string, membersPerRun: number | undefined, more: Partial<NormalizeOptions> = {}): Promise<Outcome> {
+  const options: NormalizeOptions = { epoch: DEFAULT_EPOCH, mtime: 'clamp', keepCompression: false, ...(membersPerRun ? { membersPerRun } : {}), ...more };
   const chunks: Buffer[] = [];
   try {
     const run = await sdistHandler.normalize(file, async (chunk) => void chunks.push(Buffer.from(chunk)), options, workDir, true);
@@ -112,5 +113,38 @@ test('an sdist indexed into sorted runs normalizes, reads and refuses as one ind
   for (const { file, expect } of runCases) assert.equal(refused.has(file) ? 'refuse' : 'accept', expect, file);
   assert.deepEqual(failures, []);
   // The work directory holds nothing of the runs once each normalization is over.
+  assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.reprodist-')), []);
+});
+
+/** 48 files of 256 KiB of random bytes, in no order. */
+const CRAFT_BIG = String.raw`
+import io, os, random, sys, tarfile
+rng = random.Random(22)
+with tarfile.open(sys.argv[1], "w:gz") as tar:
+  for i in rng.sample(range(48), 48):
+    data = rng.randbytes(256 * 1024)
+    info = tarfile.TarInfo("pkg-1.0/data/%02d.bin" % i)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+`;
+
+test('an sdist in normal order past one table: the writing that follows its index pass stops, and the runs write the same bytes', async (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  const input = join(dir, 'pkg-1.0.tar.gz');
+  python(CRAFT_BIG, input);
+  const normal = await normalizeWith(input, dir, undefined);
+  assert.ok(normal.bytes);
+  const normalFile = join(dir, 'normal', 'pkg-1.0.tar.gz');
+  mkdirSync(join(dir, 'normal'));
+  writeFileSync(normalFile, Buffer.from(normal.bytes, 'base64'));
+  // With a compressor the normal form is written while it is indexed, from 8 MiB of data on (the
+  // 32nd member): the first run then ends at the 40th member while that writing runs, at the 8th
+  // before it starts; without runs it writes the whole.
+  for (const membersPerRun of [undefined, 40, 8]) {
+    const again = await normalizeWith(normalFile, dir, membersPerRun, { compressor: compressInThisThread });
+    assert.equal(again.bytes, normal.bytes, `${membersPerRun ?? 'one table'}`);
+    assert.deepEqual(again.content, normal.content);
+  }
   assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.reprodist-')), []);
 });
