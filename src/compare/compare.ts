@@ -5,7 +5,7 @@
 // roots each handler declares).
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { RefusedInput, describeError, describeKinds, failureStatus, handlerFor, kindSuffixes, namingFile, pairMembers, parseArtefactName, sha256File } from '../normalize/index.js';
+import { RefusedInput, describeError, describeKinds, failureStatus, handlerFor, kindSuffixes, namingFile, pairMembers, parseArtefactName, sha256File, usingContent } from '../normalize/index.js';
 import type { ArtefactHandler, ArtefactKind, ArtefactName, Change, ContentView, RenamedRoot } from '../normalize/index.js';
 import { artefactsIn } from '../settings/index.js';
 import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS, memberDifferences, readingOrder } from './members.js';
@@ -183,7 +183,7 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
     if (hashA === hashB) {
       // Equal bytes are an equal pair only when they are an artefact: one side is read through the
       // handler, so two copies of a corrupt file are an error, as one would be.
-      await naming(a, handler.readContent(a));
+      await naming(a, usingContent(handler.readContent(a), () => undefined));
       return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
     }
     const { members, renamedRoots: roots } = await compareMembers(handler, a, b);
@@ -207,11 +207,19 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
  * when this returns, before the metadata views are read.
  */
 async function compareMembers(handler: ArtefactHandler, a: string, b: string): Promise<{ members: MemberDifference[]; renamedRoots: RenamedRoot[] }> {
-  const [contentA, contentB] = await Promise.all([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
-  const [namesA, namesB] = [namesOf(contentA), namesOf(contentB)];
-  const pairing = pairMembers(handler.roots, namesA, namesB);
-  const members = memberDifferences(contentA, contentB, pairing, handler.memberRoles(namesA), handler.memberRoles(namesB));
-  return { members, renamedRoots: pairing.renamedRoots };
+  const views = await Promise.allSettled([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
+  try {
+    const [contentA, contentB] = views.map((view) => {
+      if (view.status === 'rejected') throw view.reason;
+      return view.value;
+    }) as [ContentView, ContentView];
+    const [namesA, namesB] = [namesOf(contentA), namesOf(contentB)];
+    const pairing = pairMembers(handler.roots, namesA, namesB);
+    const members = memberDifferences(contentA, contentB, pairing, handler.memberRoles(namesA), handler.memberRoles(namesB));
+    return { members, renamedRoots: pairing.renamedRoots };
+  } finally {
+    for (const view of views) if (view.status === 'fulfilled') await view.value.release?.();
+  }
 }
 
 /** The members' names, read from the view as they are asked for. */

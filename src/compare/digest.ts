@@ -2,7 +2,7 @@
 // content however the archive was written (order, headers, compression, explicit or implied
 // directories). The serialization is NUL-terminated fields, which no name or link target can hold.
 import { createHash } from 'node:crypto';
-import { RefusedInput, describeError, failureStatus, inNameOrder, namingFile } from '../normalize/index.js';
+import { RefusedInput, describeError, failureStatus, inNameOrder, namingFile, usingContent } from '../normalize/index.js';
 import type { ArtefactKind, ContentRecord, ContentType } from '../normalize/index.js';
 import { loadProjectConfig, resolveArtefacts, resolvePaths } from '../settings/index.js';
 import type { Artefact } from '../settings/index.js';
@@ -83,7 +83,7 @@ export async function digest(paths: readonly string[] = []): Promise<DigestRepor
 /** The content digest of one artefact; never throws. */
 async function digestArtefact({ path, handler }: Artefact): Promise<DigestResult> {
   try {
-    return { path, kind: handler.kind, status: 'ok', digest: contentDigest(await handler.readContent(path)) };
+    return { path, kind: handler.kind, status: 'ok', digest: await usingContent(handler.readContent(path), contentDigest) };
   } catch (error) {
     return { path, kind: handler.kind, status: failureStatus(error), message: describeError(namingFile(path, error)) };
   }

@@ -8,7 +8,7 @@ import { open, realpath, rename, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { collisionNotes, describeContentDifferences, sortedContentDifferences } from './content.js';
+import { collisionNotes, describeContentDifferences, sortedContentDifferences, usingContent } from './content.js';
 import type { ContentDifference } from './content.js';
 import { RefusedInput, describeError, failureStatus } from './failure.js';
 import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
@@ -149,7 +149,7 @@ export async function checkArtefact(handler: ArtefactHandler, path: string, opti
       const notes = collisionNotes(run.content);
       return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems, ...(notes.length > 0 ? { notes } : {}) };
     } finally {
-      await run.dispose?.();
+      await run.content.release?.();
     }
   });
 }
@@ -207,7 +207,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
         let differences: ContentDifference[];
         try {
           options.phaseDone?.();
-          differences = run.readWritten ? await run.readWritten(temp) : sortedContentDifferences(run.content, await handler.readContent(temp));
+          differences = run.readWritten ? await run.readWritten(temp) : await usingContent(handler.readContent(temp), (written) => sortedContentDifferences(run!.content, written));
         } catch (error) {
           throw namingVerification(path, error);
         }
@@ -217,7 +217,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
       await rename(temp, target);
       return result;
     } finally {
-      await run?.dispose?.();
+      await run?.content.release?.();
       await removeScratch(temp);
     }
   });

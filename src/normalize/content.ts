@@ -21,9 +21,23 @@ export interface ContentRecord {
 /**
  * A content view: one record per member, in name order (compareNames), made as it is read and
  * readable again from the start. A list of 100,000 records is 20 MB of objects and strings; a view
- * made from a member table holds one record at a time.
+ * made from a member table holds one record at a time. A view read from scratch files (an sdist
+ * past one member table) has `release`, which removes them: whoever asked for the view calls it
+ * once done with it (usingContent).
  */
-export type ContentView = Iterable<ContentRecord>;
+export interface ContentView extends Iterable<ContentRecord> {
+  release?: () => Promise<void>;
+}
+
+/** `use` of the view `reading` gives, the view released after. */
+export async function usingContent<T>(reading: Promise<ContentView>, use: (view: ContentView) => T | Promise<T>): Promise<T> {
+  const view = await reading;
+  try {
+    return await use(view);
+  } finally {
+    await view.release?.();
+  }
+}
 
 /** `records` in name order: themselves when they are (one pass looks), else a sorted copy. */
 export function inNameOrder(records: Iterable<ContentRecord>): Iterable<ContentRecord> {

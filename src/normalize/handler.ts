@@ -32,7 +32,7 @@ export const MEMBER_ROLE_ORDER: readonly MemberRole[] = ['core-metadata', 'packa
 export interface HandlerRun {
   /** What the normal form changes compared with the input. */
   changes: Change[];
-  /** The input's content view, which the output must equal (read for colliding names, then against the output). */
+  /** The input's content view, which the output must equal (read for colliding names, then against the output); released by the caller. */
   content: ContentView;
   /** What is wrong with the artefact that normalizing does not fix (a RECORD that does not match). */
   problems?: string[];
@@ -50,8 +50,6 @@ export interface HandlerRun {
    * member again.
    */
   readWritten?: (path: string) => Promise<ContentDifference[]>;
-  /** Releases what `content` reads (scratch files), once the caller is done with the run. */
-  dispose?: () => Promise<void>;
 }
 
 /** How two artefacts' metadata (everything the content view leaves out) differ. */
@@ -99,7 +97,7 @@ export interface ArtefactHandler {
    * `verify`, a handler that can verifies the output as it writes it and says so (`verified`).
    */
   normalize(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string, verify?: boolean): Promise<HandlerRun>;
-  /** The content view of an artefact of this kind, once the whole artefact is read and its rules hold. */
+  /** The content view of an artefact of this kind, once the whole artefact is read and its rules hold; released by the caller. */
   readContent(path: string): Promise<ContentView>;
   /**
    * How the metadata of A differs from B's. With `sameContent`, bytes that differ where no field

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PairComparison } from '../compare/index.js';
 import type { ArtefactHandler } from '../normalize/index.js';
-import { describeError, handlerFor, parseArtefactName, removeOnSignal } from '../normalize/index.js';
+import { describeError, handlerFor, parseArtefactName, removeOnSignal, usingContent } from '../normalize/index.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { DownloadError, download } from './download.js';
 import type { DownloadOptions } from './download.js';
@@ -171,7 +171,7 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
       const got = await download(file.url, join(publishedDir, file.filename), fetchOptions);
       if (file.sha256 && got.sha256 !== file.sha256) throw new DownloadError(`${got.url}: sha256 ${got.sha256} is not the ${file.sha256} the index states`, 'error');
       entry.sha256 = got.sha256;
-      await handler.readContent(got.path);
+      await usingContent(handler.readContent(got.path), () => undefined);
       published.set(file.filename, got.path);
     } catch (error) {
       Object.assign(entry, { verdict: 'refused', message: describeError(error) });
@@ -352,7 +352,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 /** The members of an artefact that `wanted` picks, as text (each at most 1 MiB). */
 async function readMembers(path: string, wanted: (name: string) => boolean): Promise<Map<string, string>> {
   const handler = handlerFor(path)!;
-  const names = [...(await handler.readContent(path))].map((record) => record.name).filter(wanted);
+  const names = await usingContent(handler.readContent(path), (view) => [...view].map((record) => record.name).filter(wanted));
   const heads = await handler.readMemberHeads(path, names, 1 << 20);
   return new Map([...heads].map(([name, head]) => [name, head.head.toString('utf8')]));
 }

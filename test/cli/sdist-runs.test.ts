@@ -7,12 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContentRecord } from '../../src/normalize/content.js';
 import { compressInThisThread } from '../../src/formats/deflate/index.js';
 import { DEFAULT_EPOCH } from '../../src/normalize/options.js';
 import type { NormalizeOptions } from '../../src/normalize/options.js';
 import { sdistHandler } from '../../src/normalize/sdist/index.js';
+import { readSdistContent } from '../../src/normalize/sdist/read.js';
 import { PYTHON, REPO_ROOT, python, requireTools, runOk, tmpDir } from '../helpers/tools.js';
 
 const RUN_SIZES = [1, 2, 3];
@@ -35,7 +37,7 @@ async function normalizeWith(file: string, workDir: string, membersPerRun: numbe
       const changes = run.changes.map((c) => `${c.field} ${c.count}: ${[...c.all].sort().join(' | ')}`);
       return { bytes: Buffer.concat(chunks).toString('base64'), content: [...run.content], changes };
     } finally {
-      await run.dispose?.();
+      await run.content.release?.();
     }
   } catch (error) {
     return { refused: (error as Error).message };
@@ -106,14 +108,21 @@ test('an sdist indexed into sorted runs normalizes, reads and refuses as one ind
       if (JSON.stringify(runs) !== JSON.stringify(one)) {
         failures.push(`${file}, ${size} a run: ${JSON.stringify(runs).slice(0, 600)}\n  one table: ${JSON.stringify(one).slice(0, 600)}`);
       }
+      // The content view compare and digest read, made from runs, and released.
+      if (!one.refused) {
+        const view = await readSdistContent(file, size);
+        if (JSON.stringify([...view]) !== JSON.stringify(one.content)) failures.push(`${file}, ${size} a run: the content view read differs`);
+        await view.release?.();
+      }
     }
   }
   t.diagnostic(`${inputs.length} sdists, ${refused.size} refused, each also with runs of ${RUN_SIZES.join(', ')} members`);
   // The run cases break the rule they are named for, or none, with the members it compares in different runs.
   for (const { file, expect } of runCases) assert.equal(refused.has(file) ? 'refuse' : 'accept', expect, file);
   assert.deepEqual(failures, []);
-  // The work directory holds nothing of the runs once each normalization is over.
+  // The work directory holds nothing of the runs once each normalization is over, nor the temporary one once each view is released.
   assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.reprodist-')), []);
+  assert.deepEqual(readdirSync(tmpdir()).filter((name) => name.startsWith(`.reprodist-${process.pid}-`)), []);
 });
 
 /** 48 files of 256 KiB of random bytes, in no order. */

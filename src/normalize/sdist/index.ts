@@ -58,7 +58,7 @@ export const sdistHandler: ArtefactHandler = {
         } finally {
           await index.runs.dispose();
         }
-        return { changes: index.changes.list(), content: plan.content.view(), inputSha256: index.fileSha256, verified: verify, dispose: () => plan.content.dispose() };
+        return { changes: index.changes.list(), content: plan.content.view(), inputSha256: index.fileSha256, verified: verify };
       }
       const content = index.table.contentView();
       // Planned only when the early writing did not deliver: planning notes the header changes.

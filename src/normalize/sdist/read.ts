@@ -3,6 +3,7 @@
 // validates every member and builds what the normal form is planned from.
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { ByteCoverage } from '../../formats/coverage.js';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
@@ -24,7 +25,7 @@ import { NotInNormalOrder } from './plan.js';
 import type { WrittenOrder } from './plan.js';
 import { RunIndex } from './run-index.js';
 import type { DeferredLink } from './run-index.js';
-import { RunFile, tableRecords } from './runs.js';
+import { RUN_ROWS, RunFile, tableRecords } from './runs.js';
 import { SpoolWriter } from './spool.js';
 import { tarRuleDepartures } from './rules.js';
 
@@ -332,9 +333,18 @@ function memberType(type: TarReadType, path: string): MemberKind {
   }
 }
 
-/** Reads the content view of a .tar.gz (digest and compare). */
-export async function readSdistContent(path: string): Promise<ContentView> {
-  return (await indexSdist(path, null)).table.contentView();
+/**
+ * Reads the content view of a .tar.gz (digest and compare). Past `rowsPerRun` members it is made
+ * from sorted runs in the system's temporary directory, which releasing the view removes.
+ */
+export async function readSdistContent(path: string, rowsPerRun = RUN_ROWS): Promise<ContentView> {
+  const index = await startIndexSdist(path, null, false, { workDir: tmpdir(), rowsPerRun }).index;
+  if (!index.runs) return index.table.contentView();
+  try {
+    return index.runs.contentView();
+  } finally {
+    await index.runs.dispose();
+  }
 }
 
 /** The first `limit` bytes of the named file members; a hard link's are its target's, which comes earlier. */

@@ -13,7 +13,7 @@
 // the one thing held per member: docs/limits.md.
 import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
-import type { ContentRecord } from '../content.js';
+import type { ContentRecord, ContentView } from '../content.js';
 import type { NormalizeOptions } from '../options.js';
 import type { ChangeLog } from '../report.js';
 import { checkSymlinksResolved } from '../refusal.js';
@@ -143,11 +143,36 @@ export class RunIndex {
     return { members, dataBytes: this.fileBytes, written, content };
   }
 
+  /** The content view alone (compare, digest): its records go to runs of their own as the plan's would. */
+  contentView(): ContentView {
+    const content = new ContentRuns(this.parts.workDir, this.parts.rowsPerRun);
+    try {
+      for (const { expected } of this.planRows()) content.add(expected.record);
+    } catch (error) {
+      void content.dispose();
+      throw error;
+    }
+    return content.view();
+  }
+
   private *plannedMembers(changes: ChangeLog, options: NormalizeOptions, planned: (expected: ExpectedMember) => void): Generator<PlannedMember> {
-    const positions = new Map<number, number>();
-    let position = 0;
     let inputMembers = 0;
     let moved = 0;
+    for (const { row, archiveIndex, expected } of this.planRows()) {
+      if (!row.implied) {
+        if (archiveIndex !== inputMembers) moved += 1;
+        inputMembers += 1;
+      }
+      planned(expected);
+      yield plannedMember(row, changes, options);
+    }
+    noteMovedMembers(moved, inputMembers, changes);
+  }
+
+  /** Each member of the normal form in order: as the plan reads it, and as verification does. */
+  private *planRows(): Generator<{ row: PlanRow; archiveIndex: number; expected: ExpectedMember }> {
+    const positions = new Map<number, number>();
+    let position = 0;
     for (const record of this.normalOrder()) {
       const row = this.planRow(record);
       // Where each hard-linked file's holder is written, for its links' checks.
@@ -155,15 +180,9 @@ export class RunIndex {
       let linkTo: ExpectedMember['linkTo'];
       if (root >= 0 && row.holder === row.name) positions.set(root, position);
       else if (root >= 0) linkTo = { name: row.holder, position: positions.get(root)! };
-      if (!row.implied) {
-        if (record.archiveIndex !== inputMembers) moved += 1;
-        inputMembers += 1;
-      }
-      planned({ record: contentRecord(row, record.sha256), ...(linkTo ? { linkTo } : {}) });
       position += 1;
-      yield plannedMember(row, changes, options);
+      yield { row, archiveIndex: record.archiveIndex, expected: { record: contentRecord(row, record.sha256), ...(linkTo ? { linkTo } : {}) } };
     }
-    noteMovedMembers(moved, inputMembers, changes);
   }
 
   /** A file's or hard link's archive index of the file whose data it has; -1 for other members. */
@@ -263,11 +282,12 @@ export class ContentRuns {
     if (this.table.count === this.rowsPerRun) this.writeRun();
   }
 
-  /** The content view: every record added, in name order. */
-  view(): Iterable<ContentRecord> {
+  /** The content view: every record added, in name order; releasing it removes the runs. */
+  view(): ContentView {
     this.writeRun();
     const runs = this.runs;
     return {
+      release: () => this.dispose(),
       *[Symbol.iterator]() {
         for (const record of runs.merged()) {
           const type = record.kind === 'link' ? 'file' : record.kind;
