@@ -232,22 +232,7 @@ export class MemberTable {
    */
   compareNames(a: number, b: number, slashed?: (row: number) => boolean): number {
     const c = this.columns;
-    const startA = c.nameStart[a]!;
-    const startB = c.nameStart[b]!;
-    const lengthA = c.nameLength[a]!;
-    const lengthB = c.nameLength[b]!;
-    const shared = Math.min(lengthA, lengthB);
-    const bytes = this.bytes;
-    for (let i = 0; i < shared; i++) {
-      const difference = bytes[startA + i]! - bytes[startB + i]!;
-      if (difference !== 0) return difference;
-    }
-    if (!slashed) return lengthA - lengthB;
-    const endA = lengthA > shared ? bytes[startA + shared]! : slashed(a) ? SLASH : -1;
-    const endB = lengthB > shared ? bytes[startB + shared]! : slashed(b) ? SLASH : -1;
-    if (endA !== endB) return endA - endB;
-    // Equal to here: whichever has more left (a slash counts as one byte) sorts last.
-    return lengthA + (slashed(a) ? 1 : 0) - (lengthB + (slashed(b) ? 1 : 0));
+    return compareNameBytes(this.bytes, c.nameStart[a]!, c.nameLength[a]!, slashed?.(a) ?? false, this.bytes, c.nameStart[b]!, c.nameLength[b]!, slashed?.(b) ?? false);
   }
 
   /**
@@ -331,6 +316,25 @@ export class MemberTable {
 }
 
 const SLASH = 0x2f;
+
+/**
+ * Byte order of two names, given as `length` bytes from `start` (locale-independent), each with a
+ * `/` after it when its `slash` says so: a directory's name in the tar's normal order.
+ */
+export function compareNameBytes(
+  bytesA: Uint8Array, startA: number, lengthA: number, slashA: boolean, bytesB: Uint8Array, startB: number, lengthB: number, slashB: boolean,
+): number {
+  const shared = Math.min(lengthA, lengthB);
+  for (let i = 0; i < shared; i++) {
+    const difference = bytesA[startA + i]! - bytesB[startB + i]!;
+    if (difference !== 0) return difference;
+  }
+  const endA = lengthA > shared ? bytesA[startA + shared]! : slashA ? SLASH : -1;
+  const endB = lengthB > shared ? bytesB[startB + shared]! : slashB ? SLASH : -1;
+  if (endA !== endB) return endA - endB;
+  // Equal to here: whichever has more left (a slash counts as one byte) sorts last.
+  return lengthA + (slashA ? 1 : 0) - (lengthB + (slashB ? 1 : 0));
+}
 
 function allRows(count: number): Uint32Array {
   const rows = new Uint32Array(count);

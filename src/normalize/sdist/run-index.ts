@@ -13,6 +13,7 @@
 // the one thing held per member: docs/limits.md.
 import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
+import { compareNames } from '../content.js';
 import type { ContentRecord, ContentView } from '../content.js';
 import type { NormalizeOptions } from '../options.js';
 import type { ChangeLog } from '../report.js';
@@ -22,7 +23,7 @@ import type { OutputSize } from './bounds.js';
 import { SDIST_FIELDS } from './fields.js';
 import { noteMovedMembers, plannedMember } from './plan.js';
 import type { ExpectedMember, PlanRow, PlannedMember, SdistPlan } from './plan.js';
-import { RUN_ROWS, RunFile, compareNameBytes, compareRecords, tableRecords } from './runs.js';
+import { RUN_ROWS, RunFile, compareContentRecords, compareRecords, tableRecords } from './runs.js';
 import type { RunRecord } from './runs.js';
 import { tarRuleDepartures } from './rules.js';
 import type { TarRuleHeader } from './rules.js';
@@ -109,7 +110,7 @@ export class RunIndex {
       for (const [field, example] of tarRuleDepartures(link.name, { ...link.header, mode: data.mode })) changes.add(field, example);
       const holder = this.holders.get(data.rootIndex);
       const candidates = [link.name, ...(target.kind === 'file' ? [target.name] : []), ...(holder === undefined ? [] : [holder])];
-      this.holders.set(data.rootIndex, candidates.reduce((least, name) => (compareNameBytes(Buffer.from(name), false, Buffer.from(least), false) < 0 ? name : least)));
+      this.holders.set(data.rootIndex, candidates.reduce((least, name) => (compareNames(name, least) < 0 ? name : least)));
     }
     const roots = [...this.holders.keys()].sort((a, b) => a - b);
     for (const root of roots) {
@@ -272,7 +273,7 @@ export class ContentRuns {
   private table = new MemberTable();
 
   constructor(workDir: string, private readonly rowsPerRun = RUN_ROWS) {
-    this.runs = new RunFile(workDir, (a, b) => compareNameBytes(a.nameBytes, false, b.nameBytes, false));
+    this.runs = new RunFile(workDir, compareContentRecords);
   }
 
   add(record: ContentRecord): void {

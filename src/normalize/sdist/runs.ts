@@ -4,6 +4,7 @@
 // (a k-way merge, fan-in bounded by merging runs into longer ones first). Memory is one table and a
 // read buffer per run, whatever the member count; time is n log n past the first run.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { compareNameBytes } from '../member-table.js';
 import type { MemberKind, MemberTable } from '../member-table.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 
@@ -53,22 +54,18 @@ const ROOT_INDEX = 40; // f64: -1 for no root
 const SHA256 = 48; // 32 bytes
 const FIXED_BYTES = 80; // then the name's bytes, then the target's
 
-/** Byte order of two names, each with a `/` after it when `slashed` (directories in the normal order). */
-export function compareNameBytes(a: Buffer, slashA: boolean, b: Buffer, slashB: boolean): number {
-  const shared = Math.min(a.length, b.length);
-  const order = a.compare(b, 0, shared, 0, shared);
-  if (order !== 0) return order;
-  const endA = a.length > shared ? a[shared]! : slashA ? SLASH : -1;
-  const endB = b.length > shared ? b[shared]! : slashB ? SLASH : -1;
-  if (endA !== endB) return endA - endB;
-  return a.length + (slashA ? 1 : 0) - (b.length + (slashB ? 1 : 0));
+/** The normal order of the tar (a directory's name with a `/` after it), which the index's runs are sorted in. */
+export function compareRecords(a: RunRecord, b: RunRecord): number {
+  const { nameBytes: x } = a;
+  const { nameBytes: y } = b;
+  return compareNameBytes(x, 0, x.length, a.kind === 'directory', y, 0, y.length, b.kind === 'directory');
 }
 
-const SLASH = 0x2f;
-
-/** The normal order of the tar (directories slashed), which the runs are sorted in. */
-export function compareRecords(a: RunRecord, b: RunRecord): number {
-  return compareNameBytes(a.nameBytes, a.kind === 'directory', b.nameBytes, b.kind === 'directory');
+/** The content view's order (names alone), which its runs are sorted in. */
+export function compareContentRecords(a: RunRecord, b: RunRecord): number {
+  const { nameBytes: x } = a;
+  const { nameBytes: y } = b;
+  return compareNameBytes(x, 0, x.length, false, y, 0, y.length, false);
 }
 
 /** A scratch file of sorted runs; written run by run, then read merged (more than once). */
