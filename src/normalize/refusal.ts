@@ -64,6 +64,16 @@ export function ancestorsOf(path: string): string[] {
   return out;
 }
 
+/** The refusal of a second member of one name. */
+export function duplicateMember(path: string): RefusedInput {
+  return new RefusedInput(`${path}: duplicate member name`);
+}
+
+/** The refusal of a member under `dir`, a member of another type than a directory. */
+export function parentNotADirectory(path: string, dir: string, type: string): RefusedInput {
+  return new RefusedInput(`${path}: its parent ${dir} is a ${type}, not a directory`);
+}
+
 /**
  * Refuses a member whose parent path is a member that is not a directory (a file, a link);
  * `typeOf` gives the type of the member of a name, if there is one.
@@ -72,7 +82,7 @@ export function checkParentsAreDirectories(paths: Iterable<string>, typeOf: (pat
   for (const path of paths) {
     for (const dir of ancestorsOf(path)) {
       const type = typeOf(dir);
-      if (type !== undefined && type !== 'directory') throw new RefusedInput(`${path}: its parent ${dir} is a ${type}, not a directory`);
+      if (type !== undefined && type !== 'directory') throw parentNotADirectory(path, dir, type);
     }
   }
 }

@@ -16,11 +16,12 @@ import { withRoom } from '../grow.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { ChangeLog } from '../report.js';
-import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, sharedTopDirectory } from '../refusal.js';
+import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember, sharedTopDirectory } from '../refusal.js';
 import { MemberTable } from '../member-table.js';
 import type { MemberKind } from '../member-table.js';
 import { OutputBounds, OutputSize, addParentDirectories } from './bounds.js';
 import { IndexFeed } from './feed.js';
+import { checkLinkXBit, notAnEarlierFile } from './hard-links.js';
 import { NotInNormalOrder } from './plan.js';
 import type { WrittenOrder } from './plan.js';
 import { RunIndex } from './run-index.js';
@@ -215,7 +216,7 @@ class MemberIndexer {
   async visit(entry: TarEntryHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
     const { table, spool } = this;
     const { path, kind, linkTarget } = memberAsRead(entry);
-    if (table.find(path) >= 0) throw new RefusedInput(`${path}: duplicate member name`);
+    if (table.find(path) >= 0) throw duplicateMember(path);
     // A hard link is another name for its target's data and mode: it records the file row. One
     // whose target is not in this table may be to a member of an earlier run: it is resolved with
     // the runs, and so is one to such a link.
@@ -226,12 +227,9 @@ class MemberIndexer {
       const target = table.find(targetName);
       const unresolved = target >= 0 && table.kind(target) === 'link' && table.linkRow(target) < 0;
       if ((target < 0 && this.runs) || unresolved) deferredTarget = targetName;
-      else if (target < 0 || (table.kind(target) !== 'file' && table.kind(target) !== 'link')) {
-        throw new RefusedInput(`${path}: hard link to ${JSON.stringify(entry.linkname)}, which is not an earlier regular file`);
-      } else if (((entry.mode & 0o111) !== 0) !== ((table.mode(target) & 0o111) !== 0)) {
-        // pip gives the link its own header's x bit; tarfile sets the shared inode's mode from the link.
-        throw new RefusedInput(`${path}: hard link whose x bit (mode 0${(entry.mode & 0o7777).toString(8)}) differs from its target ${table.name(target)}'s (installers disagree on both files)`);
-      } else {
+      else if (target < 0 || (table.kind(target) !== 'file' && table.kind(target) !== 'link')) throw notAnEarlierFile(path, entry.linkname ?? '');
+      else {
+        checkLinkXBit(path, entry.mode, table.name(target), table.mode(target));
         root = table.kind(target) === 'link' ? table.linkRow(target) : target;
       }
     }

@@ -11,13 +11,13 @@
 //
 // Symlinks (for the archive-wide resolution) and hard links whose file was in an earlier run are
 // the one thing held per member: docs/limits.md.
-import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
 import { compareNames } from '../content.js';
 import type { ContentRecord, ContentView } from '../content.js';
 import type { NormalizeOptions } from '../options.js';
 import type { ChangeLog } from '../report.js';
-import { checkSymlinksResolved } from '../refusal.js';
+import { checkSymlinksResolved, duplicateMember, parentNotADirectory } from '../refusal.js';
+import { checkLinkXBit, notAnEarlierFile } from './hard-links.js';
 import { OutputBounds } from './bounds.js';
 import type { OutputSize } from './bounds.js';
 import { SDIST_FIELDS } from './fields.js';
@@ -96,15 +96,11 @@ export class RunIndex {
     // In archive order, so that a link to a link finds its target resolved.
     for (const link of parts.deferred) {
       const target = found.get(link.target);
-      if (!target || target.archiveIndex >= link.archiveIndex || (target.kind !== 'file' && target.kind !== 'link')) {
-        throw new RefusedInput(`${link.name}: hard link to ${JSON.stringify(link.target)}, which is not an earlier regular file`);
-      }
-      const data = target.kind === 'file' ? { rootIndex: target.archiveIndex, mode: target.mode, size: target.size, dataOffset: target.dataOffset, sha256: target.sha256 }
-        : target.rootIndex >= 0 ? { rootIndex: target.rootIndex, mode: target.mode, size: target.size, dataOffset: target.dataOffset, sha256: target.sha256 }
-          : this.resolved.get(target.name)!;
-      if (((link.header.mode & 0o111) !== 0) !== ((data.mode & 0o111) !== 0)) {
-        throw new RefusedInput(`${link.name}: hard link whose x bit (mode 0${(link.header.mode & 0o7777).toString(8)}) differs from its target ${target.name}'s (installers disagree on both files)`);
-      }
+      if (!target || target.archiveIndex >= link.archiveIndex || (target.kind !== 'file' && target.kind !== 'link')) throw notAnEarlierFile(link.name, link.target);
+      // A file's own data, or what a link resolved in its run carries of its file's, or a resolved deferred one's.
+      const data = target.kind === 'link' && target.rootIndex < 0 ? this.resolved.get(target.name)!
+        : { rootIndex: this.rootOf(target), mode: target.mode, size: target.size, dataOffset: target.dataOffset, sha256: target.sha256 };
+      checkLinkXBit(link.name, link.header.mode, target.name, data.mode);
       this.resolved.set(link.name, data);
       if (target.kind === 'file') rootNames.set(data.rootIndex, target.name);
       for (const [field, example] of tarRuleDepartures(link.name, { ...link.header, mode: data.mode })) changes.add(field, example);
@@ -177,10 +173,10 @@ export class RunIndex {
     for (const record of this.normalOrder()) {
       const row = this.planRow(record);
       // Where each hard-linked file's holder is written, for its links' checks.
-      const root = this.holders.has(this.rootOf(record)) ? this.rootOf(record) : -1;
+      const root = this.rootOf(record);
       let linkTo: ExpectedMember['linkTo'];
-      if (root >= 0 && row.holder === row.name) positions.set(root, position);
-      else if (root >= 0) linkTo = { name: row.holder, position: positions.get(root)! };
+      if (this.holders.has(root) && row.holder === row.name) positions.set(root, position);
+      else if (this.holders.has(root)) linkTo = { name: row.holder, position: positions.get(root)! };
       position += 1;
       yield { row, archiveIndex: record.archiveIndex, expected: { record: contentRecord(row, record.sha256), ...(linkTo ? { linkTo } : {}) } };
     }
@@ -219,7 +215,7 @@ export class RunIndex {
     const chain: RunRecord[] = [];
     let previous: RunRecord | undefined;
     for (const record of parts.runs.merged()) {
-      if (previous && compareRecords(previous, record) === 0) throw new RefusedInput(`${record.name}: duplicate member name`);
+      if (previous && compareRecords(previous, record) === 0) throw duplicateMember(record.name);
       previous = record;
       const key = keyOf(record);
       while (chain.length > 0 && !key.startsWith(keyOf(chain[chain.length - 1]!))) chain.pop();
@@ -229,8 +225,8 @@ export class RunIndex {
           deepest = holder.name;
           continue;
         }
-        if (holder.name === record.name) throw new RefusedInput(`${record.name}: duplicate member name`);
-        if (record.name.startsWith(`${holder.name}/`)) throw new RefusedInput(`${record.name}: its parent ${holder.name} is a ${holder.kind}, not a directory`);
+        if (holder.name === record.name) throw duplicateMember(record.name);
+        if (record.name.startsWith(`${holder.name}/`)) throw parentNotADirectory(record.name, holder.name, holder.kind);
       }
       for (let slash = record.name.indexOf('/', deepest.length + 1); slash > 0; slash = record.name.indexOf('/', slash + 1)) {
         const name = record.name.slice(0, slash);

@@ -13,7 +13,7 @@ import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
-import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved } from '../refusal.js';
+import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember } from '../refusal.js';
 import { MAX_LINK_TARGET_BYTES, sizeText } from '../limits.js';
 
 /** A member of the input, classified and validated. */
@@ -91,7 +91,7 @@ export function* wheelMembers(zip: ZipReader): Generator<WheelMember> {
 export function checkWheelTree(members: Iterable<WheelMember>): Map<string, ContentType> {
   const typeOf = new Map<string, ContentType>();
   for (const member of members) {
-    if (typeOf.has(member.path)) throw new RefusedInput(`${member.path}: duplicate member name`);
+    if (typeOf.has(member.path)) throw duplicateMember(member.path);
     typeOf.set(member.path, member.type);
   }
   checkParentsAreDirectories(typeOf.keys(), (path) => typeOf.get(path));
