@@ -175,10 +175,12 @@ test('compare --html: a release and an edited rebuild, rendered in Chromium', as
   // A click event on the summary, dispatched to it rather than aimed at its place on the screen: in
   // CI a pointer click under load once missed (the row never showed in 20 s). The browser opens a
   // <details> by itself; the row may be laid out a frame later, so this waits for it to show (it
-  // never does when the page needs a script to open it).
+  // never does when the page needs a script to open it). The row waited for is gzip FNAME, which
+  // the versions' file names always set apart: gzip MTIME is each build's clock, and two builds in
+  // one second have none (the likely cause of a CI run that failed here, with either click).
   await metadata.locator('summary').dispatchEvent('click');
   assert.equal(await metadata.getAttribute('open'), '');
-  await metadata.locator('td', { hasText: /^gzip MTIME$/ }).waitFor({ state: 'visible', timeout: 20_000 });
+  await metadata.locator('td', { hasText: /^gzip FNAME$/ }).waitFor({ state: 'visible', timeout: 20_000 });
 
   // With every table open: both line numbers on context rows (the page shows some), every table in
   // its box, sizes and hashes on one line.
