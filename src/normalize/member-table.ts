@@ -80,7 +80,7 @@ class Columns {
 
   /**
    * Sets a sparse column's value for `row`, making the column at its first value other than 0. A 0
-   * is not written: rows are only added, and a new row's place in a column holds 0 already.
+   * is not written: a row's place in a column holds 0 until the row's value is set, once.
    */
   setSparse(key: SparseColumn, row: number, value: number): void {
     if (value === 0) return;
@@ -126,9 +126,7 @@ export class MemberTable {
     c.nameStart[row] = this.store(this.probe, nameLength);
     c.nameLength[row] = nameLength;
     c.nameHash[row] = hash;
-    const targetLength = fields.linkTarget ? this.probe.write(fields.linkTarget, 'utf8') : 0;
-    c.setSparse('targetStart', row, targetLength > 0 ? this.store(this.probe, targetLength) : 0);
-    c.setSparse('targetLength', row, targetLength);
+    if (fields.linkTarget) this.setLinkTarget(row, fields.linkTarget);
     c.kind[row] = KINDS.indexOf(fields.kind);
     c.implied[row] = fields.implied ? 1 : 0;
     c.mode[row] = fields.mode & 0xffff;
@@ -152,6 +150,12 @@ export class MemberTable {
       if (row === NO_ROW) return NO_ROW;
       if (this.columns.nameHash[row] === hash && this.columns.nameLength[row] === length && this.bytes.compare(this.probe, 0, length, this.columns.nameStart[row]!, this.columns.nameStart[row]! + length) === 0) return row;
     }
+  }
+
+  /** The kind of the row of `name`, or undefined when no row has it. */
+  kindOf(name: string): MemberKind | undefined {
+    const row = this.find(name);
+    return row < 0 ? undefined : this.kind(row);
   }
 
   name(row: number): string {
@@ -192,6 +196,13 @@ export class MemberTable {
   /** A hard link's file row (-1 for other rows). */
   linkRow(row: number): number {
     return (this.columns.linkRow[row] ?? 0) - 1;
+  }
+
+  /** Sets a symlink row's target: at `add`, or once its data is read (a wheel holds it as data). */
+  setLinkTarget(row: number, target: string): void {
+    const length = this.probe.write(target, 'utf8');
+    this.columns.setSparse('targetStart', row, this.store(this.probe, length));
+    this.columns.setSparse('targetLength', row, length);
   }
 
   setSha256(row: number, digest: Uint8Array): void {

@@ -273,10 +273,7 @@ class MemberIndexer {
     // What an installer writes: nothing under a file or a link, no link that leads out of the top
     // directory pip extracts from, once the archive's other links are followed.
     const names = table.names();
-    checkParentsAreDirectories(names, (path) => {
-      const row = table.find(path);
-      return row < 0 ? undefined : table.kind(row);
-    });
+    checkParentsAreDirectories(names, (path) => table.kindOf(path));
     checkSymlinksResolved(table.symlinks(), sharedTopDirectory(names));
     addParentDirectories(table, new OutputBounds(this.input, inputTarSize));
     return { table, changes };

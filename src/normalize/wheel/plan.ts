@@ -6,14 +6,15 @@ import {
   unixModeToExternalAttr,
 } from '../../formats/zip/index.js';
 import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
+import { contentName } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { MAX_RECORD_BYTES, sizeText } from '../limits.js';
 import { normalFileMode, normalMtime } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
-import { ancestorsOf } from '../refusal.js';
+import type { MemberTable } from '../member-table.js';
 import type { ChangeLog } from '../report.js';
 import { WHEEL_FIELDS, dosTimeText, externalAttrText, extraIdText, flagsText, versionMadeByText } from './fields.js';
-import { checkWheelTree, compareWheelPaths, inDistInfo, isRecord, wheelMembers } from './read.js';
+import { isRecord, wheelRank } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** Unix, spec version 2.0: what Python's zipfile writes on every platform. */
@@ -85,50 +86,51 @@ function checkRecordSize(path: string, entry: ZipEntry): void {
   }
 }
 
-/** The members to write, and how many rows the content view will have. */
-export interface WheelPlan {
-  /** The members to write as their indices in the input's central directory, in normal order. */
-  order: Uint32Array;
-  /** The members written and every directory above one (the view implies those the wheel does not hold). */
-  contentRows: number;
-  /** Their paths' length in UTF-8, all together: the member table's name bytes, made once at that size. */
-  contentNameBytes: number;
+/**
+ * The RECORD's size, from the entries' names before anything else is made of them: the largest
+ * RECORD lists some 160,000 files, so a wheel whose RECORD is over the limit (the shape of one of a
+ * million entries) is refused before a table of its members is.
+ */
+export function checkRecordSizes(zip: ZipReader): void {
+  for (let index = 0; index < zip.entryCount; index++) {
+    const path = contentName(zip.entryName(index));
+    if (isRecord(path)) checkRecordSize(path, zip.entry(index));
+  }
 }
 
 /**
- * The wheel's plan, with what it changes noted. Apart so that its sets and lists (every path,
- * 100,000 members make them large) are gone before the members are written, each classified again
- * as it is.
+ * The members to write as their indices in the input's central directory (indexWheel's rows), in
+ * normal order, with what that changes noted. Directory entries carry nothing but their existence:
+ * one is kept only where nothing lies beneath it.
  */
-export function planWheel(zip: ZipReader, changes: ChangeLog): WheelPlan {
+export function planWheel(zip: ZipReader, table: MemberTable, changes: ChangeLog): Uint32Array {
   if (zip.entryCount === 0) throw new RefusedInput('zip: the wheel has no members');
   if (zip.comment.length > 0) changes.add(WHEEL_FIELDS.archiveComment, `${zip.comment.length} bytes`);
-  const typeOf = checkWheelTree(wheelMembers(zip));
-  // The tree's paths are in the members' order: a path's place is its entry's index.
-  const paths = [...typeOf.keys()];
-  paths.forEach((path, index) => {
-    if (isRecord(path)) checkRecordSize(path, zip.entry(index));
-  });
-  // Directory entries carry nothing but their existence: kept only where nothing lies beneath.
-  const ancestors = new Set<string>();
-  for (const path of paths) for (const dir of ancestorsOf(path)) ancestors.add(dir);
+  // Every parent has a row (the implied ones too), so a directory with anything beneath it has a
+  // member right beneath it.
+  const holdsMembers = new Uint8Array(table.count);
+  for (let row = 0; row < table.count; row++) {
+    const name = table.name(row);
+    const slash = name.lastIndexOf('/');
+    if (slash > 0) holdsMembers[table.find(name.slice(0, slash))] = 1;
+  }
   const kept: number[] = [];
-  paths.forEach((path, index) => {
-    if (typeOf.get(path) === 'directory' && ancestors.has(path)) changes.add(WHEEL_FIELDS.directories, `${path}/ (dropped)`);
+  for (let index = 0; index < zip.entryCount; index++) {
+    if (table.kind(index) === 'directory' && holdsMembers[index] === 1) changes.add(WHEEL_FIELDS.directories, `${table.name(index)}/ (dropped)`);
     else kept.push(index);
-  });
-  const names = kept.map((index) => storedName({ path: paths[index]!, type: typeOf.get(paths[index]!)! }));
-  const ordered = kept.map((_, at) => at).sort((a, b) => compareWheelPaths(names[a]!, names[b]!));
-  const moved = ordered.filter((at, i) => at !== i).length;
+  }
+  const keptInOrder = Uint32Array.from(kept);
+  const rank = new Uint8Array(zip.entryCount);
+  for (const index of keptInOrder) rank[index] = wheelRank(table.name(index));
+  // A directory is stored with its trailing slash: its name sorts as one with a slash after it.
+  const stored = (row: number) => table.kind(row) === 'directory';
+  const ordered = Uint32Array.from(keptInOrder).sort((a, b) => rank[a]! - rank[b]! || table.compareNames(a, b, stored));
+  let moved = 0;
+  for (let at = 0; at < ordered.length; at++) if (ordered[at] !== keptInOrder[at]) moved += 1;
   if (moved > 0) {
-    const inputOrder = kept.map((index) => paths[index]!);
-    const firstDistInfo = inputOrder.findIndex(inDistInfo);
-    const distInfoNotLast = firstDistInfo >= 0 && inputOrder.slice(firstDistInfo).some((p) => !inDistInfo(p));
+    const firstDistInfo = keptInOrder.findIndex((index) => rank[index]! > 0);
+    const distInfoNotLast = firstDistInfo >= 0 && keptInOrder.subarray(firstDistInfo).some((index) => rank[index] === 0);
     changes.add(WHEEL_FIELDS.order, `${moved} of ${ordered.length} members move${distInfoNotLast ? ' (.dist-info/ is not last)' : ''}`);
   }
-  // A directory kept has nothing beneath it, so it is no member's ancestor: the two do not overlap.
-  let contentNameBytes = 0;
-  for (const index of kept) contentNameBytes += Buffer.byteLength(paths[index]!, 'utf8');
-  for (const dir of ancestors) contentNameBytes += Buffer.byteLength(dir, 'utf8');
-  return { order: Uint32Array.from(ordered, (at) => kept[at]!), contentRows: kept.length + ancestors.size, contentNameBytes };
+  return ordered;
 }

@@ -7,7 +7,7 @@ import {
   fromDosDateTime, hostOf, openZip,
 } from '../../formats/zip/index.js';
 import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
-import { compareNames, contentName, sortedContentDifferences } from '../content.js';
+import { contentName, sortedContentDifferences } from '../content.js';
 import type { ContentDifference, ContentRecord, ContentType, ContentView } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
@@ -35,10 +35,12 @@ export function isRecord(path: string): boolean {
   return /^[^/]+\.dist-info\/RECORD$/.test(path);
 }
 
-/** Normal order: by UTF-8 bytes, except `*.dist-info/` members last, and their RECORD very last. */
-export function compareWheelPaths(a: string, b: string): number {
-  const rank = (p: string) => (isRecord(p) ? 2 : inDistInfo(p) ? 1 : 0);
-  return rank(a) - rank(b) || compareNames(a, b);
+/**
+ * Normal order is by UTF-8 bytes, except that `*.dist-info/` members come last, and their RECORD
+ * very last: a path's rank, the first key of that order.
+ */
+export function wheelRank(path: string): number {
+  return isRecord(path) ? 2 : inDistInfo(path) ? 1 : 0;
 }
 
 /**
@@ -79,23 +81,24 @@ export function classify(entry: ZipEntry): WheelMember {
   return { entry, path, type, executable: type === 'file' && (unixMode & 0o111) !== 0, mtime: entryMtime(entry) };
 }
 
-/** Each member in central directory order, classified as it is asked for: an object each, made then. */
-export function* wheelMembers(zip: ZipReader): Generator<WheelMember> {
-  for (let index = 0; index < zip.entryCount; index++) yield classify(zip.entry(index));
-}
-
 /**
- * Refuses what no installer can extract one way: two members of one name, a member under a file or
- * link. Returns each member's type by path, in the members' order.
+ * The wheel's members as rows of one table: row i is the central directory's entry i, classified
+ * (a file's sha256 and a symlink's target are set once its data is read: setReadContent), then a
+ * row for every parent directory the wheel does not hold. Refuses what no installer can extract one
+ * way: two members of one name, a member under a file or link. No object or string is kept per
+ * member (a Map of paths cost about 100 bytes a member more, issue 22).
  */
-export function checkWheelTree(members: Iterable<WheelMember>): Map<string, ContentType> {
-  const typeOf = new Map<string, ContentType>();
-  for (const member of members) {
-    if (typeOf.has(member.path)) throw duplicateMember(member.path);
-    typeOf.set(member.path, member.type);
+export function indexWheel(zip: ZipReader): MemberTable {
+  // Room for the implied directories too, about one per 8 members; the columns double past it.
+  const table = new MemberTable(zip.entryCount + Math.ceil(zip.entryCount / 8));
+  for (let index = 0; index < zip.entryCount; index++) {
+    const { path, type, executable, entry } = classify(zip.entry(index));
+    if (table.find(path) >= 0) throw duplicateMember(path);
+    table.add({ name: path, kind: type, mode: executable ? 0o755 : 0o644, mtime: 0, size: entry.uncompressedSize, dataOffset: 0 });
   }
-  checkParentsAreDirectories(typeOf.keys(), (path) => typeOf.get(path));
-  return typeOf;
+  checkParentsAreDirectories(table.names(), (path) => table.kindOf(path));
+  table.addParentDirectories();
+  return table;
 }
 
 /** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
@@ -113,14 +116,10 @@ function entryMtime(entry: ZipEntry): number {
   }
 }
 
-async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+async function hashStream(stream: Readable): Promise<string> {
   const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -139,39 +138,37 @@ export async function readBytes(zip: ZipReader, entry: ZipEntry): Promise<Buffer
   return bytes.subarray(0, at);
 }
 
-/** Adds a member to the content table, with its sha256 and, for a symlink, its data (the target, checked here). */
-export function addContentRow(table: MemberTable, member: WheelMember, sha256: string, size: number, data: Buffer | undefined): void {
-  const linkTarget = member.type === 'symlink' ? checkLinkTarget(member.path, data?.toString('utf8') ?? '') : undefined;
-  const row = table.add({ name: member.path, kind: member.type, mode: member.executable ? 0o755 : 0o644, mtime: 0, size, dataOffset: 0, linkTarget });
-  if (member.type === 'file') table.setSha256(row, Buffer.from(sha256, 'hex'));
+/** What reading a member's data tells its row (indexWheel's): a file's sha256, a symlink's target (checked here). */
+export function setReadContent(table: MemberTable, member: WheelMember, sha256: string, data: Buffer | undefined): void {
+  if (member.type === 'file') table.setSha256(member.entry.index, Buffer.from(sha256, 'hex'));
+  if (member.type === 'symlink') table.setLinkTarget(member.entry.index, checkLinkTarget(member.path, data?.toString('utf8') ?? ''));
 }
 
-/** The wheel's content view from its table, once the archive-wide rules hold: symlinks stay inside, parents implied. */
+/** The wheel's content view from its table, once its symlinks are known to stay inside. */
 export function wheelContentView(table: MemberTable): Iterable<ContentRecord> {
   checkSymlinksResolved(table.symlinks(), '');
-  table.addParentDirectories();
   return table.contentView();
 }
 
 /** A member read once and hashed; its data is kept when small, and always for a symlink (its target). */
-async function digestMember(zip: ZipReader, member: WheelMember): Promise<{ sha256: string; size: number; data?: Buffer }> {
-  if (member.type === 'directory') return { sha256: '', size: 0 };
+async function digestMember(zip: ZipReader, member: WheelMember): Promise<{ sha256: string; data?: Buffer }> {
+  if (member.type === 'directory') return { sha256: '' };
   if (zip.isSmall(member.entry) || member.type === 'symlink') {
     const data = await readBytes(zip, member.entry);
-    return { sha256: sha256Hex(data), size: data.length, data };
+    return { sha256: sha256Hex(data), data };
   }
-  return hashStream(zip.openMemberStream(member.entry));
+  return { sha256: await hashStream(zip.openMemberStream(member.entry)) };
 }
 
 /** The content view of a wheel: every member read back and hashed. */
 export async function readWheelContent(path: string): Promise<ContentView> {
   const zip = await openZip(path);
   try {
-    const table = new MemberTable();
-    checkWheelTree(wheelMembers(zip));
-    for (const member of wheelMembers(zip)) {
-      const { sha256, size, data } = await digestMember(zip, member);
-      addContentRow(table, member, sha256, size, data);
+    const table = indexWheel(zip);
+    for (let index = 0; index < zip.entryCount; index++) {
+      const member = classify(zip.entry(index));
+      const { sha256, data } = await digestMember(zip, member);
+      setReadContent(table, member, sha256, data);
     }
     return wheelContentView(table);
   } finally {
@@ -219,11 +216,11 @@ export class WrittenEntries {
  * How the wheel just written differs from what was written, without reading its members again: the
  * strict reader reads its whole structure (every header, every member's place), each entry must be
  * where it was written with the data checked as it was written, and each member, classified as an
- * input's is, must have the content of the input's row of the same number (the table's rows were
- * added in writing order), its sha256 the one that data was checked against. Symlinks are read
+ * input's is, must have the content of the input's row written there (`order`, the plan's), its sha256
+ * the one that data was checked against. Symlinks are read
  * again: their target is content. No table of the output is made.
  */
-export async function readWrittenWheel(path: string, written: WrittenEntries, table: MemberTable): Promise<ContentDifference[]> {
+export async function readWrittenWheel(path: string, written: WrittenEntries, table: MemberTable, order: Uint32Array): Promise<ContentDifference[]> {
   const zip = await openZip(path);
   try {
     if (zip.entryCount !== written.count) throw new Error(`verification failed: the wheel's directory lists ${zip.entryCount} entries, ${written.count} were written`);
@@ -234,9 +231,10 @@ export async function readWrittenWheel(path: string, written: WrittenEntries, ta
       }
       const member = classify(entry);
       const read: ContentRecord = { name: member.path, type: member.type, executable: member.executable, sha256: '', linkTarget: '' };
-      if (member.type === 'file') read.sha256 = table.sha256(index);
+      const row = order[index]!;
+      if (member.type === 'file') read.sha256 = table.sha256(row);
       if (member.type === 'symlink') read.linkTarget = checkLinkTarget(member.path, (await readBytes(zip, entry)).toString('utf8'));
-      const differences = sortedContentDifferences([table.contentRecord(index)], [read]);
+      const differences = sortedContentDifferences([table.contentRecord(row)], [read]);
       if (differences.length > 0) return differences;
     }
     return [];

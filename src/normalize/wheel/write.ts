@@ -14,11 +14,11 @@ import type { HandlerRun } from '../handler.js';
 import { DEFAULT_WHEEL_LEVEL } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
 import { ChangeLog } from '../report.js';
-import { MemberTable } from '../member-table.js';
+import type { MemberTable } from '../member-table.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
-import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
-import { WrittenEntries, addContentRow, classify, isRecord, readBytes, readWrittenWheel, sha256Hex, wheelContentView } from './read.js';
+import { VERSION_MADE_BY, VERSION_NEEDED, checkRecordSizes, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
+import { WrittenEntries, classify, indexWheel, isRecord, readBytes, readWrittenWheel, setReadContent, sha256Hex, wheelContentView } from './read.js';
 import type { WheelMember } from './read.js';
 
 /**
@@ -353,8 +353,8 @@ async function inOrder<T, R>(
 }
 
 /** A closure of its own, so that it keeps only these alive, not the input's reader beside them. */
-function readBack(written: WrittenEntries, table: MemberTable): HandlerRun['readWritten'] {
-  return (path) => readWrittenWheel(path, written, table);
+function readBack(written: WrittenEntries, table: MemberTable, order: Uint32Array): HandlerRun['readWritten'] {
+  return (path) => readWrittenWheel(path, written, table, order);
 }
 
 export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string, verify = false): Promise<HandlerRun> {
@@ -362,9 +362,10 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
   const directory = new SpooledBytes(workDir, { held: 0, limit: DIRECTORY_IN_MEMORY_LIMIT });
   try {
     const changes = new ChangeLog();
-    const { order: ordered, contentRows, contentNameBytes } = planWheel(zip, changes);
+    checkRecordSizes(zip);
+    const table = indexWheel(zip);
+    const ordered = planWheel(zip, table, changes);
     const writer = new ZipWriter(sink, directory);
-    const table = new MemberTable(contentRows, contentNameBytes);
     const written = new WrittenEntries(ordered.length);
     const budget: MemoryBudget = { held: 0, limit: IN_MEMORY_LIMIT };
     // Read again for its check once every file is in the table, rather than held whole until then.
@@ -391,7 +392,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
           data: verify && member.type !== 'directory' && !prepared.checked ? checkedAsWritten(prepared, data) : data,
           ...header,
         });
-        addContentRow(table, member, prepared.sha256, prepared.size, prepared.kept);
+        setReadContent(table, member, prepared.sha256, prepared.kept);
         written.add(localHeaderOffset, prepared.compressedSize, prepared.crc32);
         if (isRecord(member.path)) record = member.entry;
         done += prepared.size;
@@ -414,7 +415,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, options:
       changes: changes.list(),
       content: wheelContentView(table),
       problems: await recordProblems(record && zip.openMemberStream(record), table),
-      ...(verify ? { readWritten: readBack(written, table) } : {}),
+      ...(verify ? { readWritten: readBack(written, table, ordered) } : {}),
     };
   } finally {
     await directory.dispose();
