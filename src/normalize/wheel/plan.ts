@@ -87,9 +87,8 @@ function checkRecordSize(path: string, entry: ZipEntry): void {
 }
 
 /**
- * The RECORD's size, from the entries' names before anything else is made of them: the largest
- * RECORD lists some 160,000 files, so a wheel whose RECORD is over the limit (the shape of one of a
- * million entries) is refused before a table of its members is.
+ * The RECORD's size, from the central directory alone: a wheel whose RECORD is over the limit (one
+ * of more files than the largest RECORD lists) is refused before its member table is made.
  */
 export function checkRecordSizes(zip: ZipReader): void {
   for (let index = 0; index < zip.entryCount; index++) {
