@@ -55,7 +55,11 @@ class Columns {
   /** The hard link's file row plus one: 0, what an empty column reads, is no row. */
   linkRow = new Int32Array(0);
   nameHash: Uint32Array;
-  sha256: Uint8Array;
+  /**
+   * 32 bytes a row, made at the first sha256 set: the tables of names that compare pairs metadata
+   * by have none (32 MB a side at 1,000,000 members otherwise).
+   */
+  sha256 = new Uint8Array(0);
 
   constructor(capacity: number) {
     this.nameStart = new Float64Array(capacity);
@@ -65,7 +69,6 @@ class Columns {
     this.mode = new Uint16Array(capacity);
     this.size = new Float64Array(capacity);
     this.nameHash = new Uint32Array(capacity);
-    this.sha256 = new Uint8Array(capacity * SHA256_BYTES);
   }
 
   /** Rows the columns have room for: those every row sets have exactly that length. */
@@ -206,11 +209,13 @@ export class MemberTable {
   }
 
   setSha256(row: number, digest: Uint8Array): void {
-    this.columns.sha256.set(digest, row * SHA256_BYTES);
+    const c = this.columns;
+    c.sha256 = withRoom(c.sha256, c.capacity * SHA256_BYTES);
+    c.sha256.set(digest, row * SHA256_BYTES);
   }
 
   copySha256(row: number, from: number): void {
-    this.columns.sha256.copyWithin(row * SHA256_BYTES, from * SHA256_BYTES, (from + 1) * SHA256_BYTES);
+    this.setSha256(row, this.sha256Bytes(from));
   }
 
   sha256(row: number): string {
@@ -219,7 +224,9 @@ export class MemberTable {
 
   /** The row's sha256, as a view of the table's bytes. */
   sha256Bytes(row: number): Buffer {
-    return Buffer.from(this.columns.sha256.buffer, this.columns.sha256.byteOffset + row * SHA256_BYTES, SHA256_BYTES);
+    const { sha256 } = this.columns;
+    if (sha256.length === 0) return Buffer.alloc(SHA256_BYTES);
+    return Buffer.from(sha256.buffer, sha256.byteOffset + row * SHA256_BYTES, SHA256_BYTES);
   }
 
   /** The content view's type: a hard link is a file with its target's content. */
