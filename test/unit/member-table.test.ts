@@ -107,13 +107,20 @@ test('a column most rows leave at 0 is made at the first row that needs it, and 
   const symlink = add(3001, { kind: 'symlink', linkTarget: 'm7' });
   const dated = add(3002, { mtime: 1_700_000_000, dataOffset: 512 });
   const root = add(3003, { kind: 'link', linkRow: 0 });
-  for (let i = 3004; i < 9000; i++) add(i);
+  // A digest first set on a row added after three doublings, a link's target set once its data is read (a wheel's).
+  table.setSha256(dated, Buffer.alloc(32, 0x5a));
+  const readLater = add(3004, { kind: 'symlink' });
+  table.setLinkTarget(readLater, 'm9');
+  for (let i = 3005; i < 9000; i++) add(i);
   const late = add(9000, { kind: 'link', linkRow: 3 });
+  table.copySha256(late, dated);
   for (let i = 9001; i < 10_000; i++) add(i);
   const linkTo = new Map([[link, 7], [root, 0], [late, 3]]);
+  const targets = new Map([[symlink, 'm7'], [readLater, 'm9']]);
   for (let row = 0; row < table.count; row++) {
     assert.equal(table.linkRow(row), linkTo.get(row) ?? -1, `linkRow of ${row}`);
-    assert.equal(table.linkTarget(row), row === symlink ? 'm7' : '', `linkTarget of ${row}`);
+    assert.equal(table.linkTarget(row), targets.get(row) ?? '', `linkTarget of ${row}`);
+    assert.equal(table.sha256(row), (row === dated || row === late ? '5a' : '00').repeat(32), `sha256 of ${row}`);
     assert.equal(table.mtime(row), row === dated ? 1_700_000_000 : 0, `mtime of ${row}`);
     assert.equal(table.dataOffset(row), row === dated ? 512 : 0, `dataOffset of ${row}`);
     assert.equal(table.size(row), row, `size of ${row}`);
@@ -122,5 +129,5 @@ test('a column most rows leave at 0 is made at the first row that needs it, and 
   // A table no row of which needs them reads 0, -1 and '' without the columns.
   const plain = new MemberTable();
   plain.add({ name: 'only', kind: 'file', mode: 0o644, mtime: 0, size: 1, dataOffset: 0 });
-  assert.deepEqual([plain.linkRow(0), plain.linkTarget(0), plain.mtime(0), plain.dataOffset(0)], [-1, '', 0, 0]);
+  assert.deepEqual([plain.linkRow(0), plain.linkTarget(0), plain.mtime(0), plain.dataOffset(0), plain.sha256(0)], [-1, '', 0, 0, '00'.repeat(32)]);
 });
