@@ -64,6 +64,22 @@ print(json.dumps([dict(name=i.filename, date=list(i.date_time), attr=i.external_
 }
 
 describe('wheel normal form', () => {
+  test('an empty directory ranks by its stored name: x.dist-info/ is under .dist-info/, x.dist-info/RECORD/ is no RECORD', (t) => {
+    if (!requireTools(t, PYTHON)) return;
+    const dir = tmpDir(t);
+    const wheel = pythonWheel(dir, `${BASIC.replace('record()', '')}
+z.writestr(zipfile.ZipInfo('extra.dist-info/'), '')
+z.writestr(zipfile.ZipInfo('other-1.0.dist-info/RECORD/'), '')
+z.writestr(zipfile.ZipInfo('zzz/'), '')
+record()
+`);
+    assert.equal(runCli(['--epoch', EPOCH, wheel]).code, 0);
+    assert.deepEqual(zipInfos(wheel).map((i) => i.name), [
+      'demo/__init__.py', 'demo/empty.txt', 'demo/tool.sh', 'zzz/',
+      'demo-1.0.dist-info/METADATA', 'demo-1.0.dist-info/WHEEL', 'extra.dist-info/', 'other-1.0.dist-info/RECORD/', 'demo-1.0.dist-info/RECORD',
+    ]);
+  });
+
   test('order, headers, attributes and times follow docs/normal-form.md', (t) => {
     if (!requireTools(t, PYTHON, 'unzip')) return;
     const dir = tmpDir(t);
