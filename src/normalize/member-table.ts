@@ -237,20 +237,20 @@ export class MemberTable {
 
   /** The row as the content view has it. */
   contentRecord(row: number): ContentRecord {
-    const type = this.contentType(row);
-    const name = this.name(row);
-    if (type === 'directory') return { name, type, executable: false, sha256: '', linkTarget: '' };
-    if (type === 'symlink') return { name, type, executable: false, sha256: '', linkTarget: this.linkTarget(row) };
-    return { name, type, executable: (this.mode(row) & 0o111) !== 0, sha256: this.sha256(row), linkTarget: '' };
+    return memberContentRecord(this.name(row), this.kind(row), this.mode(row), this.sha256Bytes(row), this.linkTarget(row));
+  }
+
+  /** Byte order of two rows' names (locale-independent): the content view's order. */
+  compareNames(a: number, b: number): number {
+    return this.compareRowNames(a, false, b, false);
   }
 
   /**
-   * Byte order of two rows' names (locale-independent), each with a `/` after it when `slashed`
-   * says so for its row: stored directory names, so that a directory's members follow it.
+   * Byte order of two rows' names as an archive stores them, a directory's with a `/` after it, so
+   * that a directory's members follow it directly (`a.b`, `a/`, `a/x`): the normal forms' order.
    */
-  compareNames(a: number, b: number, slashed?: (row: number) => boolean): number {
-    const c = this.columns;
-    return compareNameBytes(this.bytes, c.nameStart[a]!, c.nameLength[a]!, slashed?.(a) ?? false, this.bytes, c.nameStart[b]!, c.nameLength[b]!, slashed?.(b) ?? false);
+  compareStoredNames(a: number, b: number): number {
+    return this.compareRowNames(a, this.kind(a) === 'directory', b, this.kind(b) === 'directory');
   }
 
   /**
@@ -297,6 +297,11 @@ export class MemberTable {
     return this.sortedRows((a, b) => this.compareNames(a, b));
   }
 
+  /** The rows in stored-name order (compareStoredNames). */
+  storedOrder(): Uint32Array {
+    return this.sortedRows((a, b) => this.compareStoredNames(a, b));
+  }
+
   /** The content view, record by record in name order, made as it is read. */
   contentView(): Iterable<ContentRecord> {
     const order = this.contentOrder();
@@ -306,6 +311,11 @@ export class MemberTable {
         for (const row of order) yield table.contentRecord(row);
       },
     };
+  }
+
+  private compareRowNames(a: number, slashA: boolean, b: number, slashB: boolean): number {
+    const c = this.columns;
+    return compareNameBytes(this.bytes, c.nameStart[a]!, c.nameLength[a]!, slashA, this.bytes, c.nameStart[b]!, c.nameLength[b]!, slashB);
   }
 
   /** Appends bytes to the name table and returns where they start. */
@@ -331,6 +341,17 @@ export class MemberTable {
     this.slots = new Int32Array(this.slots.length * 2).fill(NO_ROW);
     for (let row = 0; row < this.rows; row++) this.place(row, this.columns.nameHash[row]!);
   }
+}
+
+/**
+ * A member as the content view has it, from its fields wherever they are kept (a table's row, a
+ * run's record): a hard link is a file with its target's content (`sha256`, its file's); only a
+ * file has a digest and an executable bit, only a symlink a target.
+ */
+export function memberContentRecord(name: string, kind: MemberKind, mode: number, sha256: Buffer, linkTarget: string): ContentRecord {
+  if (kind === 'directory') return { name, type: kind, executable: false, sha256: '', linkTarget: '' };
+  if (kind === 'symlink') return { name, type: kind, executable: false, sha256: '', linkTarget };
+  return { name, type: 'file', executable: (mode & 0o111) !== 0, sha256: sha256.toString('hex'), linkTarget: '' };
 }
 
 const SLASH = 0x2f;

@@ -92,9 +92,7 @@ export function planSdist(table: MemberTable, changes: ChangeLog, options: Norma
     if (holder[row]! >= 0 && holder[row] !== row) changes.add(SDIST_FIELDS.tarHardLinks, `${table.name(holder[row]!)} (now holds the data)`);
   }
 
-  // Sorted by the names as stored, so that a directory's members follow it directly (`a.b`, `a/`, `a/x`).
-  const isDirectory = (row: number) => table.kind(row) === 'directory';
-  const order = table.sortedRows((a, b) => table.compareNames(a, b, isDirectory));
+  const order = table.storedOrder();
   const holderOf = (row: number) => holder[table.kind(row) === 'link' ? table.linkRow(row) : row]!;
   // Where each row is written, for the hard links' checks.
   const position = links ? new Int32Array(table.count) : undefined;
@@ -173,7 +171,6 @@ export class NotInNormalOrder extends Error {}
 export class InOrderPlan {
   /** The rows checked so far. */
   private checked = 0;
-  private readonly isDirectory = (row: number) => this.feed.table.kind(row) === 'directory';
 
   constructor(private readonly feed: IndexFeed, private readonly changes: ChangeLog, private readonly options: NormalizeOptions) {}
 
@@ -208,12 +205,12 @@ export class InOrderPlan {
     for (; this.checked <= row; this.checked++) {
       const next = this.checked;
       if (!(await this.feed.hasRow(next))) return false;
-      if (next > 0 && table.compareNames(next - 1, next, this.isDirectory) >= 0) throw new NotInNormalOrder();
+      if (next > 0 && table.compareStoredNames(next - 1, next) >= 0) throw new NotInNormalOrder();
       const name = table.name(next);
       const slash = name.lastIndexOf('/');
       if (slash > 0) {
         const parent = table.find(name.slice(0, slash));
-        if (parent < 0 || !this.isDirectory(parent)) throw new NotInNormalOrder();
+        if (parent < 0 || table.kind(parent) !== 'directory') throw new NotInNormalOrder();
       }
     }
     return true;

@@ -305,8 +305,7 @@ class MemberIndexer {
       this.feed.stop(new NotInNormalOrder());
     }
     for (const [name, target] of table.symlinks()) this.symlinks.set(name, target);
-    const isDirectory = (row: number) => table.kind(row) === 'directory';
-    this.runs.writeRun(tableRecords(table, table.sortedRows((a, b) => table.compareNames(a, b, isDirectory)), this.firstIndex));
+    this.runs.writeRun(tableRecords(table, table.storedOrder(), this.firstIndex));
     this.firstIndex += table.count;
     this.table = new MemberTable();
   }

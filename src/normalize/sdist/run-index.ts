@@ -11,7 +11,7 @@
 //
 // Symlinks (for the archive-wide resolution) and hard links whose file was in an earlier run are
 // the one thing held per member: docs/limits.md.
-import { MemberTable } from '../member-table.js';
+import { MemberTable, memberContentRecord } from '../member-table.js';
 import { compareNames } from '../content.js';
 import type { ContentRecord, ContentView } from '../content.js';
 import type { NormalizeOptions } from '../options.js';
@@ -178,7 +178,7 @@ export class RunIndex {
       if (this.holders.has(root) && row.holder === row.name) positions.set(root, position);
       else if (this.holders.has(root)) linkTo = { name: row.holder, position: positions.get(root)! };
       position += 1;
-      yield { row, archiveIndex: record.archiveIndex, expected: { record: contentRecord(row, record.sha256), ...(linkTo ? { linkTo } : {}) } };
+      yield { row, archiveIndex: record.archiveIndex, expected: { record: memberContentRecord(row.name, row.kind, row.mode, record.sha256, row.linkTarget), ...(linkTo ? { linkTo } : {}) } };
     }
   }
 
@@ -254,12 +254,6 @@ function keyOf(record: RunRecord): string {
   return record.kind === 'directory' ? `${record.name}/` : record.name;
 }
 
-function contentRecord(row: PlanRow, sha256: Buffer): ContentRecord {
-  if (row.implied || row.kind === 'directory') return { name: row.name, type: 'directory', executable: false, sha256: '', linkTarget: '' };
-  if (row.kind === 'symlink') return { name: row.name, type: 'symlink', executable: false, sha256: '', linkTarget: row.linkTarget };
-  return { name: row.name, type: 'file', executable: (row.mode & 0o111) !== 0, sha256: sha256.toString('hex'), linkTarget: '' };
-}
-
 /**
  * The content view of an sdist indexed into runs: its records, as the plan makes them, sorted a
  * table at a time into runs of their own in content order (names in byte order), read merged.
@@ -286,13 +280,7 @@ export class ContentRuns {
     return {
       release: () => this.dispose(),
       *[Symbol.iterator]() {
-        for (const record of runs.merged()) {
-          const type = record.kind === 'link' ? 'file' : record.kind;
-          yield {
-            name: record.name, type, executable: type === 'file' && (record.mode & 0o111) !== 0,
-            sha256: type === 'file' ? record.sha256.toString('hex') : '', linkTarget: type === 'symlink' ? record.linkTarget : '',
-          };
-        }
+        for (const record of runs.merged()) yield memberContentRecord(record.name, record.kind, record.mode, record.sha256, record.linkTarget);
       },
     };
   }

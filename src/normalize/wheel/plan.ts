@@ -121,10 +121,9 @@ export function planWheel(zip: ZipReader, table: MemberTable, changes: ChangeLog
   const keptInOrder = Uint32Array.from(kept);
   // A directory is stored with its trailing slash: its name ranks and sorts as one with a slash
   // after it (an empty `x.dist-info/` is under .dist-info/, an empty `x.dist-info/RECORD/` no RECORD).
-  const stored = (row: number) => table.kind(row) === 'directory';
   const rank = new Uint8Array(zip.entryCount);
   for (const index of keptInOrder) rank[index] = wheelRank(storedName({ path: table.name(index), type: table.contentType(index) }));
-  const ordered = Uint32Array.from(keptInOrder).sort((a, b) => rank[a]! - rank[b]! || table.compareNames(a, b, stored));
+  const ordered = Uint32Array.from(keptInOrder).sort((a, b) => rank[a]! - rank[b]! || table.compareStoredNames(a, b));
   let moved = 0;
   for (let at = 0; at < ordered.length; at++) if (ordered[at] !== keptInOrder[at]) moved += 1;
   if (moved > 0) {
