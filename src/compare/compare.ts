@@ -5,7 +5,7 @@
 // roots each handler declares).
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { RefusedInput, describeError, describeKinds, failureStatus, handlerFor, kindSuffixes, namingFile, pairMembers, parseArtefactName, sha256File, usingContent } from '../normalize/index.js';
+import { RefusedInput, checkReadable, describeError, describeKinds, failureStatus, handlerFor, kindSuffixes, namingFile, pairMembers, parseArtefactName, sha256File } from '../normalize/index.js';
 import type { ArtefactHandler, ArtefactKind, ArtefactName, Change, ContentView, RenamedRoot } from '../normalize/index.js';
 import { artefactsIn } from '../settings/index.js';
 import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS, memberDifferences, readingOrder } from './members.js';
@@ -183,7 +183,7 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
     if (hashA === hashB) {
       // Equal bytes are an equal pair only when they are an artefact: one side is read through the
       // handler, so two copies of a corrupt file are an error, as one would be.
-      await naming(a, usingContent(handler.readContent(a), () => undefined));
+      await naming(a, checkReadable(handler.readContent(a)));
       return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
     }
     const { members, renamedRoots: roots } = await compareMembers(handler, a, b);

@@ -39,6 +39,14 @@ export async function usingContent<T>(reading: Promise<ContentView>, use: (view:
   }
 }
 
+/**
+ * Reads an artefact through its handler and lets the content go: it settles when the file is an
+ * artefact its handler reads, and throws what the handler throws when it is not (a refusal, an error).
+ */
+export async function checkReadable(reading: Promise<ContentView>): Promise<void> {
+  await usingContent(reading, () => undefined);
+}
+
 /** `records` in name order: themselves when they are (one pass looks), else a sorted copy. */
 export function inNameOrder(records: Iterable<ContentRecord>): Iterable<ContentRecord> {
   let previous: string | undefined;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PairComparison } from '../compare/index.js';
 import type { ArtefactHandler } from '../normalize/index.js';
-import { describeError, handlerFor, parseArtefactName, removeOnSignal, usingContent } from '../normalize/index.js';
+import { checkReadable, describeError, handlerFor, parseArtefactName, removeOnSignal, usingContent } from '../normalize/index.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_INDEX_URL, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { DownloadError, download } from './download.js';
 import type { DownloadOptions } from './download.js';
@@ -171,7 +171,7 @@ async function rebuildIn(workDir: string, release: { name: string; version: stri
       const got = await download(file.url, join(publishedDir, file.filename), fetchOptions);
       if (file.sha256 && got.sha256 !== file.sha256) throw new DownloadError(`${got.url}: sha256 ${got.sha256} is not the ${file.sha256} the index states`, 'error');
       entry.sha256 = got.sha256;
-      await usingContent(handler.readContent(got.path), () => undefined);
+      await checkReadable(handler.readContent(got.path));
       published.set(file.filename, got.path);
     } catch (error) {
       Object.assign(entry, { verdict: 'refused', message: describeError(error) });
