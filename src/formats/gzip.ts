@@ -138,11 +138,10 @@ export interface GunzipSource {
  * header is read in growing pieces up to MAX_GZIP_HEADER_BYTES. After the last member only zero bytes
  * (padding) may follow (docs/limits.md): zlib stops at the first byte that does not start a member,
  * and ignores the rest when that byte is zero, so the rest is checked here. The file is read once, to
- * its end, whatever follows the last member, so every run and every verb sees the same bytes:
- * `onFileBytes` sees every byte of the file, in order (to hash the file in the same read). With a
+ * its end, whatever follows the last member, so every run and every verb sees the same bytes. With a
  * coverage, the header's fields, the deflate members and the padding are marked on it.
  */
-export async function openGunzip(path: string, onFileBytes?: (chunk: Buffer) => void, coverage?: ByteCoverage): Promise<GunzipSource> {
+export async function openGunzip(path: string, coverage?: ByteCoverage): Promise<GunzipSource> {
   const handle = await open(path, 'r');
   let parsed: ParsedGzipHeader;
   let fileSize: number;
@@ -164,7 +163,7 @@ export async function openGunzip(path: string, onFileBytes?: (chunk: Buffer) => 
     gunzip.destroy();
   });
   // zlib ends its output at the end of the last member, which is before the file's end when padding
-  // follows: the rest is still read (and hashed) here, and checked below.
+  // follows: the rest is still read here, and checked below.
   const inflated = finished(gunzip, { writable: false });
   inflated.catch(() => undefined);
   const feed = async (): Promise<void> => {
@@ -174,7 +173,6 @@ export async function openGunzip(path: string, onFileBytes?: (chunk: Buffer) => 
     const room = new DrainWait(inflated);
     let read = 0;
     for await (const chunk of file as AsyncIterable<Buffer>) {
-      onFileBytes?.(chunk);
       read += chunk.length;
       if (!ended && !gunzip.write(chunk)) await room.for(gunzip);
     }

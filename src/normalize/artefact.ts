@@ -14,6 +14,7 @@ import { RefusedInput, describeError, failureStatus } from './failure.js';
 import type { ArtefactHandler, ArtefactKind, HandlerRun } from './handler.js';
 import type { NormalizeOptions } from './options.js';
 import type { Change } from './report.js';
+import { InputComparison } from './input-comparison.js';
 import { removeScratch, scratchPath } from './scratch.js';
 
 export type ArtefactStatus = 'normalized' | 'unchanged' | 'normal' | 'not-normal' | 'refused' | 'error';
@@ -87,27 +88,6 @@ export async function sha256File(path: string): Promise<string> {
   }
 }
 
-/** A sink's bytes, counted and hashed. */
-class OutputDigest {
-  private readonly hash = createHash('sha256');
-  private length = 0;
-
-  add(chunk: Uint8Array): void {
-    this.hash.update(chunk);
-    this.length += chunk.length;
-  }
-
-  /**
-   * Whether these are the input's bytes. Bytes of another length never are, and then the input is
-   * not hashed (a wheel has no hash of its input from the handler, and hashing it took a tenth of a
-   * big one's run).
-   */
-  async sameAs(path: string, input: Stats, run: HandlerRun): Promise<boolean> {
-    const sha256 = this.hash.digest('hex');
-    return this.length === input.size && sha256 === (run.inputSha256 ?? (await sha256File(path)));
-  }
-}
-
 /**
  * The handler's work on `path`; when it fails, a file that changed meanwhile (rewritten in place by
  * another program) is said to have changed, instead of whatever its torn bytes looked like.
@@ -141,11 +121,16 @@ async function checkUnchanged(path: string, shown: string, before: Stats): Promi
 export async function checkArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions): Promise<ArtefactResult> {
   return guarded(path, handler.kind, async () => {
     const inputStat = await statRegularFile(path);
-    const output = new OutputDigest();
-    const run = await unlessChanged(path, inputStat, handler.normalize(path, async (chunk) => output.add(chunk), options, tmpdir()));
+    const input = new InputComparison(async () => (await openRegularFile(path)).handle, inputStat.size);
+    let run: HandlerRun;
+    try {
+      run = await unlessChanged(path, inputStat, handler.normalize(path, (chunk) => input.add(chunk), options, tmpdir()));
+    } finally {
+      await input.close();
+    }
     try {
       const problems = run.problems ?? [];
-      const normal = (await output.sameAs(path, inputStat, run)) && problems.length === 0;
+      const normal = (await input.same()) && problems.length === 0;
       const notes = collisionNotes(run.content);
       return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems, ...(notes.length > 0 ? { notes } : {}) };
     } finally {
@@ -172,12 +157,12 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
     let run: HandlerRun | undefined;
     try {
       const file = await open(temp, 'wx', 0o600);
-      const digest = new OutputDigest();
+      const input = new InputComparison(async () => (await openRegularFile(path)).handle, inputStat.size);
       try {
         const output = new CoalescingWriter(file);
         try {
           run = await unlessChanged(path, inputStat, handler.normalize(path, async (chunk) => {
-            digest.add(chunk);
+            await input.add(chunk);
             await output.write(chunk);
           }, options, workDir, true));
         } catch (error) {
@@ -189,9 +174,10 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
         await file.chmod(inputStat.mode & 0o7777);
         await file.sync();
       } finally {
+        await input.close();
         await file.close();
       }
-      const unchanged = await digest.sameAs(path, inputStat, run);
+      const unchanged = await input.same();
       const notes = [
         ...(inPlace && !unchanged && inputStat.nlink > 1
           ? [`${path} had ${inputStat.nlink - 1} other hard link${inputStat.nlink > 2 ? 's, which keep' : ', which keeps'} the old bytes: the normal form is a new file (docs/limits.md)`]

@@ -36,8 +36,6 @@ export interface HandlerRun {
   content: ContentView;
   /** What is wrong with the artefact that normalizing does not fix (a RECORD that does not match). */
   problems?: string[];
-  /** sha256 of the input file, when the handler hashed it in its own read (else the caller reads it again). */
-  inputSha256?: string;
   /**
    * Whether the handler verified what it wrote while writing it (asked for with `verify`): the output
    * is then known to hold `content`, and the caller does not read it back.

@@ -8,7 +8,7 @@ import { walkSdist } from '../../src/normalize/sdist/read.js';
 /** One line per uncovered range of `path` (an sdist the readers accept), naming its offsets and the structures around it; [] when every byte is accounted for. */
 export async function tarCoverageGaps(path: string): Promise<string[]> {
   const coverage = { gzip: new ByteCoverage(), tar: new ByteCoverage() };
-  const { tarSize } = await walkSdist(path, async () => undefined, false, coverage);
+  const { tarSize } = await walkSdist(path, async () => undefined, coverage);
   const { size } = await stat(path);
   return [
     ...coverage.gzip.describeGaps(size).map((gap) => `${path}: gzip file: ${gap}`),

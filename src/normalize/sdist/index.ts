@@ -34,7 +34,7 @@ export const sdistHandler: ArtefactHandler = {
     const spoolPath = scratchPath(workDir, 'spool');
     const spool = await open(spoolPath, 'wx+', 0o600);
     try {
-      const indexing = startIndexSdist(inputPath, spool, true, { workDir, rowsPerRun: options.membersPerRun ?? RUN_ROWS });
+      const indexing = startIndexSdist(inputPath, spool, { workDir, rowsPerRun: options.membersPerRun ?? RUN_ROWS });
       // With a pool, the normal form is written while the index pass runs, in case the input is in normal order already (./early.ts).
       const early = options.compressor ? new EarlyWrite(indexing.feed, spool, workDir, level, options, verify) : undefined;
       let index: SdistIndex;
@@ -58,7 +58,7 @@ export const sdistHandler: ArtefactHandler = {
         } finally {
           await index.runs.dispose();
         }
-        return { changes: index.changes.list(), content: plan.content.view(), inputSha256: index.fileSha256, verified: verify };
+        return { changes: index.changes.list(), content: plan.content.view(), verified: verify };
       }
       const content = index.table.contentView();
       // Planned only when the early writing did not deliver: planning notes the header changes.
@@ -68,7 +68,7 @@ export const sdistHandler: ArtefactHandler = {
       };
       const written = (await early?.deliver(index, sink)) ?? (await writePlanned());
       noteGzipChanges(index, written, level);
-      return { changes: index.changes.list(), content, inputSha256: index.fileSha256, verified: verify };
+      return { changes: index.changes.list(), content, verified: verify };
     } finally {
       await spool.close();
       await removeScratch(spoolPath);

@@ -36,8 +36,6 @@ export interface SdistWalk {
   /** sha256 and length of the uncompressed tar, to tell tar changes from compression changes. */
   tarSha256: string;
   tarSize: number;
-  /** sha256 of the .tar.gz file itself, hashed in the same read (when asked for). */
-  fileSha256?: string;
 }
 
 /** Called per member in archive order. It reads `body` to its end or not at all; the rest is skipped. */
@@ -49,13 +47,9 @@ export interface SdistCoverage {
   tar: ByteCoverage;
 }
 
-/**
- * Inflates and reads a .tar.gz member by member. Inflate and tar errors become FormatErrors. With
- * `hashFile`, the file's own sha256 is computed from the same read.
- */
-export async function walkSdist(path: string, visit: TarVisitor, hashFile = false, coverage?: SdistCoverage): Promise<SdistWalk> {
-  const fileHash = hashFile ? createHash('sha256') : undefined;
-  const { header, stream } = await openGunzip(path, fileHash && ((chunk) => fileHash.update(chunk)), coverage?.gzip);
+/** Inflates and reads a .tar.gz member by member. Inflate and tar errors become FormatErrors. */
+export async function walkSdist(path: string, visit: TarVisitor, coverage?: SdistCoverage): Promise<SdistWalk> {
+  const { header, stream } = await openGunzip(path, coverage?.gzip);
   const tarHash = createHash('sha256');
   let tarSize = 0;
   stream.on('data', (chunk: Uint8Array) => {
@@ -68,7 +62,7 @@ export async function walkSdist(path: string, visit: TarVisitor, hashFile = fals
     stream.destroy();
     throw asGzipError(error);
   }
-  return { gzipHeader: header, tarSha256: tarHash.digest('hex'), tarSize, ...(fileHash ? { fileSha256: fileHash.digest('hex') } : {}) };
+  return { gzipHeader: header, tarSha256: tarHash.digest('hex'), tarSize };
 }
 
 /** Reads an uncompressed tar stream member by member with the strict reader. */
@@ -104,20 +98,20 @@ export interface RunSpace {
 }
 
 /** Reads and validates every member into one table, spooling file data to `spool` when one is given. */
-export async function indexSdist(inputPath: string, spool: FileHandle | null, hashFile = false): Promise<TableIndex> {
-  return (await startIndexSdist(inputPath, spool, hashFile).index) as TableIndex;
+export async function indexSdist(inputPath: string, spool: FileHandle | null): Promise<TableIndex> {
+  return (await startIndexSdist(inputPath, spool).index) as TableIndex;
 }
 
 /**
  * indexSdist, with a feed that says how far it has got while it runs (for ./early.ts); with
  * `runSpace`, the members go to sorted runs there once one table has its rows.
  */
-export function startIndexSdist(inputPath: string, spool: FileHandle | null, hashFile = false, runSpace?: RunSpace): { feed: IndexFeed; index: Promise<SdistIndex> } {
+export function startIndexSdist(inputPath: string, spool: FileHandle | null, runSpace?: RunSpace): { feed: IndexFeed; index: Promise<SdistIndex> } {
   const indexer = new MemberIndexer(spool, runSpace);
   const { feed } = indexer;
   const index = (async (): Promise<SdistIndex> => {
     try {
-      const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body), hashFile);
+      const walk = await walkSdist(inputPath, (entry, body) => indexer.visit(entry, body));
       await indexer.spooled();
       return { ...walk, ...indexer.finish(walk.tarSize) };
     } catch (error) {
@@ -332,7 +326,7 @@ function memberType(type: TarReadType, path: string): MemberKind {
  * from sorted runs in the system's temporary directory, which releasing the view removes.
  */
 export async function readSdistContent(path: string, rowsPerRun = RUN_ROWS): Promise<ContentView> {
-  const index = await startIndexSdist(path, null, false, { workDir: tmpdir(), rowsPerRun }).index;
+  const index = await startIndexSdist(path, null, { workDir: tmpdir(), rowsPerRun }).index;
   if (!index.runs) return index.table.contentView();
   try {
     return index.runs.contentView();
