@@ -88,6 +88,11 @@ export async function sha256File(path: string): Promise<string> {
   }
 }
 
+/** A comparison of what is written with the input at `path`, opened as every input is when it is first needed. */
+function compareWithInput(path: string, inputStat: Stats): InputComparison {
+  return new InputComparison(async () => (await openRegularFile(path)).handle, inputStat.size);
+}
+
 /**
  * The handler's work on `path`; when it fails, a file that changed meanwhile (rewritten in place by
  * another program) is said to have changed, instead of whatever its torn bytes looked like.
@@ -121,7 +126,7 @@ async function checkUnchanged(path: string, shown: string, before: Stats): Promi
 export async function checkArtefact(handler: ArtefactHandler, path: string, options: NormalizeOptions): Promise<ArtefactResult> {
   return guarded(path, handler.kind, async () => {
     const inputStat = await statRegularFile(path);
-    const input = new InputComparison(async () => (await openRegularFile(path)).handle, inputStat.size);
+    const input = compareWithInput(path, inputStat);
     let run: HandlerRun;
     try {
       run = await unlessChanged(path, inputStat, handler.normalize(path, (chunk) => input.add(chunk), options, tmpdir()));
@@ -157,7 +162,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
     let run: HandlerRun | undefined;
     try {
       const file = await open(temp, 'wx', 0o600);
-      const input = new InputComparison(async () => (await openRegularFile(path)).handle, inputStat.size);
+      const input = compareWithInput(path, inputStat);
       try {
         const output = new CoalescingWriter(file);
         try {

@@ -2,6 +2,9 @@
 // `unchanged` and `check` say `normal`.
 import type { FileHandle } from 'node:fs/promises';
 
+/** The input's bytes read at a time. */
+const READ_BYTES = 1 << 20;
+
 /**
  * Whether the bytes written are the input's, found as they are written: each piece is compared with
  * the input's bytes at the same place, read a MiB at a time, until the first that differs (for an
@@ -11,9 +14,6 @@ import type { FileHandle } from 'node:fs/promises';
  * the file): normalizing the bench wheel with --keep-compression, whose normal form has its length,
  * read 223 MiB then and 170 MiB now, and an sdist's index pass no longer hashes the file as well.
  */
-/** The input's bytes read at a time. */
-const READ_BYTES = 1 << 20;
-
 export class InputComparison {
   private file?: FileHandle;
   private readonly buffer: Buffer;
