@@ -1,10 +1,12 @@
-// The sorted runs an sdist's index goes to past one table (src/normalize/sdist/runs.ts): read
-// merged, every record comes back once, in the order given, whatever the runs' number and the
-// fan-in (runs beyond it are merged into longer runs first), and readable again from the start.
+// The sorted runs an sdist's index goes to past one table (src/normalize/sorted-runs.ts, holding the
+// records of src/normalize/sdist/runs.ts): read merged, every record comes back once, in the order
+// given, whatever the runs' number and the fan-in (runs beyond it are merged into longer runs
+// first), and readable again from the start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { RunFile, compareContentRecords, compareRecords } from '../../src/normalize/sdist/runs.js';
+import { RUN_RECORD_CODEC, compareContentRecords, compareRecords } from '../../src/normalize/sdist/runs.js';
+import { RunFile } from '../../src/normalize/sorted-runs.js';
 import type { RunRecord } from '../../src/normalize/sdist/runs.js';
 import { tmpDir } from '../helpers/tools.js';
 
@@ -29,7 +31,7 @@ test('runs read merged give every record once, in order, past the fan-in and aga
   const dir = tmpDir(t);
   const all = records(500);
   for (const [runSize, fanIn] of [[1, 2], [7, 3], [50, 64], [500, 2]] as const) {
-    const file = new RunFile(dir, compareRecords, fanIn);
+    const file = new RunFile(dir, RUN_RECORD_CODEC, compareRecords, fanIn);
     for (let start = 0; start < all.length; start += runSize) file.writeRun(all.slice(start, start + runSize).sort(compareRecords));
     const expected = [...all].sort(compareRecords);
     assert.deepEqual([...file.merged()], expected, `${runSize} a run, fan-in ${fanIn}`);

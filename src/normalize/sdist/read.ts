@@ -26,7 +26,9 @@ import { NotInNormalOrder } from './plan.js';
 import type { WrittenOrder } from './plan.js';
 import { RunIndex } from './run-index.js';
 import type { DeferredLink } from './run-index.js';
-import { RUN_ROWS, RunFile, tableRecords } from './runs.js';
+import { RUN_RECORD_CODEC, RUN_ROWS, compareRecords, tableRecords } from './runs.js';
+import type { RunRecord } from './runs.js';
+import { RunFile } from '../sorted-runs.js';
 import { SpoolWriter } from './spool.js';
 import { tarRuleDepartures } from './rules.js';
 
@@ -196,7 +198,7 @@ class MemberIndexer {
   private readonly input = new OutputSize();
   // Once the first table is full: the runs, the archive index of the table's first row, and what
   // the runs alone cannot give (./run-index.ts).
-  private runs: RunFile | undefined;
+  private runs: RunFile<RunRecord> | undefined;
   private firstIndex = 0;
   private readonly symlinks = new Map<string, string>();
   private readonly linkedRoots = new Set<number>();
@@ -294,7 +296,7 @@ class MemberIndexer {
   private writeRun(): void {
     const { table } = this;
     if (!this.runs) {
-      this.runs = new RunFile(this.runSpace!.workDir);
+      this.runs = new RunFile(this.runSpace!.workDir, RUN_RECORD_CODEC, compareRecords);
       // The writing that follows the first table (./early.ts) stops: the members are read from the runs.
       this.feed.stop(new NotInNormalOrder());
     }

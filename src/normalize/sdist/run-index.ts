@@ -23,7 +23,8 @@ import type { OutputSize } from './bounds.js';
 import { SDIST_FIELDS } from './fields.js';
 import { noteMovedMembers, plannedMember } from './plan.js';
 import type { ExpectedMember, PlanRow, PlannedMember, SdistPlan } from './plan.js';
-import { RUN_ROWS, RunFile, compareContentRecords, compareRecords, tableRecords } from './runs.js';
+import { RUN_RECORD_CODEC, RUN_ROWS, compareContentRecords, compareRecords, tableRecords } from './runs.js';
+import { RunFile } from '../sorted-runs.js';
 import type { RunRecord } from './runs.js';
 import { tarRuleDepartures } from './rules.js';
 import type { TarRuleHeader } from './rules.js';
@@ -49,7 +50,7 @@ interface LinkedData {
 
 /** What the indexer gives besides its runs. */
 export interface RunIndexParts {
-  runs: RunFile;
+  runs: RunFile<RunRecord>;
   /** The input's members and their bytes in the normal form's tar. */
   input: OutputSize;
   inputTarSize: number;
@@ -259,11 +260,11 @@ function keyOf(record: RunRecord): string {
  * table at a time into runs of their own in content order (names in byte order), read merged.
  */
 export class ContentRuns {
-  private readonly runs: RunFile;
+  private readonly runs: RunFile<RunRecord>;
   private table = new MemberTable();
 
   constructor(workDir: string, private readonly rowsPerRun = RUN_ROWS) {
-    this.runs = new RunFile(workDir, compareContentRecords);
+    this.runs = new RunFile(workDir, RUN_RECORD_CODEC, compareContentRecords);
   }
 
   add(record: ContentRecord): void {
