@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { RefusedInput, checkReadable, describeError, describeKinds, failureStatus, handlerFor, kindSuffixes, namingFile, pairMembers, parseArtefactName, sha256File } from '../normalize/index.js';
-import type { ArtefactHandler, ArtefactKind, ArtefactName, Change, ContentView, RenamedRoot } from '../normalize/index.js';
+import type { ArtefactHandler, ArtefactKind, ArtefactName, Change, ContentView, MemberPairing, RenamedRoot } from '../normalize/index.js';
 import { artefactsIn } from '../settings/index.js';
 import { addContentDiffs, DEFAULT_CONTENT_DIFF_OPTIONS, memberDifferences, readingOrder } from './members.js';
 import type { ContentDiffOptions, MemberDifference } from './members.js';
@@ -186,12 +186,13 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
       await naming(a, checkReadable(handler.readContent(a)));
       return { name, a, b, kind, status: 'identical', ...files, members: [], metadata: [] };
     }
-    const { members, renamedRoots: roots } = await compareMembers(handler, a, b);
+    const { members, pairing } = await compareMembers(handler, a, b);
+    const roots = pairing.renamedRoots;
     const verdict: Verdict = members.length === 0 ? 'same-content' : 'content-differs';
     const version = versionsOf(a, b, roots);
     const versions = version && version.a !== version.b ? { versions: version } : {};
     await addContentDiffs(members, handler, a, b, { ...DEFAULT_CONTENT_DIFF_OPTIONS, ...versions, ...options });
-    const { changes: metadata, commonMembers } = await naming(`${a} or ${b}`, handler.compareMetadata(a, b, verdict === 'same-content'));
+    const { changes: metadata, commonMembers } = await naming(`${a} or ${b}`, handler.compareMetadata(a, b, verdict === 'same-content', pairing));
     const renamedRoots = roots.length > 0 ? { renamedRoots: roots } : {};
     const kept = verdict === 'same-content' ? metadata.filter((change) => handler.preservedFields.includes(change.field)).map((change) => change.field) : [];
     const keptByNormalForm = kept.length > 0 ? { keptByNormalForm: kept } : {};
@@ -202,11 +203,12 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
 }
 
 /**
- * How the two sides' members differ, and how they pair. Each side's content view is read a record at
- * a time, several times over (for pairing, roles and differences), and its member table is dropped
- * when this returns, before the metadata views are read.
+ * How the two sides' members differ, and how they pair (the pairing the metadata comparison uses
+ * too). Each side's content view is read a record at a time, several times over (for pairing, roles
+ * and differences), and its member table is dropped when this returns, before the metadata views are
+ * read.
  */
-async function compareMembers(handler: ArtefactHandler, a: string, b: string): Promise<{ members: MemberDifference[]; renamedRoots: RenamedRoot[] }> {
+async function compareMembers(handler: ArtefactHandler, a: string, b: string): Promise<{ members: MemberDifference[]; pairing: MemberPairing }> {
   const views = await Promise.allSettled([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
   try {
     const [contentA, contentB] = views.map((view) => {
@@ -216,7 +218,7 @@ async function compareMembers(handler: ArtefactHandler, a: string, b: string): P
     const [namesA, namesB] = [namesOf(contentA), namesOf(contentB)];
     const pairing = pairMembers(handler.roots, namesA, namesB);
     const members = memberDifferences(contentA, contentB, pairing, handler.memberRoles(namesA), handler.memberRoles(namesB));
-    return { members, renamedRoots: pairing.renamedRoots };
+    return { members, pairing };
   } finally {
     for (const view of views) if (view.status === 'fulfilled') await view.value.release?.();
   }

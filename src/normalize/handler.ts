@@ -4,6 +4,7 @@
 import type { ByteSink } from '../formats/sink.js';
 import type { ContentDifference, ContentView } from './content.js';
 import type { NormalizeOptions } from './options.js';
+import type { MemberPairing } from './pairing.js';
 import type { Change } from './report.js';
 
 /** The kind's name in results and `--json` (`sdist`, `wheel`): one per handler. */
@@ -98,10 +99,11 @@ export interface ArtefactHandler {
   /** The content view of an artefact of this kind, once the whole artefact is read and its rules hold; released by the caller. */
   readContent(path: string): Promise<ContentView>;
   /**
-   * How the metadata of A differs from B's. With `sameContent`, bytes that differ where no field
-   * does are put down to encoding or layout.
+   * How the metadata of A differs from B's, B's members paired with A's by `pairing` (the one compare
+   * made of the content views). With `sameContent`, bytes that differ where no field does are put
+   * down to encoding or layout.
    */
-  compareMetadata(a: string, b: string, sameContent: boolean): Promise<MetadataComparison>;
+  compareMetadata(a: string, b: string, sameContent: boolean, pairing: MemberPairing): Promise<MetadataComparison>;
   /** The first `limit` bytes of the named file members (hard links read as their target); absent names are left out. */
   readMemberHeads(path: string, names: readonly string[], limit: number): Promise<Map<string, MemberHead>>;
 }

@@ -60,8 +60,8 @@ function renameRoot(name: string, renames: ReadonlyMap<string, string>): string 
 }
 
 /**
- * Two archives' members paired as pairMembers pairs them, each side's names a member table (a row
- * per member, in archive order), so that a member is found by name without a map of every name.
+ * Two archives' members paired by a pairing, each side's names a member table (a row per member, in
+ * archive order), so that a member is found by name without a map of every name.
  * Each member's partner is found once, when the pairing is made (4 bytes a member on each side),
  * and read by the field comparisons, the order and the count alike. An archive's names are distinct.
  */
@@ -71,8 +71,7 @@ export class PairedRows {
   private readonly rowsInB: Int32Array;
   private readonly toA: (nameB: string) => string;
 
-  constructor(roles: readonly RegExp[], readonly a: MemberTable, readonly b: MemberTable) {
-    const { toA, toB } = pairMembers(roles, a.names(), b.names());
+  constructor({ toA, toB }: MemberPairing, readonly a: MemberTable, readonly b: MemberTable) {
     this.toA = toA;
     this.rowsInB = Int32Array.from({ length: a.count }, (_, row) => b.find(toB(a.name(row))));
     this.rowsInA = Int32Array.from({ length: b.count }, (_, row) => a.find(toA(b.name(row))));

@@ -1,7 +1,6 @@
 // Changes and differences as reports show them: per field, an exact count and a few examples.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { withRoom } from './grow.js';
-import type { PairedRows } from './pairing.js';
 /** One kind of difference between an input and its normal form, with a count and a few examples. */
 export interface Change {
   /** What differs, e.g. `tar mtime` or `gzip FNAME`. */
@@ -140,7 +139,7 @@ export function fromTo(from: string, to: string): string {
 export const NONE = '(none)';
 
 /** Notes where the members both archives have stand in a different order; examples name positions. */
-export function noteOrderDifference(log: ChangeLog, field: string, paired: PairedRows): void {
+export function noteOrderDifference(log: ChangeLog, field: string, paired: { orderDifferences(): Iterable<[position: number, inA: string, inB: string]> }): void {
   for (const [position, inA, inB] of paired.orderDifferences()) log.add(field, `#${position}: ${inA} | ${inB}`);
 }
 

@@ -15,6 +15,10 @@ import { DEFAULT_EPOCH } from '../../src/normalize/options.js';
 import type { NormalizeOptions } from '../../src/normalize/options.js';
 import { sdistHandler } from '../../src/normalize/sdist/index.js';
 import { readSdistContent } from '../../src/normalize/sdist/read.js';
+import { compareSdistMetadata } from '../../src/normalize/sdist/metadata.js';
+import { SDIST_ROOTS } from '../../src/normalize/sdist/roles.js';
+import { pairMembers } from '../../src/normalize/pairing.js';
+import type { PairingLimits } from '../../src/normalize/paired-runs.js';
 import { PYTHON, REPO_ROOT, python, requireTools, runOk, tmpDir } from '../helpers/tools.js';
 
 const RUN_SIZES = [1, 2, 3];
@@ -156,4 +160,55 @@ test('an sdist in normal order past one table: the writing that follows its inde
     assert.deepEqual(again.content, normal.content);
   }
   assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.reprodist-')), []);
+});
+
+/**
+ * A release and the next: the top directory renamed, members shuffled, some directories dropped and
+ * some added, modes and owners changed here and there, and one member a directory on one side and a
+ * file on the other.
+ */
+const CRAFT_NEXT_RELEASE = String.raw`
+import io, random, sys, tarfile
+rng = random.Random(22)
+def members(top, names):
+  for name, kind, mode, uname in names:
+    info = tarfile.TarInfo(top + "/" + name)
+    info.mode, info.uname, info.mtime = mode, uname, 1600000000
+    if kind == "d": info.type = tarfile.DIRTYPE
+    yield info
+names = [("pkg", "d", 0o755, "")] + [("pkg/m%02d.py" % i, "f", 0o644, "") for i in range(40)] + [("docs", "d", 0o755, ""), ("swap", "d", 0o755, "")]
+later = [(n, "f" if n == "swap" else k, 0o600 if i % 9 == 0 else m, "bob" if i % 7 == 0 else u) for i, (n, k, m, u) in enumerate(names) if n != "docs"]
+later += [("extra", "d", 0o755, "")]
+rng.shuffle(later)
+for path, top, listed in ((sys.argv[1], "pkg-1.0", names), (sys.argv[2], "pkg-1.1", later)):
+  with tarfile.open(path, "w:gz") as tar:
+    for info in members(top, listed): tar.addfile(info, io.BytesIO(b"") if info.isfile() else None)
+`;
+
+test("compare's metadata, paired through runs of any size, is what one batch gives", async (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  const [a, b] = [join(dir, 'pkg-1.0.tar.gz'), join(dir, 'pkg-1.1.tar.gz')];
+  python(CRAFT_NEXT_RELEASE, a, b);
+  const names = async (file: string) => {
+    const view = await readSdistContent(file);
+    const all = [...view].map((record) => record.name);
+    await view.release?.();
+    return all;
+  };
+  const pairing = pairMembers(SDIST_ROOTS, await names(a), await names(b));
+  assert.deepEqual(pairing.renamedRoots.map((root) => [root.a, root.b]), [['pkg-1.0', 'pkg-1.1']]);
+  const outcome = async (limits?: PairingLimits) => {
+    const { changes, commonMembers } = await compareSdistMetadata(a, b, false, pairing, limits);
+    return { commonMembers, changes: changes.map((c) => `${c.field} ${c.count}: ${c.all.join(' | ')}`) };
+  };
+  const one = await outcome();
+  // What the pairing must have found, so that equal outcomes are not equally wrong.
+  assert.equal(one.commonMembers, 42);
+  const fields = one.changes.map((change) => change.slice(0, change.search(/ \d+:/)));
+  for (const field of ['tar member type', 'tar mode', 'tar owner', 'tar member order', 'tar directory entries']) assert.ok(fields.includes(field), `${field} in ${fields.join(', ')}`);
+  assert.match(one.changes.find((c) => c.startsWith('tar directory'))!, /pkg-1\.0\/docs\/ \(only in A\).*pkg-1\.1\/extra\/ \(only in B\)/);
+  for (const rowsPerRun of RUN_SIZES) assert.deepEqual(await outcome({ rowsPerRun, batchBytes: 1 << 20 }), one, `${rowsPerRun} a run`);
+  assert.deepEqual(await outcome({ rowsPerRun: 1000, batchBytes: 64 }), one, 'runs of 64 bytes');
+  assert.deepEqual(readdirSync(tmpdir()).filter((name) => name.startsWith(`.reprodist-${process.pid}-`)), []);
 });

@@ -1,16 +1,15 @@
 // The metadata view of an sdist (what the content view leaves out: the gzip header, every tar
 // header, member order) and how two sdists' metadata differ, named as check names them.
 import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { gzipFlagNames } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
-import type { TarEntryHeader, TarReadType } from '../../formats/tar/index.js';
+import type { TarReadType } from '../../formats/tar/index.js';
 import { contentName } from '../content.js';
-import { withRoom } from '../grow.js';
 import type { MetadataComparison } from '../handler.js';
-import { MemberTable } from '../member-table.js';
-import type { MemberKind } from '../member-table.js';
-import { PairedRows } from '../pairing.js';
-import { SDIST_ROOTS } from './roles.js';
+import { PairedRuns } from '../paired-runs.js';
+import type { PairingLimits } from '../paired-runs.js';
+import type { MemberPairing } from '../pairing.js';
 import { ChangeLog, NONE, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
 import { SDIST_FIELDS } from './fields.js';
 import { tarRuleDifferences } from './rules.js';
@@ -24,98 +23,95 @@ interface TarMemberHeader extends TarRuleHeader {
   linkname: string;
 }
 
+// A header's layout for the pairing's runs, in order: what decodeHeader reads and encodeHeader writes.
+const MODE = 0; // f64
+const UID = 8; // f64
+const GID = 16; // f64
+const MTIME = 24; // f64: garbage stays garbage (NaN), as the rules show it
+const STRINGS = 32; // then name, linkname, type, uname, gname and the pax records as JSON ('' for none), each a u32 length and UTF-8
+
+function encodeHeader(header: TarMemberHeader): Buffer {
+  const strings = [header.name, header.linkname, header.type, header.uname, header.gname, header.pax ? JSON.stringify(header.pax) : ''].map((text) => Buffer.from(text, 'utf8'));
+  const bytes = Buffer.allocUnsafe(STRINGS + strings.reduce((sum, string) => sum + 4 + string.length, 0));
+  bytes.writeDoubleLE(header.mode, MODE);
+  bytes.writeDoubleLE(header.uid, UID);
+  bytes.writeDoubleLE(header.gid, GID);
+  bytes.writeDoubleLE(header.mtime, MTIME);
+  let at = STRINGS;
+  for (const string of strings) {
+    at = bytes.writeUInt32LE(string.length, at);
+    at += string.copy(bytes, at);
+  }
+  return bytes;
+}
+
+function decodeHeader(bytes: Buffer): TarMemberHeader {
+  let at = STRINGS;
+  const next = () => {
+    const length = bytes.readUInt32LE(at);
+    at += 4 + length;
+    return bytes.toString('utf8', at - length, at);
+  };
+  const [name, linkname, type, uname, gname, pax] = [next(), next(), next(), next(), next(), next()];
+  return {
+    name: name!, linkname: linkname!, type: type as TarReadType, uname: uname!, gname: gname!, pax: pax ? (JSON.parse(pax) as Record<string, string>) : null,
+    mode: bytes.readDoubleLE(MODE), uid: bytes.readDoubleLE(UID), gid: bytes.readDoubleLE(GID), mtime: bytes.readDoubleLE(MTIME),
+  };
+}
+
+/** Each side's members go to the pairing as they are read, under the name A gives their place. */
+async function readSdistMetadata(path: string, add: (key: Buffer, header: Buffer) => void, keyOf: (name: string) => string): Promise<SdistWalk & { fileSize: number }> {
+  const walk = await walkSdist(path, async (entry) => {
+    const name = contentName(entry.name);
+    add(Buffer.from(keyOf(name), 'utf8'), encodeHeader({ ...entry, name, linkname: entry.linkname ?? '' }));
+  });
+  return { ...walk, fileSize: (await stat(path)).size };
+}
+
 /**
- * Every member's header in archive order, a row each, without an object per member: names (and
- * link names) in a member table, to find a member by name, the other fields in columns, and the
- * strings that repeat (types, owner names) once each. Two 100,000-member sdists held as objects
- * and maps were about 50 MB.
+ * How two sdists' headers differ, B's members paired with A's by `pairing`. The members are paired
+ * in sorted runs (../paired-runs.ts), so that neither side is held; `limits` sets their batches.
  */
-class TarHeaderRows {
-  readonly table = new MemberTable();
-  private uid = new Float64Array(1024);
-  private gid = new Float64Array(1024);
-  /** Indices into `strings`. */
-  private type = new Uint32Array(1024);
-  private uname = new Uint32Array(1024);
-  private gname = new Uint32Array(1024);
-  private readonly strings: string[] = [];
-  private readonly stringIndex = new Map<string, number>();
-  /** The pax records of the rows that have them. */
-  private readonly pax = new Map<number, Record<string, string>>();
-
-  add(entry: TarEntryHeader): void {
-    const kind: MemberKind = entry.type === 'directory' || entry.type === 'symlink' || entry.type === 'link' ? entry.type : 'file';
-    const row = this.table.add({ name: contentName(entry.name), kind, mode: entry.mode, mtime: entry.mtime, size: 0, dataOffset: 0, linkTarget: entry.linkname ?? '' });
-    (this.uid = withRoom(this.uid, row + 1))[row] = entry.uid;
-    (this.gid = withRoom(this.gid, row + 1))[row] = entry.gid;
-    (this.type = withRoom(this.type, row + 1))[row] = this.stringNumber(entry.type);
-    (this.uname = withRoom(this.uname, row + 1))[row] = this.stringNumber(entry.uname);
-    (this.gname = withRoom(this.gname, row + 1))[row] = this.stringNumber(entry.gname);
-    if (entry.pax) this.pax.set(row, entry.pax);
-  }
-
-  /** The header of `row`, made as it is asked for. */
-  header(row: number): TarMemberHeader {
-    const { table } = this;
-    return {
-      name: table.name(row), type: this.strings[this.type[row]!] as TarReadType, mode: table.mode(row), uid: this.uid[row]!, gid: this.gid[row]!,
-      uname: this.strings[this.uname[row]!]!, gname: this.strings[this.gname[row]!]!, mtime: table.mtime(row), pax: this.pax.get(row) ?? null, linkname: table.linkTarget(row),
-    };
-  }
-
-  private stringNumber(value: string): number {
-    let index = this.stringIndex.get(value);
-    if (index === undefined) {
-      index = this.strings.push(value) - 1;
-      this.stringIndex.set(value, index);
+export async function compareSdistMetadata(pathA: string, pathB: string, sameContent: boolean, pairing: MemberPairing, limits?: PairingLimits): Promise<MetadataComparison> {
+  const members = new PairedRuns(tmpdir(), limits);
+  try {
+    const [a, b] = await Promise.all([
+      readSdistMetadata(pathA, (key, header) => members.addA(key, header), (name) => name),
+      readSdistMetadata(pathB, (key, header) => members.addB(key, header), pairing.toA),
+    ]);
+    await members.pair();
+    const log = new ChangeLog();
+    gzipDifferences(log, a.gzipHeader, b.gzipHeader);
+    for (const { headerA, headerB, indexB } of members.inOrderOfA()) {
+      const ma = decodeHeader(headerA);
+      if (indexB < 0) {
+        if (ma.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${ma.name}/ (only in A)`);
+        continue;
+      }
+      const mb = decodeHeader(headerB);
+      const name = ma.name;
+      if (ma.type !== mb.type) log.add(SDIST_FIELDS.tarType, `${name} (${ma.type} → ${mb.type})`);
+      else if (ma.type === 'link' && ma.linkname !== mb.linkname) log.add(SDIST_FIELDS.tarHardLinks, `${name} (${ma.linkname} → ${mb.linkname})`);
+      for (const [field, example] of tarRuleDifferences(name, ma, mb)) log.add(field, example);
     }
-    return index;
-  }
-}
-
-interface SdistMetadata extends SdistWalk {
-  fileSize: number;
-  members: TarHeaderRows;
-}
-
-async function readSdistMetadata(path: string): Promise<SdistMetadata> {
-  const members = new TarHeaderRows();
-  const walk = await walkSdist(path, async (entry) => members.add(entry));
-  return { ...walk, fileSize: (await stat(path)).size, members };
-}
-
-export async function compareSdistMetadata(pathA: string, pathB: string, sameContent: boolean): Promise<MetadataComparison> {
-  const [a, b] = await Promise.all([readSdistMetadata(pathA), readSdistMetadata(pathB)]);
-  const log = new ChangeLog();
-  gzipDifferences(log, a.gzipHeader, b.gzipHeader);
-  // Releases of two versions pair with their top directories' names set aside.
-  const paired = new PairedRows(SDIST_ROOTS, a.members.table, b.members.table);
-  for (let row = 0; row < paired.a.count; row++) {
-    const ma = a.members.header(row);
-    const rowB = paired.rowInB(row);
-    if (rowB < 0) {
-      if (ma.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${ma.name}/ (only in A)`);
-      continue;
+    for (const { headerB, indexA } of members.inOrderOfB()) {
+      if (indexA >= 0) continue;
+      const mb = decodeHeader(headerB);
+      if (mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
     }
-    const mb = b.members.header(rowB);
-    const name = ma.name;
-    if (ma.type !== mb.type) log.add(SDIST_FIELDS.tarType, `${name} (${ma.type} → ${mb.type})`);
-    else if (ma.type === 'link' && ma.linkname !== mb.linkname) log.add(SDIST_FIELDS.tarHardLinks, `${name} (${ma.linkname} → ${mb.linkname})`);
-    for (const [field, example] of tarRuleDifferences(name, ma, mb)) log.add(field, example);
+    noteOrderDifference(log, SDIST_FIELDS.tarOrder, members);
+    const tarFieldsDiffer = log.list().some((c) => c.field.startsWith('tar '));
+    if (sameContent && a.tarSha256 !== b.tarSha256 && !tarFieldsDiffer) {
+      log.add(SDIST_FIELDS.tarEncoding, `uncompressed ${a.tarSize} → ${b.tarSize} bytes`);
+    }
+    const gzipFieldsDiffer = log.list().some((c) => c.field.startsWith('gzip '));
+    if (a.tarSha256 === b.tarSha256 && !gzipFieldsDiffer) {
+      log.add(SDIST_FIELDS.gzipData, `same tar, other deflate: ${a.fileSize} → ${b.fileSize} bytes`);
+    }
+    return { changes: log.list(), commonMembers: members.commonCount() };
+  } finally {
+    await members.dispose();
   }
-  for (let row = 0; row < paired.b.count; row++) {
-    if (paired.b.kind(row) === 'directory' && paired.rowInA(row) < 0) log.add(SDIST_FIELDS.tarDirectories, `${paired.b.name(row)}/ (only in B)`);
-  }
-  noteOrderDifference(log, SDIST_FIELDS.tarOrder, paired);
-  const tarFieldsDiffer = log.list().some((c) => c.field.startsWith('tar '));
-  if (sameContent && a.tarSha256 !== b.tarSha256 && !tarFieldsDiffer) {
-    log.add(SDIST_FIELDS.tarEncoding, `uncompressed ${a.tarSize} → ${b.tarSize} bytes`);
-  }
-  const gzipFieldsDiffer = log.list().some((c) => c.field.startsWith('gzip '));
-  if (a.tarSha256 === b.tarSha256 && !gzipFieldsDiffer) {
-    log.add(SDIST_FIELDS.gzipData, `same tar, other deflate: ${a.fileSize} → ${b.fileSize} bytes`);
-  }
-  return { changes: log.list(), commonMembers: paired.commonCount() };
 }
 
 function gzipDifferences(log: ChangeLog, a: GzipHeader, b: GzipHeader): void {

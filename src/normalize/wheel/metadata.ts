@@ -7,9 +7,9 @@ import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
 import { MemberTable } from '../member-table.js';
 import { PairedRows } from '../pairing.js';
+import type { MemberPairing } from '../pairing.js';
 import { ChangeLog, NONE, fromTo, noteOrderDifference } from '../report.js';
 import { WHEEL_FIELDS, dosTimeText, externalAttrText, extraIdText, flagsText, hexText, versionMadeByText } from './fields.js';
-import { WHEEL_ROOTS } from './roles.js';
 
 /** One side's metadata: its archive-wide fields, and its entries as the opened archive's rows. */
 interface WheelMetadata {
@@ -27,14 +27,14 @@ async function openWheelMetadata(path: string): Promise<WheelMetadata> {
   }
 }
 
-export async function compareWheelMetadata(pathA: string, pathB: string, sameContent: boolean): Promise<MetadataComparison> {
+export async function compareWheelMetadata(pathA: string, pathB: string, sameContent: boolean, pairing: MemberPairing): Promise<MetadataComparison> {
   const opened = await Promise.allSettled([openWheelMetadata(pathA), openWheelMetadata(pathB)]);
   try {
     const [a, b] = opened.map((side) => {
       if (side.status === 'rejected') throw side.reason;
       return side.value;
     }) as [WheelMetadata, WheelMetadata];
-    return compareOpened(a, b, sameContent);
+    return compareOpened(a, b, sameContent, pairing);
   } finally {
     for (const side of opened) if (side.status === 'fulfilled') await side.value.zip.close();
   }
@@ -44,12 +44,11 @@ export async function compareWheelMetadata(pathA: string, pathB: string, sameCon
  * Entries are read from each archive's table as they are compared, an object each that dies young:
  * two lists of 100,000 entry objects held at once were about 60 MB.
  */
-function compareOpened(a: WheelMetadata, b: WheelMetadata, sameContent: boolean): MetadataComparison {
+function compareOpened(a: WheelMetadata, b: WheelMetadata, sameContent: boolean, pairing: MemberPairing): MetadataComparison {
   const log = new ChangeLog();
   if (!Buffer.from(a.zip.comment).equals(b.zip.comment)) log.add(WHEEL_FIELDS.archiveComment, fromTo(`${a.zip.comment.length} bytes`, `${b.zip.comment.length} bytes`));
   if (a.zip.zip64 !== b.zip.zip64) log.add(WHEEL_FIELDS.zip64, fromTo(a.zip.zip64 ? 'yes' : 'no', b.zip.zip64 ? 'yes' : 'no'));
-  // `.dist-info/` and `.data/` of two versions pair by role.
-  const paired = new PairedRows(WHEEL_ROOTS, entryNames(a.zip), entryNames(b.zip));
+  const paired = new PairedRows(pairing, entryNames(a.zip), entryNames(b.zip));
   for (let i = 0; i < a.zip.entryCount; i++) {
     const name = paired.a.name(i);
     const inB = paired.rowInB(i);
