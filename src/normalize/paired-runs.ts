@@ -19,51 +19,82 @@ export interface PairingLimits {
  */
 export const PAIRING_LIMITS: PairingLimits = { rowsPerRun: 8192, batchBytes: 2 << 20 };
 
-/** A member of A, of B or of both: the name A gives its place, its place in each (-1 where absent), and each side's header as its kind encodes it. */
-export interface MemberPair {
-  key: Buffer;
-  indexA: number;
-  indexB: number;
-  headerA: Buffer;
-  headerB: Buffer;
-}
-
-// A pair's layout, in order: what decode reads and encode writes.
+// A pair's layout, in order: what MemberPair reads and pairBytes writes.
 const KEY_LENGTH = 0; // u32: bytes of the key
-const INDEX_A = 4; // f64
-const INDEX_B = 12; // f64
+const INDEX_A = 4; // f64: -1 where A does not have the member
+const INDEX_B = 12; // f64: -1 where B does not
 const HEADER_A_LENGTH = 20; // u32: bytes of A's header
 const FIXED_BYTES = 24; // then the key, A's header and B's header
 
-const PAIR_CODEC: RunCodec<MemberPair> & { byteLength(pair: MemberPair): number } = {
-  byteLength: (pair) => FIXED_BYTES + pair.key.length + pair.headerA.length + pair.headerB.length,
-  encode(pair) {
-    const bytes = Buffer.allocUnsafe(PAIR_CODEC.byteLength(pair));
-    bytes.writeUInt32LE(pair.key.length, KEY_LENGTH);
-    bytes.writeDoubleLE(pair.indexA, INDEX_A);
-    bytes.writeDoubleLE(pair.indexB, INDEX_B);
-    bytes.writeUInt32LE(pair.headerA.length, HEADER_A_LENGTH);
-    let at = FIXED_BYTES;
-    for (const part of [pair.key, pair.headerA, pair.headerB]) at += part.copy(bytes, at);
-    return bytes;
-  },
-  decode(bytes) {
-    const keyEnd = FIXED_BYTES + bytes.readUInt32LE(KEY_LENGTH);
-    const headerAEnd = keyEnd + bytes.readUInt32LE(HEADER_A_LENGTH);
-    return {
-      key: Buffer.from(bytes.subarray(FIXED_BYTES, keyEnd)),
-      indexA: bytes.readDoubleLE(INDEX_A),
-      indexB: bytes.readDoubleLE(INDEX_B),
-      headerA: Buffer.from(bytes.subarray(keyEnd, headerAEnd)),
-      headerB: Buffer.from(bytes.subarray(headerAEnd)),
-    };
-  },
+/**
+ * A member of A, of B or of both: the name A gives its place, its place in each, and each side's
+ * header as its kind encodes it (empty where the side does not have it). It is its encoded bytes,
+ * one buffer, which the runs copy as they are; the parts are views made as they are asked for.
+ */
+export class MemberPair {
+  readonly indexA: number;
+  readonly indexB: number;
+  private readonly keyEnd: number;
+  private readonly headerAEnd: number;
+
+  constructor(readonly bytes: Buffer) {
+    this.indexA = bytes.readDoubleLE(INDEX_A);
+    this.indexB = bytes.readDoubleLE(INDEX_B);
+    this.keyEnd = FIXED_BYTES + bytes.readUInt32LE(KEY_LENGTH);
+    this.headerAEnd = this.keyEnd + bytes.readUInt32LE(HEADER_A_LENGTH);
+  }
+
+  get key(): Buffer {
+    return this.bytes.subarray(FIXED_BYTES, this.keyEnd);
+  }
+
+  get headerA(): Buffer {
+    return this.bytes.subarray(this.keyEnd, this.headerAEnd);
+  }
+
+  get headerB(): Buffer {
+    return this.bytes.subarray(this.headerAEnd);
+  }
+
+  /** The key as text. */
+  name(): string {
+    return this.bytes.toString('utf8', FIXED_BYTES, this.keyEnd);
+  }
+
+  /** Orders by key, as bytes. */
+  static compareKeys(x: MemberPair, y: MemberPair): number {
+    return x.bytes.compare(y.bytes, FIXED_BYTES, y.keyEnd, FIXED_BYTES, x.keyEnd);
+  }
+
+  /** Orders one side's members by key: its names are distinct, and should two be equal, by place. */
+  static byKey(x: MemberPair, y: MemberPair): number {
+    return MemberPair.compareKeys(x, y) || x.indexA - y.indexA || x.indexB - y.indexB;
+  }
+}
+
+/** A pair's bytes: `key` as UTF-8 (a string) or as it is (bytes). */
+function pairBytes(key: string | Buffer, indexA: number, indexB: number, headerA: Buffer, headerB: Buffer): MemberPair {
+  const keyLength = typeof key === 'string' ? Buffer.byteLength(key, 'utf8') : key.length;
+  const bytes = Buffer.allocUnsafe(FIXED_BYTES + keyLength + headerA.length + headerB.length);
+  bytes.writeUInt32LE(keyLength, KEY_LENGTH);
+  bytes.writeDoubleLE(indexA, INDEX_A);
+  bytes.writeDoubleLE(indexB, INDEX_B);
+  bytes.writeUInt32LE(headerA.length, HEADER_A_LENGTH);
+  if (typeof key === 'string') bytes.write(key, FIXED_BYTES, 'utf8');
+  else key.copy(bytes, FIXED_BYTES);
+  headerA.copy(bytes, FIXED_BYTES + keyLength);
+  headerB.copy(bytes, FIXED_BYTES + keyLength + headerA.length);
+  return new MemberPair(bytes);
+}
+
+const PAIR_CODEC: RunCodec<MemberPair> = {
+  byteLength: (pair) => pair.bytes.length,
+  encode: (pair, into, at) => void pair.bytes.copy(into, at),
+  decode: (bytes) => new MemberPair(Buffer.from(bytes)),
 };
 
 const NO_HEADER = Buffer.alloc(0);
 
-/** By key; one side's names are distinct, and should two be equal, by place. */
-const byKey = (x: MemberPair, y: MemberPair) => Buffer.compare(x.key, y.key) || x.indexA - y.indexA || x.indexB - y.indexB;
 const byIndexA = (x: MemberPair, y: MemberPair) => x.indexA - y.indexA;
 const byIndexB = (x: MemberPair, y: MemberPair) => x.indexB - y.indexB;
 
@@ -79,20 +110,20 @@ export class PairedRuns {
 
   /** Runs that do not fit a batch go to scratch files in `workDir`. */
   constructor(workDir: string, limits: PairingLimits = PAIRING_LIMITS) {
-    this.sideA = new SortedRecords(workDir, PAIR_CODEC, byKey, limits);
-    this.sideB = new SortedRecords(workDir, PAIR_CODEC, byKey, limits);
+    this.sideA = new SortedRecords(workDir, PAIR_CODEC, MemberPair.byKey, limits);
+    this.sideB = new SortedRecords(workDir, PAIR_CODEC, MemberPair.byKey, limits);
     this.inA = new SortedRecords(workDir, PAIR_CODEC, byIndexA, limits);
     this.inB = new SortedRecords(workDir, PAIR_CODEC, byIndexB, limits);
   }
 
   /** A's next member: the name it has, and its header. */
-  addA(key: Buffer, header: Buffer): void {
-    this.sideA.add({ key, indexA: this.countA++, indexB: -1, headerA: header, headerB: NO_HEADER });
+  addA(key: string, header: Buffer): void {
+    this.sideA.add(pairBytes(key, this.countA++, -1, header, NO_HEADER));
   }
 
   /** B's next member: the name A gives its place, and its header. */
-  addB(key: Buffer, header: Buffer): void {
-    this.sideB.add({ key, indexA: -1, indexB: this.countB++, headerA: NO_HEADER, headerB: header });
+  addB(key: string, header: Buffer): void {
+    this.sideB.add(pairBytes(key, -1, this.countB++, NO_HEADER, header));
   }
 
   /** Pairs the members by key (once both sides are added): a merge of the two sides in key order, whose runs are then removed. */
@@ -102,7 +133,7 @@ export class PairedRuns {
     let x = a.next();
     let y = b.next();
     while (!x.done || !y.done) {
-      const order = x.done ? 1 : y.done ? -1 : Buffer.compare(x.value.key, y.value.key);
+      const order = x.done ? 1 : y.done ? -1 : MemberPair.compareKeys(x.value, y.value);
       if (order < 0) {
         this.inA.add(x.value);
         x = a.next();
@@ -110,7 +141,7 @@ export class PairedRuns {
         this.inB.add(y.value);
         y = b.next();
       } else {
-        const pair: MemberPair = { ...x.value, indexB: y.value.indexB, headerB: y.value.headerB };
+        const pair = pairBytes(x.value.key, x.value.indexA, y.value.indexB, x.value.headerA, y.value.headerB);
         this.inA.add(pair);
         this.inB.add(pair);
         this.common += 1;
@@ -147,7 +178,7 @@ export class PairedRuns {
       const x = nextPaired(a);
       const y = nextPaired(b);
       if (!x || !y) return;
-      if (x.indexB !== y.indexB) yield [position, x.key.toString('utf8'), y.key.toString('utf8')];
+      if (x.indexB !== y.indexB) yield [position, x.name(), y.name()];
     }
   }
 

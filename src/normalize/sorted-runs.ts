@@ -15,9 +15,13 @@ const WRITE_BYTES = 256 * 1024;
 /** Each record is framed by its length: a u32 before its bytes. */
 const LENGTH_BYTES = 4;
 
-/** How a run holds a record: `decode` is given exactly the bytes `encode` made, in a buffer it must not keep. */
+/**
+ * How a run holds a record: `encode` writes its `byteLength` bytes at `at`, and `decode` is given
+ * exactly those bytes, in a buffer it must not keep.
+ */
 export interface RunCodec<R> {
-  encode(record: R): Buffer;
+  byteLength(record: R): number;
+  encode(record: R, into: Buffer, at: number): void;
   decode(bytes: Buffer): R;
 }
 
@@ -28,7 +32,8 @@ export class RunFile<R> {
   private size = 0;
   /** Each run's [start, end) in the file. */
   private runs: [number, number][] = [];
-  private pending: Buffer[] = [];
+  /** Records encoded and not yet written: `pendingBytes` of `pending`. */
+  private pending = Buffer.allocUnsafe(WRITE_BYTES);
   private pendingBytes = 0;
   private disposed = false;
 
@@ -50,13 +55,7 @@ export class RunFile<R> {
   /** Appends a run: `records` must come in the file's order. */
   writeRun(records: Iterable<R>): void {
     const start = this.size;
-    for (const record of records) {
-      const bytes = this.codec.encode(record);
-      const length = Buffer.allocUnsafe(LENGTH_BYTES);
-      length.writeUInt32LE(bytes.length);
-      this.append(length);
-      this.append(bytes);
-    }
+    for (const record of records) this.append(record);
     this.flush();
     this.runs.push([start, this.size]);
   }
@@ -79,18 +78,20 @@ export class RunFile<R> {
     await removeScratch(this.path);
   }
 
-  private append(bytes: Buffer): void {
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= WRITE_BYTES) this.flush();
+  /** Encodes a record, framed by its length, after those pending; a record longer than the buffer gets a buffer of its own. */
+  private append(record: R): void {
+    const length = this.codec.byteLength(record);
+    if (this.pendingBytes + LENGTH_BYTES + length > this.pending.length) this.flush();
+    if (LENGTH_BYTES + length > this.pending.length) this.pending = Buffer.allocUnsafe(LENGTH_BYTES + length);
+    this.pending.writeUInt32LE(length, this.pendingBytes);
+    this.codec.encode(record, this.pending, this.pendingBytes + LENGTH_BYTES);
+    this.pendingBytes += LENGTH_BYTES + length;
   }
 
   private flush(): void {
-    if (this.pendingBytes === 0) return;
-    const bytes = Buffer.concat(this.pending, this.pendingBytes);
-    for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at, bytes.length - at, this.size + at);
-    this.size += bytes.length;
-    this.pending = [];
+    const { pending: bytes, pendingBytes: length } = this;
+    for (let at = 0; at < length;) at += writeSync(this.fd, bytes, at, length - at, this.size + at);
+    this.size += length;
     this.pendingBytes = 0;
   }
 }
@@ -178,7 +179,7 @@ export class SortedRecords<R> {
 
   constructor(
     private readonly workDir: string,
-    private readonly codec: RunCodec<R> & { byteLength(record: R): number },
+    private readonly codec: RunCodec<R>,
     private readonly compare: (a: R, b: R) => number,
     private readonly limits: { rowsPerRun: number; batchBytes: number },
   ) {}

@@ -61,8 +61,8 @@ async function paired(dir: string, a: string[], b: string[], limits?: PairingLim
   try {
     // Interleaved, as two walks run at once.
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      if (i < a.length) runs.addA(Buffer.from(a[i]!), Buffer.from(`A:${a[i]}`));
-      if (i < b.length) runs.addB(Buffer.from(b[i]!), Buffer.from(`B:${b[i]}`));
+      if (i < a.length) runs.addA(a[i]!, Buffer.from(`A:${a[i]}`));
+      if (i < b.length) runs.addB(b[i]!, Buffer.from(`B:${b[i]}`));
     }
     await runs.pair();
     const rows = (pairs: Iterable<{ key: Buffer; indexA: number; indexB: number; headerA: Buffer; headerB: Buffer }>) =>

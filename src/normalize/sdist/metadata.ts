@@ -31,16 +31,16 @@ const MTIME = 24; // f64: garbage stays garbage (NaN), as the rules show it
 const STRINGS = 32; // then name, linkname, type, uname, gname and the pax records as JSON ('' for none), each a u32 length and UTF-8
 
 function encodeHeader(header: TarMemberHeader): Buffer {
-  const strings = [header.name, header.linkname, header.type, header.uname, header.gname, header.pax ? JSON.stringify(header.pax) : ''].map((text) => Buffer.from(text, 'utf8'));
-  const bytes = Buffer.allocUnsafe(STRINGS + strings.reduce((sum, string) => sum + 4 + string.length, 0));
+  const strings = [header.name, header.linkname, header.type, header.uname, header.gname, header.pax ? JSON.stringify(header.pax) : ''];
+  const bytes = Buffer.allocUnsafe(STRINGS + strings.reduce((sum, string) => sum + 4 + Buffer.byteLength(string, 'utf8'), 0));
   bytes.writeDoubleLE(header.mode, MODE);
   bytes.writeDoubleLE(header.uid, UID);
   bytes.writeDoubleLE(header.gid, GID);
   bytes.writeDoubleLE(header.mtime, MTIME);
   let at = STRINGS;
   for (const string of strings) {
-    at = bytes.writeUInt32LE(string.length, at);
-    at += string.copy(bytes, at);
+    const length = bytes.write(string, at + 4, 'utf8');
+    at = bytes.writeUInt32LE(length, at) + length;
   }
   return bytes;
 }
@@ -60,10 +60,10 @@ function decodeHeader(bytes: Buffer): TarMemberHeader {
 }
 
 /** Each side's members go to the pairing as they are read, under the name A gives their place. */
-async function readSdistMetadata(path: string, add: (key: Buffer, header: Buffer) => void, keyOf: (name: string) => string): Promise<SdistWalk & { fileSize: number }> {
+async function readSdistMetadata(path: string, add: (key: string, header: Buffer) => void, keyOf: (name: string) => string): Promise<SdistWalk & { fileSize: number }> {
   const walk = await walkSdist(path, async (entry) => {
     const name = contentName(entry.name);
-    add(Buffer.from(keyOf(name), 'utf8'), encodeHeader({ ...entry, name, linkname: entry.linkname ?? '' }));
+    add(keyOf(name), encodeHeader({ ...entry, name, linkname: entry.linkname ?? '' }));
   });
   return { ...walk, fileSize: (await stat(path)).size };
 }
@@ -82,21 +82,21 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
     await members.pair();
     const log = new ChangeLog();
     gzipDifferences(log, a.gzipHeader, b.gzipHeader);
-    for (const { headerA, headerB, indexB } of members.inOrderOfA()) {
-      const ma = decodeHeader(headerA);
-      if (indexB < 0) {
+    for (const member of members.inOrderOfA()) {
+      const ma = decodeHeader(member.headerA);
+      if (member.indexB < 0) {
         if (ma.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${ma.name}/ (only in A)`);
         continue;
       }
-      const mb = decodeHeader(headerB);
+      const mb = decodeHeader(member.headerB);
       const name = ma.name;
       if (ma.type !== mb.type) log.add(SDIST_FIELDS.tarType, `${name} (${ma.type} → ${mb.type})`);
       else if (ma.type === 'link' && ma.linkname !== mb.linkname) log.add(SDIST_FIELDS.tarHardLinks, `${name} (${ma.linkname} → ${mb.linkname})`);
       for (const [field, example] of tarRuleDifferences(name, ma, mb)) log.add(field, example);
     }
-    for (const { headerB, indexA } of members.inOrderOfB()) {
-      if (indexA >= 0) continue;
-      const mb = decodeHeader(headerB);
+    for (const member of members.inOrderOfB()) {
+      if (member.indexA >= 0) continue;
+      const mb = decodeHeader(member.headerB);
       if (mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
     }
     noteOrderDifference(log, SDIST_FIELDS.tarOrder, members);

@@ -62,23 +62,22 @@ export function compareContentRecords(a: RunRecord, b: RunRecord): number {
 
 /** A member as a run holds it: the layout above, then the name's bytes, then the target's. */
 export const RUN_RECORD_CODEC: RunCodec<RunRecord> = {
-  encode(record) {
-    const target = Buffer.from(record.linkTarget, 'utf8');
-    const bytes = Buffer.allocUnsafe(FIXED_BYTES + record.nameBytes.length + target.length);
-    bytes.writeUInt16LE(record.nameBytes.length, NAME_LENGTH);
-    bytes.writeUInt16LE(target.length, TARGET_LENGTH);
-    bytes[KIND] = KINDS.indexOf(record.kind);
-    bytes[KIND + 1] = 0;
-    bytes.writeUInt16LE(record.mode & 0xffff, MODE);
-    bytes.writeDoubleLE(record.mtime, MTIME);
-    bytes.writeDoubleLE(record.size, SIZE);
-    bytes.writeDoubleLE(record.dataOffset, DATA_OFFSET);
-    bytes.writeDoubleLE(record.archiveIndex, ARCHIVE_INDEX);
-    bytes.writeDoubleLE(record.rootIndex, ROOT_INDEX);
-    record.sha256.copy(bytes, SHA256, 0, 32);
-    record.nameBytes.copy(bytes, FIXED_BYTES);
-    target.copy(bytes, FIXED_BYTES + record.nameBytes.length);
-    return bytes;
+  byteLength: (record) => FIXED_BYTES + record.nameBytes.length + Buffer.byteLength(record.linkTarget, 'utf8'),
+  encode(record, bytes, at) {
+    const nameAt = at + FIXED_BYTES;
+    const targetAt = nameAt + record.nameBytes.length;
+    bytes.writeUInt16LE(record.nameBytes.length, at + NAME_LENGTH);
+    bytes.writeUInt16LE(bytes.write(record.linkTarget, targetAt, 'utf8'), at + TARGET_LENGTH);
+    bytes[at + KIND] = KINDS.indexOf(record.kind);
+    bytes[at + KIND + 1] = 0;
+    bytes.writeUInt16LE(record.mode & 0xffff, at + MODE);
+    bytes.writeDoubleLE(record.mtime, at + MTIME);
+    bytes.writeDoubleLE(record.size, at + SIZE);
+    bytes.writeDoubleLE(record.dataOffset, at + DATA_OFFSET);
+    bytes.writeDoubleLE(record.archiveIndex, at + ARCHIVE_INDEX);
+    bytes.writeDoubleLE(record.rootIndex, at + ROOT_INDEX);
+    record.sha256.copy(bytes, at + SHA256, 0, 32);
+    record.nameBytes.copy(bytes, nameAt);
   },
   decode(bytes) {
     const nameLength = bytes.readUInt16LE(NAME_LENGTH);
