@@ -192,3 +192,37 @@ function nextPaired(pairs: Iterator<MemberPair>): MemberPair | undefined {
   for (let next = pairs.next(); !next.done; next = pairs.next()) if (next.value.indexA >= 0 && next.value.indexB >= 0) return next.value;
   return undefined;
 }
+
+/** A kind's header as the pairing carries it: its numbers (f64 each), then its strings (a u32 length and UTF-8 each), in the order listed. */
+export interface HeaderLayout<N extends string, S extends string> {
+  numbers: readonly N[];
+  strings: readonly S[];
+}
+
+export type HeaderValues<N extends string, S extends string> = Record<N, number> & Record<S, string>;
+
+/** The header's bytes, laid out as `layout` lists its fields. */
+export function encodeHeader<N extends string, S extends string>(layout: HeaderLayout<N, S>, values: HeaderValues<N, S>): Buffer {
+  const numbersEnd = 8 * layout.numbers.length;
+  const bytes = Buffer.allocUnsafe(layout.strings.reduce((sum, field) => sum + 4 + Buffer.byteLength(values[field], 'utf8'), numbersEnd));
+  layout.numbers.forEach((field, i) => bytes.writeDoubleLE(values[field], 8 * i));
+  let at = numbersEnd;
+  for (const field of layout.strings) {
+    const length = bytes.write(values[field], at + 4, 'utf8');
+    at = bytes.writeUInt32LE(length, at) + length;
+  }
+  return bytes;
+}
+
+/** The header `encodeHeader` laid out. */
+export function decodeHeader<N extends string, S extends string>(layout: HeaderLayout<N, S>, bytes: Buffer): HeaderValues<N, S> {
+  const values: Record<string, number | string> = {};
+  layout.numbers.forEach((field, i) => (values[field] = bytes.readDoubleLE(8 * i)));
+  let at = 8 * layout.numbers.length;
+  for (const field of layout.strings) {
+    const length = bytes.readUInt32LE(at);
+    values[field] = bytes.toString('utf8', at + 4, at + 4 + length);
+    at += 4 + length;
+  }
+  return values as HeaderValues<N, S>;
+}

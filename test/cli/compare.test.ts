@@ -14,6 +14,9 @@ import { MAX_EDIT_LINES, unifiedDiff } from '../../src/compare/unified-diff.js';
 import type { ArtefactHandler } from '../../src/normalize/index.js';
 import { sdistHandler } from '../../src/normalize/sdist/index.js';
 import { wheelHandler } from '../../src/normalize/wheel/index.js';
+import { compareWheelMetadata } from '../../src/normalize/wheel/metadata.js';
+import { pairMembers } from '../../src/normalize/pairing.js';
+import type { PairingLimits } from '../../src/normalize/paired-runs.js';
 
 const WORK = tmpDir(undefined, 'reprodist-compare-');
 const RAW_A = join(WORK, 'raw-a');
@@ -345,4 +348,27 @@ test('reading order: core metadata, then the importable package, then other file
     'pkg-1.0.data/scripts/run',
     'pkg-1.0.dist-info/RECORD',
   ]);
+});
+
+test("a wheel's metadata, paired through runs of any size, is what one batch gives", async () => {
+  // Two backends' wheels of one project: their .dist-info directories pair by role, most fields and the order differ.
+  const a = join(REPO_FIXTURES, 'reprodemo-1.0.0+flit-py3-none-any.whl');
+  const b = join(REPO_FIXTURES, 'reprodemo-1.0.0+hatchling-py3-none-any.whl');
+  const names = async (file: string) => {
+    const view = await wheelHandler.readContent(file);
+    return [...view].map((record) => record.name);
+  };
+  const pairing = pairMembers(wheelHandler.roots, await names(a), await names(b));
+  assert.equal(pairing.renamedRoots.length, 1);
+  const outcome = async (limits?: PairingLimits) => {
+    const { changes, commonMembers } = await compareWheelMetadata(a, b, true, pairing, limits);
+    return { commonMembers, changes: changes.map((c) => `${c.field} ${c.count}: ${c.all.join(' | ')}`) };
+  };
+  const one = await outcome();
+  assert.ok(one.commonMembers! > 10, `${one.commonMembers} members in common`);
+  assert.ok(one.changes.some((change) => change.startsWith('zip member order')), one.changes.join('\n'));
+  // Members under the paired .dist-info are compared, under A's names.
+  assert.match(one.changes.find((change) => change.startsWith('zip date/time'))!, /\| reprodemo-1\.0\.0\+flit\.dist-info\/METADATA \(2016-01-01/);
+  for (const rowsPerRun of [1, 2, 3]) assert.deepEqual(await outcome({ rowsPerRun, batchBytes: 1 << 20 }), one, `${rowsPerRun} a run`);
+  assert.deepEqual(await outcome({ rowsPerRun: 1000, batchBytes: 64 }), one, 'runs of 64 bytes');
 });

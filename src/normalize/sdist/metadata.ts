@@ -7,7 +7,7 @@ import type { GzipHeader } from '../../formats/gzip.js';
 import type { TarReadType } from '../../formats/tar/index.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
-import { PairedRuns } from '../paired-runs.js';
+import { PairedRuns, decodeHeader, encodeHeader } from '../paired-runs.js';
 import type { PairingLimits } from '../paired-runs.js';
 import type { MemberPairing } from '../pairing.js';
 import { ChangeLog, NONE, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
@@ -23,47 +23,23 @@ interface TarMemberHeader extends TarRuleHeader {
   linkname: string;
 }
 
-// A header's layout for the pairing's runs, in order: what decodeHeader reads and encodeHeader writes.
-const MODE = 0; // f64
-const UID = 8; // f64
-const GID = 16; // f64
-const MTIME = 24; // f64: garbage stays garbage (NaN), as the rules show it
-const STRINGS = 32; // then name, linkname, type, uname, gname and the pax records as JSON ('' for none), each a u32 length and UTF-8
+/** What the pairing carries of a header: the pax records as JSON ('' for none); an mtime no date fits stays NaN, as the rules show it. */
+const TAR_HEADER_LAYOUT = { numbers: ['mode', 'uid', 'gid', 'mtime'], strings: ['name', 'linkname', 'type', 'uname', 'gname', 'pax'] } as const;
 
-function encodeHeader(header: TarMemberHeader): Buffer {
-  const strings = [header.name, header.linkname, header.type, header.uname, header.gname, header.pax ? JSON.stringify(header.pax) : ''];
-  const bytes = Buffer.allocUnsafe(STRINGS + strings.reduce((sum, string) => sum + 4 + Buffer.byteLength(string, 'utf8'), 0));
-  bytes.writeDoubleLE(header.mode, MODE);
-  bytes.writeDoubleLE(header.uid, UID);
-  bytes.writeDoubleLE(header.gid, GID);
-  bytes.writeDoubleLE(header.mtime, MTIME);
-  let at = STRINGS;
-  for (const string of strings) {
-    const length = bytes.write(string, at + 4, 'utf8');
-    at = bytes.writeUInt32LE(length, at) + length;
-  }
-  return bytes;
+function encodeTarHeader(header: TarMemberHeader): Buffer {
+  return encodeHeader(TAR_HEADER_LAYOUT, { ...header, pax: header.pax ? JSON.stringify(header.pax) : '' });
 }
 
-function decodeHeader(bytes: Buffer): TarMemberHeader {
-  let at = STRINGS;
-  const next = () => {
-    const length = bytes.readUInt32LE(at);
-    at += 4 + length;
-    return bytes.toString('utf8', at - length, at);
-  };
-  const [name, linkname, type, uname, gname, pax] = [next(), next(), next(), next(), next(), next()];
-  return {
-    name: name!, linkname: linkname!, type: type as TarReadType, uname: uname!, gname: gname!, pax: pax ? (JSON.parse(pax) as Record<string, string>) : null,
-    mode: bytes.readDoubleLE(MODE), uid: bytes.readDoubleLE(UID), gid: bytes.readDoubleLE(GID), mtime: bytes.readDoubleLE(MTIME),
-  };
+function decodeTarHeader(bytes: Buffer): TarMemberHeader {
+  const values = decodeHeader(TAR_HEADER_LAYOUT, bytes);
+  return { ...values, type: values.type as TarReadType, pax: values.pax ? (JSON.parse(values.pax) as Record<string, string>) : null };
 }
 
 /** Each side's members go to the pairing as they are read, under the name A gives their place. */
 async function readSdistMetadata(path: string, add: (key: string, header: Buffer) => void, keyOf: (name: string) => string): Promise<SdistWalk & { fileSize: number }> {
   const walk = await walkSdist(path, async (entry) => {
     const name = contentName(entry.name);
-    add(keyOf(name), encodeHeader({ ...entry, name, linkname: entry.linkname ?? '' }));
+    add(keyOf(name), encodeTarHeader({ ...entry, name, linkname: entry.linkname ?? '' }));
   });
   return { ...walk, fileSize: (await stat(path)).size };
 }
@@ -83,12 +59,12 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
     const log = new ChangeLog();
     gzipDifferences(log, a.gzipHeader, b.gzipHeader);
     for (const member of members.inOrderOfA()) {
-      const ma = decodeHeader(member.headerA);
+      const ma = decodeTarHeader(member.headerA);
       if (member.indexB < 0) {
         if (ma.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${ma.name}/ (only in A)`);
         continue;
       }
-      const mb = decodeHeader(member.headerB);
+      const mb = decodeTarHeader(member.headerB);
       const name = ma.name;
       if (ma.type !== mb.type) log.add(SDIST_FIELDS.tarType, `${name} (${ma.type} → ${mb.type})`);
       else if (ma.type === 'link' && ma.linkname !== mb.linkname) log.add(SDIST_FIELDS.tarHardLinks, `${name} (${ma.linkname} → ${mb.linkname})`);
@@ -96,7 +72,7 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
     }
     for (const member of members.inOrderOfB()) {
       if (member.indexA >= 0) continue;
-      const mb = decodeHeader(member.headerB);
+      const mb = decodeTarHeader(member.headerB);
       if (mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
     }
     noteOrderDifference(log, SDIST_FIELDS.tarOrder, members);
