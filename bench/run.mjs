@@ -393,7 +393,8 @@ function compareWithNormalForm(probe, input) {
 
 /**
  * An sdist of 1,000,000 tiny members, past the members one table holds (sorted runs on disk): peak
- * RSS, and time against 100,000 (one run each: a run takes a minute or two).
+ * RSS, and time against 100,000 (one run each: a run takes a minute or two); and the peak RSS of
+ * `compare --json` of it with its normal form (its metadata paired through sorted runs too).
  */
 function benchMillion(probe) {
   const inputs = [100_000, 1_000_000].map((members) => seriesInput('sdist', members, TINY_MEMBER_BYTES));
@@ -406,6 +407,7 @@ function benchMillion(probe) {
   return [
     rssCheck('sdist of 1,000,000 tiny members, peak RSS', million),
     check('sdist time, 1,000,000 members vs 100,000', ratio(million.seconds, hundred.seconds), TARGETS.millionGrowth, 'x', million),
+    rssCheck('compare --json of that sdist with its normal form, peak RSS', compareWithNormalForm(probe, inputs[1])),
   ];
 }
 
