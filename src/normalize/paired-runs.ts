@@ -142,9 +142,11 @@ export class PairedRuns {
         this.inB.add(y.value);
         y = b.next();
       } else {
-        const pair = pairBytes(x.value.key, x.value.indexA, y.value.indexB, x.value.headerA, y.value.headerB);
-        this.inA.add(pair);
-        this.inB.add(pair);
+        const { key, indexA, headerA } = x.value;
+        const { indexB, headerB } = y.value;
+        this.inA.add(pairBytes(key, indexA, indexB, headerA, headerB));
+        // B's order is read for the members only B has and for the order: A's header would only be written and read again.
+        this.inB.add(pairBytes(key, indexA, indexB, NO_HEADER, headerB));
         this.common += 1;
         x = a.next();
         y = b.next();
@@ -163,7 +165,7 @@ export class PairedRuns {
     return this.inA.sorted();
   }
 
-  /** Every member of B in B's order, with A's header where A has it. */
+  /** Every member of B in B's order, with its place in A where A has it (and A's header empty). */
   inOrderOfB(): Iterable<MemberPair> {
     return this.inB.sorted();
   }

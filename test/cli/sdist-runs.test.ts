@@ -211,4 +211,12 @@ test("compare's metadata, paired through runs of any size, is what one batch giv
   for (const rowsPerRun of RUN_SIZES) assert.deepEqual(await outcome({ rowsPerRun, batchBytes: 1 << 20 }), one, `${rowsPerRun} a run`);
   assert.deepEqual(await outcome({ rowsPerRun: 1000, batchBytes: 64 }), one, 'runs of 64 bytes');
   assert.deepEqual(readdirSync(tmpdir()).filter((name) => name.startsWith(`.reprodist-${process.pid}-`)), []);
+
+  // A side that is not an sdist fails at once, while the other is still read into runs of one
+  // member: the failure is that side's, and no run is written after the runs are removed.
+  const notGzip = join(dir, 'pkg-1.2.tar.gz');
+  writeFileSync(notGzip, 'not a gzip file\n'.repeat(100));
+  await assert.rejects(compareSdistMetadata(a, notGzip, false, pairing, { rowsPerRun: 1, batchBytes: 1 << 20 }), /gzip/);
+  for (let turn = 0; turn < 100; turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(readdirSync(tmpdir()).filter((name) => name.startsWith(`.reprodist-${process.pid}-`)), []);
 });

@@ -50,7 +50,7 @@ function expected(a: string[], b: string[]) {
   });
   return {
     inOrderOfA: a.map((name, index) => [name, index, inB.get(name) ?? -1, `A:${name}`, inB.has(name) ? `B:${name}` : '']),
-    inOrderOfB: b.map((name, index) => [name, inA.get(name) ?? -1, index, inA.has(name) ? `A:${name}` : '', `B:${name}`]),
+    inOrderOfB: b.map((name, index) => [name, inA.get(name) ?? -1, index, '', `B:${name}`]),
     common: commonA.length,
     order,
   };

@@ -35,8 +35,11 @@ function decodeTarHeader(bytes: Buffer): TarMemberHeader {
   return { ...values, type: values.type as TarReadType, pax: values.pax ? (JSON.parse(values.pax) as Record<string, string>) : null };
 }
 
+/** What a side's walk gives besides its members. */
+type SdistSide = SdistWalk & { fileSize: number };
+
 /** Each side's members go to the pairing as they are read, under the name A gives their place. */
-async function readSdistMetadata(path: string, add: (key: string, header: Buffer) => void, keyOf: (name: string) => string): Promise<SdistWalk & { fileSize: number }> {
+async function readSdistMetadata(path: string, add: (key: string, header: Buffer) => void, keyOf: (name: string) => string): Promise<SdistSide> {
   const walk = await walkSdist(path, async (entry) => {
     const name = contentName(entry.name);
     add(keyOf(name), encodeTarHeader({ ...entry, name, linkname: entry.linkname ?? '' }));
@@ -51,10 +54,15 @@ async function readSdistMetadata(path: string, add: (key: string, header: Buffer
 export async function compareSdistMetadata(pathA: string, pathB: string, sameContent: boolean, pairing: MemberPairing, limits?: PairingLimits): Promise<MetadataComparison> {
   const members = new PairedRuns(tmpdir(), limits);
   try {
-    const [a, b] = await Promise.all([
+    // Both walks end before the runs are removed, a failed one or not: a walk still running would write runs again.
+    const sides = await Promise.allSettled([
       readSdistMetadata(pathA, (key, header) => members.addA(key, header), (name) => name),
       readSdistMetadata(pathB, (key, header) => members.addB(key, header), pairing.toA),
     ]);
+    const [a, b] = sides.map((side) => {
+      if (side.status === 'rejected') throw side.reason;
+      return side.value;
+    }) as [SdistSide, SdistSide];
     await members.pair();
     const log = new ChangeLog();
     gzipDifferences(log, a.gzipHeader, b.gzipHeader);
