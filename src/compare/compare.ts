@@ -209,18 +209,17 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
  * read.
  */
 async function compareMembers(handler: ArtefactHandler, a: string, b: string): Promise<{ members: MemberDifference[]; pairing: MemberPairing }> {
-  const views = await Promise.allSettled([naming(a, handler.readContent(a)), naming(b, handler.readContent(b))]);
+  const views: ContentView[] = [];
   try {
-    const [contentA, contentB] = views.map((view) => {
-      if (view.status === 'rejected') throw view.reason;
-      return view.value;
-    }) as [ContentView, ContentView];
+    // One after the other: two archives' tables at once while both are read was the peak.
+    for (const path of [a, b]) views.push(await naming(path, handler.readContent(path)));
+    const [contentA, contentB] = views as [ContentView, ContentView];
     const [namesA, namesB] = [namesOf(contentA), namesOf(contentB)];
     const pairing = pairMembers(handler.roots, namesA, namesB);
     const members = memberDifferences(contentA, contentB, pairing, handler.memberRoles(namesA), handler.memberRoles(namesB));
     return { members, pairing };
   } finally {
-    for (const view of views) if (view.status === 'fulfilled') await view.value.release?.();
+    for (const view of views) await view.release?.();
   }
 }
 
