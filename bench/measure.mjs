@@ -39,9 +39,11 @@ export function firstLines(text) {
 /**
  * Runs argv under GNU time once: wall seconds, peak RSS (KiB), and a failure line when it failed
  * (an exit code not in `okExitCodes`). With `timeoutSeconds`, a run still going then is killed and
- * reported as `timedOut`.
+ * reported as `timedOut`. With `discardOutput`, standard output goes nowhere rather than into a
+ * buffer, whose limit would stop a command that writes more (a compare --json of 1,000,000 members
+ * writes 90 MB).
  */
-export function timeOnce(argv, { cwd, timeoutSeconds, okExitCodes = [0] } = {}) {
+export function timeOnce(argv, { cwd, timeoutSeconds, okExitCodes = [0], discardOutput = false } = {}) {
   const timeFile = path.join(os.tmpdir(), `reprodist-bench-time-${process.pid}`);
   const started = performance.now();
   // The time limit is coreutils' timeout around GNU time: it kills their whole process group. A
@@ -51,7 +53,7 @@ export function timeOnce(argv, { cwd, timeoutSeconds, okExitCodes = [0] } = {}) 
     cwd,
     encoding: 'utf8',
     maxBuffer: MAX_CAPTURE_BYTES,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', discardOutput ? 'ignore' : 'pipe', 'pipe'],
   });
   const seconds = (performance.now() - started) / 1000;
   // With a failing command GNU time writes "Command exited with ..." before the figures.

@@ -383,7 +383,7 @@ function compareWithNormalForm(probe, input) {
   try {
     const made = timeOnce(reprodist(probe, input)(tmp).argv, { cwd: REPO_DIR });
     if (made.failure) return made;
-    const run = timeOnce([...REPRODIST_COMMAND, 'compare', '--json', input, path.join(tmp, 'out', path.basename(input))], { cwd: REPO_DIR, okExitCodes: [1] });
+    const run = timeOnce([...REPRODIST_COMMAND, 'compare', '--json', input, path.join(tmp, 'out', path.basename(input))], { cwd: REPO_DIR, okExitCodes: [1], discardOutput: true });
     console.log(`  compare --json with its normal form: ${run.failure ?? `${fmtSeconds(run.seconds)} s, ${fmtMiB(run.rssKiB)} MiB`}`);
     return run;
   } finally {
