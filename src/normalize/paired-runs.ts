@@ -4,6 +4,7 @@
 // which the metadata comparisons walk: a field difference is noted where A has the member, a member
 // only B has where B has it, and the order of the members both have is read off the two orders side
 // by side. Memory is a few batches of records, whatever the member count; time is n log n.
+import type { MemberPairing } from './pairing.js';
 import type { RunCodec } from './sorted-runs.js';
 import { SortedRecords } from './sorted-runs.js';
 
@@ -109,22 +110,22 @@ export class PairedRuns {
   private countB = 0;
   private common = 0;
 
-  /** Runs that do not fit a batch go to scratch files in `workDir`. */
-  constructor(workDir: string, limits: PairingLimits = PAIRING_LIMITS) {
+  /** B's members pair by the name `pairing` gives them in A; runs that do not fit a batch go to scratch files in `workDir`. */
+  constructor(workDir: string, private readonly pairing: Pick<MemberPairing, 'toA'>, limits: PairingLimits = PAIRING_LIMITS) {
     this.sideA = new SortedRecords(workDir, PAIR_CODEC, MemberPair.byKey, limits);
     this.sideB = new SortedRecords(workDir, PAIR_CODEC, MemberPair.byKey, limits);
     this.inA = new SortedRecords(workDir, PAIR_CODEC, byIndexA, limits);
     this.inB = new SortedRecords(workDir, PAIR_CODEC, byIndexB, limits);
   }
 
-  /** A's next member: the name it has, and its header. */
-  addA(key: string, header: Buffer): void {
-    this.sideA.add(pairBytes(key, this.countA++, -1, header, NO_HEADER));
+  /** A's next member: its name, and its header. */
+  addA(name: string, header: Buffer): void {
+    this.sideA.add(pairBytes(name, this.countA++, -1, header, NO_HEADER));
   }
 
-  /** B's next member: the name A gives its place, and its header. */
-  addB(key: string, header: Buffer): void {
-    this.sideB.add(pairBytes(key, -1, this.countB++, NO_HEADER, header));
+  /** B's next member: its name (paired under the name A gives its place), and its header. */
+  addB(name: string, header: Buffer): void {
+    this.sideB.add(pairBytes(this.pairing.toA(name), -1, this.countB++, NO_HEADER, header));
   }
 
   /** Pairs the members by key (once both sides are added): a merge of the two sides in key order, whose runs are then removed. */
@@ -168,6 +169,19 @@ export class PairedRuns {
   /** Every member of B in B's order, with its place in A where A has it (and A's header empty). */
   inOrderOfB(): Iterable<MemberPair> {
     return this.inB.sorted();
+  }
+
+  /**
+   * What the metadata comparisons read, headers decoded by `decode`: each member both have, in A's
+   * order (under A's name), each member only A has, in A's order among them, then each member only
+   * B has, in B's order.
+   */
+  walk<H>(decode: (header: Buffer) => H, visit: { both(name: string, a: H, b: H): void; onlyInA(a: H): void; onlyInB(b: H): void }): void {
+    for (const member of this.inOrderOfA()) {
+      if (member.indexB < 0) visit.onlyInA(decode(member.headerA));
+      else visit.both(member.name(), decode(member.headerA), decode(member.headerB));
+    }
+    for (const member of this.inOrderOfB()) if (member.indexA < 0) visit.onlyInB(decode(member.headerB));
   }
 
   /**

@@ -57,7 +57,7 @@ function expected(a: string[], b: string[]) {
 }
 
 async function paired(dir: string, a: string[], b: string[], limits?: PairingLimits) {
-  const runs = new PairedRuns(dir, limits);
+  const runs = new PairedRuns(dir, { toA: (name) => name }, limits);
   try {
     // Interleaved, as two walks run at once.
     for (let i = 0; i < Math.max(a.length, b.length); i++) {

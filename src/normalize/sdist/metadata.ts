@@ -38,11 +38,11 @@ function decodeTarHeader(bytes: Buffer): TarMemberHeader {
 /** What a side's walk gives besides its members. */
 type SdistSide = SdistWalk & { fileSize: number };
 
-/** Each side's members go to the pairing as they are read, under the name A gives their place. */
-async function readSdistMetadata(path: string, add: (key: string, header: Buffer) => void, keyOf: (name: string) => string): Promise<SdistSide> {
+/** Each side's members go to the pairing as they are read. */
+async function readSdistMetadata(path: string, add: (name: string, header: Buffer) => void): Promise<SdistSide> {
   const walk = await walkSdist(path, async (entry) => {
     const name = contentName(entry.name);
-    add(keyOf(name), encodeTarHeader({ ...entry, name, linkname: entry.linkname ?? '' }));
+    add(name, encodeTarHeader({ ...entry, name, linkname: entry.linkname ?? '' }));
   });
   return { ...walk, fileSize: (await stat(path)).size };
 }
@@ -52,12 +52,12 @@ async function readSdistMetadata(path: string, add: (key: string, header: Buffer
  * in sorted runs (../paired-runs.ts), so that neither side is held; `limits` sets their batches.
  */
 export async function compareSdistMetadata(pathA: string, pathB: string, sameContent: boolean, pairing: MemberPairing, limits?: PairingLimits): Promise<MetadataComparison> {
-  const members = new PairedRuns(tmpdir(), limits);
+  const members = new PairedRuns(tmpdir(), pairing, limits);
   try {
     // Both walks end before the runs are removed, a failed one or not: a walk still running would write runs again.
     const sides = await Promise.allSettled([
-      readSdistMetadata(pathA, (key, header) => members.addA(key, header), (name) => name),
-      readSdistMetadata(pathB, (key, header) => members.addB(key, header), pairing.toA),
+      readSdistMetadata(pathA, (name, header) => members.addA(name, header)),
+      readSdistMetadata(pathB, (name, header) => members.addB(name, header)),
     ]);
     const [a, b] = sides.map((side) => {
       if (side.status === 'rejected') throw side.reason;
@@ -66,23 +66,19 @@ export async function compareSdistMetadata(pathA: string, pathB: string, sameCon
     await members.pair();
     const log = new ChangeLog();
     gzipDifferences(log, a.gzipHeader, b.gzipHeader);
-    for (const member of members.inOrderOfA()) {
-      const ma = decodeTarHeader(member.headerA);
-      if (member.indexB < 0) {
+    members.walk(decodeTarHeader, {
+      both(name, ma, mb) {
+        if (ma.type !== mb.type) log.add(SDIST_FIELDS.tarType, `${name} (${ma.type} → ${mb.type})`);
+        else if (ma.type === 'link' && ma.linkname !== mb.linkname) log.add(SDIST_FIELDS.tarHardLinks, `${name} (${ma.linkname} → ${mb.linkname})`);
+        for (const [field, example] of tarRuleDifferences(name, ma, mb)) log.add(field, example);
+      },
+      onlyInA: (ma) => {
         if (ma.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${ma.name}/ (only in A)`);
-        continue;
-      }
-      const mb = decodeTarHeader(member.headerB);
-      const name = ma.name;
-      if (ma.type !== mb.type) log.add(SDIST_FIELDS.tarType, `${name} (${ma.type} → ${mb.type})`);
-      else if (ma.type === 'link' && ma.linkname !== mb.linkname) log.add(SDIST_FIELDS.tarHardLinks, `${name} (${ma.linkname} → ${mb.linkname})`);
-      for (const [field, example] of tarRuleDifferences(name, ma, mb)) log.add(field, example);
-    }
-    for (const member of members.inOrderOfB()) {
-      if (member.indexA >= 0) continue;
-      const mb = decodeTarHeader(member.headerB);
-      if (mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
-    }
+      },
+      onlyInB: (mb) => {
+        if (mb.type === 'directory') log.add(SDIST_FIELDS.tarDirectories, `${mb.name}/ (only in B)`);
+      },
+    });
     noteOrderDifference(log, SDIST_FIELDS.tarOrder, members);
     const tarFieldsDiffer = log.list().some((c) => c.field.startsWith('tar '));
     if (sameContent && a.tarSha256 !== b.tarSha256 && !tarFieldsDiffer) {

@@ -28,10 +28,10 @@ interface WheelMetadata {
 }
 
 /**
- * Opens a side, gives each entry to the pairing under the name A gives its place, and closes it: the
- * two sides' directories are not held at once, and neither is held once it is read.
+ * Opens a side, gives each entry to the pairing, and closes it: the two sides' directories are not
+ * held at once, and neither is held once it is read.
  */
-async function readWheelMetadata(path: string, add: (key: string, header: Buffer) => void, keyOf: (name: string) => string): Promise<WheelMetadata> {
+async function readWheelMetadata(path: string, add: (name: string, header: Buffer) => void): Promise<WheelMetadata> {
   const zip = await openZip(path);
   try {
     for (let i = 0; i < zip.entryCount; i++) {
@@ -41,7 +41,7 @@ async function readWheelMetadata(path: string, add: (key: string, header: Buffer
         internalAttr: e.internalAttr, externalAttr: e.externalAttr, compressedSize: e.compressedSize, name: e.name,
         extraIds: extraIds(e), extraBytes: extraBytes(e), comment: e.commentBytes.length > 0 ? Buffer.from(e.commentBytes).toString('hex') : '',
       };
-      add(keyOf(contentName(e.name)), encodeHeader(ENTRY_LAYOUT, header));
+      add(contentName(e.name), encodeHeader(ENTRY_LAYOUT, header));
     }
     return { fileSize: (await stat(path)).size, comment: Buffer.from(zip.comment), zip64: zip.zip64 };
   } finally {
@@ -51,27 +51,23 @@ async function readWheelMetadata(path: string, add: (key: string, header: Buffer
 
 /** How two wheels' headers differ, B's members paired with A's by `pairing` in sorted runs (../paired-runs.ts). */
 export async function compareWheelMetadata(pathA: string, pathB: string, sameContent: boolean, pairing: MemberPairing, limits?: PairingLimits): Promise<MetadataComparison> {
-  const members = new PairedRuns(tmpdir(), limits);
+  const members = new PairedRuns(tmpdir(), pairing, limits);
   try {
-    const a = await readWheelMetadata(pathA, (key, header) => members.addA(key, header), (name) => name);
-    const b = await readWheelMetadata(pathB, (key, header) => members.addB(key, header), pairing.toA);
+    const a = await readWheelMetadata(pathA, (name, header) => members.addA(name, header));
+    const b = await readWheelMetadata(pathB, (name, header) => members.addB(name, header));
     await members.pair();
     const log = new ChangeLog();
     if (!a.comment.equals(b.comment)) log.add(WHEEL_FIELDS.archiveComment, fromTo(`${a.comment.length} bytes`, `${b.comment.length} bytes`));
     if (a.zip64 !== b.zip64) log.add(WHEEL_FIELDS.zip64, fromTo(a.zip64 ? 'yes' : 'no', b.zip64 ? 'yes' : 'no'));
-    for (const member of members.inOrderOfA()) {
-      const ea = decodeHeader(ENTRY_LAYOUT, member.headerA);
-      if (member.indexB < 0) {
+    members.walk((bytes) => decodeHeader(ENTRY_LAYOUT, bytes), {
+      both: (name, ea, eb) => entryDifferences(log, name, ea, eb),
+      onlyInA: (ea) => {
         if (ea.name.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${ea.name} (only in A)`);
-        continue;
-      }
-      entryDifferences(log, member.name(), ea, decodeHeader(ENTRY_LAYOUT, member.headerB));
-    }
-    for (const member of members.inOrderOfB()) {
-      if (member.indexA >= 0) continue;
-      const { name } = decodeHeader(ENTRY_LAYOUT, member.headerB);
-      if (name.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${name} (only in B)`);
-    }
+      },
+      onlyInB: (eb) => {
+        if (eb.name.endsWith('/')) log.add(WHEEL_FIELDS.directories, `${eb.name} (only in B)`);
+      },
+    });
     noteOrderDifference(log, WHEEL_FIELDS.order, members);
     if (sameContent && log.size === 0) log.add(WHEEL_FIELDS.layout, fromTo(`${a.fileSize}`, `${b.fileSize} bytes`));
     return { changes: log.list(), commonMembers: members.commonCount() };
