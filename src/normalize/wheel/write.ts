@@ -44,6 +44,15 @@ const DIRECTORY_IN_MEMORY_LIMIT = 1 << 20;
  * (paired); each holds less waiting (the bench wheel's peak 120 against 126 MiB). Sixteen: 1.04x.
  */
 const MEMBERS_IN_FLIGHT = 4;
+/**
+ * Past this many entries a wheel is compressed on this thread alone, whatever --jobs says. Its
+ * tables grow with its entries (about 400 bytes an entry at the peak, RECORD's writing included),
+ * and a worker with its isolate and job slots costs 16-20 MiB more: the 100,000-entry wheel of the
+ * tests peaked at 126-150 MiB with one, 109-116 MiB without, against the 146 MiB bound. Such wheels
+ * are mostly small files, deflated in batches, where a worker gains least: wheels of 200-byte files
+ * took the same time either way at 30,000 entries, 8-9% longer on one thread at 60,000 and 150,000.
+ */
+const POOLED_ENTRIES_LIMIT = 50_000;
 const HEAVY_WEIGHT = 4;
 const WHOLE_WEIGHT = MEMBERS_IN_FLIGHT / 3;
 
@@ -357,8 +366,14 @@ function readBack(written: WrittenEntries, table: MemberTable, order: Uint32Arra
   return (path) => readWrittenWheel(path, written, table, order);
 }
 
-export async function normalizeWheel(inputPath: string, sink: ByteSink, options: NormalizeOptions, workDir: string, verify = false): Promise<HandlerRun> {
+/** The options without the run's worker pool: compression on this thread. */
+function onThisThread({ compressor, wholeDeflater, blocksInFlight, ...options }: NormalizeOptions): NormalizeOptions {
+  return options;
+}
+
+export async function normalizeWheel(inputPath: string, sink: ByteSink, runOptions: NormalizeOptions, workDir: string, verify = false): Promise<HandlerRun> {
   const zip = await openZip(inputPath);
+  const options = zip.entryCount > POOLED_ENTRIES_LIMIT ? onThisThread(runOptions) : runOptions;
   const directory = new SpooledBytes(workDir, { held: 0, limit: DIRECTORY_IN_MEMORY_LIMIT });
   try {
     const changes = new ChangeLog();
