@@ -22,7 +22,9 @@ export async function runBatch<Artefact extends { path: string }>(
   display?: BatchDisplay,
 ): Promise<ArtefactResult[]> {
   const pool = jobs > 1 ? createDeflatePool(jobs) : undefined;
-  const shared = pool ? { ...options, compressor: pool.compress, wholeDeflater: pool.deflateWhole, blocksInFlight: pool.blocksInFlight } : options;
+  const shared = pool
+    ? { ...options, compressor: pool.compress, wholeDeflater: pool.deflateWhole, blocksInFlight: pool.blocksInFlight, expectCompression: pool.expect }
+    : options;
   const results: ArtefactResult[] = new Array(artefacts.length);
   let next = 0;
   const lane = async () => {

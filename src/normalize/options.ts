@@ -29,6 +29,8 @@ export interface NormalizeOptions {
   wholeDeflater?: WholeDeflater;
   /** How many blocks may be compressing at once (1 without a pool). */
   blocksInFlight?: number;
+  /** Tells the pool that at least this many bytes are to be compressed, so that it can start its threads early. */
+  expectCompression?: (bytes: number) => void;
   /**
    * sdists: how many members are indexed in memory before they go to sorted runs in the scratch
    * directory (src/normalize/sdist/runs.ts; RUN_ROWS when absent). Bytes do not depend on it.

@@ -3,7 +3,7 @@
 // file data beside the output, since sorting needs random access), and write (planned order, from
 // the spool), which verifies what it writes as it goes (./write.ts). With a deflate pool, an input
 // already in normal order is written while it is indexed (./early.ts).
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { ArtefactHandler } from '../handler.js';
 import { DEFAULT_LEVEL } from '../options.js';
 import { parseNameVersion } from '../project-name.js';
@@ -31,6 +31,8 @@ export const sdistHandler: ArtefactHandler = {
   memberRoles: sdistMemberRoles,
   async normalize(inputPath, sink, options, workDir, verify = false) {
     const level = options.level ?? DEFAULT_LEVEL;
+    // The tar is at least as long as its gzip: a lower bound of what the write pass compresses.
+    if (options.expectCompression) options.expectCompression((await stat(inputPath)).size);
     const spoolPath = scratchPath(workDir, 'spool');
     const spool = await open(spoolPath, 'wx+', 0o600);
     try {

@@ -367,13 +367,15 @@ function readBack(written: WrittenEntries, table: MemberTable, order: Uint32Arra
 }
 
 /** The options without the run's worker pool: compression on this thread. */
-function onThisThread({ compressor, wholeDeflater, blocksInFlight, ...options }: NormalizeOptions): NormalizeOptions {
+function onThisThread({ compressor, wholeDeflater, blocksInFlight, expectCompression, ...options }: NormalizeOptions): NormalizeOptions {
   return options;
 }
 
 export async function normalizeWheel(inputPath: string, sink: ByteSink, runOptions: NormalizeOptions, workDir: string, verify = false): Promise<HandlerRun> {
   const zip = await openZip(inputPath);
   const options = zip.entryCount > POOLED_ENTRIES_LIMIT ? onThisThread(runOptions) : runOptions;
+  // Recompressed, the members are at least the file's size in input (kept, nothing is compressed).
+  if (!options.keepCompression) options.expectCompression?.(zip.fileSize);
   const directory = new SpooledBytes(workDir, { held: 0, limit: DIRECTORY_IN_MEMORY_LIMIT });
   try {
     const changes = new ChangeLog();
