@@ -44,17 +44,18 @@ const DIRECTORY_IN_MEMORY_LIMIT = 1 << 20;
  * (paired); each holds less waiting (the bench wheel's peak 120 against 126 MiB). Sixteen: 1.04x.
  */
 const MEMBERS_IN_FLIGHT = 4;
+const HEAVY_WEIGHT = 4;
+const WHOLE_WEIGHT = MEMBERS_IN_FLIGHT / 3;
 /**
  * Past this many entries a wheel is compressed on this thread alone, whatever --jobs says. Its
  * tables grow with its entries (about 400 bytes an entry at the peak, RECORD's writing included),
  * and a worker with its isolate and job slots costs 16-20 MiB more: the 100,000-entry wheel of the
- * tests peaked at 126-150 MiB with one, 109-116 MiB without, against the 146 MiB bound. Such wheels
- * are mostly small files, deflated in batches, where a worker gains least: wheels of 200-byte files
- * took the same time either way at 30,000 entries, 8-9% longer on one thread at 60,000 and 150,000.
+ * tests (files of a few bytes) peaked at 126-150 MiB with one, 109-116 MiB without, against the
+ * 146 MiB bound, in the same time. Where the files hold more, the bound costs time: wheels of
+ * 200-byte files took the same time either way at 30,000 entries, 8-18% longer on one thread from
+ * 60,000 to 150,000 (paired runs on a busy machine; the bench's 100,000: 1.18x).
  */
 const POOLED_ENTRIES_LIMIT = 50_000;
-const HEAVY_WEIGHT = 4;
-const WHOLE_WEIGHT = MEMBERS_IN_FLIGHT / 3;
 
 /** The bytes all SpooledBytes sharing it hold in memory, and how many they may. */
 interface MemoryBudget {
