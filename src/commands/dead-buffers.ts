@@ -7,9 +7,10 @@
 // they have been since the last one: V8's own scavenges free some in between, and growth counted
 // from the level the last full collection left let a 2 GiB member's inflated pieces reach 31 MiB
 // over what was live (its peak 120 -> 107 MiB; 234 collections instead of 54, 1.5 s of a 13.6 s
-// run's calling thread, while its worker set the pace). A collection takes 6-9 ms (the heap is small: the member index is typed arrays) and comes
-// only where buffers pile up, so a small run never makes one; where V8 would have freed them young
-// anyway (one member of 32 MB) it is time spent for 6 MiB (1.05x; docs/limits.md, "Dead buffers").
+// run's calling thread, while its worker set the pace). A collection takes 6-9 ms (the heap is
+// small: the member index is typed arrays) and comes only where buffers pile up, so a small run never
+// makes one; where V8 would have freed them young anyway (one member of 32 MB) it is time spent for
+// 6 MiB (1.05x; docs/limits.md, "Dead buffers").
 //
 // `gc` is there when node runs with --expose-gc, as bin/reprodist's first line starts it. Elsewhere
 // (the library in someone's process, a test that calls main()) V8 keeps its own pace.
