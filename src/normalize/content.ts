@@ -2,7 +2,7 @@
 // content views normalize to the same bytes (for the same options).
 import { posix } from 'node:path';
 import { withRoom } from './grow.js';
-import { nameHashOfText } from './name-hash.js';
+import { nameHashOfText } from '../formats/name-hash.js';
 
 export type ContentType = 'file' | 'directory' | 'symlink';
 

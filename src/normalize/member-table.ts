@@ -6,7 +6,7 @@ import type { ContentRecord, ContentType } from './content.js';
 import { withRoom } from './grow.js';
 import type { GrowableArray } from './grow.js';
 import { MAX_NAME_BYTES } from './limits.js';
-import { nameHashOfBytes } from './name-hash.js';
+import { nameHashOfBytes } from '../formats/name-hash.js';
 
 /** What a row is: a hard link shares the data (and mode) of the file row it points to. */
 export type MemberKind = 'file' | 'directory' | 'symlink' | 'link';

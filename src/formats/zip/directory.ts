@@ -214,20 +214,14 @@ function checkSupported(entry: ZipEntry, label: () => string, at: number): void 
 }
 
 function checkDuplicateNames(entries: EntryTable): void {
-  const seen = new Map<string, number>();
-  for (let index = 0; index < entries.count; index++) {
-    const name = entries.name(index);
-    const first = seen.get(name);
-    if (first !== undefined) {
-      const [a, b] = [entries.entry(first), entries.entry(index)];
-      throw new ZipFormatError(
-        `duplicate name ${JSON.stringify(name)}: central directory entries ${a.index} (offset ${a.centralHeaderOffset}) ` +
-          `and ${b.index} (offset ${b.centralHeaderOffset})`,
-        b.centralHeaderOffset,
-      );
-    }
-    seen.set(name, index);
-  }
+  const duplicate = entries.firstDuplicate();
+  if (!duplicate) return;
+  const [a, b] = [entries.entry(duplicate.first), entries.entry(duplicate.second)];
+  throw new ZipFormatError(
+    `duplicate name ${JSON.stringify(b.name)}: central directory entries ${a.index} (offset ${a.centralHeaderOffset}) ` +
+      `and ${b.index} (offset ${b.centralHeaderOffset})`,
+    b.centralHeaderOffset,
+  );
 }
 
 /**

@@ -2,6 +2,7 @@
 // and every decoded name in one UTF-8 byte table. An entry object is made only when one is asked for,
 // and dies young; a row costs about 80 bytes beside its name, where an object per entry cost about
 // 280 (its fields, its name string and the numbers V8 boxes).
+import { nameHashOfBytes } from '../name-hash.js';
 import type { ZipEntry, ZipExtraField } from './entry.js';
 
 /** An entry's comment, as stored and decoded. */
@@ -109,6 +110,11 @@ export class EntryTable {
     if (localExtraFields.length > 0) this.localExtraFields.set(index, localExtraFields);
   }
 
+  /** The decoded names' length in UTF-8, all entries together. */
+  get nameBytes(): number {
+    return this.namesUsed;
+  }
+
   name(index: number): string {
     const start = this.nameStart[index]!;
     return this.names.toString('utf8', start, start + this.nameLength[index]!);
@@ -118,6 +124,34 @@ export class EntryTable {
   storedName(index: number): Buffer {
     const start = this.nameStart[index]!;
     return this.storedNames.get(index) ?? this.names.subarray(start, start + this.nameLength[index]!);
+  }
+
+  /**
+   * The first entry (in directory order) whose decoded name an earlier one has, and that earlier
+   * entry; undefined when every name is there once. Open addressing over the names' hashes, at most
+   * half full: 8 bytes a slot for the search's length, where a Map of names made a string and an
+   * entry per member (24 MB at 262,144 entries).
+   */
+  firstDuplicate(): { first: number; second: number } | undefined {
+    let size = 2;
+    while (size < 2 * this.rows) size *= 2;
+    const mask = size - 1;
+    const slotRow = new Int32Array(size).fill(-1);
+    const slotHash = new Uint32Array(size);
+    for (let row = 0; row < this.rows; row++) {
+      const start = this.nameStart[row]!;
+      const length = this.nameLength[row]!;
+      const hash = nameHashOfBytes(this.names, start, length);
+      let slot = hash & mask;
+      for (let other = slotRow[slot]!; other >= 0; slot = (slot + 1) & mask, other = slotRow[slot]!) {
+        const otherStart = this.nameStart[other]!;
+        if (slotHash[slot] === hash && this.nameLength[other] === length &&
+          this.names.compare(this.names, otherStart, otherStart + length, start, start + length) === 0) return { first: other, second: row };
+      }
+      slotRow[slot] = row;
+      slotHash[slot] = hash;
+    }
+    return undefined;
   }
 
   /** Where the entry's local header is: the order the members are walked in. */

@@ -103,6 +103,11 @@ export class ZipReader {
     return this.table.count;
   }
 
+  /** The members' decoded names' length in UTF-8, all together: what a table of them needs. */
+  get nameBytes(): number {
+    return this.table.nameBytes;
+  }
+
   /** The member at `index` in central directory order, as a new object at each call. */
   entry(index: number): ZipEntry {
     return this.table.entry(index);

@@ -89,8 +89,10 @@ export function classify(entry: ZipEntry): WheelMember {
  * member (a Map of paths cost about 100 bytes a member more, issue 22).
  */
 export function indexWheel(zip: ZipReader): MemberTable {
-  // Room for the implied directories too, about one per 8 members; the columns double past it.
-  const table = new MemberTable(zip.entryCount + Math.ceil(zip.entryCount / 8));
+  // Room for the implied directories too, about one per 8 members and an eighth of the names'
+  // bytes; the columns and the names' table double past it, holding the old and the new arrays
+  // until a collection (grown from its first 64 KiB, the table of 16 MB of names had 32 MB dead).
+  const table = new MemberTable(zip.entryCount + Math.ceil(zip.entryCount / 8), zip.nameBytes + Math.ceil(zip.nameBytes / 8));
   for (let index = 0; index < zip.entryCount; index++) {
     const { path, type, executable, entry } = classify(zip.entry(index));
     if (table.find(path) >= 0) throw duplicateMember(path);

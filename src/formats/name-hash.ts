@@ -1,6 +1,7 @@
-// FNV-1a, 32 bits (offset basis 0x811c9dc5, prime 0x01000193): the member table's hash slots and the
-// search for names that are one once folded hash names with it. It spreads names well enough and is
-// cheap on short keys; a hash only chooses where to look, every match is confirmed on the names.
+// FNV-1a, 32 bits (offset basis 0x811c9dc5, prime 0x01000193): the zip entry table's search for
+// duplicate names, the member table's hash slots and the search for names that are one once folded
+// hash names with it. It spreads names well enough and is cheap on short keys; a hash only chooses
+// where to look, every match is confirmed on the names.
 const OFFSET_BASIS = 0x811c9dc5;
 const PRIME = 0x01000193;
 
