@@ -1,7 +1,11 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
-/** Where written bytes go, in order; awaiting it is the backpressure. Every writer here takes one. */
+/**
+ * Where written bytes go, in order; awaiting it is the backpressure. Every writer here takes one. A
+ * chunk is the sink's only until its promise settles: a writer may then reuse its memory, so a sink
+ * copies what it keeps.
+ */
 export type ByteSink = (chunk: Uint8Array) => Promise<void>;
 
 /**

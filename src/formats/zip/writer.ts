@@ -44,7 +44,11 @@ export interface ZipWriterEntry {
  */
 export interface DirectoryStore {
   append(piece: Uint8Array): Promise<void>;
-  /** Every piece appended, in order, once: the store may let each go as it is read. */
+  /**
+   * Every piece appended, in order, once: the store may let each go as it is read, and may reuse its
+   * memory for the next, as the writer has given each to its sink, and keeps none, before it asks
+   * for the next.
+   */
   read(): AsyncIterable<Uint8Array>;
 }
 

@@ -92,14 +92,22 @@ class SpooledBytes implements DirectoryStore {
     this.length += chunk.length;
   };
 
-  async *read(): AsyncGenerator<Uint8Array> {
+  /**
+   * The bytes, in the pieces appended or read back a MiB at a time. With `reused`, every piece read
+   * back is a view of it, valid until the next is asked for: for a consumer that keeps none, as the
+   * zip writer's sink keeps none of the directory. A new buffer a read left 12 MiB of dead ones at
+   * the peak (a directory of 18 MB). The compressed members' pieces may be kept (an inflater queues
+   * them), so theirs are new.
+   */
+  async *read(reused?: Buffer): AsyncGenerator<Uint8Array> {
     if (!this.spill) {
       yield* this.chunks;
       return;
     }
     for (let at = 0; at < this.length; ) {
-      const buffer = Buffer.allocUnsafe(Math.min(1 << 20, this.length - at));
-      const { bytesRead } = await this.spill.handle.read(buffer, 0, buffer.length, at);
+      const length = Math.min(1 << 20, this.length - at);
+      const buffer = reused && reused.length >= length ? reused : Buffer.allocUnsafe(length);
+      const { bytesRead } = await this.spill.handle.read(buffer, 0, length, at);
       at += bytesRead;
       yield buffer.subarray(0, bytesRead);
     }
@@ -383,7 +391,7 @@ export async function normalizeWheel(inputPath: string, sink: ByteSink, runOptio
     checkRecordSizes(zip);
     const table = indexWheel(zip);
     const ordered = planWheel(zip, table, changes);
-    const writer = new ZipWriter(sink, directory);
+    const writer = new ZipWriter(sink, { append: directory.append, read: () => directory.read(Buffer.allocUnsafe(1 << 20)) });
     const written = new WrittenEntries(ordered.length);
     const budget: MemoryBudget = { held: 0, limit: IN_MEMORY_LIMIT };
     // Read again for its check once every file is in the table, rather than held whole until then.
