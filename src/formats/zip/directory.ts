@@ -21,9 +21,10 @@ import { findEndRecord, readDirectoryLocation } from './end-records.js';
 import type { DirectoryLocation } from './end-records.js';
 import { describe } from './entry.js';
 import type { LocalHeader, ZipEntry, ZipExtraField } from './entry.js';
-import { EntryTable, NO_BYTES, NO_FIELDS } from './entry-table.js';
+import { EntryTable, NO_BYTES } from './entry-table.js';
+import { NO_FIELDS, parseExtraFields } from './extra-fields.js';
 import { PositionedFile, ReadAhead } from './io.js';
-import { CENTRAL, DESCRIPTOR, EXTRA_UNICODE_PATH, EXTRA_ZIP64, FLAGS_READ, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_PATCHED_DATA, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, INTERNAL_ATTR_TEXT, LOCAL, METHOD_AES, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_LOCAL, U16_ZIP64, U32_ZIP64, ZipFormatError, hex16, hex32, hexBytes, readU64 } from './records.js';
+import { CENTRAL, DESCRIPTOR, EXTRA_ZIP64, FLAGS_READ, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_PATCHED_DATA, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, INTERNAL_ATTR_TEXT, LOCAL, METHOD_AES, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_LOCAL, U16_ZIP64, U32_ZIP64, ZipFormatError, hex16, hex32, hexBytes, readU64 } from './records.js';
 import { decodeText } from './text.js';
 
 /** The highest "version needed to extract" (APPNOTE 4.4.3) zipfile reads: 6.3, the APPNOTE it follows. */
@@ -149,7 +150,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
     checkSupported(entry, label, at);
     const end = at + CENTRAL.size + nameLength + extraLength + commentLength;
     coverage?.mark(at, end, `central directory header ${index} (${JSON.stringify(name)})`);
-    entries.addCentral(entry, nameBytes);
+    entries.addCentral(entry, nameBytes, extra);
     at = end;
   }
   if (index !== dir.count) {
@@ -272,7 +273,7 @@ async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset:
       dataDescriptorLength = await checkDataDescriptor(region, entry, dataEnd, gap, nextWhat);
     }
     checkLocalAgreesWithCentral(entry, entries.storedName(entry.index), local);
-    entries.setLocal(entry.index, local.dataOffset, local.extraFields, dataDescriptorLength);
+    entries.setLocal(entry.index, local.dataOffset, local.extraField, dataDescriptorLength);
     coverage?.mark(local.offset, local.dataOffset, `local file header of ${describe(entry)}`);
     coverage?.mark(dataEnd, nextStart, `data descriptor of ${describe(entry)}`);
   }
@@ -305,7 +306,8 @@ async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<Loca
     );
   }
   const buf = Buffer.from(await region.bytes(at, total, () => `local file header of ${label()}`));
-  const extraFields = parseExtraFields(buf.subarray(LOCAL.size + nameLength, total), at + LOCAL.size + nameLength, () => `local file header of ${label()} at offset ${at}`);
+  const extraField = buf.subarray(LOCAL.size + nameLength, total);
+  const extraFields = parseExtraFields(extraField, at + LOCAL.size + nameLength, () => `local file header of ${label()} at offset ${at}`);
   const resolved = applyZip64(
     {
       compressedSize: buf.readUInt32LE(LOCAL.compressedSize),
@@ -327,6 +329,7 @@ async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<Loca
     compressedSize: resolved.compressedSize,
     uncompressedSize: resolved.uncompressedSize,
     nameBytes: buf.subarray(LOCAL.size, LOCAL.size + nameLength),
+    extraField,
     extraFields,
     dataOffset: at + total,
   };
@@ -429,47 +432,6 @@ function compareValues(
   const out: string[] = [];
   for (const [field, got, want, show] of pairs) {
     if (got !== want && !(zeroAllowed && got === 0)) out.push(`${field} is ${show(got)}, central says ${show(want)}`);
-  }
-  return out;
-}
-
-
-/**
- * Splits an extra field (APPNOTE 4.4.28, 4.5.1) into its records; each is a u16 ID, a u16 size and
- * data, and they must fill it exactly. A record ID appears at most once (zipfile reads each zip64
- * record in turn, so a second one could count), and the Unicode Path record is refused: zipfile
- * 3.12+ and unzip take its name, zipfile 3.8 to 3.11 the header's.
- */
-function parseExtraFields(extra: Buffer, offset: number, label: () => string): readonly ZipExtraField[] {
-  if (extra.length === 0) return NO_FIELDS;
-  const out: ZipExtraField[] = [];
-  let p = 0;
-  while (p < extra.length) {
-    if (p + 4 > extra.length) {
-      throw new ZipFormatError(
-        `${label()}: extra field has ${extra.length - p} stray bytes at offset ${offset + p}, too few for a record header`,
-        offset + p,
-      );
-    }
-    const id = extra.readUInt16LE(p);
-    const size = extra.readUInt16LE(p + 2);
-    if (p + 4 + size > extra.length) {
-      throw new ZipFormatError(
-        `${label()}: extra field record ${hex16(id)} at offset ${offset + p} declares ${size} bytes of data, but only ${extra.length - p - 4} remain`,
-        offset + p,
-      );
-    }
-    if (id === EXTRA_UNICODE_PATH) {
-      throw new ZipFormatError(
-        `${label()}: Info-ZIP Unicode Path extra field (0x7075) at offset ${offset + p}: zipfile 3.12+ and unzip read its name, older zipfile the header's`,
-        offset + p,
-      );
-    }
-    if (out.some((f) => f.id === id)) {
-      throw new ZipFormatError(`${label()}: extra field record ${hex16(id)} appears a second time, at offset ${offset + p}`, offset + p);
-    }
-    out.push({ id, data: Uint8Array.from(extra.subarray(p + 4, p + 4 + size)) });
-    p += 4 + size;
   }
   return out;
 }

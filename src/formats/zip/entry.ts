@@ -67,6 +67,8 @@ export interface SharedHeaderFields {
 export interface LocalHeader extends SharedHeaderFields {
   offset: number;
   nameBytes: Buffer;
+  /** The extra field as stored, and its records. */
+  extraField: Buffer;
   extraFields: readonly ZipExtraField[];
   dataOffset: number;
 }

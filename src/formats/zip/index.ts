@@ -4,6 +4,7 @@
 //   reader.ts       openZip / ZipReader: a validated archive and its member streams
 //   directory.ts    the structure the reader accepts (central directory, local headers, descriptors)
 //   entry-table.ts  the central directory as an opened archive keeps it: rows, not objects
+//   extra-fields.ts a header's extra field split into its records
 //   end-records.ts  the end of central directory records, zip64 included
 //   writer.ts       ZipWriter: each record written field by field, in spec order
 //   dos-time.ts     MS-DOS date and time (read and written as UTC)
