@@ -27,12 +27,17 @@ export function sizeText(bytes: number): string {
 }
 
 /**
- * The normal form of an sdist names every parent directory of every member, so a few deep names can
- * ask for far more output than input (400 members 250 levels deep: 100,000 directories). Its tar may
- * hold at most this many times the input's members, plus MAX_NAME_DEPTH (the directories of one
- * deepest path, for the smallest inputs)...
+ * The normal form of an sdist names every parent directory of every member, and so does a wheel's
+ * content view, so a few deep names can ask for far more rows than the input holds (400 members 250
+ * levels deep: 100,000 directories). An sdist's tar, or a wheel's rows, may hold at most this many
+ * times the input's members, plus MAX_NAME_DEPTH (the directories of one deepest path, for the
+ * smallest inputs)...
  */
 export const MAX_OUTPUT_MEMBERS_FACTOR = 4;
-/** ...and at most this many times the input tar's bytes, plus OUTPUT_BYTES_ALLOWANCE (a deepest path's directories with the longest names). */
+/**
+ * ...and an sdist's tar at most this many times the input tar's bytes, a wheel's added directories'
+ * names this many times its entries' names, plus OUTPUT_BYTES_ALLOWANCE (a deepest path's
+ * directories with the longest names).
+ */
 export const MAX_OUTPUT_BYTES_FACTOR = 4;
 export const OUTPUT_BYTES_ALLOWANCE = 2 << 20;

@@ -392,6 +392,15 @@ def zip_cases():
         ("symlink-inside", wheel([(zinfo("demo/l", 0o120777), b"__init__.py")]), "accept"),
         ("exec-bits", wheel([(zinfo("demo/o", 0o100001), b"o"), (zinfo("demo/u", 0o100744), b"u")]), "accept"),
         ("implied-dirs", wheel([(zinfo("demo/a/b/c.txt", 0o100644), b"c")]), "accept"),
+        # the content view gets a row for every parent directory: 40 names 250 levels deep would ask
+        # for 10,000 of them, past 4 rows an entry
+        ("deep-paths-amplify", wheel([(zinfo("demo/m%d/%sf" % (i, "a/" * 248), 0o100644), b"") for i in range(40)]
+                                     + [(zinfo("demo/short%d" % i, 0o100644), b"") for i in range(40)]), "refuse"),
+        # within 4 rows an entry, 8 names 4 KB long and 250 levels deep would have their parent
+        # directories name 3.8 MB, past 4 times the entries' names and 2 MiB
+        ("long-deep-paths-amplify", wheel([(zinfo("demo/L%d/%sf" % (i, ("s" * 14 + "/") * 250), 0o100644), b"") for i in range(8)]
+                                          + [(zinfo("demo/short%d" % i, 0o100644), b"") for i in range(500)]), "refuse"),
+        ("one-deep-path", wheel([(zinfo("demo/" + "/".join("d%d" % i for i in range(200)) + "/f", 0o100644), b"f")]), "accept"),
     ]
     return cases
 

@@ -14,7 +14,7 @@ import { MemberTable } from '../member-table.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember } from '../refusal.js';
-import { MAX_LINK_TARGET_BYTES, sizeText } from '../limits.js';
+import { MAX_LINK_TARGET_BYTES, MAX_NAME_DEPTH, MAX_OUTPUT_BYTES_FACTOR, MAX_OUTPUT_MEMBERS_FACTOR, OUTPUT_BYTES_ALLOWANCE, sizeText } from '../limits.js';
 
 /** A member of the input, classified and validated. */
 export interface WheelMember {
@@ -99,8 +99,31 @@ export function indexWheel(zip: ZipReader): MemberTable {
     table.add({ name: path, kind: type, mode: executable ? 0o755 : 0o644, mtime: 0, size: entry.uncompressedSize, dataOffset: 0 });
   }
   checkParentsAreDirectories(table.names(), (path) => table.kindOf(path));
-  table.addParentDirectories();
+  addParentDirectoriesWithin(table, zip.entryCount, zip.nameBytes);
   return table;
+}
+
+/**
+ * Adds a row for every parent directory the wheel does not hold, within the bounds an sdist's normal
+ * form has (docs/limits.md, "Output bounded by input"), refusing the wheel at the first row past
+ * them: the rows and their names' bytes would otherwise grow with the square of the names' depth (a
+ * wheel of 1.8 MB, 2,000 names 200 levels deep, asked for 400,000 rows and 80 MB of names: 191 MiB).
+ * The rows' bound alone would not bound the names: a few names 256 levels deep and 4,096 bytes long
+ * beside many short ones could have each of their rows name 2 KB on average.
+ */
+function addParentDirectoriesWithin(table: MemberTable, entries: number, entryNameBytes: number): void {
+  const maxRows = MAX_OUTPUT_MEMBERS_FACTOR * entries + MAX_NAME_DEPTH;
+  const maxNameBytes = MAX_OUTPUT_BYTES_FACTOR * entryNameBytes + OUTPUT_BYTES_ALLOWANCE;
+  let nameBytes = 0;
+  table.addParentDirectories((dir) => {
+    nameBytes += Buffer.byteLength(dir, 'utf8');
+    if (table.count > maxRows) {
+      throw new RefusedInput(`the wheel's content view would hold more than ${maxRows} members (${MAX_OUTPUT_MEMBERS_FACTOR} × its ${entries} entries + ${MAX_NAME_DEPTH}) once every parent directory has its own, over the limit for a wheel (docs/limits.md)`);
+    }
+    if (nameBytes > maxNameBytes) {
+      throw new RefusedInput(`the parent directories the wheel does not hold would have more than ${sizeText(maxNameBytes)} of names (${MAX_OUTPUT_BYTES_FACTOR} × its entries' ${entryNameBytes} bytes + ${sizeText(OUTPUT_BYTES_ALLOWANCE)}), over the limit for a wheel (docs/limits.md)`);
+    }
+  });
 }
 
 /** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
