@@ -4,9 +4,11 @@
 // names the problem and its offset.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_DATA_DESCRIPTOR, FLAG_UTF8, METHOD_DEFLATE, openZip } from '../../src/formats/zip/index.js';
+import { EXTRA_EXTENDED_TIMESTAMP, EXTRA_INFOZIP_UNIX_NEW, FLAG_DATA_DESCRIPTOR, FLAG_UTF8, METHOD_DEFLATE, openZip } from '../../src/formats/zip/index.js';
 import type { ZipEntry } from '../../src/formats/zip/index.js';
+import { assembleZip, extraRecord } from '../helpers/zip-bytes.js';
 import { entriesOf, patch, patchU16, patchU32, plainZip, readMember, refuses, writeZip, entryOf, zipTestDir } from '../helpers/zip-test.js';
 
 const dir = zipTestDir();
@@ -45,6 +47,33 @@ describe('reads', () => {
 });
 
 describe('refuses', () => {
+  test("what some entries have (extra fields, a comment, a CP437 name) is each one's own, entries between them have none", async () => {
+    const path = join(dir.path, 'sparse.zip');
+    const timestamp = extraRecord(EXTRA_EXTENDED_TIMESTAMP, Buffer.from([1, 0, 0, 0, 0x65]));
+    const unix = extraRecord(EXTRA_INFOZIP_UNIX_NEW, Buffer.from([1, 4, 0xe8, 3, 0, 0, 4, 0xe8, 3, 0, 0]));
+    writeFileSync(path, assembleZip({
+      members: [
+        { name: 'a', content: Buffer.from('a'), centralExtra: timestamp, localExtra: Buffer.concat([timestamp, unix]), comment: Buffer.from('first') },
+        { name: 'b', content: Buffer.from('b') },
+        // CP437 without the UTF-8 flag, in the name and the comment alike.
+        { name: 'c', content: Buffer.from('c'), local: { nameBytes: Buffer.of(0x80, 0x81) }, central: { nameBytes: Buffer.of(0x80, 0x81) }, comment: Buffer.of(0x82) },
+        { name: 'd', content: Buffer.from('d'), localExtra: unix },
+      ],
+    }).bytes);
+    const zip = await openZip(path);
+    const ids = (fields: ZipEntry['extraFields']) => fields.map((f) => `${f.id.toString(16)}:${Buffer.from(f.data).toString('hex')}`);
+    assert.deepEqual(zip.listEntries().map((e) => [e.name, ids(e.extraFields), ids(e.localExtraFields), e.comment, Buffer.from(e.commentBytes).toString('hex')]), [
+      ['a', ['5455:0100000065'], ['5455:0100000065', '7875:0104e803000004e8030000'], 'first', Buffer.from('first').toString('hex')],
+      ['b', [], [], '', ''],
+      ['Çü', [], [], 'é', '82'],
+      ['d', [], ['7875:0104e803000004e8030000'], '', ''],
+    ]);
+    // An entry object is made anew at each call, from the same bytes.
+    assert.deepEqual(ids(zip.entry(0).localExtraFields), ids(zip.entry(0).localExtraFields));
+    assert.equal(zip.entry(2).nameLength, 2);
+    await zip.close();
+  });
+
   test('bytes before the first local header', async (t) => {
     const path = await plainZip(dir.path, 'prefix.zip', (a) => void (a.members[0]!.before = Buffer.from('PREFIX')));
     await refuses(t, path, /^6 bytes before the first local file header \(the first member starts at offset 6, not 0\)/);
