@@ -49,3 +49,17 @@ test("one log's changes added to another's: each field's examples after the othe
     ['tar uid', 700, added],
   ]);
 });
+
+test('an example past 8,192 characters is cut there, saying how much was cut, never inside a surrogate pair', () => {
+  const log = new ChangeLog();
+  const name = 'pkg-1.0/x (comment=';
+  const long = `${name}${'c'.repeat(1 << 20)})`;
+  // A character outside the BMP across the cut: its two halves stay together, or go together.
+  const straddling = `${'a'.repeat(8191)}😀${'b'.repeat(100)}`;
+  const fits = 'd'.repeat(8192);
+  for (const text of [long, straddling, fits]) log.add('tar pax records', text);
+  const [kept, cutAtPair, whole] = log.list()[0]!.all;
+  assert.equal(kept, `${long.slice(0, 8192)}… (${long.length - 8192} more characters)`);
+  assert.equal(cutAtPair, `${'a'.repeat(8191)}… (102 more characters)`);
+  assert.equal(whole, fits);
+});

@@ -30,7 +30,7 @@ import { RUN_RECORD_CODEC, RUN_ROWS, compareRecords, tableRecords } from './runs
 import type { RunRecord } from './runs.js';
 import { RunFile } from '../sorted-runs.js';
 import { SpoolWriter } from './spool.js';
-import { tarRuleDepartures } from './rules.js';
+import { departuresBeforeMode, tarRuleDepartures } from './rules.js';
 
 /** What the traversal saw of the archive as a whole. */
 export interface SdistWalk {
@@ -246,10 +246,13 @@ class MemberIndexer {
     this.input.addMember({ name: path, type: kind, linkname: linkTarget ?? deferredTarget ?? (root >= 0 ? table.name(root) : ''), size });
     const first = path.split('/', 1)[0]!;
     this.top = this.top === undefined || this.top === first ? first : '';
-    // A hard link is read with its target's mode (./plan.ts gives it that mode); one resolved with the runs is noted then.
+    // A hard link is read with its target's mode (./plan.ts gives it that mode); one resolved with the runs has that noted then.
     const header = { ...entry, type: kind, mode };
-    if (deferredTarget !== undefined) this.deferred.push({ name: path, target: deferredTarget, archiveIndex: this.firstIndex + row, header });
-    else for (const [field, example] of tarRuleDepartures(path, header)) this.changes.add(field, example);
+    if (deferredTarget !== undefined) {
+      const { departures, held } = departuresBeforeMode(path, header);
+      for (const [field, example] of departures) this.changes.add(field, example);
+      this.deferred.push({ name: path, target: deferredTarget, archiveIndex: this.firstIndex + row, header: held });
+    } else for (const [field, example] of tarRuleDepartures(path, header)) this.changes.add(field, example);
     if (table.count === this.runSpace?.rowsPerRun) this.writeRun();
   }
 

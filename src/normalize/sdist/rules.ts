@@ -102,7 +102,26 @@ export function normalTarFields(header: TarRuleHeader, options: Pick<NormalizeOp
  * rows that depend on them (mtime, which the planner notes).
  */
 export function tarRuleDepartures(path: string, header: TarRuleHeader, options?: Pick<NormalizeOptions, 'epoch' | 'mtime'>): [string, string][] {
-  const rules = options ? [MTIME_RULE] : TAR_RULES.filter((rule) => rule !== MTIME_RULE);
+  return departures(options ? [MTIME_RULE] : MEMBER_RULES, path, header, options);
+}
+
+/**
+ * For a hard link whose file, and so whose mode, is known only once every run is read
+ * (./run-index.ts): the departures of its header's rows but the mode's, now, and the header to keep
+ * for the mode's rows then (tarRuleDepartures, with the file's mode), which departs in nothing else:
+ * its owner names and pax records, up to a MiB each, are not kept until then.
+ */
+export function departuresBeforeMode(path: string, header: TarRuleHeader): { departures: [string, string][]; held: TarRuleHeader } {
+  const { type, mode, uid, gid, uname, gname, mtime, pax } = header;
+  const held: TarRuleHeader = Object.assign({ type, mode, uid, gid, uname, gname, mtime, pax }, ...RULES_BUT_MODE.map((rule) => rule.normal(header)));
+  return { departures: departures(RULES_BUT_MODE, path, header), held };
+}
+
+/** The rows that depend on the member alone, and of those the ones but its mode's, which a hard link takes from its file. */
+const MEMBER_RULES = TAR_RULES.filter((rule) => rule !== MTIME_RULE);
+const RULES_BUT_MODE = MEMBER_RULES.filter((rule) => rule !== MODE_RULE && rule !== SPECIAL_BITS_RULE);
+
+function departures(rules: readonly TarFieldRule[], path: string, header: TarRuleHeader, options?: Pick<NormalizeOptions, 'epoch' | 'mtime'>): [string, string][] {
   const normal: TarRuleHeader = Object.assign({ ...header }, ...rules.map((rule) => rule.normal(header, options)));
   return rules.filter((rule) => rule.show(header) !== rule.show(normal)).map((rule) => [rule.field, `${path} (${rule.show(header)})`]);
 }

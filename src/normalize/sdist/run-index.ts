@@ -35,7 +35,7 @@ export interface DeferredLink {
   /** The name it links to, as read. */
   target: string;
   archiveIndex: number;
-  /** Its header, as the rules read it. */
+  /** Its header as the rules read it, every row but the mode's made normal: their departures were noted as it was read (departuresBeforeMode). */
   header: TarRuleHeader;
 }
 
