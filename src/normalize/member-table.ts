@@ -119,6 +119,11 @@ export class MemberTable {
     return this.rows;
   }
 
+  /** Bytes of the rows' names and link targets. */
+  get nameBytes(): number {
+    return this.bytesUsed;
+  }
+
   /** Adds a row and returns its number; the name must not be in the table yet. */
   add(fields: MemberFields): number {
     const row = this.rows;

@@ -26,7 +26,7 @@ import { NotInNormalOrder } from './plan.js';
 import type { WrittenOrder } from './plan.js';
 import { RunIndex } from './run-index.js';
 import type { DeferredLink } from './run-index.js';
-import { RUN_RECORD_CODEC, RUN_ROWS, compareRecords, tableRecords } from './runs.js';
+import { RUN_RECORD_CODEC, RUN_ROWS, compareRecords, runIsFull, tableRecords } from './runs.js';
 import type { RunRecord } from './runs.js';
 import { RunFile } from '../sorted-runs.js';
 import { SpoolWriter } from './spool.js';
@@ -253,7 +253,7 @@ class MemberIndexer {
       for (const [field, example] of departures) this.changes.add(field, example);
       this.deferred.push({ name: path, target: deferredTarget, archiveIndex: this.firstIndex + row, header: held });
     } else for (const [field, example] of tarRuleDepartures(path, header)) this.changes.add(field, example);
-    if (table.count === this.runSpace?.rowsPerRun) this.writeRun();
+    if (this.runSpace && runIsFull(table, this.runSpace.rowsPerRun)) this.writeRun();
   }
 
   /** Waits until the spool holds every member's data. */

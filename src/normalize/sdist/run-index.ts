@@ -23,7 +23,7 @@ import type { OutputSize } from './bounds.js';
 import { SDIST_FIELDS } from './fields.js';
 import { noteMovedMembers, plannedMember } from './plan.js';
 import type { ExpectedMember, PlanRow, PlannedMember, SdistPlan } from './plan.js';
-import { RUN_RECORD_CODEC, RUN_ROWS, compareContentRecords, compareRecords, tableRecords } from './runs.js';
+import { RUN_RECORD_CODEC, RUN_ROWS, compareContentRecords, compareRecords, runIsFull, tableRecords } from './runs.js';
 import { RunFile } from '../sorted-runs.js';
 import type { RunRecord } from './runs.js';
 import { tarRuleDepartures } from './rules.js';
@@ -271,7 +271,7 @@ export class ContentRuns {
     const kind = record.type;
     const row = this.table.add({ name: record.name, kind, mode: record.executable ? 0o755 : 0o644, mtime: 0, size: 0, dataOffset: 0, ...(kind === 'symlink' ? { linkTarget: record.linkTarget } : {}) });
     if (kind === 'file') this.table.setSha256(row, Buffer.from(record.sha256, 'hex'));
-    if (this.table.count === this.rowsPerRun) this.writeRun();
+    if (runIsFull(this.table, this.rowsPerRun)) this.writeRun();
   }
 
   /** The content view: every record added, in name order; releasing it removes the runs. */

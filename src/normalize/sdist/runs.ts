@@ -8,6 +8,17 @@ import type { RunCodec } from '../sorted-runs.js';
 
 /** Rows per run: about 9 MB of table at the bench's names, far under the memory target. */
 export const RUN_ROWS = 1 << 16;
+/**
+ * A table is also a run once its names and link targets hold this many bytes: each may be 4 KB, and
+ * a 0.9 MB sdist of 40,000 members of 4 KB names (a 1 MB one of 40,000 symlinks to 4 KB targets)
+ * held 160 MB of them in one table, 335 MiB (427 MiB) at the peak. The bench's 65,536 rows hold 4 MB.
+ */
+export const RUN_NAME_BYTES = 8 << 20;
+
+/** Whether `table` is full: it has `rowsPerRun` rows, or RUN_NAME_BYTES of names and targets. */
+export function runIsFull(table: MemberTable, rowsPerRun: number): boolean {
+  return table.count >= rowsPerRun || table.nameBytes >= RUN_NAME_BYTES;
+}
 
 const KINDS: readonly MemberKind[] = ['file', 'directory', 'symlink', 'link'];
 
