@@ -14,6 +14,12 @@ export const MAX_LINK_HOPS = 40;
 export const MAX_LINK_TARGET_BYTES = 4096;
 
 /**
+ * An archive's symlinks' names and targets together, in bytes: they are held to resolve each link
+ * through the others. 40,000 symlinks to 4 KB targets, 1 MB of gzip, held 320 MB of them.
+ */
+export const MAX_SYMLINK_BYTES = 16 << 20;
+
+/**
  * A wheel's RECORD, in bytes (declared size, checked before it is read). A RECORD line is about 100
  * bytes, so this allows some 160,000 files; the largest wheels on PyPI list a few tens of thousands.
  */

@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import { contentName } from './content.js';
 import { RefusedInput } from './failure.js';
-import { MAX_LINK_HOPS, MAX_NAME_BYTES, MAX_NAME_DEPTH } from './limits.js';
+import { MAX_LINK_HOPS, MAX_NAME_BYTES, MAX_NAME_DEPTH, MAX_SYMLINK_BYTES, sizeText } from './limits.js';
 
 /**
  * Validates a member name and returns it without trailing slashes. A name must be canonical: no
@@ -83,6 +83,19 @@ export function checkParentsAreDirectories(paths: Iterable<string>, typeOf: (pat
     for (const dir of ancestorsOf(path)) {
       const type = typeOf(dir);
       if (type !== undefined && type !== 'directory') throw parentNotADirectory(path, dir, type);
+    }
+  }
+}
+
+/** An archive's symlinks counted as they are read, their names and targets within MAX_SYMLINK_BYTES together. */
+export class SymlinkBytes {
+  private bytes = 0;
+
+  /** A symlink of `name`, its target `targetBytes` long: refused once the archive's symlinks pass the limit. */
+  add(name: string, targetBytes: number): void {
+    this.bytes += Buffer.byteLength(name, 'utf8') + targetBytes;
+    if (this.bytes > MAX_SYMLINK_BYTES) {
+      throw new RefusedInput(`the archive's symlinks have more than ${sizeText(MAX_SYMLINK_BYTES)} of names and targets (at ${name}), over the limit for the symlinks resolved through each other (docs/limits.md)`);
     }
   }
 }

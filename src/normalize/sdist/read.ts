@@ -16,7 +16,7 @@ import { withRoom } from '../grow.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { ChangeLog } from '../report.js';
-import { checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember, sharedTopDirectory } from '../refusal.js';
+import { SymlinkBytes, checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember, sharedTopDirectory } from '../refusal.js';
 import { MemberTable } from '../member-table.js';
 import type { MemberKind } from '../member-table.js';
 import { OutputBounds, OutputSize, addParentDirectories } from './bounds.js';
@@ -201,6 +201,7 @@ class MemberIndexer {
   private runs: RunFile<RunRecord> | undefined;
   private firstIndex = 0;
   private readonly symlinks = new Map<string, string>();
+  private readonly symlinkBytes = new SymlinkBytes();
   private readonly linkedRoots = new Set<number>();
   private readonly deferred: DeferredLink[] = [];
   private top: string | undefined;
@@ -213,6 +214,7 @@ class MemberIndexer {
     const { table, spool } = this;
     const { path, kind, linkTarget } = memberAsRead(entry);
     if (table.find(path) >= 0) throw duplicateMember(path);
+    if (kind === 'symlink') this.symlinkBytes.add(path, Buffer.byteLength(linkTarget ?? '', 'utf8'));
     // A hard link is another name for its target's data and mode: it records the file row. One
     // whose target is not in this table may be to a member of an earlier run: it is resolved with
     // the runs, and so is one to such a link.
