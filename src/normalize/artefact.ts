@@ -136,7 +136,7 @@ export async function checkArtefact(handler: ArtefactHandler, path: string, opti
     try {
       const problems = run.problems ?? [];
       const normal = (await input.same()) && problems.length === 0;
-      const notes = collisionNotes(run.content);
+      const notes = await collisionNotes(run.content);
       return { path, kind: handler.kind, status: normal ? 'normal' : 'not-normal', changes: normal ? [] : run.changes, problems, ...(notes.length > 0 ? { notes } : {}) };
     } finally {
       await run.content.release?.();
@@ -187,7 +187,7 @@ export async function normalizeArtefact(handler: ArtefactHandler, path: string, 
         ...(inPlace && !unchanged && inputStat.nlink > 1
           ? [`${path} had ${inputStat.nlink - 1} other hard link${inputStat.nlink > 2 ? 's, which keep' : ', which keeps'} the old bytes: the normal form is a new file (docs/limits.md)`]
           : []),
-        ...collisionNotes(run.content),
+        ...(await collisionNotes(run.content)),
       ];
       const result: ArtefactResult = {
         path, kind: handler.kind, output: shownTarget, status: unchanged ? 'unchanged' : 'normalized', changes: unchanged ? [] : run.changes, problems: run.problems ?? [],
