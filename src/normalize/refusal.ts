@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import { contentName } from './content.js';
 import { RefusedInput } from './failure.js';
-import { MAX_LINK_HOPS, MAX_NAME_BYTES, MAX_NAME_DEPTH, MAX_SYMLINK_BYTES, sizeText } from './limits.js';
+import { MAX_HELD_LINK_BYTES, MAX_LINK_HOPS, MAX_NAME_BYTES, MAX_NAME_DEPTH, sizeText } from './limits.js';
 
 /**
  * Validates a member name and returns it without trailing slashes. A name must be canonical: no
@@ -87,15 +87,18 @@ export function checkParentsAreDirectories(paths: Iterable<string>, typeOf: (pat
   }
 }
 
-/** An archive's symlinks counted as they are read, their names and targets within MAX_SYMLINK_BYTES together. */
-export class SymlinkBytes {
+/** Links of one kind held until every member is read, counted as they are read: their names and targets within MAX_HELD_LINK_BYTES together. */
+export class HeldLinkBytes {
   private bytes = 0;
 
-  /** A symlink of `name`, its target `targetBytes` long: refused once the archive's symlinks pass the limit. */
+  /** `what`: the links, as the message names them. */
+  constructor(private readonly what: string) {}
+
+  /** A link of `name`, its target `targetBytes` long: refused once the links counted pass the limit. */
   add(name: string, targetBytes: number): void {
     this.bytes += Buffer.byteLength(name, 'utf8') + targetBytes;
-    if (this.bytes > MAX_SYMLINK_BYTES) {
-      throw new RefusedInput(`the archive's symlinks have more than ${sizeText(MAX_SYMLINK_BYTES)} of names and targets (at ${name}), over the limit for the symlinks resolved through each other (docs/limits.md)`);
+    if (this.bytes > MAX_HELD_LINK_BYTES) {
+      throw new RefusedInput(`the archive's ${this.what} have more than ${sizeText(MAX_HELD_LINK_BYTES)} of names and targets (at ${name}), over the limit for links held until every member is read (docs/limits.md)`);
     }
   }
 }

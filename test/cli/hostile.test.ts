@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { GNU_TIME, MAX_RSS_KIB, assertLinearGrowth, counted, measured } from '../helpers/measure.js';
+import { lateLinksSdist } from '../helpers/artefacts.js';
 import { CLI, PYTHON, python, requireTools, run, runCli, runOk, tmpDir } from '../helpers/tools.js';
 
 test('a gzip bomb: 2 GiB of tar from a few MiB of gzip streams through in bounded memory', (t) => {
@@ -161,24 +162,13 @@ test('pax records of a MiB on many members are held neither by the change exampl
   // with the runs; each has a pax comment of almost 1 MiB (the limit), a few KB once gzipped. Each
   // example of the pax records' departure held its value whole, and each link its records until it
   // was resolved: 449 MiB for this 1 MB sdist (298 MiB with the examples cut).
-  python(`
-import io, sys, tarfile
-with tarfile.open(sys.argv[1] + '/links-1.0.tar.gz', 'w:gz', format=tarfile.PAX_FORMAT) as t:
-    for i in range(70000):
-        info = tarfile.TarInfo('links-1.0/d%03d/f%05d.txt' % (i % 500, i)); data = b'%d\\n' % i; info.size = len(data)
-        t.addfile(info, io.BytesIO(data))
-    for i in range(150):
-        info = tarfile.TarInfo('links-1.0/links/l%03d' % i); info.type = tarfile.LNKTYPE; info.linkname = 'links-1.0/d000/f00000.txt'
-        info.pax_headers = {'comment': '%03d' % i + 'c' * ((1 << 20) - 64)}
-        t.addfile(info)
-`, dir);
-  const archive = join(dir, 'links-1.0.tar.gz');
+  const archive = lateLinksSdist(dir, 'links', 70_000, 150, { commentBytes: (1 << 20) - 64 });
   const result = measured(['--epoch', '1700000000', archive]);
   assert.equal(result.code, 0, result.stderr);
   t.diagnostic(`peak RSS ${result.rssKiB} KiB`);
   assert.ok(result.rssKiB < MAX_RSS_KIB, `peak RSS ${result.rssKiB} KiB`);
   // The pax records' departure is noted for every link all the same, each example cut short.
-  assert.match(result.stdout, /tar pax records \[150\]: links-1\.0\/links\/l000 \(comment=000c+… \(\d+ more characters\), /);
+  assert.match(result.stdout, /tar pax records \[150\]: links-1\.0\/l\/00000 \(comment=00000c+… \(\d+ more characters\), /);
 });
 
 test('40,000 names of 4 KB go to sorted runs by their bytes, before a table has its rows', (t) => {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bigSdist } from '../helpers/artefacts.js';
+import { bigSdist, lateLinksSdist } from '../helpers/artefacts.js';
 import { GNU_TIME, MAX_RSS_KIB, assertLinearGrowth, counted, measured, measuredAsync } from '../helpers/measure.js';
 import { CLI, PYTHON, REPO_ROOT, python, requireTools, run, runOk, tmpDir } from '../helpers/tools.js';
 import { nodeLauncher } from '../../scripts/node-flags.mjs';
@@ -88,6 +88,17 @@ with zipfile.ZipFile(sys.argv[1] + '/links-1.0-py3-none-any.whl', 'w', zipfile.Z
   }
   const accepted = run(CLI, ['--epoch', '1700000000', join(dir, 'links3000-1.0.tar.gz')]);
   assert.equal(accepted.code, 0, accepted.stderr);
+});
+
+test('hard links to files of an earlier sorted run past 16 MiB of names and targets are refused as they are read', (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  // 66,000 files fill the first member table; each link after them, of a 4 KB name, is held until
+  // every run is written: 30,000 such, 1.5 MB of gzip, took 285 MiB.
+  const archive = lateLinksSdist(dir, 'late', 66_000, 4200, { nameBytes: 3990 });
+  const refused = run(CLI, ['check', archive]);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stdout + refused.stderr, /hard links to files of an earlier sorted run have more than 16 MiB of names and targets \(at late-1\.0\/l\/041\d\dx+\), over the limit/);
 });
 
 test('hard links to one file: twice the links, twice the work (it was quadratic: 40,000 took 13.6 s, 80,000 took 45 s)', (t) => {

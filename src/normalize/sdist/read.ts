@@ -16,7 +16,7 @@ import { withRoom } from '../grow.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { ChangeLog } from '../report.js';
-import { SymlinkBytes, checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember, sharedTopDirectory } from '../refusal.js';
+import { HeldLinkBytes, checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember, sharedTopDirectory } from '../refusal.js';
 import { MemberTable } from '../member-table.js';
 import type { MemberKind } from '../member-table.js';
 import { OutputBounds, OutputSize, addParentDirectories } from './bounds.js';
@@ -201,7 +201,8 @@ class MemberIndexer {
   private runs: RunFile<RunRecord> | undefined;
   private firstIndex = 0;
   private readonly symlinks = new Map<string, string>();
-  private readonly symlinkBytes = new SymlinkBytes();
+  private readonly symlinkBytes = new HeldLinkBytes('symlinks');
+  private readonly deferredBytes = new HeldLinkBytes('hard links to files of an earlier sorted run');
   private readonly linkedRoots = new Set<number>();
   private readonly deferred: DeferredLink[] = [];
   private top: string | undefined;
@@ -251,6 +252,7 @@ class MemberIndexer {
     // A hard link is read with its target's mode (./plan.ts gives it that mode); one resolved with the runs has that noted then.
     const header = { ...entry, type: kind, mode };
     if (deferredTarget !== undefined) {
+      this.deferredBytes.add(path, Buffer.byteLength(deferredTarget, 'utf8'));
       const { departures, held } = departuresBeforeMode(path, header);
       for (const [field, example] of departures) this.changes.add(field, example);
       this.deferred.push({ name: path, target: deferredTarget, archiveIndex: this.firstIndex + row, header: held });

@@ -13,7 +13,7 @@ import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
-import { SymlinkBytes, checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember } from '../refusal.js';
+import { HeldLinkBytes, checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember } from '../refusal.js';
 import { MAX_LINK_TARGET_BYTES, MAX_NAME_DEPTH, MAX_OUTPUT_BYTES_FACTOR, MAX_OUTPUT_MEMBERS_FACTOR, OUTPUT_BYTES_ALLOWANCE, sizeText } from '../limits.js';
 
 /** A member of the input, classified and validated. */
@@ -94,7 +94,7 @@ export function indexWheel(zip: ZipReader): MemberTable {
   // until a collection (grown from its first 64 KiB, the table of 16 MB of names had 32 MB dead).
   const table = new MemberTable(zip.entryCount + Math.ceil(zip.entryCount / 8), zip.nameBytes + Math.ceil(zip.nameBytes / 8));
   // Targets counted by their declared sizes, before any is read.
-  const symlinkBytes = new SymlinkBytes();
+  const symlinkBytes = new HeldLinkBytes('symlinks');
   for (let index = 0; index < zip.entryCount; index++) {
     const { path, type, executable, entry } = classify(zip.entry(index));
     if (table.find(path) >= 0) throw duplicateMember(path);
