@@ -18,7 +18,7 @@ export const MAX_LINK_TARGET_BYTES = 4096;
  * kinds: an archive's symlinks, held to resolve each link through the others (40,000 symlinks to 4
  * KB targets, 1 MB of gzip, held 320 MB of them), and an sdist's hard links whose file was in an
  * earlier sorted run, held to be resolved once every run is written (30,000 such links of 4 KB
- * names, 1.5 MB of gzip: 285 MiB).
+ * names, 1.5 MB of gzip: 279 MiB).
  */
 export const MAX_HELD_LINK_BYTES = 16 << 20;
 

@@ -27,7 +27,7 @@ const EXAMPLES_PER_CHUNK = 512;
  * The longest example kept, in UTF-16 code units: room for a member's name (4,096 bytes at most) and
  * a value beside it. A header can hold longer values (a pax record or an owner's name, up to a MiB),
  * and every example waits whole until its chunk is deflated: a 1 MB sdist of 150 hard links with a
- * pax comment of a MiB each took 393 MiB (656 MiB and 160 MB of `--json`), to show lines that tell
+ * pax comment of a MiB each took 384 MiB (641 MiB and 160 MB of `--json`), to show lines that tell
  * no more than their start.
  */
 const MAX_EXAMPLE_LENGTH = 8192;

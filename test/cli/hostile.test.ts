@@ -102,7 +102,7 @@ function manyMembers(dir: string, name: string, members: number): string[] {
 import base64, hashlib, io, os, struct, sys, tarfile, zipfile
 d, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 # Info-ZIP's extended timestamp (UT) and Unix uid and gid (ux) records, which its zip writes on every
-# entry: an entry table that kept an object per record took 264 MiB for this wheel.
+# entry: an entry table that kept an object per record took 258 MiB for this wheel.
 extra = struct.pack('<HHBi', 0x5455, 5, 1, 1700000000) + struct.pack('<HHBBIBI', 0x7875, 11, 1, 4, 1000, 4, 1000)
 with tarfile.open(os.path.join(d, name + '-1.0.tar.gz'), 'w:gz') as t:
     for i in range(n):
@@ -161,7 +161,7 @@ test('pax records of a MiB on many members are held neither by the change exampl
   // 70,000 files fill more than one member table (65,536 rows), so links to the first are resolved
   // with the runs; each has a pax comment of almost 1 MiB (the limit), a few KB once gzipped. Each
   // example of the pax records' departure held its value whole, and each link its records until it
-  // was resolved: 449 MiB for this 1 MB sdist (298 MiB with the examples cut).
+  // was resolved: 439 MiB for this 1 MB sdist (291 MiB with the examples cut).
   const archive = lateLinksSdist(dir, 'links', 70_000, 150, { commentBytes: (1 << 20) - 64 });
   const result = measured(['--epoch', '1700000000', archive]);
   assert.equal(result.code, 0, result.stderr);
@@ -174,7 +174,7 @@ test('pax records of a MiB on many members are held neither by the change exampl
 test('40,000 names of 4 KB go to sorted runs by their bytes, before a table has its rows', (t) => {
   if (!requireTools(t, PYTHON, GNU_TIME)) return;
   const dir = tmpDir(t);
-  // 160 MB of names in 0.9 MB of gzip: one table held them all, 335 MiB at the peak.
+  // 160 MB of names in 0.9 MB of gzip: one table held them all, 327 MiB at the peak.
   python(`
 import io, sys, tarfile
 with tarfile.open(sys.argv[1] + '/names-1.0.tar.gz', 'w:gz', format=tarfile.PAX_FORMAT) as t:

@@ -11,7 +11,7 @@ export const RUN_ROWS = 1 << 16;
 /**
  * A table is also a run once its names and link targets hold this many bytes: each may be 4 KB, and
  * a 0.9 MB sdist of 40,000 members of 4 KB names (a 1 MB one of 40,000 symlinks to 4 KB targets)
- * held 160 MB of them in one table, 335 MiB (427 MiB) at the peak. The bench's 65,536 rows hold 4 MB.
+ * held 160 MB of them in one table, 327 MiB (417 MiB) at the peak. The bench's 65,536 rows hold 4 MB.
  */
 export const RUN_NAME_BYTES = 8 << 20;
 

@@ -110,7 +110,7 @@ export function indexWheel(zip: ZipReader): MemberTable {
  * Adds a row for every parent directory the wheel does not hold, within the bounds an sdist's normal
  * form has (docs/limits.md, "Output bounded by input"), refusing the wheel at the first row past
  * them: the rows and their names' bytes would otherwise grow with the square of the names' depth (a
- * wheel of 1.8 MB, 2,000 names 200 levels deep, asked for 400,000 rows and 80 MB of names: 191 MiB).
+ * wheel of 1.8 MB, 2,000 names 200 levels deep, asked for 400,000 rows and 80 MB of names: 187 MiB).
  * The rows' bound alone would not bound the names: a few names 256 levels deep and 4,096 bytes long
  * beside many short ones could have each of their rows name 2 KB on average.
  */
