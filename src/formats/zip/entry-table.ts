@@ -3,15 +3,23 @@
 // and dies young; a row costs about 80 bytes beside its name, where an object per entry cost about
 // 280 (its fields, its name string and the numbers V8 boxes).
 import { nameHashOfBytes } from '../name-hash.js';
-import type { ZipEntry } from './entry.js';
+import { describe, type ZipEntry } from './entry.js';
 import { NO_FIELDS, parseExtraFields } from './extra-fields.js';
-import { FLAG_UTF8 } from './records.js';
+import { FLAG_UTF8, ZipFormatError } from './records.js';
 import { decodeText } from './text.js';
 
 /** Shared by every entry without a comment (most of them): nothing allocated per entry. */
 export const NO_BYTES = new Uint8Array(0);
 /** What bytes checked as they were read are decoded with: they are never refused again. */
 const NO_LABEL = () => '';
+
+/**
+ * The entries' extra fields (central and local) and comments kept, all entries together. Writers put
+ * a few dozen bytes on an entry, if any (Info-ZIP's UT and ux records: 24 central, 28 local, so
+ * 262,144 entries, about the most a valid wheel's RECORD can list, keep 13.6 MB), but each header may
+ * hold 65,535 bytes of either: a 260 MB wheel of 2,000 entries padded so took 445 MiB.
+ */
+export const MAX_KEPT_HEADER_BYTES = 16 << 20;
 
 /**
  * Bytes that some entries have (an extra field, a comment, a name stored otherwise than as its
@@ -93,6 +101,8 @@ export class EntryTable {
   private names: Buffer;
   private namesUsed = 0;
   private rows = 0;
+  /** The bytes of extraFields, localExtraFields and comments, within MAX_KEPT_HEADER_BYTES. */
+  private keptHeaderBytes = 0;
 
   /** `count` rows; `nameBytes` is a first guess of the decoded names' total length (the table grows past it). */
   constructor(count: number, nameBytes: number) {
@@ -145,8 +155,8 @@ export class EntryTable {
     this.zip64[i] = entry.zip64 ? 1 : 0;
     this.storeName(i, entry.name);
     if (!this.storedName(i).equals(storedName)) this.storedNames.set(i, storedName);
-    this.extraFields.set(i, extraField);
-    this.comments.set(i, entry.commentBytes);
+    this.keep(this.extraFields, i, extraField);
+    this.keep(this.comments, i, entry.commentBytes);
     this.rows += 1;
   }
 
@@ -157,7 +167,21 @@ export class EntryTable {
   setLocal(index: number, dataOffset: number, localExtraField: Uint8Array, dataDescriptorLength: number): void {
     this.dataOffset[index] = dataOffset;
     this.dataDescriptorLength[index] = dataDescriptorLength;
-    this.localExtraFields.set(index, localExtraField);
+    this.keep(this.localExtraFields, index, localExtraField);
+  }
+
+  /** Keeps a row's extra field or comment; refused once they pass MAX_KEPT_HEADER_BYTES together. */
+  private keep(column: SparseBytes, row: number, value: Uint8Array): void {
+    this.keptHeaderBytes += value.length;
+    if (this.keptHeaderBytes > MAX_KEPT_HEADER_BYTES) {
+      const centralHeaderOffset = this.centralHeaderOffset[row]!;
+      throw new ZipFormatError(
+        `${describe({ name: this.name(row), index: row, centralHeaderOffset })}: the entries' extra fields and comments hold more than ` +
+          `${MAX_KEPT_HEADER_BYTES} bytes together, over the limit of what is kept of them (docs/limits.md)`,
+        centralHeaderOffset,
+      );
+    }
+    column.set(row, value);
   }
 
   /** The decoded names' length in UTF-8, all entries together. */
