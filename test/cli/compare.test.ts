@@ -17,6 +17,7 @@ import { wheelHandler } from '../../src/normalize/wheel/index.js';
 import { compareWheelMetadata } from '../../src/normalize/wheel/metadata.js';
 import { pairMembers } from '../../src/normalize/pairing.js';
 import type { PairingLimits } from '../../src/normalize/paired-runs.js';
+import { assembleZip, extraRecord } from '../helpers/zip-bytes.js';
 
 const WORK = tmpDir(undefined, 'reprodist-compare-');
 const RAW_A = join(WORK, 'raw-a');
@@ -371,4 +372,28 @@ test("a wheel's metadata, paired through runs of any size, is what one batch giv
   assert.match(one.changes.find((change) => change.startsWith('zip date/time'))!, /\| reprodemo-1\.0\.0\+flit\.dist-info\/METADATA \(2016-01-01/);
   for (const rowsPerRun of [1, 2, 3]) assert.deepEqual(await outcome({ rowsPerRun, batchBytes: 1 << 20 }), one, `${rowsPerRun} a run`);
   assert.deepEqual(await outcome({ rowsPerRun: 1000, batchBytes: 64 }), one, 'runs of 64 bytes');
+});
+
+test("a wheel's extra fields and comments are paired by their bytes, short or long, and only their difference is noted", async () => {
+  const dir = tmpDir(undefined, 'reprodist-compare-extra-');
+  const wheel = (side: string, fill: string) => {
+    const path = join(dir, `${side}.whl`);
+    const byte = (n: number) => Buffer.alloc(n, fill);
+    writeFileSync(path, assembleZip({
+      members: [
+        // Extra data of 40 and 4 bytes, and comments of 100 and 1 byte: hashed past 32 bytes, hex below.
+        { name: 'p/long.py', content: Buffer.from('l'), centralExtra: extraRecord(0xcafe, byte(40)), comment: byte(100) },
+        { name: 'p/short.py', content: Buffer.from('s'), localExtra: extraRecord(0xcafe, byte(4)), comment: byte(1) },
+        { name: 'p/same.py', content: Buffer.from('x'), centralExtra: extraRecord(0xcafe, Buffer.alloc(40, 'z')), comment: Buffer.alloc(100, 'z') },
+      ],
+    }).bytes);
+    return path;
+  };
+  const a = wheel('a', 'a');
+  const b = wheel('b', 'b');
+  const names = ['p/long.py', 'p/short.py', 'p/same.py'];
+  const { changes } = await compareWheelMetadata(a, b, true, pairMembers(wheelHandler.roots, names, names));
+  const noted = Object.fromEntries(changes.map((c) => [c.field, c.all]));
+  assert.deepEqual(noted['zip extra fields'], ['p/long.py (local (none), central 0xcafe: data differs)', 'p/short.py (local 0xcafe, central (none): data differs)']);
+  assert.deepEqual(noted['zip member comments'], ['p/long.py', 'p/short.py']);
 });

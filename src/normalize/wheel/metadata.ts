@@ -1,5 +1,6 @@
 // The metadata view of a wheel (every zip header field, the archive comment, member order) and how
 // two wheels' metadata differ, named as check names them.
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { METHOD_DEFLATE, METHOD_STORED, openZip } from '../../formats/zip/index.js';
@@ -39,7 +40,7 @@ async function readWheelMetadata(path: string, add: (name: string, header: Buffe
       const header: EntryHeader = {
         versionMadeBy: e.versionMadeBy, versionNeeded: e.versionNeeded, flags: e.flags, method: e.method, dosTime: e.dosTime, dosDate: e.dosDate,
         internalAttr: e.internalAttr, externalAttr: e.externalAttr, compressedSize: e.compressedSize, name: e.name,
-        extraIds: extraIds(e), extraBytes: extraBytes(e), comment: e.commentBytes.length > 0 ? Buffer.from(e.commentBytes).toString('hex') : '',
+        extraIds: extraIds(e), extraBytes: extraBytes(e), comment: equalityKey(e.commentBytes),
       };
       add(contentName(e.name), encodeHeader(ENTRY_LAYOUT, header));
     }
@@ -100,8 +101,14 @@ function extraIds(entry: ZipEntry): string {
 }
 
 function extraBytes(entry: ZipEntry): string {
-  const bytes = (fields: readonly ZipExtraField[]) => fields.map((f) => Buffer.from(f.data).toString('hex')).join(',');
+  const bytes = (fields: readonly ZipExtraField[]) => fields.map((f) => equalityKey(f.data)).join(',');
   return `${bytes(entry.localExtraFields)}|${bytes(entry.extraFields)}`;
+}
+
+/** Bytes only ever compared for equality: as hex up to a digest's length, else their sha256 (a 64 KB record paired as 64 characters, not 128 KB). */
+function equalityKey(bytes: Uint8Array): string {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.length <= 32 ? view.toString('hex') : `sha256:${createHash('sha256').update(view).digest('hex')}`;
 }
 
 function method(value: number): string {
