@@ -8,6 +8,13 @@ function unhashed(path: string): boolean {
   return /^[^/]+\.dist-info\/RECORD(\.jws|\.p7s)?$/.test(path);
 }
 
+/**
+ * The least a RECORD line of a hashed file takes beside its path: `,sha256=`, the digest's 43
+ * characters, `,`, a size of one digit and the newline (PEP 376's CSV; the wheel spec hashes every
+ * file but RECORD and its signatures with sha256 or stronger).
+ */
+export const SHORTEST_RECORD_LINE_BESIDE_PATH = 54;
+
 /** Mismatches listed one by one up to this many; the rest are counted in one line (a hostile RECORD may hold 100,000). */
 export const MAX_RECORD_PROBLEMS = 50;
 

@@ -102,6 +102,31 @@ test('hard links to files of an earlier sorted run past 16 MiB of names and targ
 });
 
 
+test('a wheel of more entries than a RECORD within its limit could list is refused as its directory is read; one just under is checked', (t) => {
+  if (!requireTools(t, PYTHON, GNU_TIME)) return;
+  const dir = tmpDir(t);
+  // Each entry would be a RECORD line of its name and at least 54 bytes: 4,100 names of 4,000 bytes
+  // fit in 16 MiB, 4,200 do not (16.6 and 17.0 MB). Before, such a wheel without a RECORD was read
+  // whole, and 1,000,000 entries took 248 MiB (305 for digest).
+  python(`
+import sys, zipfile
+for count in (4100, 4200):
+    with zipfile.ZipFile('%s/many%d-1.0-py3-none-any.whl' % (sys.argv[1], count), 'w', zipfile.ZIP_STORED) as z:
+        for i in range(count):
+            z.writestr('many/%05d' % i + 'a' * 3994, b'')
+`, dir);
+  for (const verb of [['check'], ['digest']]) {
+    const refused = measured([...verb, join(dir, 'many4200-1.0-py3-none-any.whl')]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /many\/041\d\da+: the wheel's entries up to this one, 41\d\d of them, would take a RECORD of at least 167\d{5} bytes \(each a line of its name, a sha256 and a size\), over the limit of 16 MiB for a RECORD/);
+    assert.ok(refused.rssKiB < MAX_RSS_KIB, `${verb.join(' ')}: peak RSS ${refused.rssKiB} KiB`);
+  }
+  // Under the limit it is read whole; its missing RECORD is a problem, not a refusal.
+  const under = run(CLI, ['check', join(dir, 'many4100-1.0-py3-none-any.whl')]);
+  assert.equal(under.code, 1, under.stderr);
+  assert.match(under.stdout, /RECORD: the wheel has no \*\.dist-info\/RECORD/);
+});
+
 test("a wheel's extra fields and comments past 16 MiB together are refused as they are read, central or local, in bounded memory", (t) => {
   if (!requireTools(t, PYTHON, GNU_TIME)) return;
   const dir = tmpDir(t);

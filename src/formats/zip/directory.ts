@@ -37,11 +37,12 @@ export interface ParsedArchive {
   zip64: boolean;
 }
 
-export async function parseArchive(file: PositionedFile, coverage?: ByteCoverage): Promise<ParsedArchive> {
+/** `admit` is told of each entry as its central header is read, and may refuse it (ZipReaderOptions). */
+export async function parseArchive(file: PositionedFile, { coverage, admit }: { coverage?: ByteCoverage; admit?: (entry: ZipEntry) => void }): Promise<ParsedArchive> {
   if (file.size === 0) throw new ZipFormatError('empty file (0 bytes) is not a zip archive', 0);
   const eocd = await findEndRecord(file);
   const dir = await readDirectoryLocation(file, eocd, coverage);
-  const entries = await readCentralDirectory(file, dir, coverage);
+  const entries = await readCentralDirectory(file, dir, coverage, admit);
   checkDuplicateNames(entries);
   await checkMembers(file, entries, dir.offset, coverage);
   return {
@@ -54,7 +55,7 @@ export async function parseArchive(file: PositionedFile, coverage?: ByteCoverage
 }
 
 /** Parses every central directory header (APPNOTE 4.3.12) into a table of entries. */
-async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation, coverage: ByteCoverage | undefined): Promise<EntryTable> {
+async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation, coverage: ByteCoverage | undefined, admit: ((entry: ZipEntry) => void) | undefined): Promise<EntryTable> {
   const cursor = new ReadAhead(file, dir.offset + dir.size, 'the central directory ends');
   // Each header takes at least CENTRAL.size bytes: no more rows than that than the directory's size
   // allows, whatever the end record declares; what the headers do not take is names, extra fields
@@ -148,6 +149,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
       dataDescriptorLength: 0,
     };
     checkSupported(entry, label, at);
+    admit?.(entry);
     const end = at + CENTRAL.size + nameLength + extraLength + commentLength;
     coverage?.mark(at, end, `central directory header ${index} (${JSON.stringify(name)})`);
     entries.addCentral(entry, nameBytes, extra);

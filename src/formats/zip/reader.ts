@@ -30,10 +30,15 @@ export interface ZipReaderOptions {
   closeHandle?: boolean;
   /** Marks each byte range the reader checked: the records as it opens, each member's data once read and checked. */
   coverage?: ByteCoverage;
+  /**
+   * Told of each central directory entry as it is read, before the reader keeps it; throws to refuse
+   * the archive there: a caller's limits on what it holds, applied before the entry table grows.
+   */
+  admit?: (entry: ZipEntry) => void;
 }
 
 /** Opens the zip at `path`, validates its whole structure, and returns a reader that owns the file. */
-export async function openZip(path: string, options: Pick<ZipReaderOptions, 'coverage'> = {}): Promise<ZipReader> {
+export async function openZip(path: string, options: Pick<ZipReaderOptions, 'coverage' | 'admit'> = {}): Promise<ZipReader> {
   const handle = await open(path, 'r');
   try {
     return await ZipReader.fromFileHandle(handle, { ...options, closeHandle: true });
@@ -94,7 +99,7 @@ export class ZipReader {
   static async fromFileHandle(handle: FileHandle, options: ZipReaderOptions = {}): Promise<ZipReader> {
     const { size } = await handle.stat();
     const file = new PositionedFile(handle, size);
-    const parsed = await parseArchive(file, options.coverage);
+    const parsed = await parseArchive(file, options);
     return new ZipReader({ handle, closeHandle: options.closeHandle ?? false, coverage: options.coverage, fileSize: size, ...parsed });
   }
 

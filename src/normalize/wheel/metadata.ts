@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { METHOD_DEFLATE, METHOD_STORED, openZip } from '../../formats/zip/index.js';
+import { METHOD_DEFLATE, METHOD_STORED } from '../../formats/zip/index.js';
 import type { ZipEntry, ZipExtraField } from '../../formats/zip/index.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
@@ -12,6 +12,7 @@ import type { HeaderValues, PairingLimits } from '../paired-runs.js';
 import type { MemberPairing } from '../pairing.js';
 import { ChangeLog, NONE, fromTo, noteOrderDifference } from '../report.js';
 import { WHEEL_FIELDS, dosTimeText, externalAttrText, extraIdText, flagsText, hexText, versionMadeByText } from './fields.js';
+import { openWheel } from './read.js';
 
 /** What the pairing carries of an entry: its name as stored, and its extra fields and comment as the comparison shows them. */
 const ENTRY_LAYOUT = {
@@ -33,7 +34,7 @@ interface WheelMetadata {
  * held at once, and neither is held once it is read.
  */
 async function readWheelMetadata(path: string, add: (name: string, header: Buffer) => void): Promise<WheelMetadata> {
-  const zip = await openZip(path);
+  const zip = await openWheel(path);
   try {
     for (let i = 0; i < zip.entryCount; i++) {
       const e = zip.entry(i);

@@ -5,16 +5,14 @@ import {
   FLAG_UTF8, HOST_UNIX, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFREG, VERSION_DEFLATE, makeVersionMadeBy, toDosDateTime,
   unixModeToExternalAttr,
 } from '../../formats/zip/index.js';
-import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
-import { contentName } from '../content.js';
+import type { ZipReader } from '../../formats/zip/index.js';
 import { RefusedInput } from '../failure.js';
-import { MAX_RECORD_BYTES, sizeText } from '../limits.js';
 import { normalFileMode, normalMtime } from '../options.js';
 import type { NormalizeOptions } from '../options.js';
 import type { MemberTable } from '../member-table.js';
 import type { ChangeLog } from '../report.js';
 import { WHEEL_FIELDS, dosTimeText, externalAttrText, extraIdText, flagsText, versionMadeByText } from './fields.js';
-import { isRecord, wheelRank } from './read.js';
+import { wheelRank } from './read.js';
 import type { WheelMember } from './read.js';
 
 /** Unix, spec version 2.0: what Python's zipfile writes on every platform. */
@@ -72,29 +70,6 @@ export function noteEntryChanges(changes: ChangeLog, member: WheelMember, header
   if (entry.method !== data.method || entry.compressedSize !== data.compressedSize) changes.add(WHEEL_FIELDS.compressedData, path);
   if (entry.internalAttr !== 0) changes.add(WHEEL_FIELDS.internalAttr, path);
   if (entry.commentBytes.length > 0) changes.add(WHEEL_FIELDS.comments, path);
-}
-
-/**
- * The RECORD limit of docs/limits.md, from the declared size, before any member is read: the zip
- * reader never inflates past the declared size, so what the RECORD check holds (a record at a
- * time, but the rest of the RECORD after an unclosed quote) is bounded by it.
- * (A symlink target's limit is checked as each member is classified.)
- */
-function checkRecordSize(path: string, entry: ZipEntry): void {
-  if (entry.uncompressedSize > MAX_RECORD_BYTES) {
-    throw new RefusedInput(`${path}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
-  }
-}
-
-/**
- * The RECORD's size, from the central directory alone: a wheel whose RECORD is over the limit (one
- * of more files than the largest RECORD lists) is refused before its member table is made.
- */
-export function checkRecordSizes(zip: ZipReader): void {
-  for (let index = 0; index < zip.entryCount; index++) {
-    const path = contentName(zip.entryName(index));
-    if (isRecord(path)) checkRecordSize(path, zip.entry(index));
-  }
 }
 
 /**

@@ -11,10 +11,11 @@ import { contentName, sortedContentDifferences } from '../content.js';
 import type { ContentDifference, ContentRecord, ContentType, ContentView } from '../content.js';
 import { RefusedInput } from '../failure.js';
 import { MemberTable } from '../member-table.js';
+import { SHORTEST_RECORD_LINE_BESIDE_PATH } from '../record.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { HeldLinkBytes, checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember } from '../refusal.js';
-import { MAX_LINK_TARGET_BYTES, MAX_NAME_DEPTH, MAX_OUTPUT_BYTES_FACTOR, MAX_OUTPUT_MEMBERS_FACTOR, OUTPUT_BYTES_ALLOWANCE, sizeText } from '../limits.js';
+import { MAX_LINK_TARGET_BYTES, MAX_NAME_DEPTH, MAX_RECORD_BYTES, MAX_OUTPUT_BYTES_FACTOR, MAX_OUTPUT_MEMBERS_FACTOR, OUTPUT_BYTES_ALLOWANCE, sizeText } from '../limits.js';
 
 /** A member of the input, classified and validated. */
 export interface WheelMember {
@@ -41,6 +42,40 @@ export function isRecord(path: string): boolean {
  */
 export function wheelRank(path: string): number {
   return isRecord(path) ? 2 : inDistInfo(path) ? 1 : 0;
+}
+
+/** Opens a wheel through the strict zip reader, each entry admitted as its central header is read (admitWithinRecordLimit). */
+export function openWheel(path: string): Promise<ZipReader> {
+  return openZip(path, { admit: admitWithinRecordLimit() });
+}
+
+/**
+ * The RECORD limit of docs/limits.md, applied to the central directory as it is read, before the
+ * entry table holds it: a RECORD over the limit is refused by its declared size (the zip reader never
+ * inflates past it, so what the RECORD check holds is bounded by it), and so is a wheel of more
+ * entries than a RECORD within the limit could list, each a line of its name and at least
+ * SHORTEST_RECORD_LINE_BESIDE_PATH bytes. Such a wheel has no valid RECORD, and without this its
+ * entry and member tables grew with it: 1,000,000 empty files took 248 MiB before their RECORD (84
+ * MB) was refused, and `digest`, which does not read a RECORD whole, 305 MiB. Directory entries
+ * count as lines too, though a RECORD does not list them: they cost the tables as much as files.
+ */
+function admitWithinRecordLimit(): (entry: ZipEntry) => void {
+  let lines = 0;
+  let leastRecordBytes = 0;
+  return (entry) => {
+    lines += 1;
+    // The stored length: a CP437 name is no longer in UTF-8, so this is the least RECORD can take.
+    leastRecordBytes += entry.nameLength + SHORTEST_RECORD_LINE_BESIDE_PATH;
+    if (leastRecordBytes > MAX_RECORD_BYTES) {
+      throw new RefusedInput(
+        `${contentName(entry.name)}: the wheel's entries up to this one, ${lines} of them, would take a RECORD of at least ${leastRecordBytes} bytes ` +
+          `(each a line of its name, a sha256 and a size), over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`,
+      );
+    }
+    if (entry.uncompressedSize > MAX_RECORD_BYTES && isRecord(contentName(entry.name))) {
+      throw new RefusedInput(`${contentName(entry.name)}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
+    }
+  };
 }
 
 /**
@@ -190,7 +225,7 @@ async function digestMember(zip: ZipReader, member: WheelMember): Promise<{ sha2
 
 /** The content view of a wheel: every member read back and hashed. */
 export async function readWheelContent(path: string): Promise<ContentView> {
-  const zip = await openZip(path);
+  const zip = await openWheel(path);
   try {
     const table = indexWheel(zip);
     for (let index = 0; index < zip.entryCount; index++) {
@@ -249,7 +284,7 @@ export class WrittenEntries {
  * again: their target is content. No table of the output is made.
  */
 export async function readWrittenWheel(path: string, written: WrittenEntries, table: MemberTable, order: Uint32Array): Promise<ContentDifference[]> {
-  const zip = await openZip(path);
+  const zip = await openWheel(path);
   try {
     if (zip.entryCount !== written.count) throw new Error(`verification failed: the wheel's directory lists ${zip.entryCount} entries, ${written.count} were written`);
     for (let index = 0; index < zip.entryCount; index++) {
@@ -276,7 +311,7 @@ export async function readWheelMemberHeads(path: string, names: readonly string[
   const found = new Map<string, MemberHead>();
   if (names.length === 0) return found;
   const wanted = new Set(names);
-  const zip = await openZip(path);
+  const zip = await openWheel(path);
   try {
     for (let index = 0; index < zip.entryCount; index++) {
       const stored = zip.entryName(index);

@@ -8,7 +8,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { BATCH_SLOT_BYTES, BATCH_SLOT_INPUTS, DeflateStream, NOT_SMALLER, WHOLE_INPUT_BYTES, compressInThisThread, deflateWholeInThisThread, deflateWholeInput } from '../../formats/deflate/index.js';
 import type { ByteSink } from '../../formats/sink.js';
-import { METHOD_DEFLATE, METHOD_STORED, ZipWriter, openZip } from '../../formats/zip/index.js';
+import { METHOD_DEFLATE, METHOD_STORED, ZipWriter } from '../../formats/zip/index.js';
 import type { DirectoryStore, ZipEntry, ZipReader, ZipWriterEntry } from '../../formats/zip/index.js';
 import type { HandlerRun } from '../handler.js';
 import { DEFAULT_WHEEL_LEVEL } from '../options.js';
@@ -17,8 +17,8 @@ import { ChangeLog } from '../report.js';
 import type { MemberTable } from '../member-table.js';
 import { removeScratch, scratchPath } from '../scratch.js';
 import { recordProblems } from '../record.js';
-import { VERSION_MADE_BY, VERSION_NEEDED, checkRecordSizes, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
-import { WrittenEntries, classify, indexWheel, isRecord, readBytes, readWrittenWheel, setReadContent, sha256Hex, wheelContentView } from './read.js';
+import { VERSION_MADE_BY, VERSION_NEEDED, noteEntryChanges, planWheel, plannedHeader, storedName } from './plan.js';
+import { WrittenEntries, classify, indexWheel, isRecord, openWheel, readBytes, readWrittenWheel, setReadContent, sha256Hex, wheelContentView } from './read.js';
 import type { WheelMember } from './read.js';
 
 /**
@@ -381,14 +381,13 @@ function onThisThread({ compressor, wholeDeflater, blocksInFlight, expectCompres
 }
 
 export async function normalizeWheel(inputPath: string, sink: ByteSink, runOptions: NormalizeOptions, workDir: string, verify = false): Promise<HandlerRun> {
-  const zip = await openZip(inputPath);
+  const zip = await openWheel(inputPath);
   const options = zip.entryCount > POOLED_ENTRIES_LIMIT ? onThisThread(runOptions) : runOptions;
   // Recompressed, the members are at least the file's size in input (kept, nothing is compressed).
   if (!options.keepCompression) options.expectCompression?.(zip.fileSize);
   const directory = new SpooledBytes(workDir, { held: 0, limit: DIRECTORY_IN_MEMORY_LIMIT });
   try {
     const changes = new ChangeLog();
-    checkRecordSizes(zip);
     const table = indexWheel(zip);
     const ordered = planWheel(zip, table, changes);
     const writer = new ZipWriter(sink, { append: directory.append, read: () => directory.read(Buffer.allocUnsafe(1 << 20)) });
