@@ -32,12 +32,15 @@ const EXAMPLES_PER_CHUNK = 512;
  */
 const MAX_EXAMPLE_LENGTH = 8192;
 
-/** `example`, cut to MAX_EXAMPLE_LENGTH (not between the two halves of a surrogate pair) with what was cut said. */
-function keptExample(example: string): string {
-  if (example.length <= MAX_EXAMPLE_LENGTH) return example;
-  const end = MAX_EXAMPLE_LENGTH - (/[\uD800-\uDBFF]/.test(example[MAX_EXAMPLE_LENGTH - 1]!) ? 1 : 0);
+/**
+ * `text` cut to `length` UTF-16 code units (not between the two halves of a surrogate pair) with
+ * what was cut said, `detail` beside the count; whole when it fits.
+ */
+export function cutText(text: string, length: number, detail = ''): string {
+  if (text.length <= length) return text;
+  const end = length - (/[\uD800-\uDBFF]/.test(text[length - 1]!) ? 1 : 0);
   // Copied through UTF-8: a slice of a string keeps the whole string alive in V8.
-  return `${Buffer.from(example.slice(0, end), 'utf8').toString('utf8')}… (${example.length - end} more characters)`;
+  return `${Buffer.from(text.slice(0, end), 'utf8').toString('utf8')}… (${text.length - end} more characters${detail})`;
 }
 
 /** One field's examples in the order added, held as deflated chunks and each example's length. */
@@ -49,7 +52,7 @@ class ExampleList {
   private added = 0;
 
   add(added: string): void {
-    const example = keptExample(added);
+    const example = cutText(added, MAX_EXAMPLE_LENGTH);
     this.pending.push(example);
     this.lengths = withRoom(this.lengths, this.added + 1);
     this.lengths[this.added++] = example.length;

@@ -171,6 +171,38 @@ test('pax records of a MiB on many members are held neither by the change exampl
   assert.match(result.stdout, /tar pax records \[150\]: links-1\.0\/l\/00000 \(comment=00000c+… \(\d+ more characters\), /);
 });
 
+
+test('compare carries owner names and pax records of a MiB through its pairing as their start, length and sha256', (t) => {
+  if (!requireTools(t, PYTHON, GNU_TIME)) return;
+  const dir = tmpDir(t);
+  // Two 0.1 MB sdists of 100 members, each with a pax comment and an owner name of 500 KB (a MiB in all, the
+  // limit), A's of one letter and B's of another but for one member: each record went through the
+  // runs whole, 346 MiB to compare them.
+  python(`
+import io, sys, tarfile
+for side in 'ab':
+    with tarfile.open('%s/pax-%s.tar.gz' % (sys.argv[1], side), 'w:gz', format=tarfile.PAX_FORMAT) as t:
+        for i in range(100):
+            info = tarfile.TarInfo('pax-1.0/f%03d' % i); info.size = 1
+            letter = 'a' if i == 7 else side
+            info.pax_headers = {'comment': letter * 500000, 'uname': letter * 500000}
+            t.addfile(info, io.BytesIO(b'x'))
+`, dir);
+  const result = measured(['compare', '--json', join(dir, 'pax-a.tar.gz'), join(dir, 'pax-b.tar.gz')]);
+  assert.equal(result.code, 1, result.stderr);
+  t.diagnostic(`peak RSS ${result.rssKiB} KiB`);
+  assert.ok(result.rssKiB < MAX_RSS_KIB, `peak RSS ${result.rssKiB} KiB`);
+  const [pair] = JSON.parse(result.stdout).results;
+  assert.equal(pair.verdict, 'same-content');
+  // Every member but the one whose values are equal differs, shown by the start of its values.
+  const field = (name: string) => pair.metadata.find((change: { field: string }) => change.field === name);
+  for (const name of ['tar pax records', 'tar owner']) {
+    assert.equal(field(name).count, 99, name);
+    assert.ok(!field(name).all.some((example: string) => example.startsWith('pax-1.0/f007 ')), name);
+  }
+  assert.match(field('tar pax records').all[0], /^pax-1\.0\/f000 \(comment: a{256}… \(499744 more characters, sha256 [0-9a-f]{64}\) → b{256}… \(499744 more characters, sha256 [0-9a-f]{64}\); uname: a{256}… /);
+  assert.match(field('tar owner').all[0], /^pax-1\.0\/f000 \(a{256}… \(499744 more characters, sha256 [0-9a-f]{64}\)\(0\):0 → b{256}… /);
+});
 test('40,000 names of 4 KB go to sorted runs by their bytes, before a table has its rows', (t) => {
   if (!requireTools(t, PYTHON, GNU_TIME)) return;
   const dir = tmpDir(t);
