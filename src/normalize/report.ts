@@ -1,6 +1,9 @@
 // Changes and differences as reports show them: per field, an exact count and a few examples.
+import { closeSync, readSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { withRoom } from './grow.js';
+import { unnamedScratchFile } from './scratch.js';
 /** One kind of difference between an input and its normal form, with a count and a few examples. */
 export interface Change {
   /** What differs, e.g. `tar mtime` or `gzip FNAME`. */
@@ -43,9 +46,36 @@ export function cutText(text: string, length: number, detail = ''): string {
   return `${Buffer.from(text.slice(0, end), 'utf8').toString('utf8')}… (${text.length - end} more characters${detail})`;
 }
 
-/** One field's examples in the order added, held as deflated chunks and each example's length. */
+/**
+ * Deflated chunks one example list holds in memory; past this they go to a file of its own. Examples
+ * deflate to about 7 bytes each, but random ones do not: 12,000 members with a pax comment of 9 KB of
+ * random text held 98 MB of chunks, and `check --json` of that 85 MB sdist took 193 MiB.
+ */
+const HELD_CHUNK_BYTES = 1 << 20;
+
+/** A chunk in its list's file. */
+interface FiledChunk {
+  at: number;
+  length: number;
+}
+
+/**
+ * Closes a list's file once the list is collected: a report's examples may be read at any time
+ * after its run (the library's `all`), so nothing else tells when the file is done with.
+ */
+const filesOfLists = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // closed already
+  }
+});
+
+/** One field's examples in the order added, held as deflated chunks (in memory, then in a file) and each example's length. */
 class ExampleList {
-  private readonly chunks: Buffer[] = [];
+  private readonly chunks: (Buffer | FiledChunk)[] = [];
+  private heldChunkBytes = 0;
+  private file: { fd: number; end: number } | undefined;
   private pending: string[] = [];
   /** Each example's length in UTF-16 code units, as slice() counts: 4 bytes an example, not a JS array's 8. */
   private lengths = new Uint32Array(EXAMPLES_PER_CHUNK);
@@ -59,9 +89,35 @@ class ExampleList {
     if (this.pending.length === EXAMPLES_PER_CHUNK) {
       // A copy of its own size: what zlib gives is a view of a 16 KiB output buffer, which a
       // million members' examples would keep 32 MB of for each field.
-      this.chunks.push(Buffer.from(deflateRawSync(this.pending.join(''), { level: 1 })));
+      this.keepChunk(Buffer.from(deflateRawSync(this.pending.join(''), { level: 1 })));
       this.pending = [];
     }
+  }
+
+  private keepChunk(chunk: Buffer): void {
+    if (this.heldChunkBytes + chunk.length <= HELD_CHUNK_BYTES) {
+      this.chunks.push(chunk);
+      this.heldChunkBytes += chunk.length;
+      return;
+    }
+    if (!this.file) {
+      this.file = { fd: unnamedScratchFile(tmpdir()), end: 0 };
+      filesOfLists.register(this, this.file.fd);
+    }
+    for (let at = 0; at < chunk.length; ) at += writeSync(this.file.fd, chunk, at, chunk.length - at, this.file.end + at);
+    this.chunks.push({ at: this.file.end, length: chunk.length });
+    this.file.end += chunk.length;
+  }
+
+  private chunkBytes(chunk: Buffer | FiledChunk): Buffer {
+    if (Buffer.isBuffer(chunk)) return chunk;
+    const bytes = Buffer.allocUnsafe(chunk.length);
+    for (let at = 0; at < chunk.length; ) {
+      const read = readSync(this.file!.fd, bytes, at, chunk.length - at, chunk.at + at);
+      if (read === 0) throw new Error(`examples file ended at byte ${chunk.at + at}, before its chunk`);
+      at += read;
+    }
+    return bytes;
   }
 
   get count(): number {
@@ -86,7 +142,7 @@ class ExampleList {
       let at = 0;
       for (let i = 0; i < count; i++) yield text.slice(at, (at += lengths[example++]!));
     }
-    for (const chunk of this.chunks) yield* cut(inflateRawSync(chunk).toString('utf8'), EXAMPLES_PER_CHUNK);
+    for (const chunk of this.chunks) yield* cut(inflateRawSync(this.chunkBytes(chunk)).toString('utf8'), EXAMPLES_PER_CHUNK);
     yield* cut(this.pending.join(''), this.pending.length);
   }
 }

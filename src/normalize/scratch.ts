@@ -2,7 +2,7 @@
 // told from anything else: `.reprodist-<pid>-<random>.<tmp|spool|part>`. Those of this process are removed on
 // success, failure and Ctrl-C; those a killed run left are removed by the next run in that directory.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync, unlinkSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -19,6 +19,31 @@ export function scratchPath(dir: string, suffix: 'tmp' | 'spool' | 'part'): stri
 export async function removeScratch(path: string): Promise<void> {
   await rm(path, { force: true });
   live.delete(path);
+}
+
+/**
+ * A new scratch file in `dir`, opened for reading and writing and removed at once: only this
+ * process reaches it, through the descriptor returned, and the system frees its space when that is
+ * closed or the process ends, however it ends. Where an open file cannot be removed (Windows), it is
+ * removed once closed at exit, or by a signal's handler.
+ */
+export function unnamedScratchFile(dir: string): number {
+  const path = scratchPath(dir, 'tmp');
+  const fd = openSync(path, 'wx+', 0o600);
+  try {
+    unlinkSync(path);
+    live.delete(path);
+  } catch {
+    process.once('exit', () => {
+      try {
+        closeSync(fd);
+      } catch {
+        // closed already
+      }
+      rmSync(path, { force: true });
+    });
+  }
+  return fd;
 }
 
 /**

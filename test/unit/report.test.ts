@@ -2,6 +2,8 @@
 // chunks: what it gives back must be each example as added, in order, however many there are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { ChangeLog, MAX_EXAMPLES, everyExample } from '../../src/normalize/report.js';
 
 /** Examples of varied lengths and scripts: ASCII paths, accented letters, a character outside the BMP, an empty one. */
@@ -62,4 +64,27 @@ test('an example past 8,192 characters is cut there, saying how much was cut, ne
   assert.equal(kept, `${long.slice(0, 8192)}… (${long.length - 8192} more characters)`);
   assert.equal(cutAtPair, `${'a'.repeat(8191)}… (102 more characters)`);
   assert.equal(whole, fits);
+});
+
+test("examples that do not deflate go to a file of their list's own past a MiB, and come back whole and in order", () => {
+  // Random text (a pax comment of it) deflates to its own size: 2,000 such examples of 6 KB would be 12 MB held.
+  const random = (i: number) => `pkg/m${i}.py (comment=${randomBytes(4500).toString('base64')})`;
+  const openFiles = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : undefined);
+  const before = openFiles();
+  const log = new ChangeLog();
+  const other = new ChangeLog();
+  const mtimes = Array.from({ length: 2000 }, (_, i) => random(i));
+  const owners = Array.from({ length: 1100 }, (_, i) => random(i + 5000));
+  for (let i = 0; i < mtimes.length; i++) {
+    log.add('tar mtime', mtimes[i]!);
+    if (i < owners.length) other.add('tar owner', owners[i]!);
+  }
+  log.addFrom(other);
+  // One file for each list past a MiB of chunks (other's list is now this log's own).
+  if (before !== undefined) assert.equal(openFiles(), before + 2);
+  const [mtime, owner] = log.list();
+  assert.deepEqual([mtime!.count, owner!.count], [2000, 1100]);
+  assert.deepEqual(mtime!.all, mtimes);
+  assert.deepEqual([...everyExample(owner!)!], owners);
+  assert.deepEqual([...everyExample(owner!)!], owners);
 });
