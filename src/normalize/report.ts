@@ -20,11 +20,17 @@ export interface Change {
 export const MAX_EXAMPLES = 3;
 
 /**
- * Examples are joined and deflated per this many: 100,000 members' examples are then a few hundred
- * small buffers and a list of lengths, not a few hundred thousand strings (issue 22). They repeat
- * the same directories and values, so deflate keeps about a tenth of their bytes.
+ * Examples are joined and deflated per this many, or once they reach PENDING_CHARACTERS: 100,000
+ * members' examples are then a few hundred small buffers and a list of lengths, not a few hundred
+ * thousand strings (issue 22). They repeat the same directories and values, so deflate keeps about
+ * a tenth of their bytes.
  */
 const EXAMPLES_PER_CHUNK = 512;
+/**
+ * Examples of 4 KB names waited 2 MiB a field for their chunk: a wheel of 4,000 such entries has
+ * several fields of them.
+ */
+const PENDING_CHARACTERS = 256 * 1024;
 
 /**
  * The longest example kept, in UTF-16 code units: room for a member's name (4,096 bytes at most) and
@@ -74,6 +80,9 @@ const filesOfLists = new FinalizationRegistry<number>((fd) => {
 /** One field's examples in the order added, held as deflated chunks (in memory, then in a file) and each example's length. */
 class ExampleList {
   private readonly chunks: (Buffer | FiledChunk)[] = [];
+  /** How many examples each chunk holds. */
+  private readonly chunkCounts: number[] = [];
+  private pendingCharacters = 0;
   private heldChunkBytes = 0;
   private file: { fd: number; end: number } | undefined;
   private pending: string[] = [];
@@ -84,13 +93,16 @@ class ExampleList {
   add(added: string): void {
     const example = cutText(added, MAX_EXAMPLE_LENGTH);
     this.pending.push(example);
+    this.pendingCharacters += example.length;
     this.lengths = withRoom(this.lengths, this.added + 1);
     this.lengths[this.added++] = example.length;
-    if (this.pending.length === EXAMPLES_PER_CHUNK) {
+    if (this.pending.length === EXAMPLES_PER_CHUNK || this.pendingCharacters >= PENDING_CHARACTERS) {
       // A copy of its own size: what zlib gives is a view of a 16 KiB output buffer, which a
       // million members' examples would keep 32 MB of for each field.
       this.keepChunk(Buffer.from(deflateRawSync(this.pending.join(''), { level: 1 })));
+      this.chunkCounts.push(this.pending.length);
       this.pending = [];
+      this.pendingCharacters = 0;
     }
   }
 
@@ -142,7 +154,7 @@ class ExampleList {
       let at = 0;
       for (let i = 0; i < count; i++) yield text.slice(at, (at += lengths[example++]!));
     }
-    for (const chunk of this.chunks) yield* cut(inflateRawSync(this.chunkBytes(chunk)).toString('utf8'), EXAMPLES_PER_CHUNK);
+    for (let i = 0; i < this.chunks.length; i++) yield* cut(inflateRawSync(this.chunkBytes(this.chunks[i]!)).toString('utf8'), this.chunkCounts[i]!);
     yield* cut(this.pending.join(''), this.pending.length);
   }
 }

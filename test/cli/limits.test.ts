@@ -127,6 +127,26 @@ for count in (4100, 4200):
   assert.match(under.stdout, /RECORD: the wheel has no \*\.dist-info\/RECORD/);
 });
 
+test("a wheel's content view adds directories of at most its entries' names + 2 MiB: 2 × is refused, 1 × is read", (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  // 600 names of 4 KB, each in one or two directories of its own almost as long: 2.4 MB of entry
+  // names, and 2.4 or 4.9 MB of directories' names to add. Real wheels add at most 0.78 ×.
+  python(`
+import sys, zipfile
+for name, tail in (('one', '/b'), ('two', '/a/b')):
+    with zipfile.ZipFile('%s/%s-1.0-py3-none-any.whl' % (sys.argv[1], name), 'w', zipfile.ZIP_STORED) as z:
+        for i in range(600):
+            z.writestr('d%04d/' % i + 'x' * 4070 + tail, b'')
+`, dir);
+  const refused = run(CLI, ['check', join(dir, 'two-1.0-py3-none-any.whl')]);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /the parent directories the wheel does not hold would have more than 4545152 bytes of names \(1 × its entries' 24\d{5} bytes \+ 2 MiB\), over the limit for a wheel/);
+  const read = run(CLI, ['check', join(dir, 'one-1.0-py3-none-any.whl')]);
+  assert.equal(read.code, 1, read.stderr);
+  assert.match(read.stdout, /RECORD: the wheel has no \*\.dist-info\/RECORD/);
+});
+
 test("a wheel's extra fields and comments past 16 MiB together are refused as they are read, central or local, in bounded memory", (t) => {
   if (!requireTools(t, PYTHON, GNU_TIME)) return;
   const dir = tmpDir(t);

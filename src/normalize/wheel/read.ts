@@ -15,7 +15,7 @@ import { SHORTEST_RECORD_LINE_BESIDE_PATH } from '../record.js';
 import { readHead } from '../handler.js';
 import type { MemberHead } from '../handler.js';
 import { HeldLinkBytes, checkLinkTarget, checkMemberName, checkParentsAreDirectories, checkSymlinksResolved, duplicateMember } from '../refusal.js';
-import { MAX_LINK_TARGET_BYTES, MAX_NAME_DEPTH, MAX_RECORD_BYTES, MAX_OUTPUT_BYTES_FACTOR, MAX_OUTPUT_MEMBERS_FACTOR, OUTPUT_BYTES_ALLOWANCE, sizeText } from '../limits.js';
+import { MAX_ADDED_DIRECTORY_NAMES_FACTOR, MAX_LINK_TARGET_BYTES, MAX_NAME_DEPTH, MAX_OUTPUT_MEMBERS_FACTOR, MAX_RECORD_BYTES, OUTPUT_BYTES_ALLOWANCE, sizeText } from '../limits.js';
 
 /** A member of the input, classified and validated. */
 export interface WheelMember {
@@ -124,10 +124,13 @@ export function classify(entry: ZipEntry): WheelMember {
  * member (a Map of paths cost about 100 bytes a member more, issue 22).
  */
 export function indexWheel(zip: ZipReader): MemberTable {
-  // Room for the implied directories too, about one per 8 members and an eighth of the names'
-  // bytes; the columns and the names' table double past it, holding the old and the new arrays
-  // until a collection (grown from its first 64 KiB, the table of 16 MB of names had 32 MB dead).
-  const table = new MemberTable(zip.entryCount + Math.ceil(zip.entryCount / 8), zip.nameBytes + Math.ceil(zip.nameBytes / 8));
+  // Room for the implied directories too: rows for about one per 8 members (the columns double
+  // past it, holding the old and the new arrays until a collection), and names' bytes for as many
+  // as addParentDirectoriesWithin lets in. The system maps the bytes as they are first written, so
+  // room never written costs no memory, where doubling copied what was there (grown from an eighth
+  // more, 4,000 entries of 4 KB names in directories of their own took 162 MiB; from its first 64
+  // KiB, the table of 16 MB of names had 32 MB dead).
+  const table = new MemberTable(zip.entryCount + Math.ceil(zip.entryCount / 8), zip.nameBytes + maxAddedNameBytes(zip.nameBytes));
   // Targets counted by their declared sizes, before any is read.
   const symlinkBytes = new HeldLinkBytes('symlinks');
   for (let index = 0; index < zip.entryCount; index++) {
@@ -151,7 +154,7 @@ export function indexWheel(zip: ZipReader): MemberTable {
  */
 function addParentDirectoriesWithin(table: MemberTable, entries: number, entryNameBytes: number): void {
   const maxRows = MAX_OUTPUT_MEMBERS_FACTOR * entries + MAX_NAME_DEPTH;
-  const maxNameBytes = MAX_OUTPUT_BYTES_FACTOR * entryNameBytes + OUTPUT_BYTES_ALLOWANCE;
+  const maxNameBytes = maxAddedNameBytes(entryNameBytes);
   let nameBytes = 0;
   table.addParentDirectories((dir) => {
     nameBytes += Buffer.byteLength(dir, 'utf8');
@@ -159,9 +162,14 @@ function addParentDirectoriesWithin(table: MemberTable, entries: number, entryNa
       throw new RefusedInput(`the wheel's content view would hold more than ${maxRows} members (${MAX_OUTPUT_MEMBERS_FACTOR} × its ${entries} entries + ${MAX_NAME_DEPTH}) once every parent directory has its own, over the limit for a wheel (docs/limits.md)`);
     }
     if (nameBytes > maxNameBytes) {
-      throw new RefusedInput(`the parent directories the wheel does not hold would have more than ${sizeText(maxNameBytes)} of names (${MAX_OUTPUT_BYTES_FACTOR} × its entries' ${entryNameBytes} bytes + ${sizeText(OUTPUT_BYTES_ALLOWANCE)}), over the limit for a wheel (docs/limits.md)`);
+      throw new RefusedInput(`the parent directories the wheel does not hold would have more than ${sizeText(maxNameBytes)} of names (${MAX_ADDED_DIRECTORY_NAMES_FACTOR} × its entries' ${entryNameBytes} bytes + ${sizeText(OUTPUT_BYTES_ALLOWANCE)}), over the limit for a wheel (docs/limits.md)`);
     }
   });
+}
+
+/** The names' bytes of the parent directories a wheel whose entries' names take `entryNameBytes` may have added. */
+function maxAddedNameBytes(entryNameBytes: number): number {
+  return MAX_ADDED_DIRECTORY_NAMES_FACTOR * entryNameBytes + OUTPUT_BYTES_ALLOWANCE;
 }
 
 /** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
