@@ -1,6 +1,7 @@
 // The wheel's RECORD (PyPA "Recording installed projects": a CSV of path, hash, size). Normalizing
 // keeps it byte for byte; check reports where it does not match the members, as PyPI rejects those.
 import { posix } from 'node:path';
+import { shownName } from '../formats/errors.js';
 import type { MemberTable } from './member-table.js';
 
 /** RECORD itself and its signatures are the only files a RECORD does not hash. */
@@ -41,18 +42,18 @@ export async function recordProblems(record: AsyncIterable<Uint8Array> | undefin
       if (unhashed(path)) continue;
       const file = members.find(path);
       if (file < 0 || members.kind(file) !== 'file') {
-        add(`RECORD lists ${path}, which is not in the wheel`);
+        add(`RECORD lists ${shownName(path)}, which is not in the wheel`);
         continue;
       }
       listed[file] = 1;
       const [algorithm, digest] = hash.split('=', 2);
-      if (algorithm !== 'sha256') add(`RECORD: ${path} has ${hash ? `a ${algorithm} hash` : 'no hash'}, not sha256`);
-      else if (digest !== Buffer.from(members.sha256(file), 'hex').toString('base64url')) add(`RECORD: ${path} has the wrong sha256`);
-      if (size !== String(members.size(file))) add(`RECORD: ${path} has size ${size || '(none)'}, the file has ${members.size(file)}`);
+      if (algorithm !== 'sha256') add(`RECORD: ${shownName(path)} has ${hash ? `a ${shownName(algorithm ?? '')} hash` : 'no hash'}, not sha256`);
+      else if (digest !== Buffer.from(members.sha256(file), 'hex').toString('base64url')) add(`RECORD: ${shownName(path)} has the wrong sha256`);
+      if (size !== String(members.size(file))) add(`RECORD: ${shownName(path)} has size ${shownName(size) || '(none)'}, the file has ${members.size(file)}`);
     }
   }
   for (let row = 0; row < members.count; row++) {
-    if (members.kind(row) === 'file' && listed[row] === 0 && !unhashed(members.name(row))) add(`RECORD does not list ${members.name(row)}`);
+    if (members.kind(row) === 'file' && listed[row] === 0 && !unhashed(members.name(row))) add(`RECORD does not list ${shownName(members.name(row))}`);
   }
   if (more > 0) problems.push(`RECORD: ${more} more mismatch${more > 1 ? 'es' : ''} not listed`);
   return problems;

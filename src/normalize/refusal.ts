@@ -2,6 +2,7 @@
 // outside the extraction directory, or read two ways (as Python's tarfile `data` filter, pip and
 // installer refuse or differ on them).
 import { posix } from 'node:path';
+import { quotedName, shownName } from '../formats/errors.js';
 import { contentName } from './content.js';
 import { RefusedInput } from './failure.js';
 import { MAX_HELD_LINK_BYTES, MAX_LINK_HOPS, MAX_NAME_BYTES, MAX_NAME_DEPTH, sizeText } from './limits.js';
@@ -13,7 +14,7 @@ import { MAX_HELD_LINK_BYTES, MAX_LINK_HOPS, MAX_NAME_BYTES, MAX_NAME_DEPTH, siz
  * `C:` as path syntax).
  */
 export function checkMemberName(raw: string): string {
-  const shown = raw.length > 200 ? `${JSON.stringify(raw.slice(0, 200))}...` : JSON.stringify(raw);
+  const shown = quotedName(raw);
   if (raw.length > MAX_NAME_BYTES || Buffer.byteLength(raw, 'utf8') > MAX_NAME_BYTES) {
     throw new RefusedInput(`member name ${shown} is longer than the limit of ${MAX_NAME_BYTES} bytes`);
   }
@@ -35,13 +36,14 @@ export function checkMemberName(raw: string): string {
 
 /** Validates a symlink's target against the link's own place, lexically; returns the target unchanged. */
 export function checkLinkTarget(linkPath: string, target: string): string {
-  if (target === '') throw new RefusedInput(`${linkPath}: symlink with an empty target`);
-  if (target.includes('\0')) throw new RefusedInput(`${linkPath}: symlink target contains a NUL byte`);
-  if (target.startsWith('/')) throw new RefusedInput(`${linkPath}: symlink to the absolute path ${target}`);
-  if (target.includes('\\') || /^[A-Za-z]:/.test(target)) throw new RefusedInput(`${linkPath}: symlink to ${JSON.stringify(target)}, a Windows path`);
-  if (Buffer.byteLength(target, 'utf8') > MAX_NAME_BYTES) throw new RefusedInput(`${linkPath}: symlink target is longer than the limit of ${MAX_NAME_BYTES} bytes`);
+  const link = shownName(linkPath);
+  if (target === '') throw new RefusedInput(`${link}: symlink with an empty target`);
+  if (target.includes('\0')) throw new RefusedInput(`${link}: symlink target contains a NUL byte`);
+  if (target.startsWith('/')) throw new RefusedInput(`${link}: symlink to the absolute path ${shownName(target)}`);
+  if (target.includes('\\') || /^[A-Za-z]:/.test(target)) throw new RefusedInput(`${link}: symlink to ${quotedName(target)}, a Windows path`);
+  if (Buffer.byteLength(target, 'utf8') > MAX_NAME_BYTES) throw new RefusedInput(`${link}: symlink target is longer than the limit of ${MAX_NAME_BYTES} bytes`);
   if (escapes(posix.join(posix.dirname(linkPath), target).split('/'))) {
-    throw new RefusedInput(`${linkPath}: symlink to ${target} points outside the archive`);
+    throw new RefusedInput(`${link}: symlink to ${shownName(target)} points outside the archive`);
   }
   return target;
 }
@@ -66,12 +68,12 @@ export function ancestorsOf(path: string): string[] {
 
 /** The refusal of a second member of one name. */
 export function duplicateMember(path: string): RefusedInput {
-  return new RefusedInput(`${path}: duplicate member name`);
+  return new RefusedInput(`${shownName(path)}: duplicate member name`);
 }
 
 /** The refusal of a member under `dir`, a member of another type than a directory. */
 export function parentNotADirectory(path: string, dir: string, type: string): RefusedInput {
-  return new RefusedInput(`${path}: its parent ${dir} is a ${type}, not a directory`);
+  return new RefusedInput(`${shownName(path)}: its parent ${shownName(dir)} is a ${type}, not a directory`);
 }
 
 /**
@@ -98,7 +100,7 @@ export class HeldLinkBytes {
   add(name: string, targetBytes: number): void {
     this.bytes += Buffer.byteLength(name, 'utf8') + targetBytes;
     if (this.bytes > MAX_HELD_LINK_BYTES) {
-      throw new RefusedInput(`the archive's ${this.what} have more than ${sizeText(MAX_HELD_LINK_BYTES)} of names and targets (at ${name}), over the limit for links held until every member is read (docs/limits.md)`);
+      throw new RefusedInput(`the archive's ${this.what} have more than ${sizeText(MAX_HELD_LINK_BYTES)} of names and targets (at ${shownName(name)}), over the limit for links held until every member is read (docs/limits.md)`);
     }
   }
 }
@@ -116,7 +118,7 @@ export function checkSymlinksResolved(links: ReadonlyMap<string, string>, root: 
     // Resolve the link's directory joined with its target, one segment at a time.
     const todo = [...target.split('/')].reverse();
     const at = posix.dirname(path) === '.' ? [] : posix.dirname(path).split('/');
-    const fail = (why: string) => new RefusedInput(`${path}: symlink to ${target} ${why}`);
+    const fail = (why: string) => new RefusedInput(`${shownName(path)}: symlink to ${shownName(target)} ${why}`);
     while (todo.length > 0) {
       const part = todo.pop()!;
       if (part === '' || part === '.') continue;
@@ -139,7 +141,7 @@ export function checkSymlinksResolved(links: ReadonlyMap<string, string>, root: 
       todo.push(...next.split('/').reverse());
     }
     if (at.length < rootParts.length || rootParts.some((part, i) => at[i] !== part)) {
-      throw fail(`resolves to ${at.join('/') || '.'}, outside ${root === '' ? 'the archive' : `the top directory ${root}`}`);
+      throw fail(`resolves to ${shownName(at.join('/') || '.')}, outside ${root === '' ? 'the archive' : `the top directory ${shownName(root)}`}`);
     }
   }
 }

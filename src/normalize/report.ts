@@ -2,6 +2,7 @@
 import { closeSync, readSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { cutText } from '../formats/errors.js';
 import { withRoom } from './grow.js';
 import { unnamedScratchFile } from './scratch.js';
 /** One kind of difference between an input and its normal form, with a count and a few examples. */
@@ -41,16 +42,6 @@ const PENDING_CHARACTERS = 256 * 1024;
  */
 const MAX_EXAMPLE_LENGTH = 8192;
 
-/**
- * `text` cut to `length` UTF-16 code units (not between the two halves of a surrogate pair) with
- * what was cut said, `detail` beside the count; whole when it fits.
- */
-export function cutText(text: string, length: number, detail = ''): string {
-  if (text.length <= length) return text;
-  const end = length - (/[\uD800-\uDBFF]/.test(text[length - 1]!) ? 1 : 0);
-  // Copied through UTF-8: a slice of a string keeps the whole string alive in V8.
-  return `${Buffer.from(text.slice(0, end), 'utf8').toString('utf8')}… (${text.length - end} more characters${detail})`;
-}
 
 /**
  * Deflated chunks one example list holds in memory; past this they go to a file of its own. Examples

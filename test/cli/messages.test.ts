@@ -90,3 +90,30 @@ for path, link in ((sys.argv[1], True), (sys.argv[2], False)):
   assert.match(text, /same content, but normalizing both leaves them different: the normal form keeps tar member type/);
   assert.doesNotMatch(text, /normalize both to make them equal/);
 });
+
+test('a long name, link target or RECORD field is shown by its first 200 characters and how many more, so each message stays a line to read', (t) => {
+  if (!requireTools(t, PYTHON)) return;
+  const dir = tmpDir(t);
+  const sdist = join(dir, 'long-1.0.tar.gz');
+  const wheel = join(dir, 'long-1.0-py3-none-any.whl');
+  // A symlink to an absolute path of 300,000 characters (a pax linkpath), and a RECORD listing a path
+  // of 100,000 characters with a hash algorithm of 50,000: each was shown whole.
+  runOk(PYTHON, ['-c', `
+import io, sys, tarfile, zipfile
+with tarfile.open(sys.argv[1], 'w:gz', format=tarfile.PAX_FORMAT) as tar:
+    info = tarfile.TarInfo('long-1.0/link'); info.type = tarfile.SYMTYPE; info.linkname = '/' + 't' * 299999
+    tar.addfile(info)
+with zipfile.ZipFile(sys.argv[2], 'w') as z:
+    z.writestr('long/__init__.py', b'')
+    z.writestr('long-1.0.dist-info/RECORD', 'p/' + 'r' * 99998 + ',sha256=x,0\\nlong/__init__.py,' + 'h' * 50000 + '=x,0\\n')
+`, sdist, wheel]);
+  const refused = runCli(['check', sdist]);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /long-1\.0\/link: symlink to the absolute path \/t{199}… \(299800 more characters\)\n$/);
+  const checked = runCli(['check', wheel]);
+  assert.equal(checked.code, 1, checked.stderr);
+  assert.ok(checked.stdout.includes(`RECORD lists p/${'r'.repeat(198)}… (99800 more characters), which is not in the wheel`), checked.stdout.slice(0, 2000));
+  assert.ok(checked.stdout.includes(`RECORD: long/__init__.py has a ${'h'.repeat(200)}… (49800 more characters) hash, not sha256`), checked.stdout.slice(0, 2000));
+  const longest = Math.max(...checked.stdout.split('\n').map((line) => line.length));
+  assert.ok(longest < 1000, `a line of ${longest} characters`);
+});

@@ -1,6 +1,6 @@
 // pax extended header records (IEEE Std 1003.1, pax, "pax Extended Header"): "%d %s=%s\n", the
 // decimal length counting itself. Only keywords whose meaning every reader shares are accepted.
-import { FormatError } from '../errors.js';
+import { FormatError, quotedName, shownName } from '../errors.js';
 
 /** Keywords that Python's tarfile, GNU tar and bsdtar apply alike (or all ignore). */
 const KNOWN = new Set(['path', 'linkpath', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname', 'comment', 'charset', 'hdrcharset']);
@@ -46,9 +46,9 @@ export function parsePaxRecords(data: Buffer, at: number): Record<string, string
       throw bad(`${keyword}: GNU sparse members are refused (readers expand them differently)`);
     }
     const known = KNOWN.has(keyword) || IGNORED.has(keyword) || IGNORED_PREFIXES.some((prefix) => keyword.startsWith(prefix));
-    if (!known) throw bad(`unknown keyword ${JSON.stringify(keyword)}`);
+    if (!known) throw bad(`unknown keyword ${quotedName(keyword)}`);
     const pattern = NUMERIC[keyword];
-    if (pattern && !pattern.test(value)) throw bad(`${keyword}=${JSON.stringify(value)} is not a number every reader reads alike`);
+    if (pattern && !pattern.test(value)) throw bad(`${shownName(keyword)}=${quotedName(value)} is not a number every reader reads alike`);
     if (keyword === 'hdrcharset' && value !== UTF8_CHARSET) throw bad(`hdrcharset=${value}: only UTF-8 names are read`);
   }
   return { ...records };

@@ -3,7 +3,7 @@
 // only what Python's tarfile, GNU tar and bsdtar read alike, and fails on everything else, so that
 // what it returns is what an installer extracts. Member data is streamed, never buffered; only
 // extended headers are held, up to MAX_EXTENDED_HEADER_BYTES.
-import { FormatError } from '../errors.js';
+import { FormatError, quotedName } from '../errors.js';
 import type { ByteCoverage } from '../coverage.js';
 import { firstNonZero, parseHeaderBlock } from './block.js';
 import type { RawHeader, TarReadType } from './block.js';
@@ -76,14 +76,14 @@ export async function* readTar(stream: AsyncIterable<Uint8Array>, coverage?: Byt
     // one are the next header to them, so a size there would be read two ways. The member's type,
     // not the typeflag's: a v7 file whose name ends in a slash is a directory to them too.
     if (header.type !== 'file' && header.type !== 'contiguous-file' && header.size !== 0) {
-      throw new FormatError(`tar: ${header.type} member ${JSON.stringify(header.name)} at byte ${at} claims ${header.size} bytes of data (link, directory and device headers carry none)`);
+      throw new FormatError(`tar: ${header.type} member ${quotedName(header.name)} at byte ${at} claims ${header.size} bytes of data (link, directory and device headers carry none)`);
     }
-    coverage?.mark(source.offset, source.offset + header.size, `data of ${JSON.stringify(header.name)}`);
+    coverage?.mark(source.offset, source.offset + header.size, `data of ${quotedName(header.name)}`);
     let remaining = header.size;
     const body = (async function* () {
       while (remaining > 0) {
         const chunk = await source.readSome(remaining);
-        if (chunk.length === 0) throw new FormatError(`tar: archive is truncated (data of ${JSON.stringify(header.name)} ends after byte ${source.offset})`);
+        if (chunk.length === 0) throw new FormatError(`tar: archive is truncated (data of ${quotedName(header.name)} ends after byte ${source.offset})`);
         remaining -= chunk.length;
         yield chunk;
       }
@@ -91,10 +91,10 @@ export async function* readTar(stream: AsyncIterable<Uint8Array>, coverage?: Byt
     yield { header, body };
     while (remaining > 0) {
       const chunk = await source.readSome(remaining);
-      if (chunk.length === 0) throw new FormatError(`tar: archive is truncated (data of ${JSON.stringify(header.name)} ends after byte ${source.offset})`);
+      if (chunk.length === 0) throw new FormatError(`tar: archive is truncated (data of ${quotedName(header.name)} ends after byte ${source.offset})`);
       remaining -= chunk.length;
     }
-    await readPadding(source, header.size, `the data of ${JSON.stringify(header.name)}`, coverage);
+    await readPadding(source, header.size, `the data of ${quotedName(header.name)}`, coverage);
   }
 }
 
@@ -106,7 +106,7 @@ export async function* readTar(stream: AsyncIterable<Uint8Array>, coverage?: Byt
  */
 function checkUnusedFields(raw: RawHeader, type: TarReadType, at: number): void {
   if (type !== 'link' && type !== 'symlink' && raw.linkname !== '') {
-    throw new FormatError(`tar: header at byte ${at} (typeflag ${JSON.stringify(raw.typeflag)}) has a link target ${JSON.stringify(raw.linkname)}, which only links carry`);
+    throw new FormatError(`tar: header at byte ${at} (typeflag ${JSON.stringify(raw.typeflag)}) has a link target ${quotedName(raw.linkname)}, which only links carry`);
   }
   if (type !== 'character-device' && type !== 'block-device' && (raw.devmajor !== 0 || raw.devminor !== 0)) {
     throw new FormatError(`tar: header at byte ${at} (typeflag ${JSON.stringify(raw.typeflag)}) has device numbers ${raw.devmajor},${raw.devminor}, which only devices carry`);
@@ -184,16 +184,16 @@ function applyExtended(raw: RawHeader, type: TarReadType, pending: Pending, at: 
   if (pending.longLink !== undefined) linkname = pending.longLink;
   const isLink = type === 'link' || type === 'symlink';
   if (!isLink && linkname !== raw.linkname) {
-    throw new FormatError(`tar: ${type} member ${JSON.stringify(name)} at byte ${at} has a link target in a ${pending.longLink === undefined ? 'pax linkpath record' : 'GNU long-link header'}, which only links carry`);
+    throw new FormatError(`tar: ${type} member ${quotedName(name)} at byte ${at} has a link target in a ${pending.longLink === undefined ? 'pax linkpath record' : 'GNU long-link header'}, which only links carry`);
   }
   let memberType = type;
   // A v7 (typeflag NUL) entry whose name field ends in a slash is a directory to Python and GNU tar.
   if (raw.typeflag === TYPEFLAG.oldFile && raw.nameField.endsWith('/')) {
     memberType = 'directory';
-    if (!name.endsWith('/')) throw new FormatError(`tar: member at byte ${at} is a directory by its ustar name ${JSON.stringify(raw.nameField)} but its long name ${JSON.stringify(name)} has no slash`);
+    if (!name.endsWith('/')) throw new FormatError(`tar: member at byte ${at} is a directory by its ustar name ${quotedName(raw.nameField)} but its long name ${quotedName(name)} has no slash`);
   }
   if (memberType !== 'directory' && name.endsWith('/')) {
-    throw new FormatError(`tar: ${memberType} member ${JSON.stringify(name)} at byte ${at} has a name ending in a slash (readers differ: a directory or a file)`);
+    throw new FormatError(`tar: ${memberType} member ${quotedName(name)} at byte ${at} has a name ending in a slash (readers differ: a directory or a file)`);
   }
   if (name.includes('\0') || linkname.includes('\0')) throw new FormatError(`tar: member at byte ${at} has a NUL byte in its name or link target`);
   return {

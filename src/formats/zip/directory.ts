@@ -17,6 +17,7 @@
 // tile it; zipfile skips records other than zip64 and Unicode Path, and so does this reader. Given a
 // ByteCoverage, the reader marks each range once it has passed these checks.
 import type { ByteCoverage } from '../coverage.js';
+import { quotedName } from '../errors.js';
 import { findEndRecord, readDirectoryLocation } from './end-records.js';
 import type { DirectoryLocation } from './end-records.js';
 import { describe } from './entry.js';
@@ -106,7 +107,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
     const where = () => `central directory header ${index} at offset ${at}`;
     const utf8 = (fields.flags & FLAG_UTF8) !== 0;
     const name = decodeText(nameBytes, utf8, () => `${where()}: name`, at + CENTRAL.size);
-    const label = () => `entry ${JSON.stringify(name)} (${where()})`;
+    const label = () => `entry ${quotedName(name)} (${where()})`;
     if (fields.versionNeeded > MAX_VERSION_NEEDED) {
       // Python's zipfile (so pip and installer) will not open such an archive at all.
       throw new ZipFormatError(`${label()}: version needed to extract ${fields.versionNeeded / 10} is above ${MAX_VERSION_NEEDED / 10} (APPNOTE 6.3)`, at);
@@ -151,7 +152,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
     checkSupported(entry, label, at);
     admit?.(entry);
     const end = at + CENTRAL.size + nameLength + extraLength + commentLength;
-    coverage?.mark(at, end, `central directory header ${index} (${JSON.stringify(name)})`);
+    coverage?.mark(at, end, `central directory header ${index} (${quotedName(name)})`);
     entries.addCentral(entry, nameBytes, extra);
     at = end;
   }
@@ -221,7 +222,7 @@ function checkDuplicateNames(entries: EntryTable): void {
   if (!duplicate) return;
   const [a, b] = [entries.entry(duplicate.first), entries.entry(duplicate.second)];
   throw new ZipFormatError(
-    `duplicate name ${JSON.stringify(b.name)}: central directory entries ${a.index} (offset ${a.centralHeaderOffset}) ` +
+    `duplicate name ${quotedName(b.name)}: central directory entries ${a.index} (offset ${a.centralHeaderOffset}) ` +
       `and ${b.index} (offset ${b.centralHeaderOffset})`,
     b.centralHeaderOffset,
   );
@@ -399,7 +400,7 @@ async function checkDataDescriptor(region: ReadAhead, entry: ZipEntry, dataEnd: 
 function checkLocalAgreesWithCentral(entry: ZipEntry, centralName: Buffer, local: LocalHeader): void {
   const problems: string[] = [];
   if (!centralName.equals(local.nameBytes)) {
-    problems.push(`name is ${JSON.stringify(local.nameBytes.toString('latin1'))} (${local.nameBytes.length} bytes), central says ${JSON.stringify(centralName.toString('latin1'))} (${centralName.length} bytes)`);
+    problems.push(`name is ${quotedName(local.nameBytes.toString('latin1'))} (${local.nameBytes.length} bytes), central says ${quotedName(centralName.toString('latin1'))} (${centralName.length} bytes)`);
   }
   if (local.versionNeeded > MAX_VERSION_NEEDED) problems.push(`version needed to extract is ${local.versionNeeded / 10}, above ${MAX_VERSION_NEEDED / 10} (APPNOTE 6.3)`);
   if (local.method !== entry.method) problems.push(`compression method is ${local.method}, central says ${entry.method}`);

@@ -1,4 +1,6 @@
 // A zip member as the central directory describes it, and what its local header says.
+import { quotedName } from '../errors.js';
+
 /** One record of an extra field (APPNOTE 4.5.1): header ID, then its data. */
 export interface ZipExtraField {
   readonly id: number;
@@ -74,5 +76,5 @@ export interface LocalHeader extends SharedHeaderFields {
 }
 
 export function describe(entry: { name: string; index: number; centralHeaderOffset: number }): string {
-  return `entry ${JSON.stringify(entry.name)} (central directory header ${entry.index} at offset ${entry.centralHeaderOffset})`;
+  return `entry ${quotedName(entry.name)} (central directory header ${entry.index} at offset ${entry.centralHeaderOffset})`;
 }

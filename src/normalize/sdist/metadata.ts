@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { cutText } from '../../formats/errors.js';
 import { gzipFlagNames } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import type { TarReadType } from '../../formats/tar/index.js';
@@ -11,7 +12,7 @@ import type { MetadataComparison } from '../handler.js';
 import { PairedRuns, decodeHeader, encodeHeader } from '../paired-runs.js';
 import type { PairingLimits } from '../paired-runs.js';
 import type { MemberPairing } from '../pairing.js';
-import { ChangeLog, NONE, cutText, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
+import { ChangeLog, NONE, fromTo, isoSeconds, noteOrderDifference } from '../report.js';
 import { SDIST_FIELDS } from './fields.js';
 import { tarRuleDifferences } from './rules.js';
 import type { TarRuleHeader } from './rules.js';

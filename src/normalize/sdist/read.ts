@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { ByteCoverage } from '../../formats/coverage.js';
+import { shownName } from '../../formats/errors.js';
 import { asGzipError, openGunzip } from '../../formats/gzip.js';
 import type { GzipHeader } from '../../formats/gzip.js';
 import { readTar } from '../../formats/tar/index.js';
@@ -178,11 +179,11 @@ function memberAsRead(entry: TarEntryHeader): { path: string; kind: MemberKind; 
   // The sdist format puts everything under `{name}-{version}/`, and pip strips the first path
   // segment as that directory: a file there would be stripped to nothing (pip fails, tarfile
   // installs it), so the two read it differently.
-  if (kind !== 'directory' && !path.includes('/')) throw new RefusedInput(`${path}: a ${kind} at the top of the sdist, outside its {name}-{version}/ directory (pip takes the first path segment for that directory)`);
+  if (kind !== 'directory' && !path.includes('/')) throw new RefusedInput(`${shownName(path)}: a ${kind} at the top of the sdist, outside its {name}-{version}/ directory (pip takes the first path segment for that directory)`);
   const linkTarget = kind === 'symlink' ? checkLinkTarget(path, entry.linkname ?? '') : undefined;
   if ((kind === 'file' || kind === 'link') && (entry.mode & 0o111) !== 0 && (entry.mode & 0o100) === 0) {
     // pip makes a file with any x bit executable; tarfile's data filter only one with the owner's.
-    throw new RefusedInput(`${path}: mode 0${(entry.mode & 0o7777).toString(8)} has an x bit but not the owner's (pip would make it executable, tarfile's data filter would not)`);
+    throw new RefusedInput(`${shownName(path)}: mode 0${(entry.mode & 0o7777).toString(8)} has an x bit but not the owner's (pip would make it executable, tarfile's data filter would not)`);
   }
   return { path, kind, linkTarget };
 }
@@ -326,7 +327,7 @@ function memberType(type: TarReadType, path: string): MemberKind {
     case 'character-device':
     case 'block-device':
     case 'fifo':
-      throw new RefusedInput(`${path}: ${type} members are refused (an sdist holds files, directories and links)`);
+      throw new RefusedInput(`${shownName(path)}: ${type} members are refused (an sdist holds files, directories and links)`);
   }
 }
 

@@ -2,6 +2,7 @@
 // normal form sees it (path, type, exec bit, mtime), its content view, and member data for compare.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { shownName } from '../../formats/errors.js';
 import {
   EXTRA_EXTENDED_TIMESTAMP, HOST_UNIX, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, externalAttrToUnixMode,
   fromDosDateTime, hostOf, openZip,
@@ -68,12 +69,12 @@ function admitWithinRecordLimit(): (entry: ZipEntry) => void {
     leastRecordBytes += entry.nameLength + SHORTEST_RECORD_LINE_BESIDE_PATH;
     if (leastRecordBytes > MAX_RECORD_BYTES) {
       throw new RefusedInput(
-        `${contentName(entry.name)}: the wheel's entries up to this one, ${lines} of them, would take a RECORD of at least ${leastRecordBytes} bytes ` +
+        `${shownName(contentName(entry.name))}: the wheel's entries up to this one, ${lines} of them, would take a RECORD of at least ${leastRecordBytes} bytes ` +
           `(each a line of its name, a sha256 and a size), over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`,
       );
     }
     if (entry.uncompressedSize > MAX_RECORD_BYTES && isRecord(contentName(entry.name))) {
-      throw new RefusedInput(`${contentName(entry.name)}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
+      throw new RefusedInput(`${shownName(contentName(entry.name))}: RECORD of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_RECORD_BYTES)} for a RECORD (docs/limits.md)`);
     }
   };
 }
@@ -92,27 +93,27 @@ export function classify(entry: ZipEntry): WheelMember {
   let type: ContentType;
   if (entry.name.endsWith('/')) {
     if (format !== 0 && format !== S_IFDIR && format !== S_IFREG) {
-      throw new RefusedInput(`${path}: zip entry named as a directory has Unix file type 0${format.toString(8)}`);
+      throw new RefusedInput(`${shownName(path)}: zip entry named as a directory has Unix file type 0${format.toString(8)}`);
     }
     type = 'directory';
   } else if (format === S_IFDIR || (entry.externalAttr & MSDOS_ATTR_DIRECTORY) !== 0) {
-    throw new RefusedInput(`${path}: zip entry with a directory attribute but no trailing slash (pip writes a file, unzip a directory)`);
+    throw new RefusedInput(`${shownName(path)}: zip entry with a directory attribute but no trailing slash (pip writes a file, unzip a directory)`);
   } else if (format === S_IFLNK) {
-    if (!unixHost) throw new RefusedInput(`${path}: zip symlink entry made on a non-Unix host (unzip takes it for a file)`);
+    if (!unixHost) throw new RefusedInput(`${shownName(path)}: zip symlink entry made on a non-Unix host (unzip takes it for a file)`);
     // From the declared size, before the target is read: every verb reads it whole.
     if (entry.uncompressedSize > MAX_LINK_TARGET_BYTES) {
-      throw new RefusedInput(`${path}: symlink target of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_LINK_TARGET_BYTES)} for a link target (docs/limits.md)`);
+      throw new RefusedInput(`${shownName(path)}: symlink target of ${entry.uncompressedSize} bytes, over the limit of ${sizeText(MAX_LINK_TARGET_BYTES)} for a link target (docs/limits.md)`);
     }
     type = 'symlink';
   } else if (format === S_IFREG) {
     type = 'file';
   } else if (format === 0) {
-    if (unixMode & 0o111) throw new RefusedInput(`${path}: zip entry with x bits but no file type in its mode (pip makes it not executable, unzip executable)`);
+    if (unixMode & 0o111) throw new RefusedInput(`${shownName(path)}: zip entry with x bits but no file type in its mode (pip makes it not executable, unzip executable)`);
     type = 'file';
   } else {
-    throw new RefusedInput(`${path}: zip member of Unix file type 0${format.toString(8)} (a device, fifo or socket) is refused`);
+    throw new RefusedInput(`${shownName(path)}: zip member of Unix file type 0${format.toString(8)} (a device, fifo or socket) is refused`);
   }
-  if (type === 'directory' && entry.uncompressedSize !== 0) throw new RefusedInput(`${path}: directory entry with ${entry.uncompressedSize} bytes of data`);
+  if (type === 'directory' && entry.uncompressedSize !== 0) throw new RefusedInput(`${shownName(path)}: directory entry with ${entry.uncompressedSize} bytes of data`);
   return { entry, path, type, executable: type === 'file' && (unixMode & 0o111) !== 0, mtime: entryMtime(entry) };
 }
 
