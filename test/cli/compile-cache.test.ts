@@ -1,7 +1,7 @@
 // bin/reprodist's code cache (see the top of bin/reprodist and scripts/bundle.mjs): a run compiles
 // only the bundle's files it needs, dist/reprodist.cjs alone for a normalize run, and the compiled
-// code of each file it read is kept under $XDG_CACHE_HOME/reprodist/compiled/; cached code V8 refuses
-// is written again, cached code it takes is left as it is unless no run of this shape wrote it, and a
+// code of each file it read is kept under $XDG_CACHE_HOME/reprodist/compiled/, a file for each shape
+// of run; cached code V8 refuses is written again, cached code it takes is left as it is, and a
 // cache directory that cannot be made costs the cache and nothing else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,33 +80,29 @@ test('cached code V8 refuses is written again; cached code it takes is left as i
   assert.deepEqual(readdirSync(cacheDir(cacheHome)), [cache]);
 });
 
-/** The run shapes a cache file names on its first line. */
-function cacheShapes(path: string): string[] {
-  const bytes = readFileSync(path);
-  return JSON.parse(bytes.toString('utf8', 0, bytes.indexOf(0x0a))) as string[];
-}
-
-test('a cache written by runs of one shape is written again by a run of another, and then holds the code of both', (t) => {
+test('each shape of run has cache files of its own, which runs of other shapes leave as they are', (t) => {
   const cacheHome = tmpDir(t);
   const wheel = join(RAW, 'reprodemo-1.0.0+flit-py3-none-any.whl');
   const checked = runCli(['check', wheel], { env: cacheEnv(cacheHome) });
   assert.equal(checked.code, 1, checked.stdout + checked.stderr);
-  const [cache] = readdirSync(cacheDir(cacheHome));
-  const path = join(cacheDir(cacheHome), cache!);
-  const afterWheel = readFileSync(path);
-  assert.deepEqual(cacheShapes(path), ['.whl check']);
+  const [wheelCache] = readdirSync(cacheDir(cacheHome));
+  const afterWheel = readFileSync(join(cacheDir(cacheHome), wheelCache!));
 
-  // Another verb on another kind: V8's cache then holds what both runs compiled.
+  // Another verb on another kind: a file of its own for the same bundle file. One cache for both,
+  // written again by each, lost what V8 had flushed of the other's code.
   normalizeSmallSdist(cacheHome, tmpDir(t));
-  const afterBoth = readFileSync(path);
-  assert.deepEqual(cacheShapes(path), ['.whl check', '.gz /']);
-  assert.ok(afterBoth.length > afterWheel.length, `${afterBoth.length} bytes after the sdist's run, ${afterWheel.length} before`);
+  const files = readdirSync(cacheDir(cacheHome));
+  assert.equal(files.length, 2, files.join(', '));
+  assert.deepEqual(cachedFiles(cacheHome), ['reprodist.cjs', 'reprodist.cjs']);
+  const [sdistCache] = files.filter((name) => name !== wheelCache);
+  const afterSdist = readFileSync(join(cacheDir(cacheHome), sdistCache!));
 
-  // Runs of shapes it names leave it as it is.
+  // Runs of either shape leave both as they are.
   normalizeSmallSdist(cacheHome, tmpDir(t));
   assert.equal(runCli(['check', wheel], { env: cacheEnv(cacheHome) }).code, 1);
-  assert.ok(readFileSync(path).equals(afterBoth), 'a run of a shape the cache names wrote it again');
-  assert.deepEqual(readdirSync(cacheDir(cacheHome)), [cache]);
+  assert.ok(readFileSync(join(cacheDir(cacheHome), wheelCache!)).equals(afterWheel), "the wheel's cache was written again");
+  assert.ok(readFileSync(join(cacheDir(cacheHome), sdistCache!)).equals(afterSdist), "the sdist's cache was written again");
+  assert.equal(readdirSync(cacheDir(cacheHome)).length, 2);
 });
 
 test('the cache keeps its newest files: a run that writes one removes the oldest beyond the limit', (t) => {
