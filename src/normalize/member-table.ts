@@ -6,6 +6,7 @@ import type { ContentRecord, ContentType } from './content.js';
 import { withRoom } from './grow.js';
 import type { GrowableArray } from './grow.js';
 import { MAX_NAME_BYTES } from './limits.js';
+import { ByteTable } from '../formats/byte-table.js';
 import { nameHashOfBytes } from '../formats/name-hash.js';
 
 /** What a row is: a hard link shares the data (and mode) of the file row it points to. */
@@ -94,8 +95,8 @@ class Columns {
 
 export class MemberTable {
   private readonly columns: Columns;
-  private bytes: Buffer;
-  private bytesUsed = 0;
+  /** The rows' names and link targets. */
+  private readonly nameTable: ByteTable;
   /** Open addressing over name hashes: a row number, or NO_ROW; at most half full. */
   private slots: Int32Array;
   private rows = 0;
@@ -109,7 +110,7 @@ export class MemberTable {
    */
   constructor(rows = FIRST_CAPACITY, nameBytes = FIRST_NAME_BYTES) {
     this.columns = new Columns(Math.max(1, rows));
-    this.bytes = Buffer.allocUnsafe(Math.max(1, nameBytes));
+    this.nameTable = new ByteTable(nameBytes);
     let slots = 2;
     while (slots < 2 * rows) slots *= 2;
     this.slots = new Int32Array(slots).fill(NO_ROW);
@@ -121,7 +122,7 @@ export class MemberTable {
 
   /** Bytes of the rows' names and link targets. */
   get nameBytes(): number {
-    return this.bytesUsed;
+    return this.nameTable.length;
   }
 
   /** Adds a row and returns its number; the name must not be in the table yet. */
@@ -131,7 +132,7 @@ export class MemberTable {
     const c = this.columns;
     const nameLength = this.probe.write(fields.name, 'utf8');
     const hash = nameHashOfBytes(this.probe, 0, nameLength);
-    c.nameStart[row] = this.store(this.probe, nameLength);
+    c.nameStart[row] = this.nameTable.append(this.probe, 0, nameLength);
     c.nameLength[row] = nameLength;
     c.nameHash[row] = hash;
     if (fields.linkTarget) this.setLinkTarget(row, fields.linkTarget);
@@ -156,7 +157,7 @@ export class MemberTable {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const row = this.slots[slot]!;
       if (row === NO_ROW) return NO_ROW;
-      if (this.columns.nameHash[row] === hash && this.columns.nameLength[row] === length && this.bytes.compare(this.probe, 0, length, this.columns.nameStart[row]!, this.columns.nameStart[row]! + length) === 0) return row;
+      if (this.columns.nameHash[row] === hash && this.columns.nameLength[row] === length && this.nameTable.bytes.compare(this.probe, 0, length, this.columns.nameStart[row]!, this.columns.nameStart[row]! + length) === 0) return row;
     }
   }
 
@@ -168,13 +169,13 @@ export class MemberTable {
 
   name(row: number): string {
     const start = this.columns.nameStart[row]!;
-    return this.bytes.toString('utf8', start, start + this.columns.nameLength[row]!);
+    return this.nameTable.bytes.toString('utf8', start, start + this.columns.nameLength[row]!);
   }
 
   /** A symlink's target ('' for other rows). */
   linkTarget(row: number): string {
     const start = this.columns.targetStart[row] ?? 0;
-    return this.bytes.toString('utf8', start, start + (this.columns.targetLength[row] ?? 0));
+    return this.nameTable.bytes.toString('utf8', start, start + (this.columns.targetLength[row] ?? 0));
   }
 
   kind(row: number): MemberKind {
@@ -209,7 +210,7 @@ export class MemberTable {
   /** Sets a symlink row's target: at `add`, or once its data is read (a wheel holds it as data). */
   setLinkTarget(row: number, target: string): void {
     const length = this.probe.write(target, 'utf8');
-    this.columns.setSparse('targetStart', row, this.store(this.probe, length));
+    this.columns.setSparse('targetStart', row, this.nameTable.append(this.probe, 0, length));
     this.columns.setSparse('targetLength', row, length);
   }
 
@@ -320,20 +321,10 @@ export class MemberTable {
 
   private compareRowNames(a: number, slashA: boolean, b: number, slashB: boolean): number {
     const c = this.columns;
-    return compareNameBytes(this.bytes, c.nameStart[a]!, c.nameLength[a]!, slashA, this.bytes, c.nameStart[b]!, c.nameLength[b]!, slashB);
+    const names = this.nameTable.bytes;
+    return compareNameBytes(names, c.nameStart[a]!, c.nameLength[a]!, slashA, names, c.nameStart[b]!, c.nameLength[b]!, slashB);
   }
 
-  /** Appends bytes to the name table and returns where they start. */
-  private store(source: Buffer, length: number): number {
-    if (this.bytesUsed + length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.bytesUsed + length));
-      this.bytes.copy(grown, 0, 0, this.bytesUsed);
-      this.bytes = grown;
-    }
-    source.copy(this.bytes, this.bytesUsed, 0, length);
-    this.bytesUsed += length;
-    return this.bytesUsed - length;
-  }
 
   private place(row: number, hash: number): void {
     const mask = this.slots.length - 1;

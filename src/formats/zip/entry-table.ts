@@ -2,6 +2,7 @@
 // and every decoded name in one UTF-8 byte table. An entry object is made only when one is asked for,
 // and dies young; a row costs about 80 bytes beside its name, where an object per entry cost about
 // 280 (its fields, its name string and the numbers V8 boxes).
+import { ByteTable } from '../byte-table.js';
 import { nameHashOfBytes } from '../name-hash.js';
 import { describe, type ZipEntry } from './entry.js';
 import { NO_FIELDS, parseExtraFields } from './extra-fields.js';
@@ -29,8 +30,7 @@ export const MAX_KEPT_HEADER_BYTES = 16 << 20;
  * entries); the columns cost 12 bytes a row beside the bytes.
  */
 class SparseBytes {
-  private bytes = Buffer.alloc(0);
-  private used = 0;
+  private readonly bytes = new ByteTable();
   private start = new Float64Array(0);
   private length = new Uint32Array(0);
 
@@ -42,23 +42,14 @@ class SparseBytes {
       this.start = new Float64Array(this.rows);
       this.length = new Uint32Array(this.rows);
     }
-    if (this.used + value.length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.used + value.length, Math.ceil(this.bytes.length * 1.5), 4096));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
-    }
-    this.bytes.set(value, this.used);
-    this.start[row] = this.used;
+    this.start[row] = this.bytes.append(value);
     this.length[row] = value.length;
-    this.used += value.length;
   }
 
   /** The row's bytes, a view of the table; undefined when it has none. */
   get(row: number): Buffer | undefined {
     const length = this.length[row] ?? 0;
-    if (length === 0) return undefined;
-    const start = this.start[row]!;
-    return this.bytes.subarray(start, start + length);
+    return length === 0 ? undefined : this.bytes.view(this.start[row]!, length);
   }
 }
 
@@ -98,8 +89,7 @@ export class EntryTable {
    * do ASCII names in either encoding.
    */
   private readonly storedNames: SparseBytes;
-  private names: Buffer;
-  private namesUsed = 0;
+  private readonly names: ByteTable;
   private rows = 0;
   /** The bytes of extraFields, localExtraFields and comments, within MAX_KEPT_HEADER_BYTES. */
   private keptHeaderBytes = 0;
@@ -125,7 +115,7 @@ export class EntryTable {
     this.nameLength = new Uint32Array(count);
     this.dataOffset = new Float64Array(count);
     this.dataDescriptorLength = new Uint8Array(count);
-    this.names = Buffer.allocUnsafe(Math.max(nameBytes, 64));
+    this.names = new ByteTable(nameBytes);
     this.extraFields = new SparseBytes(count);
     this.localExtraFields = new SparseBytes(count);
     this.comments = new SparseBytes(count);
@@ -186,18 +176,18 @@ export class EntryTable {
 
   /** The decoded names' length in UTF-8, all entries together. */
   get nameBytes(): number {
-    return this.namesUsed;
+    return this.names.length;
   }
 
   name(index: number): string {
     const start = this.nameStart[index]!;
-    return this.names.toString('utf8', start, start + this.nameLength[index]!);
+    return this.names.bytes.toString('utf8', start, start + this.nameLength[index]!);
   }
 
   /** The name's bytes as the central header stores them. */
   storedName(index: number): Buffer {
     const start = this.nameStart[index]!;
-    return this.storedNames.get(index) ?? this.names.subarray(start, start + this.nameLength[index]!);
+    return this.storedNames.get(index) ?? this.names.view(start, this.nameLength[index]!);
   }
 
   /**
@@ -212,15 +202,16 @@ export class EntryTable {
     const mask = size - 1;
     const slotRow = new Int32Array(size).fill(-1);
     const slotHash = new Uint32Array(size);
+    const names = this.names.bytes;
     for (let row = 0; row < this.rows; row++) {
       const start = this.nameStart[row]!;
       const length = this.nameLength[row]!;
-      const hash = nameHashOfBytes(this.names, start, length);
+      const hash = nameHashOfBytes(names, start, length);
       let slot = hash & mask;
       for (let other = slotRow[slot]!; other >= 0; slot = (slot + 1) & mask, other = slotRow[slot]!) {
         const otherStart = this.nameStart[other]!;
         if (slotHash[slot] === hash && this.nameLength[other] === length &&
-          this.names.compare(this.names, otherStart, otherStart + length, start, start + length) === 0) return { first: other, second: row };
+          names.compare(names, otherStart, otherStart + length, start, start + length) === 0) return { first: other, second: row };
       }
       slotRow[slot] = row;
       slotHash[slot] = hash;
@@ -280,15 +271,9 @@ export class EntryTable {
   }
 
   private storeName(index: number, name: string): void {
+    // Past the first guess only where CP437 names decode to more UTF-8 bytes than they store.
     const length = Buffer.byteLength(name, 'utf8');
-    if (this.namesUsed + length > this.names.length) {
-      // Past the first guess only where CP437 names decode to more UTF-8 bytes than they store.
-      const grown = Buffer.allocUnsafe(Math.max(this.namesUsed + length, Math.ceil(this.names.length * 1.5)));
-      this.names.copy(grown, 0, 0, this.namesUsed);
-      this.names = grown;
-    }
-    this.nameStart[index] = this.namesUsed;
-    this.nameLength[index] = this.names.write(name, this.namesUsed, 'utf8');
-    this.namesUsed += length;
+    this.nameStart[index] = this.names.appendText(name, length);
+    this.nameLength[index] = length;
   }
 }
