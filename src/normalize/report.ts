@@ -42,7 +42,6 @@ const PENDING_CHARACTERS = 256 * 1024;
  */
 const MAX_EXAMPLE_LENGTH = 8192;
 
-
 /**
  * Deflated chunks one example list holds in memory; past this they go to a file of its own. Examples
  * deflate to about 7 bytes each, but random ones do not: 12,000 members with a pax comment of 9 KB of
@@ -50,10 +49,12 @@ const MAX_EXAMPLE_LENGTH = 8192;
  */
 const HELD_CHUNK_BYTES = 1 << 20;
 
-/** A chunk in its list's file. */
-interface FiledChunk {
+/** A chunk of examples: its deflated bytes, or where they are in its list's file, and how many examples it holds. */
+interface Chunk {
+  held: Buffer | undefined;
   at: number;
   length: number;
+  count: number;
 }
 
 /**
@@ -70,9 +71,7 @@ const filesOfLists = new FinalizationRegistry<number>((fd) => {
 
 /** One field's examples in the order added, held as deflated chunks (in memory, then in a file) and each example's length. */
 class ExampleList {
-  private readonly chunks: (Buffer | FiledChunk)[] = [];
-  /** How many examples each chunk holds. */
-  private readonly chunkCounts: number[] = [];
+  private readonly chunks: Chunk[] = [];
   private pendingCharacters = 0;
   private heldChunkBytes = 0;
   private file: { fd: number; end: number } | undefined;
@@ -90,30 +89,29 @@ class ExampleList {
     if (this.pending.length === EXAMPLES_PER_CHUNK || this.pendingCharacters >= PENDING_CHARACTERS) {
       // A copy of its own size: what zlib gives is a view of a 16 KiB output buffer, which a
       // million members' examples would keep 32 MB of for each field.
-      this.keepChunk(Buffer.from(deflateRawSync(this.pending.join(''), { level: 1 })));
-      this.chunkCounts.push(this.pending.length);
+      this.keepChunk(Buffer.from(deflateRawSync(this.pending.join(''), { level: 1 })), this.pending.length);
       this.pending = [];
       this.pendingCharacters = 0;
     }
   }
 
-  private keepChunk(chunk: Buffer): void {
-    if (this.heldChunkBytes + chunk.length <= HELD_CHUNK_BYTES) {
-      this.chunks.push(chunk);
-      this.heldChunkBytes += chunk.length;
+  private keepChunk(bytes: Buffer, count: number): void {
+    if (this.heldChunkBytes + bytes.length <= HELD_CHUNK_BYTES) {
+      this.chunks.push({ held: bytes, at: 0, length: bytes.length, count });
+      this.heldChunkBytes += bytes.length;
       return;
     }
     if (!this.file) {
       this.file = { fd: unnamedScratchFile(tmpdir()), end: 0 };
       filesOfLists.register(this, this.file.fd);
     }
-    for (let at = 0; at < chunk.length; ) at += writeSync(this.file.fd, chunk, at, chunk.length - at, this.file.end + at);
-    this.chunks.push({ at: this.file.end, length: chunk.length });
-    this.file.end += chunk.length;
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.file.fd, bytes, at, bytes.length - at, this.file.end + at);
+    this.chunks.push({ held: undefined, at: this.file.end, length: bytes.length, count });
+    this.file.end += bytes.length;
   }
 
-  private chunkBytes(chunk: Buffer | FiledChunk): Buffer {
-    if (Buffer.isBuffer(chunk)) return chunk;
+  private chunkBytes(chunk: Chunk): Buffer {
+    if (chunk.held) return chunk.held;
     const bytes = Buffer.allocUnsafe(chunk.length);
     for (let at = 0; at < chunk.length; ) {
       const read = readSync(this.file!.fd, bytes, at, chunk.length - at, chunk.at + at);
@@ -145,7 +143,7 @@ class ExampleList {
       let at = 0;
       for (let i = 0; i < count; i++) yield text.slice(at, (at += lengths[example++]!));
     }
-    for (let i = 0; i < this.chunks.length; i++) yield* cut(inflateRawSync(this.chunkBytes(this.chunks[i]!)).toString('utf8'), this.chunkCounts[i]!);
+    for (const chunk of this.chunks) yield* cut(inflateRawSync(this.chunkBytes(chunk)).toString('utf8'), chunk.count);
     yield* cut(this.pending.join(''), this.pending.length);
   }
 }

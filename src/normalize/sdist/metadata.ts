@@ -42,6 +42,8 @@ const PAIRED_PAX_RECORDS = 64;
 const MORE_PAX_RECORDS = '(more records)';
 
 function pairedValue(value: string): string {
+  // Hashed only when cut: every member's owner names and records come through here.
+  if (value.length <= PAIRED_VALUE_LENGTH) return value;
   return cutText(value, PAIRED_VALUE_LENGTH, `, sha256 ${createHash('sha256').update(value, 'utf8').digest('hex')}`);
 }
 
