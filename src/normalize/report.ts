@@ -45,9 +45,10 @@ const MAX_EXAMPLE_LENGTH = 8192;
 /**
  * Deflated chunks one example list holds in memory; past this they go to a file of its own. Examples
  * deflate to about 7 bytes each, but random ones do not: 12,000 members with a pax comment of 9 KB of
- * random text held 98 MB of chunks, and `check --json` of that 85 MB sdist took 193 MiB.
+ * random text held 98 MB of chunks, and `check --json` of that 85 MB sdist took 193 MiB. A wheel of
+ * 262,144 entries has two fields of an example each (their time and their extra fields) at its peak.
  */
-const HELD_CHUNK_BYTES = 1 << 20;
+const HELD_CHUNK_BYTES = 256 << 10;
 
 /** A chunk of examples: its deflated bytes, or where they are in its list's file, and how many examples it holds. */
 interface Chunk {
@@ -76,8 +77,11 @@ class ExampleList {
   private heldChunkBytes = 0;
   private file: { fd: number; end: number } | undefined;
   private pending: string[] = [];
-  /** Each example's length in UTF-16 code units, as slice() counts: 4 bytes an example, not a JS array's 8. */
-  private lengths = new Uint32Array(EXAMPLES_PER_CHUNK);
+  /**
+   * Each example's length in UTF-16 code units, as slice() counts: 2 bytes an example, not a JS
+   * array's 8 (an example is cut at MAX_EXAMPLE_LENGTH, and its note of what was cut is short).
+   */
+  private lengths = new Uint16Array(EXAMPLES_PER_CHUNK);
   private added = 0;
 
   add(added: string): void {

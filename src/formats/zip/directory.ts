@@ -23,7 +23,7 @@ import type { DirectoryLocation } from './end-records.js';
 import { describe } from './entry.js';
 import type { LocalHeader, ZipEntry, ZipExtraField } from './entry.js';
 import { EntryTable, NO_BYTES } from './entry-table.js';
-import { NO_FIELDS, parseExtraFields } from './extra-fields.js';
+import { NO_FIELDS, NO_IDS, extendedMtime, fieldIds, parseExtraFields } from './extra-fields.js';
 import { PositionedFile, ReadAhead } from './io.js';
 import { CENTRAL, DESCRIPTOR, EXTRA_ZIP64, FLAGS_READ, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_MASKED_HEADERS, FLAG_PATCHED_DATA, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, INTERNAL_ATTR_TEXT, LOCAL, METHOD_AES, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_LOCAL, U16_ZIP64, U32_ZIP64, ZipFormatError, hex16, hex32, hexBytes, readU64 } from './records.js';
 import { decodeText } from './text.js';
@@ -140,12 +140,13 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
       internalAttr: resolved.internalAttr,
       externalAttr: resolved.externalAttr,
       localHeaderOffset: resolved.localHeaderOffset,
-      extraFields,
+      extraFieldIds: fieldIds(extraFields),
       zip64: zip64Field !== undefined,
       commentBytes,
       comment: decodeText(commentBytes, utf8, () => `${where()}: comment`, at + CENTRAL.size + nameLength + extraLength),
       centralHeaderOffset: at,
-      localExtraFields: NO_FIELDS,
+      localExtraFieldIds: NO_IDS,
+      extendedMtime: extendedMtime(extraFields),
       dataOffset: 0,
       dataDescriptorLength: 0,
     };
@@ -153,7 +154,7 @@ async function readCentralDirectory(file: PositionedFile, dir: DirectoryLocation
     admit?.(entry);
     const end = at + CENTRAL.size + nameLength + extraLength + commentLength;
     coverage?.mark(at, end, `central directory header ${index} (${quotedName(name)})`);
-    entries.addCentral(entry, nameBytes, extra);
+    entries.addCentral(entry, nameBytes);
     at = end;
   }
   if (index !== dir.count) {
@@ -232,7 +233,7 @@ function checkDuplicateNames(entries: EntryTable): void {
  * Walks the members in offset order and checks that they tile the file from offset 0 to the central
  * directory: each is its local header (APPNOTE 4.3.7), its data, then with flag bit 3 a data descriptor
  * (4.3.9), and the next member or the central directory starts right after. Each local header must
- * repeat its central header. Fills in dataOffset, localExtraFields and dataDescriptorLength.
+ * repeat its central header. Fills in dataOffset, the local extra field's IDs and UT time, and dataDescriptorLength.
  */
 async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset: number, coverage: ByteCoverage | undefined): Promise<void> {
   const ordered = Uint32Array.from({ length: entries.count }, (_, index) => index).sort((a, b) => entries.localHeaderAt(a) - entries.localHeaderAt(b) || a - b);
@@ -276,7 +277,7 @@ async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset:
       dataDescriptorLength = await checkDataDescriptor(region, entry, dataEnd, gap, nextWhat);
     }
     checkLocalAgreesWithCentral(entry, entries.storedName(entry.index), local);
-    entries.setLocal(entry.index, local.dataOffset, local.extraField, dataDescriptorLength);
+    entries.setLocal(entry.index, local.dataOffset, local.extraFields, dataDescriptorLength);
     coverage?.mark(local.offset, local.dataOffset, `local file header of ${describe(entry)}`);
     coverage?.mark(dataEnd, nextStart, `data descriptor of ${describe(entry)}`);
   }
@@ -332,9 +333,27 @@ async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<Loca
     compressedSize: resolved.compressedSize,
     uncompressedSize: resolved.uncompressedSize,
     nameBytes: buf.subarray(LOCAL.size, LOCAL.size + nameLength),
-    extraField,
     extraFields,
     dataOffset: at + total,
+  };
+}
+
+/**
+ * The entry's extra field records as its headers store them, read again (the entry table keeps their
+ * IDs, not their data): the central header's after its name (APPNOTE 4.3.12), the local header's
+ * after its name (4.3.7). Both were checked as the archive was opened. `central` reads the central
+ * directory, `members` what is before it: walking the entries in order costs a read per window.
+ */
+export async function readExtraFields(central: ReadAhead, members: ReadAhead, entry: ZipEntry): Promise<{ local: readonly ZipExtraField[]; central: readonly ZipExtraField[] }> {
+  const label = () => `extra field of ${describe(entry)}`;
+  const read = async (region: ReadAhead, at: number, layout: typeof CENTRAL | typeof LOCAL): Promise<readonly ZipExtraField[]> => {
+    const fixed = await region.bytes(at, layout.size, label);
+    const start = at + layout.size + fixed.readUInt16LE(layout.nameLength);
+    return parseExtraFields(await region.bytes(start, fixed.readUInt16LE(layout.extraLength), label), start, label);
+  };
+  return {
+    local: entry.localExtraFieldIds.length === 0 ? NO_FIELDS : await read(members, entry.localHeaderOffset, LOCAL),
+    central: entry.extraFieldIds.length === 0 ? NO_FIELDS : await read(central, entry.centralHeaderOffset, CENTRAL),
   };
 }
 

@@ -4,8 +4,8 @@
 // 280 (its fields, its name string and the numbers V8 boxes).
 import { ByteTable } from '../byte-table.js';
 import { nameHashOfBytes } from '../name-hash.js';
-import { describe, type ZipEntry } from './entry.js';
-import { NO_FIELDS, parseExtraFields } from './extra-fields.js';
+import { describe, type ZipEntry, type ZipExtraField } from './entry.js';
+import { NO_IDS, extendedMtime, fieldIds } from './extra-fields.js';
 import { FLAG_UTF8, ZipFormatError } from './records.js';
 import { decodeText } from './text.js';
 
@@ -15,19 +15,93 @@ export const NO_BYTES = new Uint8Array(0);
 const NO_LABEL = () => '';
 
 /**
- * The entries' extra fields (central and local) and comments kept, all entries together. Writers put
- * a few dozen bytes on an entry, if any (Info-ZIP's UT and ux records: 24 central, 28 local, so
- * 262,144 entries, about the most a valid wheel's RECORD can list, keep 13.6 MB), but each header may
- * hold 65,535 bytes of either: a 260 MB wheel of 2,000 entries padded so took 445 MiB.
+ * What the entries' comments and their distinct lists of extra field record IDs may take together.
+ * Writers put a comment on few entries if any, and the same records on every entry (Info-ZIP's zip
+ * UT and ux, zipfile none), but each header may hold 65,535 bytes of either: a 130 MB wheel of 2,000
+ * entries of such comments took 327 MiB when nothing bounded them.
  */
 export const MAX_KEPT_HEADER_BYTES = 16 << 20;
+/** What a list of `n` record IDs takes as it is kept: about what V8 holds for the array, its key and its map entry. */
+const idListBytes = (n: number): number => 64 + 16 * n;
 
 /**
- * Bytes that some entries have (an extra field, a comment, a name stored otherwise than as its
- * UTF-8), for the rows that have them: one byte table with a start and a length column, made at the
- * first row that has any. An array of objects and a copy per entry, in maps, cost about 1.8 KB an
- * entry with the two extra fields Info-ZIP's zip writes (589 MiB for a wheel of 262,144 such
- * entries); the columns cost 12 bytes a row beside the bytes.
+ * The distinct lists of extra field record IDs, each held once, numbered from 1 (0 is no records):
+ * a row keeps its list's number. Keeping each entry's extra field as bytes, to split it again for
+ * each entry object, cost 52 bytes an entry for Info-ZIP's UT and ux and 24 for its columns: a wheel
+ * of 262,144 such entries, about the most a valid RECORD lists, took 162 MiB to `check`, and takes
+ * 135 MiB with 4 bytes a row of list numbers and 4 of time.
+ */
+class IdLists {
+  private readonly lists: (readonly number[])[] = [NO_IDS];
+  private readonly numbers = new Map<string, number>();
+
+  /** The number of the list of `ids`, kept first if it is new; `cost` is told its bytes then. */
+  numberOf(ids: readonly number[], cost: (bytes: number) => void): number {
+    if (ids.length === 0) return 0;
+    const key = ids.join(',');
+    let n = this.numbers.get(key);
+    if (n === undefined) {
+      cost(idListBytes(ids.length));
+      n = this.lists.length;
+      this.lists.push(Object.freeze(ids.slice()));
+      this.numbers.set(key, n);
+    }
+    return n;
+  }
+
+  get(n: number): readonly number[] {
+    return this.lists[n]!;
+  }
+}
+
+/**
+ * Each row's number of a list in IdLists: 16 bits a row, made at the first row that has a list, and
+ * widened to 32 bits past 65,535 lists (only a made-up archive has that many).
+ */
+class ListNumbers {
+  private numbers: Uint16Array | Uint32Array = new Uint16Array(0);
+
+  constructor(private readonly rows: number) {}
+
+  set(row: number, n: number): void {
+    if (this.numbers.length === 0) this.numbers = new Uint16Array(this.rows);
+    if (n > 0xffff && this.numbers instanceof Uint16Array) this.numbers = Uint32Array.from(this.numbers);
+    this.numbers[row] = n;
+  }
+
+  get(row: number): number {
+    return this.numbers[row] ?? 0;
+  }
+}
+
+/**
+ * The UT record's time of the rows that have one: 32 bits (the record's own width) and a bit saying
+ * that it is there, made at the first row that has one.
+ */
+class ExtendedMtimes {
+  private seconds = new Int32Array(0);
+  private present = new Uint8Array(0);
+
+  constructor(private readonly rows: number) {}
+
+  set(row: number, seconds: number): void {
+    if (this.seconds.length === 0) {
+      this.seconds = new Int32Array(this.rows);
+      this.present = new Uint8Array(Math.ceil(this.rows / 8));
+    }
+    this.seconds[row] = seconds;
+    this.present[row >> 3]! |= 1 << (row & 7);
+  }
+
+  get(row: number): number | undefined {
+    return ((this.present[row >> 3] ?? 0) >> (row & 7)) & 1 ? this.seconds[row] : undefined;
+  }
+}
+
+/**
+ * Bytes that some entries have (a comment, a name stored otherwise than as its UTF-8), for the rows
+ * that have them: one byte table with a start and a length column, made at the first row that has
+ * any; the columns cost 12 bytes a row beside the bytes.
  */
 class SparseBytes {
   private readonly bytes = new ByteTable();
@@ -78,10 +152,12 @@ export class EntryTable {
   // From the local header and what follows the data, filled in once the members are walked.
   private readonly dataOffset: Float64Array;
   private readonly dataDescriptorLength: Uint8Array;
-  // What some entries have: their extra fields as stored (split into records for each entry object
-  // made), their comment's bytes.
-  private readonly extraFields: SparseBytes;
-  private readonly localExtraFields: SparseBytes;
+  // What some entries have: the numbers of their extra fields' lists of record IDs in `idLists`, the
+  // UT record's time, their comment's bytes.
+  private readonly idLists = new IdLists();
+  private readonly centralIds: ListNumbers;
+  private readonly localIds: ListNumbers;
+  private readonly extendedMtimes: ExtendedMtimes;
   private readonly comments: SparseBytes;
   /**
    * A name's stored bytes where they are not its decoded UTF-8 (CP437 names with bytes from 0x80):
@@ -91,7 +167,7 @@ export class EntryTable {
   private readonly storedNames: SparseBytes;
   private readonly names: ByteTable;
   private rows = 0;
-  /** The bytes of extraFields, localExtraFields and comments, within MAX_KEPT_HEADER_BYTES. */
+  /** What the comments and the lists of record IDs take, within MAX_KEPT_HEADER_BYTES. */
   private keptHeaderBytes = 0;
 
   /** `count` rows; `nameBytes` is a first guess of the decoded names' total length (the table grows past it). */
@@ -116,17 +192,15 @@ export class EntryTable {
     this.dataOffset = new Float64Array(count);
     this.dataDescriptorLength = new Uint8Array(count);
     this.names = new ByteTable(nameBytes);
-    this.extraFields = new SparseBytes(count);
-    this.localExtraFields = new SparseBytes(count);
+    this.centralIds = new ListNumbers(count);
+    this.localIds = new ListNumbers(count);
+    this.extendedMtimes = new ExtendedMtimes(count);
     this.comments = new SparseBytes(count);
     this.storedNames = new SparseBytes(count);
   }
 
-  /**
-   * Adds the next entry, as its central header says (its index is its place in the directory), with
-   * its name and extra field as stored (the extra field checked, its records those of `entry`).
-   */
-  addCentral(entry: ZipEntry, storedName: Uint8Array, extraField: Uint8Array): void {
+  /** Adds the next entry, as its central header says (its index is its place in the directory), with its name as stored. */
+  addCentral(entry: ZipEntry, storedName: Uint8Array): void {
     const i = this.rows;
     if (entry.index !== i || i === this.count) throw new RangeError(`entry ${entry.index} added as row ${i} of ${this.count}`);
     this.versionMadeBy[i] = entry.versionMadeBy;
@@ -145,33 +219,39 @@ export class EntryTable {
     this.zip64[i] = entry.zip64 ? 1 : 0;
     this.storeName(i, entry.name);
     if (!this.storedName(i).equals(storedName)) this.storedNames.set(i, storedName);
-    this.keep(this.extraFields, i, extraField);
-    this.keep(this.comments, i, entry.commentBytes);
+    if (entry.extraFieldIds.length > 0) this.centralIds.set(i, this.idLists.numberOf(entry.extraFieldIds, (bytes) => this.charge(i, bytes)));
+    if (entry.extendedMtime !== undefined) this.extendedMtimes.set(i, entry.extendedMtime);
+    if (entry.commentBytes.length > 0) {
+      this.charge(i, entry.commentBytes.length);
+      this.comments.set(i, entry.commentBytes);
+    }
     this.rows += 1;
   }
 
   /**
-   * What the entry's local header (its extra field as stored, checked) and data descriptor add
+   * What the entry's local header (its extra field's records, checked) and data descriptor add
    * (directory.ts walks them after the central directory).
    */
-  setLocal(index: number, dataOffset: number, localExtraField: Uint8Array, dataDescriptorLength: number): void {
+  setLocal(index: number, dataOffset: number, localExtraFields: readonly ZipExtraField[], dataDescriptorLength: number): void {
     this.dataOffset[index] = dataOffset;
     this.dataDescriptorLength[index] = dataDescriptorLength;
-    this.keep(this.localExtraFields, index, localExtraField);
+    if (localExtraFields.length === 0) return;
+    this.localIds.set(index, this.idLists.numberOf(fieldIds(localExtraFields), (bytes) => this.charge(index, bytes)));
+    const mtime = extendedMtime(localExtraFields);
+    if (mtime !== undefined) this.extendedMtimes.set(index, mtime);
   }
 
-  /** Keeps a row's extra field or comment; refused once they pass MAX_KEPT_HEADER_BYTES together. */
-  private keep(column: SparseBytes, row: number, value: Uint8Array): void {
-    this.keptHeaderBytes += value.length;
+  /** Counts what a row adds to the comments and lists kept; refused once they pass MAX_KEPT_HEADER_BYTES together. */
+  private charge(row: number, bytes: number): void {
+    this.keptHeaderBytes += bytes;
     if (this.keptHeaderBytes > MAX_KEPT_HEADER_BYTES) {
       const centralHeaderOffset = this.centralHeaderOffset[row]!;
       throw new ZipFormatError(
-        `${describe({ name: this.name(row), index: row, centralHeaderOffset })}: the entries' extra fields and comments hold more than ` +
+        `${describe({ name: this.name(row), index: row, centralHeaderOffset })}: the entries' comments and lists of extra field records take more than ` +
           `${MAX_KEPT_HEADER_BYTES} bytes together, over the limit of what is kept of them (docs/limits.md)`,
         centralHeaderOffset,
       );
     }
-    column.set(row, value);
   }
 
   /** The decoded names' length in UTF-8, all entries together. */
@@ -228,8 +308,6 @@ export class EntryTable {
   entry(index: number): ZipEntry {
     if (!(index >= 0 && index < this.rows)) throw new RangeError(`no entry ${index} (the archive has ${this.rows})`);
     const comment = this.comments.get(index);
-    const extraField = this.extraFields.get(index);
-    const localExtraField = this.localExtraFields.get(index);
     // Every field named in one literal: V8 then keeps them all in the object, where a spread leaves
     // most in a property array of their own.
     return {
@@ -251,13 +329,13 @@ export class EntryTable {
       internalAttr: this.internalAttr[index]!,
       externalAttr: this.externalAttr[index]!,
       localHeaderOffset: this.localHeaderOffset[index]!,
-      // Checked as they were read: split again, never refused.
-      extraFields: extraField ? parseExtraFields(extraField, 0, NO_LABEL) : NO_FIELDS,
+      extraFieldIds: this.idLists.get(this.centralIds.get(index)),
       zip64: this.zip64[index] === 1,
       commentBytes: comment ?? NO_BYTES,
       comment: comment ? decodeText(comment, (this.flags[index]! & FLAG_UTF8) !== 0, NO_LABEL, 0) : '',
       centralHeaderOffset: this.centralHeaderOffset[index]!,
-      localExtraFields: localExtraField ? parseExtraFields(localExtraField, 0, NO_LABEL) : NO_FIELDS,
+      localExtraFieldIds: this.idLists.get(this.localIds.get(index)),
+      extendedMtime: this.extendedMtimes.get(index),
       dataOffset: this.dataOffset[index]!,
       dataDescriptorLength: this.dataDescriptorLength[index]!,
     };

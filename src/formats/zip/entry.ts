@@ -35,8 +35,12 @@ export interface ZipEntry {
   readonly externalAttr: number;
   /** With the zip64 extended information applied. */
   readonly localHeaderOffset: number;
-  /** Central directory extra field records, in order (4.4.28). */
-  readonly extraFields: readonly ZipExtraField[];
+  /**
+   * The central header's extra field records' IDs, in order (4.4.28). Their data is not kept (a few
+   * dozen bytes an entry, 20 MB at the most entries a valid wheel has): ZipReader.extraFields reads
+   * it again from the file.
+   */
+  readonly extraFieldIds: readonly number[];
   /** Whether the central header carried a zip64 extended information field (0x0001). */
   readonly zip64: boolean;
   /** The file comment as stored (4.4.18). */
@@ -45,8 +49,14 @@ export interface ZipEntry {
   readonly comment: string;
   /** Offset of this entry's central directory header. */
   readonly centralHeaderOffset: number;
-  /** Local header extra field records, in order (they may differ from the central ones). */
-  readonly localExtraFields: readonly ZipExtraField[];
+  /** The local header's extra field records' IDs, in order (they may differ from the central ones). */
+  readonly localExtraFieldIds: readonly number[];
+  /**
+   * The modification time of Info-ZIP's extended timestamp record (0x5455), seconds since 1970 UTC:
+   * the local header's, which unzip sets a file's time from, else the central header's; undefined
+   * when neither has one.
+   */
+  readonly extendedMtime: number | undefined;
   /** Offset of the first byte of the member's (compressed) data. */
   readonly dataOffset: number;
   /** Length of the data descriptor after the data (0, 12, 16, 20 or 24). */
@@ -69,8 +79,7 @@ export interface SharedHeaderFields {
 export interface LocalHeader extends SharedHeaderFields {
   offset: number;
   nameBytes: Buffer;
-  /** The extra field as stored, and its records. */
-  extraField: Buffer;
+  /** The extra field's records. */
   extraFields: readonly ZipExtraField[];
   dataOffset: number;
 }

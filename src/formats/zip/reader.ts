@@ -7,11 +7,11 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createInflateRaw, crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
 import type { ByteCoverage } from '../coverage.js';
-import { parseArchive } from './directory.js';
+import { parseArchive, readExtraFields } from './directory.js';
 import { describe } from './entry.js';
-import type { ZipEntry } from './entry.js';
+import type { ZipEntry, ZipExtraField } from './entry.js';
 import type { EntryTable } from './entry-table.js';
-import { CHUNK, DataWindow, PositionedFile } from './io.js';
+import { CHUNK, DataWindow, PositionedFile, ReadAhead } from './io.js';
 import { METHOD_STORED, ZipFormatError, hex32 } from './records.js';
 /** Positioned read size for member data: large enough that per-read overhead does not dominate. */
 const DATA_CHUNK = 1024 * 1024;
@@ -63,7 +63,10 @@ export class ZipReader {
   readonly zip64: boolean;
   private readonly handle: FileHandle;
   private readonly closeHandle: boolean;
+  private readonly file: PositionedFile;
   private readonly window: DataWindow;
+  /** Where extraFields reads headers again, made at its first call. */
+  private headers: { central: ReadAhead; members: ReadAhead } | undefined;
   private readonly coverage: ByteCoverage | undefined;
   /** Members in central directory order. */
   private readonly table: EntryTable;
@@ -81,7 +84,8 @@ export class ZipReader {
     zip64: boolean;
   }) {
     this.handle = init.handle;
-    this.window = new DataWindow(new PositionedFile(init.handle, init.fileSize), init.centralDirectoryOffset, WINDOW_BYTES);
+    this.file = new PositionedFile(init.handle, init.fileSize);
+    this.window = new DataWindow(this.file, init.centralDirectoryOffset, WINDOW_BYTES);
     this.closeHandle = init.closeHandle;
     this.coverage = init.coverage;
     this.table = init.entries;
@@ -148,6 +152,20 @@ export class ZipReader {
   openCheckedRawStream(entry: ZipEntry, take: (uncompressed: Buffer) => void): Readable {
     this.checkOwnEntry(entry);
     return Readable.from(this.checkedRawChunks(entry, take), { objectMode: false, highWaterMark: CHUNK });
+  }
+
+  /**
+   * The member's extra field records, local and central, read again from the file: the reader keeps
+   * only their IDs (ZipEntry's extraFieldIds and localExtraFieldIds) and the UT record's time.
+   * Entries asked for in directory order cost a read per 64 KiB of headers.
+   */
+  extraFields(entry: ZipEntry): Promise<{ local: readonly ZipExtraField[]; central: readonly ZipExtraField[] }> {
+    this.checkOwnEntry(entry);
+    this.headers ??= {
+      central: new ReadAhead(this.file, this.centralDirectoryOffset + this.centralDirectorySize, 'the central directory ends'),
+      members: new ReadAhead(this.file, this.centralDirectoryOffset, 'the central directory starts'),
+    };
+    return readExtraFields(this.headers.central, this.headers.members, entry);
   }
 
   /** Whether readSmallMember takes this member: its compressed and declared sizes are both small. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { METHOD_DEFLATE, METHOD_STORED } from '../../formats/zip/index.js';
-import type { ZipEntry, ZipExtraField } from '../../formats/zip/index.js';
+import type { ZipEntry, ZipExtraField, ZipReader } from '../../formats/zip/index.js';
 import { contentName } from '../content.js';
 import type { MetadataComparison } from '../handler.js';
 import { PairedRuns, decodeHeader, encodeHeader } from '../paired-runs.js';
@@ -41,7 +41,7 @@ async function readWheelMetadata(path: string, add: (name: string, header: Buffe
       const header: EntryHeader = {
         versionMadeBy: e.versionMadeBy, versionNeeded: e.versionNeeded, flags: e.flags, method: e.method, dosTime: e.dosTime, dosDate: e.dosDate,
         internalAttr: e.internalAttr, externalAttr: e.externalAttr, compressedSize: e.compressedSize, name: e.name,
-        extraIds: extraIds(e), extraBytes: extraBytes(e), comment: equalityKey(e.commentBytes),
+        extraIds: extraIds(e), extraBytes: await extraBytes(zip, e), comment: equalityKey(e.commentBytes),
       };
       add(contentName(e.name), encodeHeader(ENTRY_LAYOUT, header));
     }
@@ -95,15 +95,18 @@ function entryDifferences(log: ChangeLog, name: string, ea: EntryHeader, eb: Ent
 }
 
 function extraIds(entry: ZipEntry): string {
-  const ids = (fields: readonly ZipExtraField[]) => fields.map((f) => extraIdText(f.id)).join(' ');
-  const local = ids(entry.localExtraFields);
-  const central = ids(entry.extraFields);
+  const ids = (list: readonly number[]) => list.map(extraIdText).join(' ');
+  const local = ids(entry.localExtraFieldIds);
+  const central = ids(entry.extraFieldIds);
   return local === central ? central : `local ${local || NONE}, central ${central || NONE}`;
 }
 
-function extraBytes(entry: ZipEntry): string {
+/** The records' data, read again from the file (the reader keeps their IDs), as a key for equality. */
+async function extraBytes(zip: ZipReader, entry: ZipEntry): Promise<string> {
+  if (entry.extraFieldIds.length === 0 && entry.localExtraFieldIds.length === 0) return '|';
+  const { local, central } = await zip.extraFields(entry);
   const bytes = (fields: readonly ZipExtraField[]) => fields.map((f) => equalityKey(f.data)).join(',');
-  return `${bytes(entry.localExtraFields)}|${bytes(entry.extraFields)}`;
+  return `${bytes(local)}|${bytes(central)}`;
 }
 
 /** Bytes only ever compared for equality: as hex up to a digest's length, else their sha256 (a 64 KB record paired as 64 characters, not 128 KB). */

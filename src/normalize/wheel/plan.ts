@@ -57,8 +57,8 @@ export function noteEntryChanges(changes: ChangeLog, member: WheelMember, header
   const { entry, path } = member;
   if (entry.dosTime !== header.dosTime || entry.dosDate !== header.dosDate) changes.add(WHEEL_FIELDS.time, `${path} (${dosTimeText(entry)})`);
   if (entry.externalAttr !== header.externalAttr) changes.add(WHEEL_FIELDS.externalAttr, `${path} (${externalAttrText(entry.externalAttr)})`);
-  if (entry.extraFields.length > 0 || entry.localExtraFields.length > 0) {
-    const ids = [...new Set([...entry.localExtraFields, ...entry.extraFields].map((f) => extraIdText(f.id)))];
+  if (entry.extraFieldIds.length > 0 || entry.localExtraFieldIds.length > 0) {
+    const ids = [...new Set([...entry.localExtraFieldIds, ...entry.extraFieldIds].map(extraIdText))];
     changes.add(WHEEL_FIELDS.extraFields, `${path} (${ids.join(' ')})`);
   }
   // Members of 4 GiB and more need zip64, and the writer raises their version needed to 4.5.

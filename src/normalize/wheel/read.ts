@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { shownName } from '../../formats/errors.js';
 import {
-  EXTRA_EXTENDED_TIMESTAMP, HOST_UNIX, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, externalAttrToUnixMode,
+  HOST_UNIX, MSDOS_ATTR_DIRECTORY, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, externalAttrToUnixMode,
   fromDosDateTime, hostOf, openZip,
 } from '../../formats/zip/index.js';
 import type { ZipEntry, ZipReader } from '../../formats/zip/index.js';
@@ -175,12 +175,7 @@ function maxAddedNameBytes(entryNameBytes: number): number {
 
 /** The UT extra field's mtime when there is one (it is UTC), else the DOS fields read as UTC. */
 function entryMtime(entry: ZipEntry): number {
-  for (const field of [...entry.localExtraFields, ...entry.extraFields]) {
-    // Info-ZIP extended timestamp: flags byte, bit 0 = mtime follows as a signed 32-bit LE.
-    if (field.id === EXTRA_EXTENDED_TIMESTAMP && field.data.length >= 5 && field.data[0]! & 1) {
-      return Buffer.from(field.data).readInt32LE(1);
-    }
-  }
+  if (entry.extendedMtime !== undefined) return entry.extendedMtime;
   try {
     return fromDosDateTime(entry);
   } catch {
