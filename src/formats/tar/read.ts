@@ -94,7 +94,7 @@ export async function* readTar(stream: AsyncIterable<Uint8Array>, coverage?: Byt
       if (chunk.length === 0) throw new FormatError(`tar: archive is truncated (data of ${quotedName(header.name)} ends after byte ${source.offset})`);
       remaining -= chunk.length;
     }
-    await readPadding(source, header.size, `the data of ${quotedName(header.name)}`, coverage);
+    await readPadding(source, header.size, () => `the data of ${quotedName(header.name)}`, coverage);
   }
 }
 
@@ -138,7 +138,7 @@ async function readExtended(source: ByteSource, raw: RawHeader, pending: Pending
   const data = await source.read(raw.size);
   if (data.length < raw.size) throw new FormatError(`tar: archive is truncated (inside the extended header at byte ${at})`);
   // Python reads the records, or the long name, over the whole padded block: the padding must be zeros.
-  await readPadding(source, raw.size, `the ${kind === 'pax' ? 'pax records' : 'GNU long name'} of the header at byte ${at}`, coverage);
+  await readPadding(source, raw.size, () => `the ${kind === 'pax' ? 'pax records' : 'GNU long name'} of the header at byte ${at}`, coverage);
   coverage?.mark(dataAt, dataAt + raw.size, `${kind === 'pax' ? 'pax records' : 'GNU long name'} of the header at byte ${at}`);
   if (kind === 'pax') return { kind, at, pax: parsePaxRecords(data, at) };
   // GNU long name or link: the value, NUL-terminated, NUL-padded.
@@ -217,9 +217,10 @@ function applyExtended(raw: RawHeader, type: TarReadType, pending: Pending, at: 
 /**
  * The zeros that fill data (a member's, or an extended header's) to a block boundary. Readers skip
  * them, except Python's tarfile, which parses pax records and GNU long names over them; writers
- * write zeros.
+ * write zeros. `what` names the padded data in a refusal or a coverage mark: it is called only then,
+ * not for every member read.
  */
-async function readPadding(source: ByteSource, size: number, what: string, coverage?: ByteCoverage): Promise<void> {
+async function readPadding(source: ByteSource, size: number, what: () => string, coverage?: ByteCoverage): Promise<void> {
   const length = tarPaddingLength(size);
   if (length === 0) return;
   const at = source.offset;
@@ -228,13 +229,13 @@ async function readPadding(source: ByteSource, size: number, what: string, cover
     const piece = await source.readSome(length - checked);
     if (piece.length === 0) {
       // A stream that ends inside the last member's padding: readers that pad reads fail on it.
-      throw new FormatError(`tar: archive is truncated (the padding after ${what} is cut short)`);
+      throw new FormatError(`tar: archive is truncated (the padding after ${what()} is cut short)`);
     }
     const nonZero = firstNonZero(piece);
-    if (nonZero >= 0) throw new FormatError(`tar: the padding after ${what} has data at byte ${at + checked + nonZero}, where writers write zeros`);
+    if (nonZero >= 0) throw new FormatError(`tar: the padding after ${what()} has data at byte ${at + checked + nonZero}, where writers write zeros`);
     checked += piece.length;
   }
-  coverage?.mark(at, at + length, `zero padding after ${what}`);
+  if (coverage) coverage.mark(at, at + length, `zero padding after ${what()}`);
 }
 
 /** After the end-of-archive block only zeros may follow: Python stops reading there, other readers do not. */
