@@ -86,6 +86,25 @@ describe('refuses', () => {
     await zip.close();
   });
 
+  test('an entry keeps its own list of extra field records past 65,535 distinct lists (a row numbers its list in 16 bits, then 32)', async () => {
+    const path = join(dir.path, 'lists.zip');
+    const COUNT = 70_000;
+    // Two records an entry, a pair of IDs of its own: (0x100 + i % 256, 0x200 + i / 256).
+    const ids = (i: number) => [0x100 + (i % 256), 0x200 + Math.floor(i / 256)];
+    writeFileSync(path, assembleZip({
+      members: Array.from({ length: COUNT }, (_, i) => ({
+        name: String(i), content: Buffer.alloc(0), centralExtra: Buffer.concat(ids(i).map((id) => extraRecord(id, Buffer.alloc(0)))),
+      })),
+      // More entries than the end record counts.
+      zip64: {},
+    }).bytes);
+    const zip = await openZip(path);
+    for (const i of [0, 1, 65_534, 65_535, 65_536, COUNT - 1]) {
+      assert.deepEqual([zip.entry(i).name, zip.entry(i).extraFieldIds, zip.entry(i).localExtraFieldIds], [String(i), ids(i), []]);
+    }
+    await zip.close();
+  });
+
   test('bytes before the first local header', async (t) => {
     const path = await plainZip(dir.path, 'prefix.zip', (a) => void (a.members[0]!.before = Buffer.from('PREFIX')));
     await refuses(t, path, /^6 bytes before the first local file header \(the first member starts at offset 6, not 0\)/);
