@@ -3,7 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { PYTHON, REPO_ROOT, requireTools, run, runCli, runOk, sha256File, tmpDir } from '../helpers/tools.js';
 
@@ -165,6 +165,40 @@ for i, f in enumerate(sorted(glob.glob('/usr/lib/python3.11/*.py'))[:40]):
     const json = JSON.parse(runCli(['check', '--json', archive]).stdout) as { exitCode: number; results: { status: string }[] };
     assert.equal(json.exitCode, 0);
     assert.equal(json.results[0]!.status, 'normal');
+  });
+
+  test('check tells the same tar deflated otherwise, and the same members encoded otherwise, from members that change', (t) => {
+    if (!requireTools(t, PYTHON)) return;
+    const dir = tmpDir(t);
+    const input = pythonTar(dir, 'demo-1.0.tar.gz', BASIC);
+    const fields = (path: string) => {
+      const json = JSON.parse(runCli(['check', '--json', '--epoch', EPOCH, path]).stdout) as { results: { changes: { field: string; examples: string[] }[] }[] };
+      return json.results[0]!.changes.map((c) => `${c.field}: ${c.examples.join(', ')}`);
+    };
+    // Members that change: their fields are noted, neither whole-archive note (the input's tar is
+    // not hashed past the first member that changes).
+    const changed = fields(input);
+    assert.ok(changed.some((f) => f.startsWith('tar owner: ')), changed.join('\n'));
+    assert.ok(!changed.some((f) => /^(gzip compressed data|tar header encoding)/.test(f)), changed.join('\n'));
+    assert.equal(runCli(['--epoch', EPOCH, input]).code, 0);
+    const tar = gunzipSync(readFileSync(input));
+    // The normal form's tar, deflated otherwise behind the same gzip header (level 9: XFL 2).
+    mkdirSync(join(dir, 'deflated'));
+    const deflated = join(dir, 'deflated', 'demo-1.0.tar.gz');
+    writeFileSync(deflated, gzipSync(tar, { level: 9, strategy: zlibConstants.Z_HUFFMAN_ONLY }));
+    assert.deepEqual(fields(deflated), ['gzip compressed data: same tar, other deflate']);
+    // The same members written by tarfile in GNU format: every field the same, the headers not.
+    mkdirSync(join(dir, 'encoded'));
+    const gnuTar = join(dir, 'gnu.tar');
+    writeFileSync(join(dir, 'normal.tar'), tar);
+    runOk(PYTHON, ['-c', `
+import sys, tarfile
+src = tarfile.open(sys.argv[1]); dst = tarfile.open(sys.argv[2], 'w', format=tarfile.GNU_FORMAT)
+for m in src.getmembers(): dst.addfile(m, src.extractfile(m) if m.isfile() else None)
+dst.close()`, join(dir, 'normal.tar'), gnuTar]);
+    const encoded = join(dir, 'encoded', 'demo-1.0.tar.gz');
+    writeFileSync(encoded, gzipSync(readFileSync(gnuTar), { level: 9 }));
+    assert.deepEqual(fields(encoded), ['tar header encoding (format, numeric fields, padding): whole archive']);
   });
 
   test('GNU tar (gnu and v7 formats), a multi-member gzip and Python pax all give one byte stream', (t) => {

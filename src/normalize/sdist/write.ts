@@ -155,6 +155,8 @@ export function noteGzipChanges(index: SdistIndex, written: SdistWriteResult, le
   if (header.os !== GZIP_OS_UNIX) changes.add(SDIST_FIELDS.gzipOs, String(header.os));
   if (header.xfl !== normalXfl(level)) changes.add(SDIST_FIELDS.gzipXfl, String(header.xfl));
   const tarChanged = changes.list().some((c) => c.field.startsWith('tar '));
-  if (written.tarSha256 !== index.tarSha256 && !tarChanged) changes.add(SDIST_FIELDS.tarEncoding, 'whole archive');
-  if (written.tarSha256 === index.tarSha256 && changes.size === before) changes.add(SDIST_FIELDS.gzipData, 'same tar, other deflate');
+  // No sha256 of the input's tar: it stopped at a member noted as changed, so the tar changed.
+  const sameTar = index.tarSha256 !== undefined && written.tarSha256 === index.tarSha256;
+  if (!sameTar && !tarChanged) changes.add(SDIST_FIELDS.tarEncoding, 'whole archive');
+  if (sameTar && changes.size === before) changes.add(SDIST_FIELDS.gzipData, 'same tar, other deflate');
 }
