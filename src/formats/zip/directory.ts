@@ -233,7 +233,8 @@ function checkDuplicateNames(entries: EntryTable): void {
  * Walks the members in offset order and checks that they tile the file from offset 0 to the central
  * directory: each is its local header (APPNOTE 4.3.7), its data, then with flag bit 3 a data descriptor
  * (4.3.9), and the next member or the central directory starts right after. Each local header must
- * repeat its central header. Fills in dataOffset, the local extra field's IDs and UT time, and dataDescriptorLength.
+ * repeat its central header. Fills in dataOffset, the local extra field's IDs and UT time, and
+ * dataDescriptorLength.
  */
 async function checkMembers(file: PositionedFile, entries: EntryTable, cdOffset: number, coverage: ByteCoverage | undefined): Promise<void> {
   const ordered = Uint32Array.from({ length: entries.count }, (_, index) => index).sort((a, b) => entries.localHeaderAt(a) - entries.localHeaderAt(b) || a - b);

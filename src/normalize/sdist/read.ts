@@ -60,7 +60,7 @@ export interface SdistCoverage {
  */
 export async function walkSdist(path: string, visit: TarVisitor, coverage?: SdistCoverage, hashTar: () => boolean = () => true): Promise<SdistWalk> {
   const { header, stream } = await openGunzip(path, coverage?.gzip);
-  let tarHash = createHash('sha256') as Hash | undefined;
+  let tarHash: Hash | undefined = createHash('sha256');
   let tarSize = 0;
   stream.on('data', (chunk: Uint8Array) => {
     if (tarHash && !hashTar()) tarHash = undefined;
