@@ -199,7 +199,10 @@ export class EntryTable {
     this.storedNames = new SparseBytes(count);
   }
 
-  /** Adds the next entry, as its central header says (its index is its place in the directory), with its name as stored. */
+  /**
+   * Adds the next entry, as its central header says (its index is its place in the directory), with
+   * its name as stored.
+   */
   addCentral(entry: ZipEntry, storedName: Uint8Array): void {
     const i = this.rows;
     if (entry.index !== i || i === this.count) throw new RangeError(`entry ${entry.index} added as row ${i} of ${this.count}`);
@@ -241,7 +244,10 @@ export class EntryTable {
     if (mtime !== undefined) this.extendedMtimes.set(index, mtime);
   }
 
-  /** Counts what a row adds to the comments and lists kept; refused once they pass MAX_KEPT_HEADER_BYTES together. */
+  /**
+   * Counts what a row adds to the comments and lists kept; the archive is refused once they pass
+   * MAX_KEPT_HEADER_BYTES together.
+   */
   private charge(row: number, bytes: number): void {
     this.keptHeaderBytes += bytes;
     if (this.keptHeaderBytes > MAX_KEPT_HEADER_BYTES) {
