@@ -66,7 +66,7 @@ test('an example past 8,192 characters is cut there, saying how much was cut, ne
   assert.equal(whole, fits);
 });
 
-test("examples that do not deflate go to a file of their list's own past a MiB, and come back whole and in order", () => {
+test("examples that do not deflate go to a file of their list's own past 256 KiB, and come back whole and in order", () => {
   // Random text (a pax comment of it) deflates to its own size: 2,000 such examples of 6 KB would be 12 MB held.
   const random = (i: number) => `pkg/m${i}.py (comment=${randomBytes(4500).toString('base64')})`;
   const openFiles = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : undefined);
@@ -75,16 +75,20 @@ test("examples that do not deflate go to a file of their list's own past a MiB, 
   const other = new ChangeLog();
   const mtimes = Array.from({ length: 2000 }, (_, i) => random(i));
   const owners = Array.from({ length: 1100 }, (_, i) => random(i + 5000));
+  // 60 of them: one chunk of 256 K characters, under 256 KiB deflated, held; the rest waiting for theirs.
+  const modes = Array.from({ length: 60 }, (_, i) => random(i + 9000));
   for (let i = 0; i < mtimes.length; i++) {
     log.add('tar mtime', mtimes[i]!);
     if (i < owners.length) other.add('tar owner', owners[i]!);
+    if (i < modes.length) log.add('tar mode', modes[i]!);
   }
   log.addFrom(other);
-  // One file for each list past a MiB of chunks (other's list is now this log's own).
+  // One file for each list past 256 KiB of chunks (other's list is now this log's own).
   if (before !== undefined) assert.equal(openFiles(), before + 2);
-  const [mtime, owner] = log.list();
-  assert.deepEqual([mtime!.count, owner!.count], [2000, 1100]);
+  const [mtime, mode, owner] = log.list();
+  assert.deepEqual([mtime!.count, owner!.count, mode!.count], [2000, 1100, 60]);
   assert.deepEqual(mtime!.all, mtimes);
+  assert.deepEqual(mode!.all, modes);
   assert.deepEqual([...everyExample(owner!)!], owners);
   assert.deepEqual([...everyExample(owner!)!], owners);
 });
