@@ -325,7 +325,6 @@ export class MemberTable {
     return compareNameBytes(names, c.nameStart[a]!, c.nameLength[a]!, slashA, names, c.nameStart[b]!, c.nameLength[b]!, slashB);
   }
 
-
   private place(row: number, hash: number): void {
     const mask = this.slots.length - 1;
     let slot = hash & mask;

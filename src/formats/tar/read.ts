@@ -235,7 +235,7 @@ async function readPadding(source: ByteSource, size: number, what: () => string,
     if (nonZero >= 0) throw new FormatError(`tar: the padding after ${what()} has data at byte ${at + checked + nonZero}, where writers write zeros`);
     checked += piece.length;
   }
-  if (coverage) coverage.mark(at, at + length, `zero padding after ${what()}`);
+  coverage?.mark(at, at + length, `zero padding after ${what()}`);
 }
 
 /** After the end-of-archive block only zeros may follow: Python stops reading there, other readers do not. */

@@ -21,7 +21,7 @@ import { quotedName } from '../errors.js';
 import { findEndRecord, readDirectoryLocation } from './end-records.js';
 import type { DirectoryLocation } from './end-records.js';
 import { describe } from './entry.js';
-import type { LocalHeader, ZipEntry, ZipExtraField } from './entry.js';
+import type { EntryExtraFields, LocalHeader, ZipEntry, ZipExtraField } from './entry.js';
 import { EntryTable, NO_BYTES } from './entry-table.js';
 import { NO_FIELDS, NO_IDS, extendedMtime, fieldIds, parseExtraFields } from './extra-fields.js';
 import { PositionedFile, ReadAhead } from './io.js';
@@ -345,7 +345,7 @@ async function readLocalHeader(region: ReadAhead, entry: ZipEntry): Promise<Loca
  * after its name (4.3.7). Both were checked as the archive was opened. `central` reads the central
  * directory, `members` what is before it: walking the entries in order costs a read per window.
  */
-export async function readExtraFields(central: ReadAhead, members: ReadAhead, entry: ZipEntry): Promise<{ local: readonly ZipExtraField[]; central: readonly ZipExtraField[] }> {
+export async function readExtraFields(central: ReadAhead, members: ReadAhead, entry: ZipEntry): Promise<EntryExtraFields> {
   const label = () => `extra field of ${describe(entry)}`;
   const read = async (region: ReadAhead, at: number, layout: typeof CENTRAL | typeof LOCAL): Promise<readonly ZipExtraField[]> => {
     const fixed = await region.bytes(at, layout.size, label);

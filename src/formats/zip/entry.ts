@@ -7,6 +7,12 @@ export interface ZipExtraField {
   readonly data: Uint8Array;
 }
 
+/** An entry's extra field records, as its local and its central header store them (ZipReader.extraFields). */
+export interface EntryExtraFields {
+  readonly local: readonly ZipExtraField[];
+  readonly central: readonly ZipExtraField[];
+}
+
 /** One member, as its central directory header (APPNOTE 4.3.12) describes it. */
 export interface ZipEntry {
   /** Position in the central directory, from 0. */

@@ -9,7 +9,7 @@ import { constants as zlibConstants, createInflateRaw, crc32 as zlibCrc32, infla
 import type { ByteCoverage } from '../coverage.js';
 import { parseArchive, readExtraFields } from './directory.js';
 import { describe } from './entry.js';
-import type { ZipEntry, ZipExtraField } from './entry.js';
+import type { EntryExtraFields, ZipEntry } from './entry.js';
 import type { EntryTable } from './entry-table.js';
 import { CHUNK, DataWindow, PositionedFile, ReadAhead } from './io.js';
 import { METHOD_STORED, ZipFormatError, hex32 } from './records.js';
@@ -159,7 +159,7 @@ export class ZipReader {
    * only their IDs (ZipEntry's extraFieldIds and localExtraFieldIds) and the UT record's time.
    * Entries asked for in directory order cost a read per 64 KiB of headers.
    */
-  extraFields(entry: ZipEntry): Promise<{ local: readonly ZipExtraField[]; central: readonly ZipExtraField[] }> {
+  extraFields(entry: ZipEntry): Promise<EntryExtraFields> {
     this.checkOwnEntry(entry);
     this.headers ??= {
       central: new ReadAhead(this.file, this.centralDirectoryOffset + this.centralDirectorySize, 'the central directory ends'),
