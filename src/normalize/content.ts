@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { posix } from 'node:path';
 import { withRoom } from './grow.js';
 import { nameHashOfText } from '../formats/name-hash.js';
-import { SortedRecords } from './sorted-runs.js';
+import { RunFile, SortedRecords } from './sorted-runs.js';
 import type { RunCodec } from './sorted-runs.js';
 
 export type ContentType = 'file' | 'directory' | 'symlink';
@@ -58,6 +58,63 @@ export function inNameOrder(records: Iterable<ContentRecord>): Iterable<ContentR
     previous = name;
   }
   return records;
+}
+
+const CONTENT_TYPES: readonly ContentType[] = ['file', 'directory', 'symlink'];
+const SHA256_BYTES = 32;
+
+// A content record in a scratch file. The layout, in order: the type (u8, index into CONTENT_TYPES),
+// executable (u8, 0 or 1), the sha256's bytes (u8: 0, or 32 when the record has one), the name's
+// length in bytes (u16: names are at most MAX_NAME_BYTES), the sha256, then the name's and the link
+// target's UTF-8 bytes.
+const CONTENT_RECORD_CODEC: RunCodec<ContentRecord> = {
+  byteLength: (record) => 5 + (record.sha256 ? SHA256_BYTES : 0) + Buffer.byteLength(record.name, 'utf8') + Buffer.byteLength(record.linkTarget, 'utf8'),
+  encode(record, into, at) {
+    // Written as bytes, read back as lower-case hex: anything else would not come back the same.
+    if (record.sha256 && !/^[0-9a-f]{64}$/.test(record.sha256)) throw new Error(`content record of ${JSON.stringify(record.name)}: sha256 is not 64 lower-case hex digits`);
+    const hashBytes = record.sha256 ? into.write(record.sha256, at + 5, 'hex') : 0;
+    into.writeUInt8(CONTENT_TYPES.indexOf(record.type), at);
+    into.writeUInt8(record.executable ? 1 : 0, at + 1);
+    into.writeUInt8(hashBytes, at + 2);
+    const nameAt = at + 5 + hashBytes;
+    const nameBytes = into.write(record.name, nameAt, 'utf8');
+    into.writeUInt16LE(nameBytes, at + 3);
+    into.write(record.linkTarget, nameAt + nameBytes, 'utf8');
+  },
+  decode(bytes) {
+    const hashBytes = bytes.readUInt8(2);
+    const nameAt = 5 + hashBytes;
+    const nameEnd = nameAt + bytes.readUInt16LE(3);
+    return {
+      name: bytes.toString('utf8', nameAt, nameEnd),
+      type: CONTENT_TYPES[bytes.readUInt8(0)]!,
+      executable: bytes.readUInt8(1) === 1,
+      sha256: bytes.toString('hex', 5, nameAt),
+      linkTarget: bytes.toString('utf8', nameEnd),
+    };
+  },
+};
+
+/**
+ * A view whose records are in a scratch file in `workDir`, in the view's order, for a view that holds
+ * them in memory (one without `release`, a member table's): holding it then costs a read buffer, not
+ * the table, which its caller lets go. A view read from scratch files already is given back as it is.
+ */
+export function spilledContentView(view: ContentView, workDir = tmpdir()): ContentView {
+  if (view.release) return view;
+  const file = new RunFile(workDir, CONTENT_RECORD_CODEC, (a, b) => compareNames(a.name, b.name));
+  try {
+    file.writeRun(view);
+  } catch (error) {
+    void file.dispose();
+    throw error;
+  }
+  return {
+    release: () => file.dispose(),
+    *[Symbol.iterator]() {
+      yield* file.merged();
+    },
+  };
 }
 
 /** A member name as the content view has it: without trailing slashes. */

@@ -51,7 +51,7 @@ export { checkArtefact, fileTypeName, normalizeArtefact, sha256File } from './ar
 export type { ArtefactResult, ArtefactStatus } from './artefact.js';
 export { defaultJobs, runBatch } from './batch.js';
 export type { BatchDisplay } from './batch.js';
-export { checkReadable, compareNames, inNameOrder, sortedContentDifferences, usingContent } from './content.js';
+export { checkReadable, compareNames, inNameOrder, sortedContentDifferences, spilledContentView, usingContent } from './content.js';
 export type { ContentDifference, ContentDifferenceKind, ContentRecord, ContentType, ContentView } from './content.js';
 export { RefusedInput, describeError, failureStatus, namingFile } from './failure.js';
 export { DEFAULT_EPOCH, DEFAULT_LEVEL, DEFAULT_WHEEL_LEVEL, LEVELS, MAX_EPOCH, MIN_EPOCH } from './options.js';

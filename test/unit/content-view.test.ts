@@ -1,0 +1,47 @@
+// A content view held in a scratch file (compare holds one side's that way while it reads the
+// other): the same records, in the same order, readable again, and the file gone once released.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { compareNames, spilledContentView } from '../../src/normalize/content.js';
+import type { ContentRecord, ContentView } from '../../src/normalize/content.js';
+import { tmpDir } from '../helpers/tools.js';
+
+const hash = (byte: string) => byte.repeat(32);
+
+function view(records: ContentRecord[]): ContentView {
+  const sorted = [...records].sort((x, y) => compareNames(x.name, y.name));
+  return { [Symbol.iterator]: () => sorted[Symbol.iterator]() };
+}
+
+test('a spilled view gives back every field of every record, in order, each time it is read; released, its file is gone', async (t) => {
+  const dir = tmpDir(t);
+  const records: ContentRecord[] = [
+    { name: 'pkg', type: 'directory', executable: false, sha256: '', linkTarget: '' },
+    { name: 'pkg/__init__.py', type: 'file', executable: false, sha256: hash('0f'), linkTarget: '' },
+    { name: 'pkg/run.sh', type: 'file', executable: true, sha256: hash('a5'), linkTarget: '' },
+    { name: 'pkg/empty', type: 'file', executable: false, sha256: hash('00'), linkTarget: '' },
+    { name: 'pkg/link', type: 'symlink', executable: false, sha256: '', linkTarget: '../caf\u00e9/\u{1f40d}.py' },
+    // Over 255 bytes of name (3 a character): the length must not be cut to a byte.
+    { name: `pkg/${'\u00e9\u20ac'.repeat(200)}`, type: 'file', executable: false, sha256: hash('ff'), linkTarget: '' },
+    { name: 'pkg/\u{1f40d}', type: 'symlink', executable: false, sha256: '', linkTarget: 'x'.repeat(4000) },
+  ];
+  const original = view(records);
+  const spilled = spilledContentView(original, dir);
+  assert.notEqual(spilled, original);
+  assert.equal(readdirSync(dir).length, 1);
+  assert.deepEqual([...spilled], [...original]);
+  assert.deepEqual([...spilled], [...original], 'read again');
+  await spilled.release!();
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('a view that is in scratch files already is given back as it is; a record whose sha256 is not 64 lower-case hex digits is an error', (t) => {
+  const dir = tmpDir(t);
+  const onDisk: ContentView = { release: async () => undefined, [Symbol.iterator]: () => [][Symbol.iterator]() };
+  assert.equal(spilledContentView(onDisk, dir), onDisk);
+  for (const sha256 of ['abc', hash('0F'), hash('0f') + '0f']) {
+    const bad = view([{ name: 'pkg/x.py', type: 'file', executable: false, sha256, linkTarget: '' }]);
+    assert.throws(() => spilledContentView(bad, dir), /content record of "pkg\/x.py": sha256 is not 64 lower-case hex digits/);
+  }
+});
