@@ -213,8 +213,8 @@ async function compareMembers(handler: ArtefactHandler, a: string, b: string): P
   try {
     // One after the other, and A's view in a scratch file while B is read: two archives' tables at
     // once while both were read was the peak, and with A's table held as B was read, two wheels of
-    // 262,144 members took 141 MiB.
-    views.push(spilledContentView(await naming(a, handler.readContent(a))));
+    // 262,144 members took 142 MiB.
+    views.push(await spilledContentView(await naming(a, handler.readContent(a))));
     views.push(await naming(b, handler.readContent(b)));
     const [contentA, contentB] = views as [ContentView, ContentView];
     const [namesA, namesB] = [namesOf(contentA), namesOf(contentB)];

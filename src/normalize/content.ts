@@ -100,13 +100,13 @@ const CONTENT_RECORD_CODEC: RunCodec<ContentRecord> = {
  * them in memory (one without `release`, a member table's): holding it then costs a read buffer, not
  * the table, which its caller lets go. A view read from scratch files already is given back as it is.
  */
-export function spilledContentView(view: ContentView, workDir = tmpdir()): ContentView {
+export async function spilledContentView(view: ContentView, workDir = tmpdir()): Promise<ContentView> {
   if (view.release) return view;
   const file = new RunFile(workDir, CONTENT_RECORD_CODEC, (a, b) => compareNames(a.name, b.name));
   try {
     file.writeRun(view);
   } catch (error) {
-    void file.dispose();
+    await file.dispose();
     throw error;
   }
   return {

@@ -27,7 +27,7 @@ test('a spilled view gives back every field of every record, in order, each time
     { name: 'pkg/\u{1f40d}', type: 'symlink', executable: false, sha256: '', linkTarget: 'x'.repeat(4000) },
   ];
   const original = view(records);
-  const spilled = spilledContentView(original, dir);
+  const spilled = await spilledContentView(original, dir);
   assert.notEqual(spilled, original);
   assert.equal(readdirSync(dir).length, 1);
   assert.deepEqual([...spilled], [...original]);
@@ -36,12 +36,13 @@ test('a spilled view gives back every field of every record, in order, each time
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('a view that is in scratch files already is given back as it is; a record whose sha256 is not 64 lower-case hex digits is an error', (t) => {
+test('a view that is in scratch files already is given back as it is; a record whose sha256 is not 64 lower-case hex digits is an error, and leaves no file', async (t) => {
   const dir = tmpDir(t);
   const onDisk: ContentView = { release: async () => undefined, [Symbol.iterator]: () => [][Symbol.iterator]() };
-  assert.equal(spilledContentView(onDisk, dir), onDisk);
+  assert.equal(await spilledContentView(onDisk, dir), onDisk);
   for (const sha256 of ['abc', hash('0F'), hash('0f') + '0f']) {
     const bad = view([{ name: 'pkg/x.py', type: 'file', executable: false, sha256, linkTarget: '' }]);
-    assert.throws(() => spilledContentView(bad, dir), /content record of "pkg\/x.py": sha256 is not 64 lower-case hex digits/);
+    await assert.rejects(spilledContentView(bad, dir), /content record of "pkg\/x.py": sha256 is not 64 lower-case hex digits/);
   }
+  assert.deepEqual(readdirSync(dir), []);
 });
