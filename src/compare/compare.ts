@@ -211,9 +211,9 @@ export async function compareFiles(a: string, b: string, options: CompareOptions
 async function compareMembers(handler: ArtefactHandler, a: string, b: string): Promise<{ members: MemberDifference[]; pairing: MemberPairing }> {
   const views: ContentView[] = [];
   try {
-    // One after the other, and A's view in a scratch file while B is read: two archives' tables at
-    // once while both were read was the peak, and with A's table held as B was read, two wheels of
-    // 262,144 members took 142 MiB.
+    // One after the other, and a big view of A in a scratch file while B is read: two archives'
+    // tables at once while both were read was the peak, and with A's table held as B was read, two
+    // wheels of 262,144 members took 142 MiB.
     views.push(await spilledContentView(await naming(a, handler.readContent(a))));
     views.push(await naming(b, handler.readContent(b)));
     const [contentA, contentB] = views as [ContentView, ContentView];

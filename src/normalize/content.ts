@@ -96,12 +96,22 @@ const CONTENT_RECORD_CODEC: RunCodec<ContentRecord> = {
 };
 
 /**
- * A view whose records are in a scratch file in `workDir`, in the view's order, for a view that holds
- * them in memory (one without `release`, a member table's): holding it then costs a read buffer, not
- * the table, which its caller lets go. A view read from scratch files already is given back as it is.
+ * Records of a view that spilledContentView leaves where they are: a member table of that many rows
+ * is a few MiB, and the disk is not touched for the artefacts most runs compare.
  */
-export async function spilledContentView(view: ContentView, workDir = tmpdir()): Promise<ContentView> {
+const HELD_RECORDS = 1 << 16;
+
+/**
+ * A view whose records are in a scratch file in `workDir`, in the view's order, for a view of more
+ * than `heldRecords` records that holds them in memory (one without `release`, a member table's):
+ * holding it then costs a read buffer, not the table, which its caller lets go. Any other view is
+ * given back as it is: one read from scratch files already, or a small one.
+ */
+export async function spilledContentView(view: ContentView, workDir = tmpdir(), heldRecords = HELD_RECORDS): Promise<ContentView> {
   if (view.release) return view;
+  let records = 0;
+  for (const _ of view) if (++records > heldRecords) break;
+  if (records <= heldRecords) return view;
   const file = new RunFile(workDir, CONTENT_RECORD_CODEC, (a, b) => compareNames(a.name, b.name));
   try {
     file.writeRun(view);

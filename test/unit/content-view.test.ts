@@ -1,5 +1,6 @@
 // A content view held in a scratch file (compare holds one side's that way while it reads the
-// other): the same records, in the same order, readable again, and the file gone once released.
+// other, when it is big): the same records, in the same order, readable again, and the file gone
+// once released; a small view stays where it is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -27,7 +28,7 @@ test('a spilled view gives back every field of every record, in order, each time
     { name: 'pkg/\u{1f40d}', type: 'symlink', executable: false, sha256: '', linkTarget: 'x'.repeat(4000) },
   ];
   const original = view(records);
-  const spilled = await spilledContentView(original, dir);
+  const spilled = await spilledContentView(original, dir, records.length - 1);
   assert.notEqual(spilled, original);
   assert.equal(readdirSync(dir).length, 1);
   assert.deepEqual([...spilled], [...original]);
@@ -36,13 +37,17 @@ test('a spilled view gives back every field of every record, in order, each time
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('a view that is in scratch files already is given back as it is; a record whose sha256 is not 64 lower-case hex digits is an error, and leaves no file', async (t) => {
+test('a view in scratch files already, or of no more records than are held, is given back as it is; a record whose sha256 is not 64 lower-case hex digits is an error, and leaves no file', async (t) => {
   const dir = tmpDir(t);
-  const onDisk: ContentView = { release: async () => undefined, [Symbol.iterator]: () => [][Symbol.iterator]() };
-  assert.equal(await spilledContentView(onDisk, dir), onDisk);
+  const onDisk: ContentView = { release: async () => undefined, [Symbol.iterator]: () => [{ name: 'a', type: 'directory' as const, executable: false, sha256: '', linkTarget: '' }][Symbol.iterator]() };
+  assert.equal(await spilledContentView(onDisk, dir, 0), onDisk);
+  const small = view([{ name: 'pkg/x.py', type: 'file', executable: false, sha256: hash('0f'), linkTarget: '' }, { name: 'pkg/y.py', type: 'file', executable: false, sha256: hash('1f'), linkTarget: '' }]);
+  assert.equal(await spilledContentView(small, dir, 2), small);
+  assert.equal(await spilledContentView(small), small, 'the default holds two records');
+  assert.deepEqual(readdirSync(dir), []);
   for (const sha256 of ['abc', hash('0F'), hash('0f') + '0f']) {
     const bad = view([{ name: 'pkg/x.py', type: 'file', executable: false, sha256, linkTarget: '' }]);
-    await assert.rejects(spilledContentView(bad, dir), /content record of "pkg\/x.py": sha256 is not 64 lower-case hex digits/);
+    await assert.rejects(spilledContentView(bad, dir, 0), /content record of "pkg\/x.py": sha256 is not 64 lower-case hex digits/);
   }
   assert.deepEqual(readdirSync(dir), []);
 });
