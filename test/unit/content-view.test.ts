@@ -23,7 +23,7 @@ test('a spilled view gives back every field of every record, in order, each time
     { name: 'pkg/run.sh', type: 'file', executable: true, sha256: hash('a5'), linkTarget: '' },
     { name: 'pkg/empty', type: 'file', executable: false, sha256: hash('00'), linkTarget: '' },
     { name: 'pkg/link', type: 'symlink', executable: false, sha256: '', linkTarget: '../caf\u00e9/\u{1f40d}.py' },
-    // Over 255 bytes of name (3 a character): the length must not be cut to a byte.
+    // A name of 1,004 bytes (é is two, € three): its length must not be cut to a byte.
     { name: `pkg/${'\u00e9\u20ac'.repeat(200)}`, type: 'file', executable: false, sha256: hash('ff'), linkTarget: '' },
     { name: 'pkg/\u{1f40d}', type: 'symlink', executable: false, sha256: '', linkTarget: 'x'.repeat(4000) },
   ];
@@ -43,7 +43,7 @@ test('a view in scratch files already, or of no more records than are held, is g
   assert.equal(await spilledContentView(onDisk, dir, 0), onDisk);
   const small = view([{ name: 'pkg/x.py', type: 'file', executable: false, sha256: hash('0f'), linkTarget: '' }, { name: 'pkg/y.py', type: 'file', executable: false, sha256: hash('1f'), linkTarget: '' }]);
   assert.equal(await spilledContentView(small, dir, 2), small);
-  assert.equal(await spilledContentView(small), small, 'the default holds two records');
+  assert.equal(await spilledContentView(small), small, 'two records are under the default');
   assert.deepEqual(readdirSync(dir), []);
   for (const sha256 of ['abc', hash('0F'), hash('0f') + '0f']) {
     const bad = view([{ name: 'pkg/x.py', type: 'file', executable: false, sha256, linkTarget: '' }]);
